@@ -1,0 +1,26 @@
+"""The interface of an image generator (procedural art, SageMaker Stable Diffusion, Bedrock)."""
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from PIL import Image
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    emotion: str
+    theme: str
+    prompt: str
+    width: int
+    height: int
+    seed: int
+
+
+class GenerationFailed(Exception):
+    """The backend could not produce an image (error, timeout or an answer that is not an image)."""
+
+
+class ImageGenerator(ABC):
+    @abstractmethod
+    def generate(self, request: GenerationRequest) -> Image.Image:
+        """One RGB image for the request, or GenerationFailed."""

@@ -1,0 +1,96 @@
+"""The image catalogue and how it grows: every image starts in the pool (pending) and is approved into the gallery."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from gallery.emotions import Emotion
+
+
+class GenerationJob(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    emotion = models.CharField(max_length=16, choices=Emotion.choices)
+    theme = models.CharField(max_length=100, blank=True)
+    prompt = models.TextField(blank=True)
+    count = models.PositiveSmallIntegerField()
+    width = models.PositiveSmallIntegerField()
+    height = models.PositiveSmallIntegerField()
+    backend = models.CharField(max_length=200, help_text="Dotted path of the image generation backend.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    done_count = models.PositiveSmallIntegerField(default=0)
+    failed_count = models.PositiveSmallIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.count} x {self.emotion} {self.theme}".strip()
+
+
+def _image_path(image: "Image", filename: str) -> str:
+    # A fresh uuid per file: names never collide, and a replaced file never serves a stale cached copy.
+    return f"images/{image.emotion.lower()}/{uuid.uuid4().hex}{image.orientation_letter}.jpeg"
+
+
+def _thumbnail_path(image: "Image", filename: str) -> str:
+    return f"thumbnails/{image.emotion.lower()}/{uuid.uuid4().hex}.jpeg"
+
+
+class Image(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        RETIRED = "retired", "Retired"
+
+    class Orientation(models.TextChoices):
+        LANDSCAPE = "landscape", "Landscape"
+        PORTRAIT = "portrait", "Portrait"
+
+    class Source(models.TextChoices):
+        GENERATED = "generated", "Generated"
+        UPLOADED = "uploaded", "Uploaded"
+
+    emotion = models.CharField(max_length=16, choices=Emotion.choices)
+    theme = models.CharField(max_length=100, blank=True, help_text='Free "favorite" such as "spring,rainy,day".')
+    file = models.ImageField(upload_to=_image_path)
+    thumbnail = models.ImageField(upload_to=_thumbnail_path, blank=True)
+    width = models.PositiveIntegerField(editable=False)
+    height = models.PositiveIntegerField(editable=False)
+    orientation = models.CharField(max_length=16, choices=Orientation.choices)
+    prompt = models.TextField(blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    generation_job = models.ForeignKey(
+        GenerationJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="images"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "emotion"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.emotion} {self.orientation} ({self.status})"
+
+    @property
+    def orientation_letter(self) -> str:
+        """The original key layout's convention: "v" before the extension means portrait, "h" landscape."""
+        return "v" if self.orientation == self.Orientation.PORTRAIT else "h"

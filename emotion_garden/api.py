@@ -1,0 +1,41 @@
+"""One error format for the whole REST API: {"error": {"code", "message", "fields"?}}."""
+
+from typing import Any
+
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ApiError(exceptions.APIException):
+    """A client error with a stable machine-readable code, raised by views and services alike."""
+
+    def __init__(self, *, code: str, message: str, status_code: int = status.HTTP_400_BAD_REQUEST) -> None:
+        super().__init__(detail=message, code=code)
+        self.status_code = status_code
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    assert isinstance(exc, exceptions.APIException)  # DRF handles only these (and Http404/PermissionDenied)
+    error: dict[str, Any]
+    if isinstance(exc, exceptions.ValidationError):
+        error = {"code": "invalid", "message": _first_message(exc.detail), "fields": exc.detail}
+    else:
+        codes = exc.get_codes()
+        error = {"code": codes if isinstance(codes, str) else "error", "message": str(exc.detail)}
+    response.data = {"error": error}
+    return response
+
+
+def _first_message(detail: Any) -> str:
+    """The first human-readable message of a (possibly nested) validation error, for clients that show one line."""
+    if isinstance(detail, dict):
+        field, value = next(iter(detail.items()))
+        message = _first_message(value)
+        return message if field == "non_field_errors" else f"{field}: {message}"
+    if isinstance(detail, list) and detail:
+        return _first_message(detail[0])
+    return str(detail)

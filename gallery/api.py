@@ -1,0 +1,156 @@
+"""The versioned REST API for the web gallery, mobile and third-party clients. Views only translate HTTP."""
+
+from typing import Any
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiTypes, extend_schema
+from rest_framework import status
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from emotion_garden.api import ApiError
+from emotion_garden.imaging import InvalidImage
+from gallery.parsers import RawImageParser
+from gallery.serializers import (
+    FaceUserSerializer,
+    GardenItemSerializer,
+    GardenRequestSerializer,
+    InteractionRequestSerializer,
+    InteractionSerializer,
+)
+from gallery.services import NoFaceFound, read_emotion
+from recommender.models import Interaction
+from recommender.selectors import garden
+from recommender.services import InteractionRejected, record_interaction
+
+_TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+class EmotionView(APIView):
+    """Read the emotion of the largest face in a photo (and recognise the person if they consented before)."""
+
+    parser_classes = [RawImageParser, MultiPartParser]
+
+    @extend_schema(
+        operation_id="read_emotion",
+        request={
+            "image/jpeg": OpenApiTypes.BINARY,
+            "image/png": OpenApiTypes.BINARY,
+            "image/webp": OpenApiTypes.BINARY,
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"image": {"type": "string", "format": "binary"}, "remember": {"type": "boolean"}},
+                "required": ["image"],
+            },
+        },
+        parameters=[
+            OpenApiParameter(
+                "remember", bool, description="The person consents to be remembered by their face (default false)."
+            )
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request) -> Response:
+        photo, remember = self._photo_and_consent(request)
+        try:
+            reading = read_emotion(photo=photo, remember=remember)
+        except InvalidImage as error:
+            status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE if error.too_large else status.HTTP_400_BAD_REQUEST
+            raise ApiError(code=error.code, message=error.message, status_code=status_code) from None
+        except NoFaceFound as error:
+            raise ApiError(code="no_face", message=str(error), status_code=422) from None
+        return Response({
+            "emotion": reading.emotion,
+            "emotions": reading.primary_face["Emotions"],
+            "faces": reading.faces,
+            "face_user": FaceUserSerializer(reading.face_user).data if reading.face_user else None,
+            "recognised": reading.recognised,
+        })
+
+    def _photo_and_consent(self, request: Request) -> tuple[bytes, bool]:
+        remember = str(request.query_params.get("remember", "")).lower() in _TRUE_WORDS
+        if isinstance(request.data, bytes):
+            return request.data, remember
+        if request.content_type.startswith("image/"):
+            return b"", remember  # DRF skips the parser for an empty body
+        upload = request.data.get("image")
+        if upload is None or isinstance(upload, str):
+            raise ApiError(
+                code="missing_image", message="Send the photo as the body or as the multipart field 'image'."
+            )
+        if upload.size > settings.MAX_IMAGE_UPLOAD_BYTES:
+            raise ApiError(code="image_too_large", message="The image is larger than the upload limit.",
+                           status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        remember = remember or str(request.data.get("remember", "")).lower() in _TRUE_WORDS
+        return upload.read(), remember
+
+
+class GardenView(APIView):
+    """The next images for a visitor: by the emotion just read, and by their own likes once they have some."""
+
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="garden",
+        request=GardenRequestSerializer,
+        responses={200: OpenApiTypes.OBJECT},
+        examples=[OpenApiExample("Emotion picks for a new visitor", value={"emotion": "HAPPY", "n": 3})],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = GardenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        params: dict[str, Any] = serializer.validated_data
+        result = garden(
+            emotion=params.get("emotion", ""),
+            face_user=params.get("face_user"),
+            gender=params.get("gender", ""),
+            age_band=params["age_band"],
+            n=params["n"],
+            exclude=params["exclude"],
+        )
+        return Response({
+            "recommendation_id": result.recommendation_id,
+            "emotion": result.context.emotion,
+            "items": GardenItemSerializer(result.items, many=True, context={"request": request}).data,
+        })
+
+
+class _InteractionView(APIView):
+    parser_classes = [JSONParser]
+    event: Interaction.Event
+
+    def post(self, request: Request) -> Response:
+        serializer = InteractionRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        params: dict[str, Any] = serializer.validated_data
+        try:
+            recorded = record_interaction(
+                event=self.event,
+                image_id=params["image"],
+                face_user_id=params.get("face_user"),
+                impression_ids=params["impressions"],
+                emotion=params.get("emotion", ""),
+                client_event_id=params.get("client_event_id"),
+            )
+        except InteractionRejected as error:
+            raise ApiError(code=error.code, message=error.message) from None
+        return Response(
+            InteractionSerializer(recorded.interaction).data,
+            status=status.HTTP_201_CREATED if recorded.created else status.HTTP_200_OK,
+        )
+
+
+@extend_schema(operation_id="like", request=InteractionRequestSerializer, responses={201: InteractionSerializer})
+class LikeView(_InteractionView):
+    """Record a Like with the images shown beside it. Idempotent on client_event_id."""
+
+    event = Interaction.Event.LIKE
+
+
+@extend_schema(operation_id="unlike", request=InteractionRequestSerializer, responses={201: InteractionSerializer})
+class UnlikeView(_InteractionView):
+    """Take a Like back. Idempotent on client_event_id."""
+
+    event = Interaction.Event.UNLIKE

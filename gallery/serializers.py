@@ -1,0 +1,88 @@
+from typing import Any
+
+from rest_framework import serializers
+
+from curation.models import Image
+from gallery.emotions import AgeBand, Emotion, Gender
+from gallery.models import FaceUser
+from recommender.models import Interaction
+from recommender.selectors import GardenItem
+
+
+class EmotionField(serializers.ChoiceField):
+    """One of the eight emotions, in any case ("happy" from the original pages, "HAPPY" from Rekognition)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=Emotion.choices, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        return super().to_internal_value(data.upper() if isinstance(data, str) else data)
+
+
+class GenderField(serializers.ChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=Gender.choices, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        return super().to_internal_value(data.capitalize() if isinstance(data, str) else data)
+
+
+class FaceUserSerializer(serializers.ModelSerializer):
+    age_band = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = FaceUser
+        fields = ["id", "gender", "age_low", "age_high", "age_band", "consented_at", "last_seen_at"]
+
+
+class GardenRequestSerializer(serializers.Serializer):
+    emotion = EmotionField(required=False)
+    face_user = serializers.PrimaryKeyRelatedField(queryset=FaceUser.objects.all(), required=False, allow_null=True)
+    gender = GenderField(required=False)
+    age = serializers.IntegerField(required=False, min_value=0, max_value=120)
+    n = serializers.IntegerField(required=False, default=3, min_value=1, max_value=50)
+    exclude = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list,
+                                    max_length=500)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("emotion") and not attrs.get("face_user"):
+            raise serializers.ValidationError({"emotion": "Give the emotion, a face user, or both."})
+        age = attrs.pop("age", None)
+        attrs["age_band"] = AgeBand.for_age_range(age, age) if age is not None else ""
+        return attrs
+
+
+class GardenItemSerializer(serializers.Serializer):
+    def to_representation(self, item: GardenItem) -> dict[str, Any]:
+        request = self.context["request"]
+        image: Image = item.image
+        return {
+            "id": image.pk,
+            "url": request.build_absolute_uri(image.file.url),
+            "thumbnail_url": request.build_absolute_uri(image.thumbnail.url) if image.thumbnail else None,
+            "emotion": image.emotion,
+            "theme": image.theme,
+            "orientation": image.orientation,
+            "width": image.width,
+            "height": image.height,
+            "rank": item.rank,
+            "score": item.score,
+            "reason": item.reason,
+        }
+
+
+class InteractionRequestSerializer(serializers.Serializer):
+    image = serializers.IntegerField(min_value=1)
+    face_user = serializers.UUIDField(required=False, allow_null=True)
+    impressions = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list,
+                                        max_length=50)
+    emotion = EmotionField(required=False)
+    client_event_id = serializers.CharField(required=False, max_length=64, allow_blank=False)
+
+
+class InteractionSerializer(serializers.ModelSerializer):
+    impressions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Interaction
+        fields = ["id", "event", "image", "face_user", "impressions", "emotion", "client_event_id", "created_at"]

@@ -1,0 +1,75 @@
+"""Reading a face: its emotion, and who it is (only for people who consented to be remembered)."""
+
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from emotion_garden.imaging import DecodedImage, decode_image
+from gallery.emotions import Emotion
+from gallery.faces import face_analyzer, face_identity
+from gallery.faces.base import FaceDetail, dominant_emotion
+from gallery.models import FaceUser
+
+
+class NoFaceFound(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class EmotionReading:
+    faces: list[FaceDetail]
+    emotion: Emotion
+    face_user: FaceUser | None
+    recognised: bool  # True when the face matched someone seen before
+
+    @property
+    def primary_face(self) -> FaceDetail:
+        return self.faces[0]
+
+
+def read_emotion(*, photo: bytes, remember: bool = False) -> EmotionReading:
+    """Analyse the photo's faces (largest first) and identify the largest one.
+
+    A known face is recognised whatever `remember` says (that person consented before). An unknown face becomes a
+    new FaceUser only when `remember` is True: without consent no biometric data is stored.
+    Raises InvalidImage (from decode_image) or NoFaceFound.
+    """
+    image = decode_image(photo)
+    faces = face_analyzer().detect_faces(image)
+    if not faces:
+        raise NoFaceFound("No face was found in the image.")
+    face_user, recognised = _identify(image, faces[0], remember=remember)
+    return EmotionReading(
+        faces=faces, emotion=Emotion(dominant_emotion(faces[0])), face_user=face_user, recognised=recognised
+    )
+
+
+def _identify(image: DecodedImage, face: FaceDetail, *, remember: bool) -> tuple[FaceUser | None, bool]:
+    identity = face_identity()
+    match = identity.search(image=image, face=face, threshold=settings.FACE_MATCH_THRESHOLD)
+    now = timezone.now()
+    demographics = _demographics(face)
+    if match is not None:
+        updated = FaceUser.objects.filter(pk=match.face_user_id).update(last_seen_at=now, **demographics)
+        if updated:
+            return FaceUser.objects.get(pk=match.face_user_id), True
+    if not remember:
+        return None, False
+    with transaction.atomic():
+        face_user = FaceUser.objects.create(id=uuid.uuid4(), consented_at=now, last_seen_at=now, **demographics)
+        identity.index_face(face_user_id=face_user.id, image=image, face=face)
+    return face_user, False
+
+
+def _demographics(face: FaceDetail) -> dict[str, object]:
+    """The latest estimate wins: age and gender are re-read at every visit."""
+    values: dict[str, object] = {}
+    if "Gender" in face:
+        values["gender"] = face["Gender"]["Value"]
+    if "AgeRange" in face:
+        values["age_low"] = face["AgeRange"]["Low"]
+        values["age_high"] = face["AgeRange"]["High"]
+    return values

@@ -1,0 +1,50 @@
+"""The one interface every recommendation engine implements, local or managed (Amazon Personalize)."""
+
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from curation.models import Image
+from gallery.models import FaceUser
+from recommender.models import Interaction
+
+
+@dataclass(frozen=True)
+class Context:
+    """What is known about the visitor right now: the emotion just read, and their gender and age band if known."""
+
+    emotion: str
+    gender: str = ""
+    age_band: str = ""
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    image_id: int
+    score: float
+    reason: str  # shown to the visitor: why this image was picked
+
+
+class RecommenderEngine(ABC):
+    @abstractmethod
+    def recommend(
+        self, *, face_user_id: uuid.UUID | None, context: Context, n: int, exclude: Collection[int] = ()
+    ) -> list[Recommendation]:
+        """Up to n approved images, best first, never one in `exclude` unless nothing else is left."""
+
+    @abstractmethod
+    def record_interaction(self, interaction: Interaction) -> None:
+        """Learn from a like, unlike or view (with its impressions). Called inside the transaction that stored it."""
+
+    @abstractmethod
+    def publish_item(self, image: Image) -> None:
+        """Make an approved image recommendable."""
+
+    @abstractmethod
+    def retire_item(self, image: Image) -> None:
+        """Never recommend this image again."""
+
+    @abstractmethod
+    def upsert_user(self, face_user: FaceUser) -> None:
+        """Tell the engine about a (new or changed) face user."""

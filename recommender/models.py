@@ -1,0 +1,84 @@
+"""What visitors did with the images, the local engine's counters, and the outbox towards managed backends."""
+
+from django.db import models
+
+from curation.models import Image
+from gallery.emotions import AgeBand, Emotion, Gender
+from gallery.models import FaceUser
+
+
+class Interaction(models.Model):
+    """One event on one image, with the images that were on screen beside it (shown-but-not-liked is signal)."""
+
+    class Event(models.TextChoices):
+        LIKE = "like", "Like"
+        UNLIKE = "unlike", "Unlike"
+        VIEW = "view", "View"
+
+    # Kept (anonymised) when the person is forgotten: the counts still teach the cold-start engine.
+    face_user = models.ForeignKey(
+        FaceUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions"
+    )
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="interactions")
+    event = models.CharField(max_length=8, choices=Event.choices)
+    impressions = models.ManyToManyField(Image, blank=True, related_name="+")
+    # The visitor's context at the time, which decides the segment the event counts for.
+    emotion = models.CharField(max_length=16, choices=Emotion.choices, blank=True)
+    gender = models.CharField(max_length=8, choices=Gender.choices, blank=True)
+    age_band = models.CharField(max_length=16, choices=AgeBand.choices, blank=True)
+    client_event_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["face_user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event} #{self.image_id} by {self.face_user_id or 'anonymous'}"
+
+
+class SegmentStat(models.Model):
+    """Impressions and likes of one image among visitors of one segment: the cold-start engine's O(1) counters.
+
+    `segment` is a key such as "*" (everyone), "HAPPY", "HAPPY|Female" or "HAPPY|Female|adult".
+    """
+
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="segment_stats")
+    segment = models.CharField(max_length=48)
+    impressions = models.PositiveIntegerField(default=0)
+    likes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["segment", "image"], name="unique_segment_image")]
+
+    def __str__(self) -> str:
+        return f"{self.segment} #{self.image_id}: {self.likes}/{self.impressions}"
+
+
+class OutboxMessage(models.Model):
+    """A change that must reach a managed backend (Personalize, Rekognition), delivered by django-q2 with retries.
+
+    Written in the same transaction as the change itself, so an outage of the backend loses nothing.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        DEAD = "dead", "Gave up"
+
+    capability = models.CharField(max_length=32, help_text="Which backend of EMOTION_GARDEN_BACKENDS receives it.")
+    operation = models.CharField(max_length=32)
+    payload = models.JSONField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.capability}.{self.operation} ({self.status})"

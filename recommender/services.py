@@ -1,0 +1,93 @@
+"""Writes that teach the recommender: likes, unlikes and views, each with the images shown beside it."""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from curation.models import Image
+from gallery.emotions import Emotion
+from gallery.models import FaceUser
+from recommender.engines import recommender_engine
+from recommender.models import Interaction
+
+MAX_IMPRESSIONS = 50
+
+
+class InteractionRejected(Exception):
+    def __init__(self, *, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RecordedInteraction:
+    interaction: Interaction
+    created: bool  # False when the client event id had been recorded before (a retried request)
+
+
+def record_interaction(
+    *,
+    event: Interaction.Event,
+    image_id: int,
+    face_user_id: uuid.UUID | None = None,
+    impression_ids: Sequence[int] = (),
+    emotion: str = "",
+    client_event_id: str | None = None,
+) -> RecordedInteraction:
+    """Store one event and teach the engine, exactly once per client event id.
+
+    The image must be in the gallery (approved) and every impression a known image; the event's image always
+    counts as shown. The visitor's segment comes from the face user (gender, age band) and the session emotion.
+    """
+    if client_event_id:
+        existing = Interaction.objects.filter(client_event_id=client_event_id).first()
+        if existing is not None:
+            return RecordedInteraction(interaction=existing, created=False)
+    image = Image.objects.filter(pk=image_id).first()
+    if image is None:
+        raise InteractionRejected(code="unknown_image", message=f"There is no image {image_id}.")
+    if image.status != Image.Status.APPROVED and event != Interaction.Event.UNLIKE:
+        raise InteractionRejected(code="image_not_live", message=f"Image {image_id} is not in the gallery.")
+    impressions = _impressions(impression_ids, image)
+    face_user = None
+    if face_user_id is not None:
+        face_user = FaceUser.objects.filter(pk=face_user_id).first()
+        if face_user is None:
+            raise InteractionRejected(code="unknown_face_user", message=f"There is no face user {face_user_id}.")
+    try:
+        with transaction.atomic():
+            interaction = Interaction.objects.create(
+                event=event,
+                image=image,
+                face_user=face_user,
+                emotion=Emotion.parse(emotion) if emotion else "",
+                gender=face_user.gender if face_user else "",
+                age_band=face_user.age_band if face_user else "",
+                client_event_id=client_event_id or None,
+            )
+            interaction.impressions.set(impressions)
+            recommender_engine().record_interaction(interaction)
+    except IntegrityError:
+        # A concurrent request with the same client event id won the race: answer as if we were the retry.
+        if client_event_id and (existing := Interaction.objects.filter(client_event_id=client_event_id).first()):
+            return RecordedInteraction(interaction=existing, created=False)
+        raise
+    return RecordedInteraction(interaction=interaction, created=True)
+
+
+def _impressions(impression_ids: Sequence[int], image: Image) -> list[Image]:
+    wanted = set(impression_ids) | {image.pk}
+    if len(wanted) > MAX_IMPRESSIONS:
+        raise InteractionRejected(
+            code="too_many_impressions", message=f"At most {MAX_IMPRESSIONS} impressions per event."
+        )
+    found = list(Image.objects.filter(pk__in=wanted))
+    missing = wanted - {found_image.pk for found_image in found}
+    if missing:
+        raise InteractionRejected(
+            code="unknown_impressions", message=f"Unknown images in impressions: {sorted(missing)}."
+        )
+    return found

@@ -1,0 +1,70 @@
+"""The same settings module switches from the embedded defaults to the scale-out engines by environment only."""
+
+import runpy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+
+SETTINGS_FILE = Path(django_settings.BASE_DIR) / "emotion_garden" / "settings.py"
+SWITCHES = ["DATABASE_URL", "REDIS_URL", "AWS_STORAGE_BUCKET_NAME", "FACE_ANALYSIS_BACKEND", "RECOMMENDER_BACKEND",
+            "DJANGO_SECRET_KEY"]
+
+
+def load_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **environment: str) -> dict[str, Any]:
+    for name in SWITCHES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("EMOTION_GARDEN_DATA_DIR", str(tmp_path))
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(SETTINGS_FILE))
+
+
+def test_embedded_defaults_need_nothing_running(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    loaded = load_settings(monkeypatch, tmp_path)
+    database = loaded["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["NAME"] == str(tmp_path / "db.sqlite3")
+    assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
+    assert loaded["Q_CLUSTER"]["orm"] == "default"
+    assert "redis" not in loaded["Q_CLUSTER"]
+    assert loaded["STORAGES"]["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert loaded["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
+    assert loaded["EMOTION_GARDEN_BACKENDS"]["face_analysis"]["BACKEND"] == "gallery.faces.local.LocalFaceAnalyzer"
+    assert loaded["DEBUG"] is False
+
+
+def test_embedded_secret_key_is_generated_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    first = load_settings(monkeypatch, tmp_path)["SECRET_KEY"]
+    assert len(first) >= 50
+    assert load_settings(monkeypatch, tmp_path)["SECRET_KEY"] == first
+
+
+def test_environment_switches_to_scale_out_engines(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    loaded = load_settings(
+        monkeypatch,
+        tmp_path,
+        DATABASE_URL="postgres://garden@db.internal:5432/garden",
+        REDIS_URL="redis://cache.internal:6379/0",
+        AWS_STORAGE_BUCKET_NAME="garden-media",
+        FACE_ANALYSIS_BACKEND="gallery.faces.rekognition.RekognitionFaceAnalyzer",
+        DJANGO_SECRET_KEY="from-the-environment",
+    )
+    database = loaded["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["HOST"], database["NAME"]) == ("db.internal", "garden")
+    assert loaded["Q_CLUSTER"]["redis"] == "redis://cache.internal:6379/0"
+    assert "orm" not in loaded["Q_CLUSTER"]
+    assert loaded["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    storage = loaded["STORAGES"]["default"]
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert storage["OPTIONS"]["bucket_name"] == "garden-media"
+    assert storage["OPTIONS"]["signature_version"] == "s3v4"
+    assert loaded["SERVE_MEDIA"] is False
+    assert loaded["EMOTION_GARDEN_BACKENDS"]["face_analysis"]["BACKEND"].endswith("RekognitionFaceAnalyzer")
+    assert loaded["SECRET_KEY"] == "from-the-environment"
+
+
+def test_test_settings_run_tasks_inline() -> None:
+    assert django_settings.Q_CLUSTER["sync"] is True

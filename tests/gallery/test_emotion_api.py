@@ -1,0 +1,87 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from gallery.models import FaceEmbedding, FaceUser
+from tests.emotion_garden.test_imaging import png_header_only
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/emotion"
+
+
+def test_raw_png_body_returns_happy_with_all_eight_emotions(api_client: APIClient, astronaut_png: bytes) -> None:
+    response = api_client.post(URL, astronaut_png, content_type="image/png")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["emotion"] == "HAPPY"
+    assert len(body["emotions"]) == 8
+    assert body["emotions"][0] == {"Type": "HAPPY", "Confidence": pytest.approx(body["emotions"][0]["Confidence"])}
+    assert len(body["faces"]) == 1
+    assert body["face_user"] is None and body["recognised"] is False
+
+
+def test_raw_jpeg_and_multipart_work_too(api_client: APIClient, astronaut_jpeg: bytes) -> None:
+    raw = api_client.post(URL, astronaut_jpeg, content_type="image/jpeg")
+    multipart = api_client.post(
+        URL, {"image": SimpleUploadedFile("me.jpg", astronaut_jpeg, content_type="image/jpeg")}, format="multipart"
+    )
+    assert raw.status_code == multipart.status_code == 200
+    assert raw.json()["emotion"] == multipart.json()["emotion"] == "HAPPY"
+
+
+def test_without_consent_nothing_biometric_is_stored(api_client: APIClient, astronaut_png: bytes) -> None:
+    api_client.post(URL, astronaut_png, content_type="image/png")
+    assert not FaceUser.objects.exists()
+    assert not FaceEmbedding.objects.exists()
+
+
+def test_with_consent_the_person_is_remembered_and_recognised(api_client: APIClient, astronaut_png: bytes,
+                                                            astronaut_jpeg: bytes) -> None:
+    first = api_client.post(f"{URL}?remember=true", astronaut_png, content_type="image/png").json()
+    assert first["face_user"]["gender"] == "Female"
+    assert first["recognised"] is False
+    again = api_client.post(URL, astronaut_jpeg, content_type="image/jpeg").json()
+    assert again["recognised"] is True
+    assert again["face_user"]["id"] == first["face_user"]["id"]
+    assert FaceUser.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "code"),
+    [
+        (b"", "image/png", 400, "empty_image"),
+        (b"not an image at all", "image/jpeg", 400, "not_an_image"),
+        (png_header_only(30_000, 30_000), "image/png", 413, "too_many_pixels"),
+    ],
+)
+def test_bad_bodies_get_a_clear_4xx(api_client: APIClient, body: bytes, content_type: str, status: int,
+                                    code: str) -> None:
+    response = api_client.post(URL, body, content_type=content_type)
+    assert response.status_code == status
+    assert response.json()["error"]["code"] == code
+
+
+def test_truncated_image(api_client: APIClient, astronaut_jpeg: bytes) -> None:
+    response = api_client.post(URL, astronaut_jpeg[:5000], content_type="image/jpeg")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "corrupt_image"
+
+
+def test_oversized_body_is_refused(api_client: APIClient, settings) -> None:  # noqa: ANN001
+    settings.MAX_IMAGE_UPLOAD_BYTES = 1000
+    response = api_client.post(URL, b"\xff\xd8" + b"\x00" * 5000, content_type="image/jpeg")
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "image_too_large"
+
+
+def test_no_face_is_422(api_client: APIClient, faceless_jpeg: bytes) -> None:
+    response = api_client.post(URL, faceless_jpeg, content_type="image/jpeg")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "no_face"
+
+
+def test_unsupported_media_type_and_missing_field(api_client: APIClient) -> None:
+    assert api_client.post(URL, {"emotion": "HAPPY"}, format="json").status_code == 415
+    response = api_client.post(URL, {"photo": "x"}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "missing_image"

@@ -1,0 +1,75 @@
+import uuid
+
+import pytest
+from rest_framework.test import APIClient
+
+from curation.models import Image
+from tests.factories import ApprovedImageFactory, FaceUserFactory, ImageFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/garden"
+
+
+def test_returns_approved_images_of_the_emotion_with_urls(api_client: APIClient) -> None:
+    happy = ApprovedImageFactory.create_batch(4, emotion="HAPPY")
+    ApprovedImageFactory(emotion="SAD")
+    ImageFactory(emotion="HAPPY", status=Image.Status.PENDING)
+    ImageFactory(emotion="HAPPY", status=Image.Status.RETIRED)
+
+    response = api_client.post(URL, {"emotion": "HAPPY"}, format="json")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["emotion"] == "HAPPY"
+    assert len(body["recommendation_id"]) == 32
+    items = body["items"]
+    assert [item["rank"] for item in items] == [1, 2, 3]
+    assert {item["id"] for item in items} <= {image.id for image in happy}
+    for item in items:
+        assert item["url"].startswith("http://testserver/media/images/happy/")
+        assert item["emotion"] == "HAPPY" and item["reason"]
+    assert api_client.get(items[0]["url"].removeprefix("http://testserver")).status_code == 200
+
+
+def test_n_and_exclude_page_through_the_garden(api_client: APIClient) -> None:
+    ApprovedImageFactory.create_batch(5, emotion="CALM")
+    first = api_client.post(URL, {"emotion": "calm", "n": 3}, format="json").json()["items"]
+    seen = [item["id"] for item in first]
+    second = api_client.post(URL, {"emotion": "calm", "n": 3, "exclude": seen}, format="json").json()["items"]
+    assert len(second) == 2
+    assert not {item["id"] for item in second} & set(seen)
+
+
+def test_known_face_user_without_emotion(api_client: APIClient) -> None:
+    ApprovedImageFactory.create_batch(2, emotion="FEAR")
+    person = FaceUserFactory()
+    response = api_client.post(URL, {"face_user": str(person.id)}, format="json")
+    assert response.status_code == 200
+    assert len(response.json()["items"]) == 2
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"emotion": "ELATED"},
+        {"emotion": "HAPPY", "n": 0},
+        {"emotion": "HAPPY", "n": 1000},
+        {"emotion": "HAPPY", "exclude": "3"},
+        {"face_user": str(uuid.uuid4())},
+        {"face_user": "not-a-uuid"},
+        ["HAPPY"],
+    ],
+)
+def test_invalid_requests_get_400_with_the_field(api_client: APIClient, body: object) -> None:
+    response = api_client.post(URL, body, format="json")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert error["message"]
+
+
+def test_malformed_json(api_client: APIClient) -> None:
+    response = api_client.post(URL, b'{"emotion": ', content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"

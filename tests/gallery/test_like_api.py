@@ -1,0 +1,80 @@
+import uuid
+
+import pytest
+from rest_framework.test import APIClient
+
+from curation.models import Image
+from recommender.models import Interaction
+from tests.factories import ApprovedImageFactory, FaceUserFactory, ImageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_like_is_stored_with_its_impressions(api_client: APIClient) -> None:
+    shown = ApprovedImageFactory.create_batch(3)
+    person = FaceUserFactory()
+    response = api_client.post("/api/v1/like", {
+        "image": shown[1].id, "face_user": str(person.id), "impressions": [image.id for image in shown],
+        "emotion": "happy", "client_event_id": "evt-1",
+    }, format="json")
+    assert response.status_code == 201
+    interaction = Interaction.objects.get()
+    assert interaction.event == Interaction.Event.LIKE
+    assert interaction.image == shown[1]
+    assert interaction.face_user == person
+    assert set(interaction.impressions.all()) == set(shown)
+    assert (interaction.emotion, interaction.gender, interaction.age_band) == ("HAPPY", "Female", "adult")
+
+
+def test_retried_event_is_recorded_once(api_client: APIClient) -> None:
+    image = ApprovedImageFactory()
+    body = {"image": image.id, "client_event_id": "evt-retry"}
+    first = api_client.post("/api/v1/like", body, format="json")
+    second = api_client.post("/api/v1/like", body, format="json")
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json()["id"] == second.json()["id"]
+    assert Interaction.objects.count() == 1
+
+
+def test_like_changes_the_next_garden(api_client: APIClient) -> None:
+    images = ApprovedImageFactory.create_batch(6, emotion="SURPRISED")
+    before = api_client.post("/api/v1/garden", {"emotion": "SURPRISED", "n": 6}, format="json").json()["items"]
+    least_ranked = before[-1]["id"]
+    api_client.post("/api/v1/like", {"image": least_ranked, "impressions": [before[-1]["id"], before[-2]["id"]],
+                                     "emotion": "SURPRISED"}, format="json")
+    after = api_client.post("/api/v1/garden", {"emotion": "SURPRISED", "n": 6}, format="json").json()["items"]
+    assert after[0]["id"] == least_ranked
+    assert after[0]["reason"] == "popular with surprised visitors"
+    assert len(images) == 6
+
+
+def test_unlike_takes_the_like_back(api_client: APIClient) -> None:
+    image = ApprovedImageFactory()
+    api_client.post("/api/v1/like", {"image": image.id, "emotion": "HAPPY"}, format="json")
+    response = api_client.post("/api/v1/unlike", {"image": image.id, "emotion": "HAPPY"}, format="json")
+    assert response.status_code == 201
+    assert image.segment_stats.get(segment="HAPPY").likes == 0
+    assert image.segment_stats.get(segment="HAPPY").impressions == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"image": 999_999}, "unknown_image"),
+        ({"image": "IMAGE", "impressions": []}, "invalid"),
+        ({"impressions": [1]}, "invalid"),
+        ({"image": "LIVE", "impressions": [999_999]}, "unknown_impressions"),
+        ({"image": "LIVE", "face_user": str(uuid.uuid4())}, "unknown_face_user"),
+        ({"image": "RETIRED"}, "image_not_live"),
+        ({"image": "LIVE", "impressions": list(range(1, 60))}, "invalid"),
+    ],
+)
+def test_bad_likes_get_a_clear_400_and_store_nothing(api_client: APIClient, body: dict, code: str) -> None:
+    live = ApprovedImageFactory()
+    retired = ImageFactory(status=Image.Status.RETIRED)
+    substitutes = {"LIVE": live.id, "RETIRED": retired.id, "IMAGE": "x"}
+    body = {key: substitutes.get(value, value) if isinstance(value, str) else value for key, value in body.items()}
+    response = api_client.post("/api/v1/like", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == code
+    assert not Interaction.objects.exists()

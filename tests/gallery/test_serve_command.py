@@ -1,0 +1,65 @@
+"""README command 1 end to end, minus the install: `manage.py serve` on a fresh data directory."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float) -> bytes:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+@pytest.mark.slow
+def test_serve_starts_web_and_worker_and_stops_both_on_ctrl_c(tmp_path: Path, astronaut_png: bytes) -> None:
+    port = free_port()
+    environment = {
+        key: value for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    environment |= {"EMOTION_GARDEN_DATA_DIR": str(tmp_path), "DJANGO_SUPERUSER_PASSWORD": "serve-test-password"}
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--bind", f"127.0.0.1:{port}", "--demo-per-emotion", "2",
+         "--web-workers", "1"],
+        cwd=settings.BASE_DIR, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )
+    try:
+        home = wait_for(f"http://127.0.0.1:{port}/", timeout=90)
+        assert b"Emotion Garden" in home
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/emotion", data=astronaut_png,
+                                         headers={"Content-Type": "image/png"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert b'"emotion":"HAPPY"' in response.read()
+        assert (tmp_path / "db.sqlite3").exists()
+    finally:
+        # Ctrl-C in a terminal signals the whole foreground process group.
+        os.killpg(server.pid, signal.SIGINT)
+        output, _ = server.communicate(timeout=30)
+    assert "admin / serve-test-password" in output or "as admin / serve-test-password" in output
+    assert "qcluster" in output.lower() or "Q Cluster" in output
+    assert "Stopped the web server and the task worker." in output
+    assert server.returncode == 0
+    leftovers = subprocess.run(["pgrep", "-f", f"127.0.0.1:{port}"], capture_output=True, text=True).stdout
+    assert leftovers.strip() == ""
