@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -16,10 +18,14 @@ class ApiError(exceptions.APIException):
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    # Django's own exceptions, as DRF's handler translates them, so that they get our format too.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
-    if response is None:
-        return None
-    assert isinstance(exc, exceptions.APIException)  # DRF handles only these (and Http404/PermissionDenied)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
     error: dict[str, Any]
     if isinstance(exc, exceptions.ValidationError):
         error = {"code": "invalid", "message": _first_message(exc.detail), "fields": exc.detail}

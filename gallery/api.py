@@ -1,8 +1,12 @@
 """The versioned REST API for the web gallery, mobile and third-party clients. Views only translate HTTP."""
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import status
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -12,6 +16,8 @@ from rest_framework.views import APIView
 
 from emotion_garden.api import ApiError
 from emotion_garden.imaging import InvalidImage
+from gallery.lookalike import find_lookalike
+from gallery.models import FaceUser
 from gallery.parsers import RawImageParser
 from gallery.serializers import (
     FaceUserSerializer,
@@ -20,7 +26,7 @@ from gallery.serializers import (
     InteractionRequestSerializer,
     InteractionSerializer,
 )
-from gallery.services import NoFaceFound, read_emotion
+from gallery.services import NoFaceFound, compare_faces, forget_face_user, read_emotion
 from recommender.models import Interaction
 from recommender.selectors import garden
 from recommender.services import InteractionRejected, record_interaction
@@ -54,13 +60,8 @@ class EmotionView(APIView):
     )
     def post(self, request: Request) -> Response:
         photo, remember = self._photo_and_consent(request)
-        try:
+        with _face_errors_as_api_errors():
             reading = read_emotion(photo=photo, remember=remember)
-        except InvalidImage as error:
-            status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE if error.too_large else status.HTTP_400_BAD_REQUEST
-            raise ApiError(code=error.code, message=error.message, status_code=status_code) from None
-        except NoFaceFound as error:
-            raise ApiError(code="no_face", message=str(error), status_code=422) from None
         return Response({
             "emotion": reading.emotion,
             "emotions": reading.primary_face["Emotions"],
@@ -75,16 +76,105 @@ class EmotionView(APIView):
             return request.data, remember
         if request.content_type.startswith("image/"):
             return b"", remember  # DRF skips the parser for an empty body
-        upload = request.data.get("image")
-        if upload is None or isinstance(upload, str):
-            raise ApiError(
-                code="missing_image", message="Send the photo as the body or as the multipart field 'image'."
-            )
-        if upload.size > settings.MAX_IMAGE_UPLOAD_BYTES:
-            raise ApiError(code="image_too_large", message="The image is larger than the upload limit.",
-                           status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         remember = remember or str(request.data.get("remember", "")).lower() in _TRUE_WORDS
-        return upload.read(), remember
+        return _uploaded_image(request, "image"), remember
+
+
+def _uploaded_image(request: Request, field: str, *, required: bool = True) -> bytes:
+    upload = request.data.get(field)
+    if upload is None or isinstance(upload, str):
+        if not required:
+            return b""
+        raise ApiError(code="missing_image", message=f"Send the photo as the multipart field '{field}'.")
+    if upload.size > settings.MAX_IMAGE_UPLOAD_BYTES:
+        raise ApiError(code="image_too_large", message=f"The image '{field}' is larger than the upload limit.",
+                       status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    return upload.read()
+
+
+@contextmanager
+def _face_errors_as_api_errors() -> Iterator[None]:
+    """Bad photos become 400/413 with the decoder's code, and a photo without a face a 422 `no_face`."""
+    try:
+        yield
+    except InvalidImage as error:
+        status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE if error.too_large else status.HTTP_400_BAD_REQUEST
+        raise ApiError(code=error.code, message=error.message, status_code=status_code) from None
+    except NoFaceFound as error:
+        raise ApiError(code="no_face", message=str(error), status_code=422) from None
+
+
+_TWO_PHOTOS = {
+    "multipart/form-data": {
+        "type": "object",
+        "properties": {"source": {"type": "string", "format": "binary"},
+                       "target": {"type": "string", "format": "binary"}},
+        "required": ["source", "target"],
+    }
+}
+
+
+class FaceCompareView(APIView):
+    """How similar are the largest faces of two photos (0-100, as Rekognition CompareFaces)?"""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(operation_id="compare_faces", request=_TWO_PHOTOS, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        with _face_errors_as_api_errors():
+            similarity = compare_faces(source=_uploaded_image(request, "source"),
+                                       target=_uploaded_image(request, "target"))
+        threshold = settings.FACE_MATCH_THRESHOLD
+        return Response({"similarity": similarity, "threshold": threshold, "same_person": similarity >= threshold})
+
+
+class LookalikeView(APIView):
+    """The curated reference person who looks most like the face in `image`, and optionally how similar the face
+    is to a second photo, `reference_image`."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        operation_id="lookalike",
+        request={"multipart/form-data": {
+            "type": "object",
+            "properties": {"image": {"type": "string", "format": "binary"},
+                           "reference_image": {"type": "string", "format": "binary"}},
+            "required": ["image"],
+        }},
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request) -> Response:
+        with _face_errors_as_api_errors():
+            reference = _uploaded_image(request, "reference_image", required=False)
+            result = find_lookalike(photo=_uploaded_image(request, "image"), reference_photo=reference or None)
+        person = None
+        if result.photo is not None:
+            person = {
+                "id": result.photo.person_id,
+                "name": result.photo.person.name,
+                "info_url": result.photo.person.info_url,
+                "photo_url": request.build_absolute_uri(result.photo.photo.url),
+            }
+        return Response({
+            "found": person is not None,
+            "person": person,
+            "similarity": result.similarity,
+            "reference_similarity": result.reference_similarity,
+        })
+
+
+class FaceUserView(APIView):
+    """A face user: read what is kept about them, or forget them (their face data everywhere)."""
+
+    @extend_schema(operation_id="get_face_user", responses={200: FaceUserSerializer})
+    def get(self, request: Request, face_user_id: uuid.UUID) -> Response:
+        return Response(FaceUserSerializer(get_object_or_404(FaceUser, pk=face_user_id)).data)
+
+    @extend_schema(operation_id="forget_face_user", responses={204: None})
+    def delete(self, request: Request, face_user_id: uuid.UUID) -> Response:
+        forget_face_user(face_user=get_object_or_404(FaceUser, pk=face_user_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class GardenView(APIView):

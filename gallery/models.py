@@ -48,3 +48,33 @@ class FaceEmbedding(models.Model):
 
     def as_array(self) -> np.ndarray:
         return np.frombuffer(bytes(self.vector), dtype=np.float32)
+
+
+class ReferencePerson(models.Model):
+    """Someone visitors can be compared with ("who do I look like?"), curated in the admin."""
+
+    name = models.CharField(max_length=200)
+    info_url = models.URLField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferencePhoto(models.Model):
+    """A photo of a reference person with the embedding of its largest face, computed when it is added."""
+
+    person = models.ForeignKey(ReferencePerson, on_delete=models.CASCADE, related_name="photos")
+    photo = models.ImageField(upload_to="references/")
+    model = models.CharField(max_length=64, editable=False)
+    vector = models.BinaryField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"photo of {self.person}"
+
+    def as_array(self) -> np.ndarray:
+        return np.frombuffer(bytes(self.vector), dtype=np.float32)

@@ -73,3 +73,19 @@ def _demographics(face: FaceDetail) -> dict[str, object]:
         values["age_low"] = face["AgeRange"]["Low"]
         values["age_high"] = face["AgeRange"]["High"]
     return values
+
+
+def compare_faces(*, source: bytes, target: bytes) -> float:
+    """Similarity (0-100) of the largest face in each photo. Raises InvalidImage or NoFaceFound."""
+    similarity = face_identity().compare(source=decode_image(source), target=decode_image(target))
+    if similarity is None:
+        raise NoFaceFound("A face must be visible in both photos.")
+    return similarity
+
+
+def forget_face_user(*, face_user: FaceUser) -> None:
+    """Delete the person's face data from the identity backend and the person itself. Their past likes stay,
+    anonymised, because they still teach the cold-start engine without pointing at anyone."""
+    with transaction.atomic():
+        face_identity().forget(face_user_id=face_user.pk)
+        face_user.delete()

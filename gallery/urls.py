@@ -10,4 +10,7 @@ urlpatterns = [
     path("garden", api.GardenView.as_view(), name="garden"),
     path("like", api.LikeView.as_view(), name="like"),
     path("unlike", api.UnlikeView.as_view(), name="unlike"),
+    path("faces/compare", api.FaceCompareView.as_view(), name="compare-faces"),
+    path("lookalike", api.LookalikeView.as_view(), name="lookalike"),
+    path("users/<uuid:face_user_id>", api.FaceUserView.as_view(), name="face-user"),
 ]

@@ -211,6 +211,34 @@ def _dlib_box(row: np.ndarray, shape: tuple[int, ...]) -> tuple[int, int, int, i
     return top, max(right, left + 1), max(bottom, top + 1), left
 
 
+EMBEDDING_MODEL = "sface-2021dec-int8bq"
+
+
+def face_embedding(image: DecodedImage, face: FaceDetail) -> np.ndarray:
+    """The L2-normalised SFace embedding of one face, aligned by its five landmarks."""
+    if _per_thread.recognizer is None:
+        _per_thread.recognizer = cv2.FaceRecognizerSF.create(SFACE_PATH, "")
+    aligned = _per_thread.recognizer.alignCrop(
+        image.as_bgr_array(), _yunet_row(face, width=image.width, height=image.height)
+    )
+    vector = _per_thread.recognizer.feature(aligned).flatten().astype(np.float32)
+    return vector / (np.linalg.norm(vector) or 1.0)
+
+
+def largest_face_embedding(image: DecodedImage) -> np.ndarray | None:
+    """The embedding of the image's largest face, or None when YuNet finds no face."""
+    rows = detect_face_rows(image.as_bgr_array())
+    if not len(rows):
+        return None
+    return face_embedding(image, _detail_from_row(rows[0], width=image.width, height=image.height))
+
+
+def cosine_to_similarity(cosine: float, *, cosine_at_80: float = 0.363, steepness: float = 12.0) -> float:
+    """Cosine similarity on Rekognition's 0-100 scale: a logistic curve that puts `cosine_at_80` at 80."""
+    offset = cosine_at_80 - np.log(4) / steepness  # 80 = 100 / (1 + e^-x)  <=>  x = ln 4
+    return round(float(100 / (1 + np.exp(-steepness * (cosine - offset)))), 3)
+
+
 class LocalFaceIdentity(FaceIdentity):
     """Face collection in the database: SFace embeddings, cosine search over an in-memory matrix.
 
@@ -218,7 +246,7 @@ class LocalFaceIdentity(FaceIdentity):
     same-person threshold (cosine 0.363) lands on 80, the original system's FaceMatchThreshold.
     """
 
-    model_name = "sface-2021dec-int8bq"
+    model_name = EMBEDDING_MODEL
 
     def __init__(self, *, cosine_at_80: float = 0.363, steepness: float = 12.0, threads: int = 1) -> None:
         cv2.setNumThreads(threads)
@@ -230,17 +258,10 @@ class LocalFaceIdentity(FaceIdentity):
         self._lock = threading.Lock()
 
     def similarity(self, cosine: float) -> float:
-        # 80 = 100 / (1 + e^-x)  <=>  x = ln 4
-        offset = self.cosine_at_80 - np.log(4) / self.steepness
-        return round(float(100 / (1 + np.exp(-self.steepness * (cosine - offset)))), 3)
+        return cosine_to_similarity(cosine, cosine_at_80=self.cosine_at_80, steepness=self.steepness)
 
     def embed(self, image: DecodedImage, face: FaceDetail) -> np.ndarray:
-        if _per_thread.recognizer is None:
-            _per_thread.recognizer = cv2.FaceRecognizerSF.create(SFACE_PATH, "")
-        bgr = image.as_bgr_array()
-        aligned = _per_thread.recognizer.alignCrop(bgr, _yunet_row(face, width=image.width, height=image.height))
-        vector = _per_thread.recognizer.feature(aligned).flatten().astype(np.float32)
-        return vector / (np.linalg.norm(vector) or 1.0)
+        return face_embedding(image, face)
 
     def index_face(self, *, face_user_id: uuid.UUID, image: DecodedImage, face: FaceDetail) -> None:
         FaceEmbedding.objects.create(
@@ -257,13 +278,11 @@ class LocalFaceIdentity(FaceIdentity):
         return FaceMatch(face_user_id=owners[best], similarity=similarity) if similarity >= threshold else None
 
     def compare(self, *, source: DecodedImage, target: DecodedImage) -> float | None:
-        vectors = []
-        for image in (source, target):
-            rows = detect_face_rows(image.as_bgr_array())
-            if not len(rows):
-                return None
-            vectors.append(self.embed(image, _detail_from_row(rows[0], width=image.width, height=image.height)))
-        return self.similarity(float(vectors[0] @ vectors[1]))
+        source_vector = largest_face_embedding(source)
+        target_vector = largest_face_embedding(target) if source_vector is not None else None
+        if source_vector is None or target_vector is None:
+            return None
+        return self.similarity(float(source_vector @ target_vector))
 
     def forget(self, *, face_user_id: uuid.UUID) -> None:
         FaceEmbedding.objects.filter(face_user_id=face_user_id).delete()
