@@ -12,6 +12,7 @@ from gallery.emotions import Emotion
 from gallery.faces import face_analyzer, face_identity
 from gallery.faces.base import FaceDetail, dominant_emotion
 from gallery.models import FaceUser
+from recommender.engines import recommender_engine
 
 
 class NoFaceFound(Exception):
@@ -55,12 +56,15 @@ def _identify(image: DecodedImage, face: FaceDetail, *, remember: bool) -> tuple
     if match is not None:
         updated = FaceUser.objects.filter(pk=match.face_user_id).update(last_seen_at=now, **demographics)
         if updated:
-            return FaceUser.objects.get(pk=match.face_user_id), True
+            face_user = FaceUser.objects.get(pk=match.face_user_id)
+            recommender_engine().upsert_user(face_user)
+            return face_user, True
     if not remember:
         return None, False
     with transaction.atomic():
         face_user = FaceUser.objects.create(id=uuid.uuid4(), consented_at=now, last_seen_at=now, **demographics)
         identity.index_face(face_user_id=face_user.id, image=image, face=face)
+        recommender_engine().upsert_user(face_user)
     return face_user, False
 
 
@@ -88,4 +92,5 @@ def forget_face_user(*, face_user: FaceUser) -> None:
     anonymised, because they still teach the cold-start engine without pointing at anyone."""
     with transaction.atomic():
         face_identity().forget(face_user_id=face_user.pk)
+        recommender_engine().forget_user(face_user.pk)
         face_user.delete()

@@ -48,3 +48,7 @@ class RecommenderEngine(ABC):
     @abstractmethod
     def upsert_user(self, face_user: FaceUser) -> None:
         """Tell the engine about a (new or changed) face user."""
+
+    @abstractmethod
+    def forget_user(self, face_user_id: uuid.UUID) -> None:
+        """Erase what the engine keeps about a face user who asked to be forgotten."""

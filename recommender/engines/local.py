@@ -96,6 +96,9 @@ class LocalRecommender(RecommenderEngine):
     def upsert_user(self, face_user: FaceUser) -> None:
         """Nothing to do: the local engine reads face users live."""
 
+    def forget_user(self, face_user_id: uuid.UUID) -> None:
+        """Nothing to do: deleting the face user anonymises their interactions (the foreign key is SET_NULL)."""
+
     def _candidates(self, emotion: str) -> list[int]:
         approved = Image.objects.filter(status=Image.Status.APPROVED).order_by("-approved_at", "-id")
         matching = list(approved.filter(emotion=emotion).values_list("id", flat=True))
