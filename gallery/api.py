@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from emotion_garden.api import ApiError
 from emotion_garden.imaging import InvalidImage
+from gallery.faces.base import FaceServiceUnavailable
 from gallery.lookalike import find_lookalike
 from gallery.models import FaceUser
 from gallery.parsers import RawImageParser
@@ -102,6 +103,9 @@ def _face_errors_as_api_errors() -> Iterator[None]:
         raise ApiError(code=error.code, message=error.message, status_code=status_code) from None
     except NoFaceFound as error:
         raise ApiError(code="no_face", message=str(error), status_code=422) from None
+    except FaceServiceUnavailable as error:
+        raise ApiError(code="face_service_unavailable", message=f"The face service is unavailable: {error}",
+                       status_code=status.HTTP_503_SERVICE_UNAVAILABLE) from None
 
 
 _TWO_PHOTOS = {

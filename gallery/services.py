@@ -63,7 +63,10 @@ def _identify(image: DecodedImage, face: FaceDetail, *, remember: bool) -> tuple
         return None, False
     with transaction.atomic():
         face_user = FaceUser.objects.create(id=uuid.uuid4(), consented_at=now, last_seen_at=now, **demographics)
-        identity.index_face(face_user_id=face_user.id, image=image, face=face)
+        if not identity.index_face(face_user_id=face_user.id, image=image, face=face):
+            # A person the backend cannot recognise again would be a face user in name only.
+            transaction.set_rollback(True)
+            return None, False
         recommender_engine().upsert_user(face_user)
     return face_user, False
 

