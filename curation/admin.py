@@ -43,7 +43,7 @@ class ImageAdmin(admin.ModelAdmin):
 
 @admin.register(GenerationJob)
 class GenerationJobAdmin(admin.ModelAdmin):
-    list_display = ["id", "emotion", "theme", "count", "done_count", "failed_count", "status", "created_at"]
+    list_display = ["id", "emotion", "theme", "count", "status", "created_at"]
     list_filter = ["status", "emotion"]
-    readonly_fields = ["backend", "status", "done_count", "failed_count", "errors", "created_by", "created_at",
+    readonly_fields = ["backend", "status", "created_by", "created_at",
                        "started_at", "finished_at"]

@@ -22,11 +22,14 @@ class GenerationJob(models.Model):
     count = models.PositiveSmallIntegerField()
     width = models.PositiveSmallIntegerField()
     height = models.PositiveSmallIntegerField()
-    backend = models.CharField(max_length=200, help_text="Dotted path of the image generation backend.")
+    backend = models.CharField(
+        max_length=64, default="image_generation",
+        help_text='The generator: an "image_generation..." entry of settings.EMOTION_GARDEN_BACKENDS.',
+    )
+    file_stem = models.CharField(
+        max_length=200, blank=True, help_text="Images are named <stem>_<index><h|v>.jpeg (the original clients' keys)."
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    done_count = models.PositiveSmallIntegerField(default=0)
-    failed_count = models.PositiveSmallIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -37,6 +40,34 @@ class GenerationJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} x {self.emotion} {self.theme}".strip()
+
+    @property
+    def orientation_letter(self) -> str:
+        return "v" if self.height > self.width else "h"
+
+
+class GenerationItem(models.Model):
+    """One image of a generation job: its attempts, its error if it failed, and the image once generated."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    job = models.ForeignKey(GenerationJob, on_delete=models.CASCADE, related_name="items")
+    index = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    image = models.OneToOneField("Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["job", "index"]
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="unique_job_index")]
+
+    def __str__(self) -> str:
+        return f"job {self.job_id} #{self.index} ({self.status})"
 
 
 def _image_path(image: "Image", filename: str) -> str:
@@ -65,6 +96,9 @@ class Image(models.Model):
 
     emotion = models.CharField(max_length=16, choices=Emotion.choices)
     theme = models.CharField(max_length=100, blank=True, help_text='Free "favorite" such as "spring,rainy,day".')
+    # The file name clients know the image by, unique in its emotion and theme: the original system's keys were
+    # emotions/<emotion>[/<theme>]/<name> and imgPool/<emotion>[/<theme>]/<name>.
+    name = models.CharField(max_length=200)
     file = models.ImageField(upload_to=_image_path)
     thumbnail = models.ImageField(upload_to=_thumbnail_path, blank=True)
     width = models.PositiveIntegerField(editable=False)
@@ -86,6 +120,7 @@ class Image(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "emotion"])]
+        constraints = [models.UniqueConstraint(fields=["emotion", "theme", "name"], name="unique_image_name")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.emotion} {self.orientation} ({self.status})"

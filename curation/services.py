@@ -1,17 +1,21 @@
 """Writes to the image catalogue: adding images to the pool, generation jobs, and the review decisions."""
 
 import logging
+import time
+import uuid
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 from PIL import Image as PillowImage
 
-from curation.generators import image_generator
-from curation.generators.base import GenerationFailed, GenerationRequest
-from curation.models import GenerationJob, Image
+from curation.generators import DEFAULT_GENERATOR, available_generators, image_generator
+from curation.generators.base import GenerationFailed, GenerationRequest, ImageGenerator
+from curation.models import GenerationItem, GenerationJob, Image
 from emotion_garden.imaging import encode_jpeg, thumbnail_jpeg
 from gallery.emotions import Emotion
 from recommender.engines import recommender_engine
@@ -26,9 +30,14 @@ def add_image_to_pool(
     source: Image.Source,
     theme: str = "",
     prompt: str = "",
+    name: str = "",
     generation_job: GenerationJob | None = None,
 ) -> Image:
-    """Store a re-encoded JPEG and its thumbnail as a pending image. No row exists unless both files do."""
+    """Store a re-encoded JPEG and its thumbnail as a pending image. No row exists unless both files do.
+
+    `name` is the file name clients know the image by (unique within its emotion and theme); by default a fresh
+    one ending in the orientation letter, as the original clients expect.
+    """
     image = Image(
         emotion=emotion,
         theme=theme,
@@ -39,6 +48,7 @@ def add_image_to_pool(
         height=picture.height,
         orientation=Image.Orientation.PORTRAIT if picture.height > picture.width else Image.Orientation.LANDSCAPE,
     )
+    image.name = name or f"{uuid.uuid4().hex}{image.orientation_letter}.jpeg"
     image.file.save("image.jpeg", ContentFile(encode_jpeg(picture)), save=False)
     try:
         image.thumbnail.save("thumbnail.jpeg", ContentFile(thumbnail_jpeg(picture)), save=False)
@@ -52,6 +62,7 @@ def add_image_to_pool(
     return image
 
 
+@transaction.atomic
 def create_generation_job(
     *,
     emotion: Emotion,
@@ -60,47 +71,104 @@ def create_generation_job(
     height: int,
     theme: str = "",
     prompt: str = "",
+    backend: str = DEFAULT_GENERATOR,
+    file_stem: str = "",
+    first_index: int = 0,
     created_by: AbstractBaseUser | None = None,
 ) -> GenerationJob:
-    generator = image_generator()
-    return GenerationJob.objects.create(
-        emotion=emotion,
-        theme=theme,
-        prompt=prompt,
-        count=count,
-        width=width,
-        height=height,
-        backend=f"{type(generator).__module__}.{type(generator).__qualname__}",
-        created_by=created_by,
+    """A job of `count` images, numbered from `first_index`; queue it with queue_generation_job()."""
+    if backend not in available_generators():
+        raise ValueError(f"{backend!r} is not a configured image generator.")
+    job = GenerationJob.objects.create(
+        emotion=emotion, theme=theme, prompt=prompt, count=count, width=width, height=height, backend=backend,
+        file_stem=file_stem, created_by=created_by if created_by and created_by.is_authenticated else None,
+    )
+    GenerationItem.objects.bulk_create(
+        GenerationItem(job=job, index=index) for index in range(first_index, first_index + count)
+    )
+    return job
+
+
+def queue_generation_job(*, job: GenerationJob) -> None:
+    """Run the job in a django-q2 worker once the current transaction has committed."""
+    transaction.on_commit(
+        lambda: async_task("curation.tasks.run_generation_job", job.pk, task_name=f"generation-job-{job.pk}")
     )
 
 
 def run_generation_job(*, job: GenerationJob) -> GenerationJob:
-    """Generate the job's images into the pool, one at a time, recording progress and per-image errors."""
-    generator = image_generator()
-    GenerationJob.objects.filter(pk=job.pk).update(status=GenerationJob.Status.RUNNING, started_at=timezone.now())
+    """Generate the job's pending images into the pool, one at a time, until done or cancelled.
+
+    Each image is tried up to GENERATION_ATTEMPTS times with exponential backoff; its last error is kept.
+    """
+    GenerationJob.objects.filter(pk=job.pk, status=GenerationJob.Status.QUEUED).update(
+        status=GenerationJob.Status.RUNNING, started_at=timezone.now()
+    )
+    generator = image_generator(job.backend)
+    # Items are fetched one by one, so that a cancel (which marks the pending ones cancelled) stops the loop.
+    while (item := job.items.filter(status=GenerationItem.Status.PENDING).order_by("index").first()) is not None:
+        _generate_item(job, item, generator)
     job.refresh_from_db()
-    for index in range(job.done_count + job.failed_count, job.count):
-        request = GenerationRequest(
-            emotion=job.emotion, theme=job.theme, prompt=job.prompt, width=job.width, height=job.height,
-            seed=job.pk * 1000 + index,
-        )
-        try:
-            picture = generator.generate(request)
-            add_image_to_pool(
-                picture=picture, emotion=Emotion(job.emotion), source=Image.Source.GENERATED, theme=job.theme,
-                prompt=job.prompt, generation_job=job,
-            )
-            job.done_count += 1
-        except GenerationFailed as error:
-            logger.warning("Generation job %s image %s failed: %s", job.pk, index, error)
-            job.failed_count += 1
-            job.errors = [*job.errors, {"index": index, "error": str(error)}]
-        job.save(update_fields=["done_count", "failed_count", "errors"])
-    job.status = GenerationJob.Status.DONE if job.done_count else GenerationJob.Status.FAILED
+    if job.status != GenerationJob.Status.CANCELLED:
+        job.status = GenerationJob.Status.DONE if job.items.filter(
+            status=GenerationItem.Status.DONE).exists() else GenerationJob.Status.FAILED
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "finished_at"])
     return job
+
+
+def _generate_item(job: GenerationJob, item: GenerationItem, generator: ImageGenerator) -> None:
+    request = GenerationRequest(emotion=job.emotion, theme=job.theme, prompt=job.prompt, width=job.width,
+                                height=job.height, seed=job.pk * 10_000 + item.index)
+    for attempt in range(1, settings.GENERATION_ATTEMPTS + 1):
+        item.attempts += 1
+        try:
+            picture = generator.generate(request)
+            image = add_image_to_pool(
+                picture=picture, emotion=Emotion(job.emotion), source=Image.Source.GENERATED, theme=job.theme,
+                prompt=job.prompt, generation_job=job, name=_item_name(job, item),
+            )
+        except GenerationFailed as error:
+            logger.warning("Generation job %s image %s, attempt %s: %s", job.pk, item.index, attempt, error)
+            item.error = str(error)
+            if attempt < settings.GENERATION_ATTEMPTS:
+                time.sleep(settings.GENERATION_RETRY_SECONDS * 2 ** (attempt - 1))
+            continue
+        item.status, item.image, item.error = GenerationItem.Status.DONE, image, ""
+        break
+    else:
+        item.status = GenerationItem.Status.FAILED
+    # Only this item's own row: a concurrent cancel must not be overwritten for the others.
+    GenerationItem.objects.filter(pk=item.pk, status=GenerationItem.Status.PENDING).update(
+        status=item.status, attempts=item.attempts, error=item.error, image=item.image
+    )
+
+
+def _item_name(job: GenerationJob, item: GenerationItem) -> str:
+    return f"{job.file_stem}_{item.index}{job.orientation_letter}.jpeg" if job.file_stem else ""
+
+
+@transaction.atomic
+def cancel_generation_job(*, job: GenerationJob) -> None:
+    """Stop a queued or running job after the image in progress; the images made so far stay in the pool."""
+    if job.status not in (GenerationJob.Status.QUEUED, GenerationJob.Status.RUNNING):
+        return
+    job.items.filter(status=GenerationItem.Status.PENDING).update(status=GenerationItem.Status.CANCELLED)
+    job.status = GenerationJob.Status.CANCELLED
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "finished_at"])
+
+
+@transaction.atomic
+def retry_failed_items(*, job: GenerationJob) -> int:
+    """Queue the job's failed images again; returns how many."""
+    retried = job.items.filter(status=GenerationItem.Status.FAILED).update(status=GenerationItem.Status.PENDING)
+    if retried:
+        job.status = GenerationJob.Status.QUEUED
+        job.finished_at = None
+        job.save(update_fields=["status", "finished_at"])
+        queue_generation_job(job=job)
+    return retried
 
 
 @transaction.atomic

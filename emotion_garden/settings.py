@@ -177,6 +177,10 @@ EMOTION_GARDEN_BACKENDS = {
 # Rekognition's FaceMatchThreshold (0-100); the original system used 80.
 FACE_MATCH_THRESHOLD = env.float("FACE_MATCH_THRESHOLD", default=80.0)
 
+# Each generated image is tried this many times, waiting GENERATION_RETRY_SECONDS x 2^(attempt-1) in between.
+GENERATION_ATTEMPTS = env.int("GENERATION_ATTEMPTS", default=3)
+GENERATION_RETRY_SECONDS = env.float("GENERATION_RETRY_SECONDS", default=2.0)
+
 # --- Upload limits ------------------------------------------------------------------------------------------------
 # A phone photo is 3-8 MB; anything much larger is refused before it is decoded.
 MAX_IMAGE_UPLOAD_BYTES = env.int("MAX_IMAGE_UPLOAD_BYTES", default=10 * 1024 * 1024)

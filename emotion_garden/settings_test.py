@@ -20,5 +20,7 @@ STORAGES = {
 }
 SERVE_MEDIA = True
 
+GENERATION_RETRY_SECONDS = 0.0
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

@@ -28,6 +28,7 @@ class ImageFactory(factory.django.DjangoModelFactory):
     status = Image.Status.PENDING
     width = 96
     height = 64
+    name = factory.Sequence(lambda n: f"test_{n}h.jpeg")
     file = factory.LazyFunction(lambda: ContentFile(jpeg_bytes(), name="test.jpeg"))
 
 

@@ -1,18 +1,24 @@
+from pathlib import Path
+from typing import ClassVar
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
-from django.test import override_settings
 from PIL import Image as PillowImage
 from rest_framework.test import APIClient
 
 from curation.generators.base import GenerationFailed, GenerationRequest, ImageGenerator
-from curation.models import Image
+from curation.models import GenerationItem, GenerationJob, Image
+from curation.selectors import JobProgress, job_progress
 from curation.services import (
     add_image_to_pool,
     approve_image,
+    cancel_generation_job,
     create_generation_job,
+    queue_generation_job,
     reject_image,
     retire_image,
+    retry_failed_items,
     run_generation_job,
 )
 from gallery.emotions import Emotion
@@ -21,21 +27,28 @@ from tests.factories import ImageFactory
 pytestmark = pytest.mark.django_db
 
 
-class FailsOnOddSeeds(ImageGenerator):
-    """A generator whose backend errors on every other image, like a flaky endpoint."""
+class FlakyEndpoint(ImageGenerator):
+    """A generator whose backend fails on chosen images: `broken` ones always, `hiccup` ones on the first try."""
+
+    broken: ClassVar[set[int]] = set()
+    hiccup: ClassVar[set[int]] = set()
 
     def generate(self, request: GenerationRequest) -> PillowImage.Image:
-        if request.seed % 2:
+        index = request.seed % 10_000
+        if index in FlakyEndpoint.broken:
             raise GenerationFailed("endpoint timed out")
+        if index in FlakyEndpoint.hiccup:
+            FlakyEndpoint.hiccup.discard(index)
+            raise GenerationFailed("throttled")
         return PillowImage.new("RGB", (request.width, request.height), (10, 200, 90))
 
 
-FLAKY_BACKENDS = {
-    "face_analysis": {"BACKEND": "gallery.faces.local.LocalFaceAnalyzer"},
-    "face_identity": {"BACKEND": "gallery.faces.local.LocalFaceIdentity"},
-    "recommender": {"BACKEND": "recommender.engines.local.LocalRecommender"},
-    "image_generation": {"BACKEND": f"{__name__}.FailsOnOddSeeds"},
-}
+@pytest.fixture
+def flaky(settings) -> type[FlakyEndpoint]:  # noqa: ANN001 (pytest-django fixture)
+    FlakyEndpoint.broken, FlakyEndpoint.hiccup = set(), set()
+    settings.EMOTION_GARDEN_BACKENDS = {
+        **settings.EMOTION_GARDEN_BACKENDS, "image_generation.flaky": {"BACKEND": f"{__name__}.FlakyEndpoint"}}
+    return FlakyEndpoint
 
 
 def test_added_image_is_pending_reencoded_and_thumbnailed() -> None:
@@ -48,16 +61,61 @@ def test_added_image_is_pending_reencoded_and_thumbnailed() -> None:
         assert PillowImage.open(thumbnail_file).size == (256, 384)
 
 
-def test_generation_job_records_progress_and_per_image_errors() -> None:
-    with override_settings(EMOTION_GARDEN_BACKENDS=FLAKY_BACKENDS):
-        job = create_generation_job(emotion=Emotion.CALM, count=4, width=128, height=96, theme="spring")
-        run_generation_job(job=job)
+def test_generation_job_runs_in_the_worker_and_retries_a_failed_image(
+    flaky: type[FlakyEndpoint], django_capture_on_commit_callbacks  # noqa: ANN001 (pytest-django fixture)
+) -> None:
+    flaky.broken, flaky.hiccup = {1}, {2}
+    with django_capture_on_commit_callbacks(execute=True):
+        job = create_generation_job(emotion=Emotion.CALM, count=4, width=128, height=96, theme="spring",
+                                    backend="image_generation.flaky")
+        queue_generation_job(job=job)
     job.refresh_from_db()
-    assert (job.done_count, job.failed_count, job.status) == (2, 2, job.Status.DONE)
-    assert [error["error"] for error in job.errors] == ["endpoint timed out"] * 2
-    assert job.backend.endswith("FailsOnOddSeeds")
-    assert set(job.images.values_list("status", flat=True)) == {Image.Status.PENDING}
-    assert job.images.count() == 2
+    assert job.status == GenerationJob.Status.DONE
+    assert job_progress(job=job) == JobProgress(total=4, done=3, failed=1, cancelled=0)
+    failed = job.items.get(status=GenerationItem.Status.FAILED)
+    assert (failed.index, failed.attempts, failed.error) == (1, 3, "endpoint timed out")
+    assert job.items.get(index=2).attempts == 2  # a hiccup is retried, not failed
+    assert set(job.images.values_list("status", flat=True)) == {Image.Status.PENDING}  # the pool, not the gallery
+
+    flaky.broken = set()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert retry_failed_items(job=job) == 1
+    job.refresh_from_db()
+    assert job.status == GenerationJob.Status.DONE
+    assert job_progress(job=job) == JobProgress(total=4, done=4, failed=0, cancelled=0)
+    assert job.images.count() == 4
+
+
+def test_failed_images_leave_no_files_behind(flaky: type[FlakyEndpoint]) -> None:
+    flaky.broken = {0, 1}
+    before = {path for path in Path(default_storage.location).rglob("*") if path.is_file()}
+    job = create_generation_job(emotion=Emotion.SAD, count=2, width=64, height=64, backend="image_generation.flaky")
+    run_generation_job(job=job)
+    after = {path for path in Path(default_storage.location).rglob("*") if path.is_file()}
+    assert after == before
+    assert GenerationJob.objects.get(pk=job.pk).status == GenerationJob.Status.FAILED
+
+
+def test_cancel_stops_the_remaining_images() -> None:
+    job = create_generation_job(emotion=Emotion.FEAR, count=3, width=64, height=64)
+    cancel_generation_job(job=job)
+    run_generation_job(job=job)
+    job.refresh_from_db()
+    assert job.status == GenerationJob.Status.CANCELLED
+    assert job_progress(job=job) == JobProgress(total=3, done=0, failed=0, cancelled=3)
+    assert not job.images.exists()
+
+
+def test_images_are_named_after_the_file_stem() -> None:
+    job = create_generation_job(emotion=Emotion.HAPPY, count=2, width=96, height=64, file_stem="img_20230423",
+                                first_index=5)
+    run_generation_job(job=job)
+    assert sorted(job.images.values_list("name", flat=True)) == ["img_20230423_5h.jpeg", "img_20230423_6h.jpeg"]
+
+
+def test_unknown_generator_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a configured image generator"):
+        create_generation_job(emotion=Emotion.HAPPY, count=1, width=64, height=64, backend="image_generation.gpu")
 
 
 def test_approval_and_retirement_change_the_garden() -> None:

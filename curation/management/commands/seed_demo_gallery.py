@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from curation.models import GenerationJob, Image
+from curation.selectors import job_progress
 from curation.services import approve_image, create_generation_job, run_generation_job
 from gallery.emotions import Emotion
 
@@ -35,4 +36,5 @@ class Command(BaseCommand):
                 self._report(job, emotion, orientation)
 
     def _report(self, job: GenerationJob, emotion: Emotion, orientation: str) -> None:
-        self.stdout.write(f"{emotion.value:<10} {orientation:<9} {job.done_count} approved, {job.failed_count} failed")
+        progress = job_progress(job=job)
+        self.stdout.write(f"{emotion.value:<10} {orientation:<9} {progress.done} approved, {progress.failed} failed")
