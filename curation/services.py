@@ -201,6 +201,20 @@ def retire_image(*, image: Image, reviewer: AbstractBaseUser | None = None) -> I
     return image
 
 
+@transaction.atomic
+def delete_image(*, image: Image) -> None:
+    """Remove an image for good: out of the recommender first if it was live, then its row, then its files.
+
+    The files go only after the transaction commits, so a failed delete never leaves a row without its file.
+    """
+    if image.status == Image.Status.APPROVED:
+        recommender_engine().retire_item(image)
+    files = [field.name for field in (image.file, image.thumbnail) if field]
+    storage = image.file.storage
+    image.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for name in files])
+
+
 def _record_review(image: Image, reviewer: AbstractBaseUser | None, when: datetime) -> None:
     image.reviewed_at = when
     image.reviewed_by = reviewer if reviewer is not None and reviewer.is_authenticated else None

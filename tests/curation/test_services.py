@@ -15,6 +15,7 @@ from curation.services import (
     approve_image,
     cancel_generation_job,
     create_generation_job,
+    delete_image,
     queue_generation_job,
     reject_image,
     retire_image,
@@ -142,3 +143,18 @@ def test_rejection_records_the_decision() -> None:
     reject_image(image=image)
     image.refresh_from_db()
     assert image.status == Image.Status.REJECTED and image.reviewed_at is not None
+
+
+def test_delete_removes_the_image_from_the_garden_and_its_files(
+    django_capture_on_commit_callbacks  # noqa: ANN001 (pytest-django fixture)
+) -> None:
+    picture = PillowImage.new("RGB", (120, 80), (200, 30, 30))
+    image = approve_image(image=add_image_to_pool(picture=picture, emotion=Emotion.ANGRY,
+                                                  source=Image.Source.UPLOADED))
+    files = [image.file.name, image.thumbnail.name]
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_image(image=image)
+    assert not Image.objects.filter(pk=image.pk).exists()
+    assert not any(default_storage.exists(name) for name in files)
+    response = APIClient().post("/api/v1/garden", {"emotion": "ANGRY"}, format="json")
+    assert response.json()["items"] == []
