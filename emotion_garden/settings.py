@@ -177,6 +177,9 @@ EMOTION_GARDEN_BACKENDS = {
 # Rekognition's FaceMatchThreshold (0-100); the original system used 80.
 FACE_MATCH_THRESHOLD = env.float("FACE_MATCH_THRESHOLD", default=80.0)
 
+# "auto" garden mode switches a face user from emotion picks to personal picks after this many likes.
+PERSONAL_PICKS_MIN_LIKES = env.int("PERSONAL_PICKS_MIN_LIKES", default=3)
+
 # Each generated image is tried this many times, waiting GENERATION_RETRY_SECONDS x 2^(attempt-1) in between.
 GENERATION_ATTEMPTS = env.int("GENERATION_ATTEMPTS", default=3)
 GENERATION_RETRY_SECONDS = env.float("GENERATION_RETRY_SECONDS", default=2.0)

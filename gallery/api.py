@@ -26,10 +26,11 @@ from gallery.serializers import (
     GardenRequestSerializer,
     InteractionRequestSerializer,
     InteractionSerializer,
+    LikedImageSerializer,
 )
 from gallery.services import NoFaceFound, compare_faces, forget_face_user, read_emotion
 from recommender.models import Interaction
-from recommender.selectors import garden
+from recommender.selectors import Mode, garden, liked_images
 from recommender.services import InteractionRejected, record_interaction
 
 _TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -203,10 +204,14 @@ class GardenView(APIView):
             age_band=params["age_band"],
             n=params["n"],
             exclude=params["exclude"],
+            mode=Mode(params["mode"]),
         )
         return Response({
             "recommendation_id": result.recommendation_id,
             "emotion": result.context.emotion,
+            "mode": result.mode,
+            "likes": result.likes,
+            "personal_after_likes": settings.PERSONAL_PICKS_MIN_LIKES,
             "items": GardenItemSerializer(result.items, many=True, context={"request": request}).data,
         })
 
@@ -248,3 +253,13 @@ class UnlikeView(_InteractionView):
     """Take a Like back. Idempotent on client_event_id."""
 
     event = Interaction.Event.UNLIKE
+
+
+class FaceUserLikesView(APIView):
+    """The images a face user likes now (likes not taken back), newest first."""
+
+    @extend_schema(operation_id="face_user_likes", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, face_user_id: uuid.UUID) -> Response:
+        face_user = get_object_or_404(FaceUser, pk=face_user_id)
+        images = liked_images(face_user=face_user)
+        return Response({"likes": LikedImageSerializer(images, many=True, context={"request": request}).data})

@@ -6,7 +6,7 @@ from curation.models import Image
 from gallery.emotions import AgeBand, Emotion, Gender
 from gallery.models import FaceUser
 from recommender.models import Interaction
-from recommender.selectors import GardenItem
+from recommender.selectors import GardenItem, Mode
 
 
 class EmotionField(serializers.ChoiceField):
@@ -43,6 +43,7 @@ class GardenRequestSerializer(serializers.Serializer):
     n = serializers.IntegerField(required=False, default=3, min_value=1, max_value=50)
     exclude = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list,
                                     max_length=500)
+    mode = serializers.ChoiceField(choices=[mode.value for mode in Mode], required=False, default=Mode.AUTO.value)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("emotion") and not attrs.get("face_user"):
@@ -68,6 +69,18 @@ class GardenItemSerializer(serializers.Serializer):
             "rank": item.rank,
             "score": item.score,
             "reason": item.reason,
+        }
+
+
+class LikedImageSerializer(serializers.Serializer):
+    def to_representation(self, image: Image) -> dict[str, Any]:
+        request = self.context["request"]
+        return {
+            "id": image.pk,
+            "url": request.build_absolute_uri(image.file.url),
+            "thumbnail_url": request.build_absolute_uri(image.thumbnail.url) if image.thumbnail else None,
+            "emotion": image.emotion,
+            "liked_at": image.liked_at,  # annotated by recommender.selectors.liked_images
         }
 
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("faces/compare", api.FaceCompareView.as_view(), name="compare-faces"),
     path("lookalike", api.LookalikeView.as_view(), name="lookalike"),
     path("users/<uuid:face_user_id>", api.FaceUserView.as_view(), name="face-user"),
+    path("users/<uuid:face_user_id>/likes", api.FaceUserLikesView.as_view(), name="face-user-likes"),
 ]

@@ -1,13 +1,24 @@
-"""Reads of the recommender: the garden a visitor sees."""
+"""Reads of the recommender: the garden a visitor sees, and what they liked."""
 
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
+from enum import StrEnum
+
+from django.conf import settings
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from curation.models import Image
 from gallery.models import FaceUser
 from recommender.engines import recommender_engine
 from recommender.engines.base import Context
+from recommender.models import Interaction
+
+
+class Mode(StrEnum):
+    EMOTION = "emotion"  # picks for the emotion (and gender, age band) just read
+    PERSONAL = "personal"  # picks from the person's own likes, blended with the emotion
+    AUTO = "auto"  # personal once the person has liked PERSONAL_PICKS_MIN_LIKES images, emotion before
 
 
 @dataclass(frozen=True)
@@ -23,11 +34,13 @@ class Garden:
     items: list[GardenItem]
     recommendation_id: str
     context: Context
+    mode: Mode
+    likes: int  # the face user's current likes (0 without a face user)
 
 
 def garden(
     *, emotion: str, face_user: FaceUser | None = None, gender: str = "", age_band: str = "", n: int = 3,
-    exclude: Collection[int] = (),
+    exclude: Collection[int] = (), mode: Mode = Mode.AUTO,
 ) -> Garden:
     """The next n images for the visitor; a known face user's own gender and age band win over the request's."""
     context = Context(
@@ -35,8 +48,14 @@ def garden(
         gender=(face_user.gender if face_user and face_user.gender else gender),
         age_band=(face_user.age_band if face_user and face_user.age_band else age_band),
     )
+    likes = liked_images(face_user=face_user).count() if face_user else 0
+    if mode == Mode.AUTO:
+        mode = Mode.PERSONAL if face_user and likes >= settings.PERSONAL_PICKS_MIN_LIKES else Mode.EMOTION
+    if face_user is None:
+        mode = Mode.EMOTION
     recommendations = recommender_engine().recommend(
-        face_user_id=face_user.pk if face_user else None, context=context, n=n, exclude=exclude
+        face_user_id=face_user.pk if face_user and mode == Mode.PERSONAL else None, context=context, n=n,
+        exclude=exclude,
     )
     images = Image.objects.in_bulk([recommendation.image_id for recommendation in recommendations])
     items = [
@@ -45,4 +64,18 @@ def garden(
         for rank, recommendation in enumerate(recommendations, start=1)
         if recommendation.image_id in images
     ]
-    return Garden(items=items, recommendation_id=uuid.uuid4().hex, context=context)
+    return Garden(items=items, recommendation_id=uuid.uuid4().hex, context=context, mode=mode, likes=likes)
+
+
+def liked_images(*, face_user: FaceUser) -> QuerySet[Image]:
+    """The images the person likes now: those whose latest like or unlike by them is a like, newest first."""
+    latest = Interaction.objects.filter(
+        face_user=face_user, image=OuterRef("pk"), event__in=[Interaction.Event.LIKE, Interaction.Event.UNLIKE]
+    ).order_by("-created_at", "-id")
+    return (
+        Image.objects.annotate(latest_event=Subquery(latest.values("event")[:1]),
+                               liked_at=Subquery(latest.values("created_at")[:1]))
+        .filter(latest_event=Interaction.Event.LIKE)
+        .order_by("-liked_at")
+    )
+

@@ -73,3 +73,42 @@ def test_malformed_json(api_client: APIClient) -> None:
     response = api_client.post(URL, b'{"emotion": ', content_type="application/json")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "parse_error"
+
+
+def like(api_client: APIClient, image_id: int, face_user_id: str, event: str = "like") -> None:
+    response = api_client.post(f"/api/v1/{event}", {"image": image_id, "face_user": face_user_id}, format="json")
+    assert response.status_code == 201
+
+
+def test_auto_mode_moves_to_personal_picks_after_enough_likes(api_client: APIClient, settings) -> None:  # noqa: ANN001
+    settings.PERSONAL_PICKS_MIN_LIKES = 2
+    images = ApprovedImageFactory.create_batch(4, emotion="HAPPY")
+    person = str(FaceUserFactory().id)
+    body = {"emotion": "HAPPY", "face_user": person}
+
+    before = api_client.post(URL, body, format="json").json()
+    assert (before["mode"], before["likes"], before["personal_after_likes"]) == ("emotion", 0, 2)
+    like(api_client, images[0].id, person)
+    like(api_client, images[1].id, person)
+    after = api_client.post(URL, body, format="json").json()
+    assert (after["mode"], after["likes"]) == ("personal", 2)
+    forced = api_client.post(URL, {**body, "mode": "emotion"}, format="json").json()
+    assert forced["mode"] == "emotion"
+
+
+def test_without_a_face_user_it_is_always_emotion_picks(api_client: APIClient) -> None:
+    ApprovedImageFactory()
+    response = api_client.post(URL, {"emotion": "HAPPY", "mode": "personal"}, format="json")
+    assert response.json()["mode"] == "emotion"
+
+
+def test_likes_of_a_face_user_exclude_unliked_images(api_client: APIClient) -> None:
+    kept, taken_back = ApprovedImageFactory.create_batch(2)
+    person = str(FaceUserFactory().id)
+    like(api_client, taken_back.id, person)
+    like(api_client, kept.id, person)
+    like(api_client, taken_back.id, person, event="unlike")
+    response = api_client.get(f"/api/v1/users/{person}/likes")
+    assert response.status_code == 200
+    assert [item["id"] for item in response.json()["likes"]] == [kept.id]
+    assert api_client.get(f"/api/v1/users/{uuid.uuid4()}/likes").status_code == 404
