@@ -22,6 +22,9 @@ from recommender.engines import recommender_engine
 
 logger = logging.getLogger(__name__)
 
+MIN_SIDE, MAX_SIDE = 64, 2048
+MAX_JOB_IMAGES = 500
+
 
 def add_image_to_pool(
     *,
@@ -79,6 +82,10 @@ def create_generation_job(
     """A job of `count` images, numbered from `first_index`; queue it with queue_generation_job()."""
     if backend not in available_generators():
         raise ValueError(f"{backend!r} is not a configured image generator.")
+    if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
+        raise ValueError(f"Images must be {MIN_SIDE} to {MAX_SIDE} pixels a side, not {width}x{height}.")
+    if not 1 <= count <= MAX_JOB_IMAGES:
+        raise ValueError(f"A job makes 1 to {MAX_JOB_IMAGES} images, not {count}.")
     job = GenerationJob.objects.create(
         emotion=emotion, theme=theme, prompt=prompt, count=count, width=width, height=height, backend=backend,
         file_stem=file_stem, created_by=created_by if created_by and created_by.is_authenticated else None,

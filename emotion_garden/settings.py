@@ -174,6 +174,18 @@ EMOTION_GARDEN_BACKENDS = {
     },
 }
 
+# More generators curators can pick per job, present only when configured.
+if SAGEMAKER_ENDPOINT_NAME := env("SAGEMAKER_ENDPOINT_NAME", default=""):
+    EMOTION_GARDEN_BACKENDS["image_generation.sagemaker"] = {
+        "BACKEND": "curation.generators.sagemaker.SageMakerStableDiffusion",
+        "OPTIONS": {"endpoint_name": SAGEMAKER_ENDPOINT_NAME, "region_name": AWS_REGION},
+    }
+if BEDROCK_IMAGE_MODEL_ID := env("BEDROCK_IMAGE_MODEL_ID", default=""):
+    EMOTION_GARDEN_BACKENDS["image_generation.bedrock"] = {
+        "BACKEND": "curation.generators.bedrock.BedrockImageGenerator",
+        "OPTIONS": {"model_id": BEDROCK_IMAGE_MODEL_ID, "region_name": AWS_REGION},
+    }
+
 # Rekognition's FaceMatchThreshold (0-100); the original system used 80.
 FACE_MATCH_THRESHOLD = env.float("FACE_MATCH_THRESHOLD", default=80.0)
 

@@ -158,3 +158,10 @@ def test_delete_removes_the_image_from_the_garden_and_its_files(
     assert not any(default_storage.exists(name) for name in files)
     response = APIClient().post("/api/v1/garden", {"emotion": "ANGRY"}, format="json")
     assert response.json()["items"] == []
+
+
+@pytest.mark.parametrize(("count", "width", "height"), [(0, 64, 64), (501, 64, 64), (1, 0, 64), (1, 64, 4096)])
+def test_job_sizes_and_counts_are_checked(count: int, width: int, height: int) -> None:
+    with pytest.raises(ValueError):
+        create_generation_job(emotion=Emotion.HAPPY, count=count, width=width, height=height)
+    assert not GenerationJob.objects.exists()
