@@ -174,6 +174,19 @@ EMOTION_GARDEN_BACKENDS = {
     },
 }
 
+# Amazon Personalize as the recommender: `manage.py setup_personalize` creates the resources and prints these.
+if EMOTION_GARDEN_BACKENDS["recommender"]["BACKEND"] == "recommender.engines.personalize.PersonalizeRecommender":
+    EMOTION_GARDEN_BACKENDS["recommender"]["OPTIONS"] = {
+        "campaign_arn": env("PERSONALIZE_CAMPAIGN_ARN", default=""),
+        "tracking_id": env("PERSONALIZE_TRACKING_ID", default=""),
+        "dataset_arn_items": env("PERSONALIZE_ITEMS_DATASET_ARN", default=""),
+        "dataset_arn_users": env("PERSONALIZE_USERS_DATASET_ARN", default=""),
+        "emotion_filter_arn": env("PERSONALIZE_EMOTION_FILTER_ARN", default=""),
+        "region_name": AWS_REGION,
+        # Answers while no campaign is trained yet (Personalize needs 1000 interactions) or Personalize fails.
+        "fallback": env("PERSONALIZE_FALLBACK_BACKEND", default="recommender.engines.local.LocalRecommender"),
+    }
+
 # More generators curators can pick per job, present only when configured.
 if SAGEMAKER_ENDPOINT_NAME := env("SAGEMAKER_ENDPOINT_NAME", default=""):
     EMOTION_GARDEN_BACKENDS["image_generation.sagemaker"] = {

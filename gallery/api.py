@@ -29,8 +29,9 @@ from gallery.serializers import (
     LikedImageSerializer,
 )
 from gallery.services import NoFaceFound, compare_faces, forget_face_user, read_emotion
+from recommender.engines.base import RecommenderUnavailable
 from recommender.models import Interaction
-from recommender.selectors import Mode, garden, liked_images
+from recommender.selectors import Garden, Mode, garden, liked_images
 from recommender.services import InteractionRejected, record_interaction
 
 _TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -197,15 +198,8 @@ class GardenView(APIView):
         serializer = GardenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         params: dict[str, Any] = serializer.validated_data
-        result = garden(
-            emotion=params.get("emotion", ""),
-            face_user=params.get("face_user"),
-            gender=params.get("gender", ""),
-            age_band=params["age_band"],
-            n=params["n"],
-            exclude=params["exclude"],
-            mode=Mode(params["mode"]),
-        )
+        with _recommender_errors_as_api_errors():
+            result = _garden(params)
         return Response({
             "recommendation_id": result.recommendation_id,
             "emotion": result.context.emotion,
@@ -214,6 +208,27 @@ class GardenView(APIView):
             "personal_after_likes": settings.PERSONAL_PICKS_MIN_LIKES,
             "items": GardenItemSerializer(result.items, many=True, context={"request": request}).data,
         })
+
+
+def _garden(params: dict[str, Any]) -> Garden:
+    return garden(
+        emotion=params.get("emotion", ""),
+        face_user=params.get("face_user"),
+        gender=params.get("gender", ""),
+        age_band=params["age_band"],
+        n=params["n"],
+        exclude=params["exclude"],
+        mode=Mode(params["mode"]),
+    )
+
+
+@contextmanager
+def _recommender_errors_as_api_errors() -> Iterator[None]:
+    try:
+        yield
+    except RecommenderUnavailable as error:
+        raise ApiError(code="recommender_unavailable", message=f"The recommender is unavailable: {error}",
+                       status_code=status.HTTP_503_SERVICE_UNAVAILABLE) from None
 
 
 class _InteractionView(APIView):

@@ -10,6 +10,10 @@ from gallery.models import FaceUser
 from recommender.models import Interaction
 
 
+class RecommenderUnavailable(Exception):
+    """A remote engine could not answer (outage, throttling, missing campaign); worth a 503."""
+
+
 @dataclass(frozen=True)
 class Context:
     """What is known about the visitor right now: the emotion just read, and their gender and age band if known."""
