@@ -203,7 +203,7 @@ def blend(*, n: int, personal: np.ndarray | None, segment_rate: np.ndarray, item
     The exploited items are ranked by relevance + beta * log(segment rate) + an emotion bonus, where relevance is the
     personal score scaled to a maximum of 1, or for a visitor with no history the segment rate scaled the same way.
     A share of the slots (every third one by default) goes to exploration candidates picked by Thompson sampling.
-    Excluded items come back only when nothing else is left.
+    Excluded items come back only when nothing else is left (then up to n of them).
     """
     allowed = ~np.asarray(excluded, dtype=bool)
     pool = np.flatnonzero(np.asarray(explore, dtype=bool) & allowed)
@@ -217,9 +217,9 @@ def blend(*, n: int, personal: np.ndarray | None, segment_rate: np.ndarray, item
     available = allowed.copy()
     available[explored] = False
     fresh = _best(score, np.flatnonzero(available), n - explored.size)
-    repeats = _best(score, np.flatnonzero(~allowed), n - explored.size - fresh.size)
+    # A visitor sees everything new before anything again: repeats only when nothing new is left at all.
+    repeats = _best(score, np.flatnonzero(~allowed), n) if fresh.size + explored.size == 0 else fresh[:0]
 
-    # Repeats go last: a visitor should see everything new before anything again.
     items = np.concatenate([_interleave(fresh, explored, weights.exploration_share), repeats])
     picked = set(explored.tolist())
     reasons = [Reason.EXPLORE if item in picked

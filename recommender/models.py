@@ -82,3 +82,25 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.capability}.{self.operation} ({self.status})"
+
+
+class ModelSnapshot(models.Model):
+    """A fitted personalisation model: sparse item-item weights over the images known at fit time.
+
+    Refit by a django-q2 schedule; the newest snapshot serves, so serving never waits for training and the model
+    survives restarts.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    image_ids = models.BinaryField(help_text="int64 image ids, in the weights' row/column order.")
+    weights = models.BinaryField(help_text="The weights as a compressed scipy.sparse npz.")
+    users = models.PositiveIntegerField()
+    likes = models.PositiveIntegerField()
+    fit_seconds = models.FloatField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        get_latest_by = "created_at"
+
+    def __str__(self) -> str:
+        return f"model of {self.created_at:%Y-%m-%d %H:%M} ({self.users} people, {self.likes} likes)"

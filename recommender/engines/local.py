@@ -1,73 +1,102 @@
-"""The embedded engine: cold start by context from like-rates per visitor segment.
+"""The embedded engine (research/recommender.md section 5, measured by `manage.py evaluate_recommender`).
 
-Each event updates counters (impressions, likes) per image for the visitor's segments, from the finest
-(emotion x gender x age band) to the coarsest ("*", everyone), in O(1) upserts. An image's score is its like-rate in
-the finest segment, smoothed towards the next coarser segment's rate, recursively down to a global prior: a segment
-with little data borrows from its parents, one with much data speaks for itself (research/recommender.md 5a).
+- Cold start by context: like-rates per visitor segment (emotion x gender x age band), each smoothed towards the next
+  coarser segment down to everyone. Counters update in one atomic upsert per event.
+- Personal: EASE item-item weights (refit by a django-q2 schedule into a ModelSnapshot) applied to the person's live
+  like history, so a Like changes their very next garden; blended with the segment rate and the session emotion.
+- Exploration: a share of the slots (a third by default) goes to young or rarely shown images, picked by Thompson
+  sampling on their likes and impressions, so new images get a fair chance.
+Candidates are the approved images of the session emotion (all approved images when it has none yet).
 """
 
+import threading
 import uuid
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Collection
+from datetime import datetime
 
+import numpy as np
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F
+from django.utils import timezone
 
 from curation.models import Image
 from gallery.emotions import Emotion
 from gallery.models import FaceUser
+from recommender.algorithms import (
+    EVERYONE,
+    BlendWeights,
+    Reason,
+    SegmentPopularity,
+    blend,
+    exploration_candidates,
+    segment_path,
+)
 from recommender.engines.base import Context, Recommendation, RecommenderEngine
-from recommender.models import Interaction, SegmentStat
-
-EVERYONE = "*"
+from recommender.models import Interaction, ModelSnapshot, SegmentStat
+from recommender.training import PersonalModel, like_history, load_personal_model
 
 
 def segment_keys(context: Context) -> list[str]:
     """The visitor's segments, coarsest first: "*", "HAPPY", "HAPPY|Female", "HAPPY|Female|adult"."""
-    keys = [EVERYONE]
-    parts: list[str] = []
-    for part in (context.emotion, context.gender, context.age_band):
-        if not part:
-            break
-        parts.append(part)
-        keys.append("|".join(parts))
-    return keys
-
-
-@dataclass(frozen=True)
-class _Counts:
-    impressions: int = 0
-    likes: int = 0
+    return segment_path(context.emotion, context.gender, context.age_band)
 
 
 class LocalRecommender(RecommenderEngine):
-    def __init__(self, *, prior_rate: float = 0.2, prior_strength: float = 10.0) -> None:
-        # A never-shown image scores prior_rate; prior_strength impressions weigh as much as the parent's rate.
-        self.prior_rate = prior_rate
+    def __init__(
+        self,
+        *,
+        prior_strength: float = 10.0,
+        segment_weight: float = 0.03,
+        emotion_weight: float = 1.0,
+        exploration_share: float = 1 / 3,
+        exploration_age_days: float = 30.0,
+        exploration_min_impressions: int = 20,
+        seed: int | None = None,
+    ) -> None:
+        # The defaults are the ones evaluate_recommender chose on MovieLens-100k, and Personalize's exploration
+        # defaults (explorationWeight 0.3, explorationItemAgeCutOff 30 days).
         self.prior_strength = prior_strength
+        self.weights = BlendWeights(segment=segment_weight, emotion=emotion_weight,
+                                    exploration_share=exploration_share)
+        self.exploration_age_days = exploration_age_days
+        self.exploration_min_impressions = exploration_min_impressions
+        self.seed = seed
+        self._model: PersonalModel | None = None
+        self._model_lock = threading.Lock()
 
     def recommend(
         self, *, face_user_id: uuid.UUID | None, context: Context, n: int, exclude: Collection[int] = ()
     ) -> list[Recommendation]:
-        candidates = self._candidates(context.emotion)
-        excluded = set(exclude)
-        fresh = [image_id for image_id in candidates if image_id not in excluded]
-        # Repeating what the visitor just saw is better than an empty garden.
-        pool = fresh or candidates
+        candidates = _candidates(context.emotion)
+        if not candidates:
+            return []
+        image_ids = np.array([image_id for image_id, _, _ in candidates], dtype=np.int64)
+        emotions = np.array([emotion for _, emotion, _ in candidates])
         keys = segment_keys(context)
-        counts = self._counts(pool, keys)
-        scored = []
-        for position, image_id in enumerate(pool):
-            rate = self.prior_rate
-            for key in keys:
-                seen = counts.get((key, image_id), _Counts())
-                rate = (seen.likes + self.prior_strength * rate) / (seen.impressions + self.prior_strength)
-            # position (newest first) breaks ties, so a new gallery shows its newest images first.
-            scored.append((rate, -position, image_id, self._reason(keys, counts, image_id, context)))
-        scored.sort(reverse=True)
+        popularity = self._popularity(image_ids, keys)
+        segment_rate = popularity.scores(keys)
+        likes, impressions = popularity.counts(EVERYONE)
+        age_days = _age_days([approved_at for _, _, approved_at in candidates])
+        history = like_history(face_user_id) if face_user_id else []
+        model = self._personal_model() if history else None
+        personal = _on_candidates(model, history, image_ids) if model else None
+        excluded = np.isin(image_ids, list({*exclude, *history}))
+        ranking = blend(
+            n=n, personal=personal, segment_rate=segment_rate, item_emotions=emotions,
+            session_emotion=context.emotion,
+            explore=exploration_candidates(age_days, impressions, max_age_days=self.exploration_age_days,
+                                           min_impressions=self.exploration_min_impressions),
+            likes=likes, impressions=impressions, excluded=excluded,
+            rng=np.random.default_rng(self.seed), weights=self.weights,
+        )
         return [
-            Recommendation(image_id=image_id, score=round(rate, 6), reason=reason)
-            for rate, _, image_id, reason in scored[:n]
+            Recommendation(
+                image_id=int(image_ids[item]),
+                score=round(float(segment_rate[item]), 6),
+                reason=self._explain(reason, item, image_ids, age_days[item], popularity, keys, context, model,
+                                     history),
+            )
+            for item, reason in zip(ranking.items.tolist(), ranking.reasons, strict=True)
         ]
 
     def record_interaction(self, interaction: Interaction) -> None:
@@ -99,29 +128,61 @@ class LocalRecommender(RecommenderEngine):
     def forget_user(self, face_user_id: uuid.UUID) -> None:
         """Nothing to do: deleting the face user anonymises their interactions (the foreign key is SET_NULL)."""
 
-    def _candidates(self, emotion: str) -> list[int]:
-        approved = Image.objects.filter(status=Image.Status.APPROVED).order_by("-approved_at", "-id")
-        matching = list(approved.filter(emotion=emotion).values_list("id", flat=True))
-        return matching or list(approved.values_list("id", flat=True))
-
-    def _counts(self, image_ids: Iterable[int], keys: list[str]) -> dict[tuple[str, int], _Counts]:
-        rows = SegmentStat.objects.filter(Q(segment__in=keys) & Q(image_id__in=list(image_ids))).values_list(
-            "segment", "image_id", "impressions", "likes"
+    def _popularity(self, image_ids: np.ndarray, keys: list[str]) -> SegmentPopularity:
+        rows = list(SegmentStat.objects.filter(segment__in=keys, image_id__in=image_ids.tolist()).values_list(
+            "segment", "image_id", "likes", "impressions"))
+        index = np.searchsorted(image_ids, [image_id for _, image_id, _, _ in rows]) if rows else np.zeros(0, int)
+        return SegmentPopularity(image_ids.size, prior_strength=self.prior_strength).fit(
+            [segment for segment, _, _, _ in rows], index,
+            np.array([likes for _, _, likes, _ in rows], dtype=float),
+            np.array([impressions for _, _, _, impressions in rows], dtype=float),
         )
-        return {(segment, image_id): _Counts(impressions, likes) for segment, image_id, impressions, likes in rows}
 
-    def _reason(self, keys: list[str], counts: dict[tuple[str, int], _Counts], image_id: int,
-                context: Context) -> str:
-        finest_liked = next(
-            (key for key in reversed(keys) if counts.get((key, image_id), _Counts()).likes > 0), None
-        )
-        if finest_liked is None:
-            if not any((key, image_id) in counts for key in keys):
-                return "new"
-            return f"expresses {_label(context.emotion)}" if context.emotion else "in the gallery"
+    def _personal_model(self) -> PersonalModel | None:
+        """The newest snapshot, loaded once per process and reloaded when a refit has stored a newer one."""
+        newest = ModelSnapshot.objects.order_by("-created_at", "-id").values_list("id", flat=True).first()
+        if newest is None:
+            return None
+        with self._model_lock:
+            if self._model is None or self._model.snapshot_id != newest:
+                self._model = load_personal_model(ModelSnapshot.objects.get(pk=newest))
+            return self._model
+
+    def _explain(self, reason: Reason, item: int, image_ids: np.ndarray, age_days: float,
+                 popularity: SegmentPopularity, keys: list[str], context: Context, model: PersonalModel | None,
+                 history: list[int]) -> str:
+        if reason == Reason.EXPLORE:
+            return "new" if age_days < self.exploration_age_days else "rarely shown yet"
+        if reason == Reason.PERSONAL and model is not None:
+            return f"because you liked image {model.strongest_link(history, int(image_ids[item]))}"
+        finest_liked = next((key for key in reversed(keys) if popularity.counts(key)[0][item] > 0), None)
         if finest_liked == EVERYONE:
             return "popular with everyone"
-        return f"popular with {_label(context.emotion)} visitors"
+        if finest_liked is not None:
+            return f"popular with {_label(context.emotion)} visitors"
+        if popularity.counts(EVERYONE)[1][item] == 0:
+            return "new"
+        return f"expresses {_label(context.emotion)}" if context.emotion else "in the gallery"
+
+
+def _candidates(emotion: str) -> list[tuple[int, str, datetime | None]]:
+    """(id, emotion, approved_at) of the approved images of the emotion, else of all approved images; by id."""
+    approved = Image.objects.filter(status=Image.Status.APPROVED).order_by("id")
+    fields = ("id", "emotion", "approved_at")
+    return list(approved.filter(emotion=emotion).values_list(*fields)) or list(approved.values_list(*fields))
+
+
+def _age_days(approved_at: list[datetime | None]) -> np.ndarray:
+    now = timezone.now()
+    return np.array([(now - moment).total_seconds() / 86_400 if moment else 0.0 for moment in approved_at])
+
+
+def _on_candidates(model: PersonalModel, history: list[int], image_ids: np.ndarray) -> np.ndarray:
+    """The model's scores for the history, laid out over the candidates (0 for images the model does not know)."""
+    scores = model.scores(history)
+    positions = np.searchsorted(model.image_ids, image_ids).clip(max=max(model.image_ids.size - 1, 0))
+    known = model.image_ids[positions] == image_ids
+    return np.where(known, scores[positions], 0.0)
 
 
 def _label(emotion: str) -> str:

@@ -156,8 +156,11 @@ def test_blend_repeats_excluded_items_only_when_nothing_else_is_left() -> None:
     excluded[[4, 10]] = False
     ranking = blend(n=3, personal=None, session_emotion="", excluded=excluded, rng=np.random.default_rng(0),
                     **blend_inputs())
-    assert ranking.items.tolist() == [4, 10, 0]  # 0 is the best of the excluded
+    assert ranking.items.tolist() == [4, 10]  # a short page of new items beats topping it up with repeats
     assert ranking.reasons[1] is Reason.EXPLORE
+    everything_seen = blend(n=3, personal=None, session_emotion="", excluded=np.ones(12, dtype=bool),
+                            rng=np.random.default_rng(0), **blend_inputs())
+    assert everything_seen.items.tolist()[0] == 0  # the best of the excluded
 
 
 def test_blend_ranks_by_personal_scores_and_gives_reasons() -> None:
