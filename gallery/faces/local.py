@@ -72,8 +72,10 @@ def square_face_crop(gray: np.ndarray, row: np.ndarray, *, crop_scale: float, si
     repeating the border where it leaves the image, resized to size x size. Our own model is trained on this crop."""
     x, y, w, h = (float(value) for value in row[:4])
     side = max(2, int(round(max(w, h) * crop_scale)))
-    left = int(round(x + w / 2 - side / 2))
-    top = int(round(y + h / 2 - side / 2))
+    height, width = gray.shape[:2]
+    # Clamped so the square always lies within the padded image, even for a box reaching far outside the photo.
+    left = min(max(int(round(x + w / 2 - side / 2)), -side), width)
+    top = min(max(int(round(y + h / 2 - side / 2)), -side), height)
     padded = cv2.copyMakeBorder(gray, side, side, side, side, cv2.BORDER_REPLICATE)
     crop = padded[top + side : top + 2 * side, left + side : left + 2 * side]
     return cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA)

@@ -5,7 +5,7 @@ from PIL import Image
 from emotion_garden.imaging import decode_image
 from gallery.emotions import Emotion
 from gallery.faces.base import dominant_emotion, face_area
-from gallery.faces.local import LocalFaceAnalyzer, LocalFaceIdentity, eight_emotions
+from gallery.faces.local import LocalFaceAnalyzer, LocalFaceIdentity, eight_emotions, square_face_crop
 from tests.conftest import encode
 
 
@@ -99,3 +99,10 @@ def test_similarity_scale_puts_the_sface_threshold_at_80() -> None:
     identity = LocalFaceIdentity()
     assert identity.similarity(0.363) == pytest.approx(80, abs=0.01)
     assert identity.similarity(0.9) > 99 and identity.similarity(0.0) < 10
+
+
+def test_face_crop_survives_boxes_outside_the_photo() -> None:
+    gray = np.full((100, 80), 128, dtype=np.uint8)
+    for box in ([-500, -500, 40, 40], [900, 900, 30, 30], [10, 10, 300, 300], [70, -20, 30, 30]):
+        crop = square_face_crop(gray, np.array(box, dtype=np.float32), crop_scale=1.2, size=48)
+        assert crop.shape == (48, 48)
