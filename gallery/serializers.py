@@ -3,6 +3,7 @@ from typing import Any
 from rest_framework import serializers
 
 from curation.models import Image
+from gallery.cursors import decode_cursor
 from gallery.emotions import AgeBand, Emotion, Gender
 from gallery.models import FaceUser
 from recommender.models import Interaction
@@ -44,10 +45,19 @@ class GardenRequestSerializer(serializers.Serializer):
     exclude = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list,
                                     max_length=500)
     mode = serializers.ChoiceField(choices=[mode.value for mode in Mode], required=False, default=Mode.AUTO.value)
+    cursor = serializers.CharField(required=False, max_length=20_000,
+                                   help_text="The `cursor` of the previous answer: the next page, without repeats.")
+
+    def validate_cursor(self, token: str) -> list[int]:
+        try:
+            return decode_cursor(token)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from None
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("emotion") and not attrs.get("face_user"):
             raise serializers.ValidationError({"emotion": "Give the emotion, a face user, or both."})
+        attrs["shown"] = attrs.pop("cursor", [])
         age = attrs.pop("age", None)
         attrs["age_band"] = AgeBand.for_age_range(age, age) if age is not None else ""
         return attrs

@@ -3,6 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from gallery.models import FaceEmbedding, FaceUser
+from tests.conftest import encode
 from tests.emotion_garden.test_imaging import png_header_only
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +86,19 @@ def test_unsupported_media_type_and_missing_field(api_client: APIClient) -> None
     response = api_client.post(URL, {"photo": "x"}, format="multipart")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "missing_image"
+
+
+def test_a_crowd_of_thirty_faces_is_answered_largest_first(api_client: APIClient, astronaut) -> None:  # noqa: ANN001
+    from PIL import Image
+
+    face = astronaut.crop((130, 20, 300, 210))
+    crowd = Image.new("RGB", (1280, 900), (235, 235, 235))
+    for position in range(30):
+        side = 110 + (position % 3) * 20
+        crowd.paste(face.resize((side, side + 14)), (40 + (position % 6) * 205, 20 + (position // 6) * 175))
+    response = api_client.post(URL, encode(crowd, "JPEG"), content_type="image/jpeg")
+    assert response.status_code == 200
+    faces = response.json()["faces"]
+    assert len(faces) >= 25
+    areas = [face["BoundingBox"]["Width"] * face["BoundingBox"]["Height"] for face in faces]
+    assert areas == sorted(areas, reverse=True)
