@@ -1,0 +1,218 @@
+"""Recommender benchmark: POST /api/v1/garden and /api/v1/like through gunicorn (2 workers) on a generated catalogue
+of 10,000 approved images, 100,000 face users and 1,000,000 likes (each with three impressions), on the embedded
+SQLite or on the PostgreSQL of --database-url.
+
+The data is synthetic but shaped like the product's: visitors favour one or two emotions, images' popularity is
+long-tailed, every like carries the two images shown beside it. The segment counters are built from it and the
+personal model is fitted once before serving, as the scheduled refit would. Loopback only; every phase is bounded.
+
+Usage: .venv/bin/python benchmarks/recommender_http.py [--database-url postgres://postgres@127.0.0.1:5432/bench]
+       [--images 10000] [--users 100000] [--interactions 1000000] [--requests 2000] [--concurrency 8]
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+from loadtools import ROOT, SINGLE_THREADED, WORKERS, Request, Tally, gunicorn, print_table, run_clients
+
+EMOTIONS = ["HAPPY", "SAD", "ANGRY", "CONFUSED", "DISGUSTED", "SURPRISED", "CALM", "FEAR"]
+BANDS = ["teenager", "young-adult", "adult", "middle-age", "elder"]
+BATCH = 20_000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default="", help="a PostgreSQL URL; default: SQLite in a temporary folder")
+    parser.add_argument("--images", type=int, default=10_000)
+    parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--interactions", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=2000, help="requests per phase (default 2000)")
+    parser.add_argument("--concurrency", type=int, default=8, help="concurrent HTTP clients (default 8)")
+    parser.add_argument("--threads-per-process", type=int, default=4)
+    parser.add_argument("--max-seconds", type=float, default=60, help="time limit per phase (default 60)")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    with tempfile.TemporaryDirectory(prefix="recommender-benchmark-") as data_dir:
+        os.environ.pop("REDIS_URL", None)
+        os.environ.pop("DATABASE_URL", None)
+        if args.database_url:
+            os.environ["DATABASE_URL"] = args.database_url
+        os.environ.update(SINGLE_THREADED, DJANGO_SETTINGS_MODULE="emotion_garden.settings",
+                          EMOTION_GARDEN_DATA_DIR=data_dir)
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        call_command("migrate", verbosity=0)
+        rng = np.random.default_rng(args.seed)
+        started = time.monotonic()
+        catalogue = generate(rng, images=args.images, users=args.users, interactions=args.interactions)
+        generated = time.monotonic() - started
+        fitted = fit_personal_model()
+        database = connection.vendor
+        connection.close()
+        with gunicorn(threads=args.threads_per_process, log=Path(data_dir) / "gunicorn.log") as port:
+            # The clients' threads share one random.Random: its calls are atomic, unlike numpy's generators.
+            chooser = random.Random(args.seed)
+            phases = [
+                ("garden, emotion picks", garden_request(catalogue, chooser, personal=False)),
+                ("garden, personal picks", garden_request(catalogue, chooser, personal=True)),
+                ("like", like_request(catalogue, chooser)),
+            ]
+            for _, request in phases:  # every worker thread loads its code and the model before measuring
+                run_clients(port, request, name="warm-up", clients=args.concurrency, total=4 * args.concurrency,
+                            max_seconds=60)
+            tallies: list[Tally] = [
+                run_clients(port, request, name=name, clients=args.concurrency, total=args.requests,
+                            max_seconds=args.max_seconds)
+                for name, request in phases
+            ]
+    print(f"Recommender on {database}: {args.images} images, {args.users} face users, {args.interactions} likes "
+          f"(generated in {generated:.0f} s, personal model fitted in {fitted:.0f} s); gunicorn {WORKERS} workers x "
+          f"{args.threads_per_process} threads, {args.concurrency} clients")
+    print_table(tallies)
+
+
+class Catalogue:
+    def __init__(self, image_ids: np.ndarray, image_emotions: np.ndarray, users: list[str],
+                 active_users: list[str]) -> None:
+        self.image_ids = image_ids
+        self.image_emotions = image_emotions
+        self.users = users
+        self.active_users = active_users
+
+
+def generate(rng: np.random.Generator, *, images: int, users: int, interactions: int) -> Catalogue:
+    from django.db import transaction
+    from django.utils import timezone
+
+    from curation.models import Image
+    from gallery.models import FaceUser
+    from recommender.models import Interaction, SegmentStat
+
+    now = timezone.now()
+    image_emotions = rng.integers(0, len(EMOTIONS), images)
+    with transaction.atomic():
+        created = Image.objects.bulk_create(
+            (Image(emotion=EMOTIONS[emotion], name=f"bench_{index}h.jpeg", file=f"bench/{index}h.jpeg",
+                   width=768, height=512, orientation=Image.Orientation.LANDSCAPE, source=Image.Source.GENERATED,
+                   status=Image.Status.APPROVED, approved_at=now - timedelta(days=float(rng.uniform(0, 90))))
+             for index, emotion in enumerate(image_emotions)),
+            batch_size=BATCH,
+        )
+    image_ids = np.array([image.pk for image in created], dtype=np.int64)
+
+    genders = rng.integers(0, 2, users)
+    bands = rng.integers(0, len(BANDS), users)
+    user_ids = [uuid.UUID(bytes=rng.bytes(16), version=4) for _ in range(users)]
+    with transaction.atomic():
+        FaceUser.objects.bulk_create(
+            (FaceUser(id=user_id, gender=("Male", "Female")[gender], age_low=20 + 10 * band, age_high=28 + 10 * band,
+                      consented_at=now, last_seen_at=now)
+             for user_id, gender, band in zip(user_ids, genders, bands, strict=True)),
+            batch_size=BATCH,
+        )
+
+    # Who likes what: active visitors are long-tailed, each favours one emotion, images are long-tailed within it.
+    by_emotion = [np.flatnonzero(image_emotions == emotion) for emotion in range(len(EMOTIONS))]
+    user_of = np.minimum(rng.zipf(1.3, interactions) - 1, users - 1)
+    favourite = rng.integers(0, len(EMOTIONS), users)
+    emotion_of = np.where(rng.random(interactions) < 0.8, favourite[user_of], rng.integers(0, len(EMOTIONS),
+                                                                                              interactions))
+    liked = np.array([by_emotion[emotion][min(rng.zipf(1.2) - 1, by_emotion[emotion].size - 1)]
+                      for emotion in emotion_of])
+    shown = rng.integers(0, images, (interactions, 2))
+
+    through = Interaction.impressions.through
+    first_pk = (Interaction.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    with transaction.atomic():
+        for start in range(0, interactions, BATCH):
+            stop = min(start + BATCH, interactions)
+            Interaction.objects.bulk_create(
+                Interaction(pk=first_pk + row, face_user_id=user_ids[user_of[row]],
+                            image_id=int(image_ids[liked[row]]), event=Interaction.Event.LIKE,
+                            emotion=EMOTIONS[emotion_of[row]], gender=("Male", "Female")[genders[user_of[row]]],
+                            age_band=BANDS[bands[user_of[row]]], client_event_id=f"bench-{row}")
+                for row in range(start, stop)
+            )
+            through.objects.bulk_create(
+                through(interaction_id=first_pk + row, image_id=int(image_ids[image]))
+                for row in range(start, stop)
+                for image in {liked[row], *shown[row].tolist()}
+            )
+
+    # The counters each like would have incremented: (segment, image) -> impressions, likes.
+    counts: dict[tuple[str, int], list[int]] = {}
+    for row in range(interactions):
+        emotion = EMOTIONS[emotion_of[row]]
+        gender = ("Male", "Female")[genders[user_of[row]]]
+        segments = ("*", emotion, f"{emotion}|{gender}", f"{emotion}|{gender}|{BANDS[bands[user_of[row]]]}")
+        for image in {liked[row], *shown[row].tolist()}:
+            for segment in segments:
+                cell = counts.setdefault((segment, int(image_ids[image])), [0, 0])
+                cell[0] += 1
+                cell[1] += int(image == liked[row])
+    with transaction.atomic():
+        SegmentStat.objects.bulk_create(
+            (SegmentStat(segment=segment, image_id=image_id, impressions=impressions, likes=likes)
+             for (segment, image_id), (impressions, likes) in counts.items()),
+            batch_size=BATCH,
+        )
+    active = sorted({str(user_ids[user]) for user in np.unique(user_of)[:5000]})
+    return Catalogue(image_ids=image_ids, image_emotions=image_emotions, users=[str(user) for user in user_ids],
+                     active_users=active)
+
+
+def fit_personal_model() -> float:
+    from recommender.training import refit_personal_model
+
+    started = time.monotonic()
+    refit_personal_model()
+    return time.monotonic() - started
+
+
+def garden_request(catalogue: Catalogue, chooser: random.Random, *, personal: bool) -> Request:
+    def request(connection: http.client.HTTPConnection) -> int:
+        body: dict[str, object] = {"emotion": chooser.choice(EMOTIONS), "n": 3}
+        if personal:
+            body |= {"face_user": chooser.choice(catalogue.active_users), "mode": "personal"}
+        else:
+            body |= {"gender": chooser.choice(("Male", "Female")), "age": chooser.randint(16, 80)}
+        return post_json(connection, "/api/v1/garden", body)
+
+    return request
+
+
+def like_request(catalogue: Catalogue, chooser: random.Random) -> Request:
+    def request(connection: http.client.HTTPConnection) -> int:
+        shown = [int(image_id) for image_id in chooser.sample(list(catalogue.image_ids[:2000]), 3)]
+        return post_json(connection, "/api/v1/like", {
+            "image": shown[0], "impressions": shown, "emotion": chooser.choice(EMOTIONS),
+            "client_event_id": uuid.uuid4().hex, "face_user": chooser.choice(catalogue.users),
+        })
+
+    return request
+
+
+def post_json(connection: http.client.HTTPConnection, path: str, body: dict[str, object]) -> int:
+    connection.request("POST", path, body=json.dumps(body), headers={"Content-Type": "application/json"})
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
+if __name__ == "__main__":
+    main()
