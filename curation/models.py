@@ -8,6 +8,26 @@ from django.db import models
 from gallery.emotions import Emotion
 
 
+class PromptTemplate(models.Model):
+    """A text-to-image prompt for an emotion (and optionally a theme), with {emotion} and {theme} placeholders."""
+
+    PLACEHOLDERS = ("emotion", "theme")
+
+    name = models.CharField(max_length=100, unique=True)
+    emotion = models.CharField(max_length=16, choices=Emotion.choices)
+    theme = models.CharField(max_length=100, blank=True, help_text="Leave empty for a template of every theme.")
+    text = models.TextField(help_text="May use {emotion} and {theme}; write {{ and }} for literal braces.")
+    negative_text = models.TextField(blank=True, help_text="What the image must not show (where supported).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["emotion", "theme", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class GenerationJob(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -18,7 +38,8 @@ class GenerationJob(models.Model):
 
     emotion = models.CharField(max_length=16, choices=Emotion.choices)
     theme = models.CharField(max_length=100, blank=True)
-    prompt = models.TextField(blank=True)
+    prompt_template = models.ForeignKey(PromptTemplate, null=True, blank=True, on_delete=models.SET_NULL)
+    prompt = models.TextField(blank=True, help_text="The prompt as sent, with the placeholders filled in.")
     count = models.PositiveSmallIntegerField()
     width = models.PositiveSmallIntegerField()
     height = models.PositiveSmallIntegerField()
@@ -120,6 +141,7 @@ class Image(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "emotion"])]
+        permissions = [("review_image", "Can approve, reject and retire images")]
         constraints = [models.UniqueConstraint(fields=["emotion", "theme", "name"], name="unique_image_name")]
 
     def __str__(self) -> str:
