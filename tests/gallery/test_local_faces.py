@@ -95,9 +95,9 @@ def test_identity_recognises_the_same_face_and_not_another(astronaut: Image.Imag
     assert identity.search(image=shifted, face=analyzer.detect_faces(shifted)[0], threshold=80) is None
 
 
-def test_similarity_scale_puts_the_sface_threshold_at_80() -> None:
+def test_similarity_scale_puts_the_calibrated_cosine_at_80() -> None:
     identity = LocalFaceIdentity()
-    assert identity.similarity(0.363) == pytest.approx(80, abs=0.01)
+    assert identity.similarity(0.29) == pytest.approx(80, abs=0.01)
     assert identity.similarity(0.9) > 99 and identity.similarity(0.0) < 10
 
 
