@@ -98,7 +98,8 @@ def test_identity_recognises_the_same_face_and_not_another(astronaut: Image.Imag
 def test_similarity_scale_puts_the_calibrated_cosine_at_80() -> None:
     identity = LocalFaceIdentity()
     assert identity.similarity(0.29) == pytest.approx(80, abs=0.01)
-    assert identity.similarity(0.9) > 99 and identity.similarity(0.0) < 10
+    # Unrelated faces (cosine about 0) score near 10, the same face near 100.
+    assert identity.similarity(0.9) > 99 and identity.similarity(0.0) < 12
 
 
 def test_face_crop_survives_boxes_outside_the_photo() -> None:
