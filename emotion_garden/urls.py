@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include("gallery.urls")),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("", include("gallery.compat.urls")),
 ]
 
 if settings.SERVE_MEDIA:

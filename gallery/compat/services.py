@@ -1,0 +1,184 @@
+"""Writes behind the original endpoints, each a thin adapter over the services the REST API uses."""
+
+import re
+import secrets
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import cast
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from curation.generators import image_generator
+from curation.generators.base import GenerationRequest
+from curation.models import GenerationItem, GenerationJob, Image
+from curation.services import create_generation_job, delete_image, queue_generation_job, retire_image
+from emotion_garden.imaging import encode_jpeg
+from gallery.compat.bodies import BulkPrompt, CompatError
+from gallery.compat.keys import POOL, find_image, find_named_image, parse_key
+from gallery.compat.selectors import face_user_for, split_visitor_id
+from gallery.emotions import Emotion
+from gallery.services import EmotionReading, read_emotion
+from recommender.engines import recommender_engine
+from recommender.models import Interaction
+from recommender.services import MAX_IMPRESSIONS, InteractionRejected, record_interaction
+
+
+@dataclass(frozen=True)
+class VisitorReading:
+    reading: EmotionReading
+    visitor_id: str
+
+
+def read_visitor(*, photo: bytes, requested_id: str = "") -> VisitorReading:
+    """Read the emotion, and name the visitor: the face user when the face is known, else the id the caller asked
+    for (EG's X-user-id), else a fresh uuid that is stored nowhere, as EG's was.
+
+    Only with settings.COMPAT_REMEMBER_FACES (a kiosk whose visitors were told and agreed) does an unknown face
+    become a face user; the original pages never ask for consent, so by default nothing biometric is kept.
+    Raises what read_emotion raises.
+    """
+    reading = read_emotion(photo=photo, remember=getattr(settings, "COMPAT_REMEMBER_FACES", False))
+    known = str(reading.face_user.pk) if reading.face_user is not None else ""
+    return VisitorReading(reading=reading, visitor_id=known or requested_id or str(uuid.uuid4()))
+
+
+def register_visitor(*, visitor_id: str) -> None:
+    """IRBE's /createUser: tell the recommender about the face user behind `<id>/<emotion>`, if there is one.
+
+    Ids that name no face user (pseudo-users, unremembered visitors) create nothing: the recommender learns their
+    context from each event instead.
+    """
+    visitor, _ = split_visitor_id(visitor_id)
+    face_user = face_user_for(visitor)
+    if face_user is not None:
+        recommender_engine().upsert_user(face_user)
+
+
+def record_like(*, visitor_id: str, item_key: str, impression_keys: Sequence[str]) -> Interaction:
+    """A like from the pages: `<id>/<emotion>` or a raw id, the liked key and the keys shown beside it.
+
+    Unlike the original, the liked image must be live and every impression a known image, or nothing is stored
+    (InteractionRejected). An id that names no face user records an anonymous like in the visitor's emotion.
+    """
+    shown = list(dict.fromkeys(impression_keys))
+    if len(shown) > MAX_IMPRESSIONS:
+        raise InteractionRejected(code="too_many_impressions",
+                                  message=f"At most {MAX_IMPRESSIONS} impressions per event.")
+    image = find_image(item_key)
+    if image is None:
+        raise InteractionRejected(code="unknown_image", message=f"{item_key!r} is not in the gallery.")
+    impression_ids = []
+    for key in shown:
+        impression = find_named_image(key)
+        if impression is None:
+            raise InteractionRejected(code="unknown_impressions", message=f"Unknown image in impressions: {key!r}.")
+        impression_ids.append(impression.pk)
+    visitor, emotion = split_visitor_id(visitor_id)
+    face_user = face_user_for(visitor)
+    recorded = record_interaction(
+        event=Interaction.Event.LIKE,
+        image_id=image.pk,
+        face_user_id=face_user.pk if face_user else None,
+        impression_ids=impression_ids,
+        # Pages that send a raw id showed only images of the visitor's emotion, so the image's is theirs.
+        emotion=emotion or image.emotion,
+    )
+    return recorded.interaction
+
+
+def seed_recommender(*, segments: Iterable[tuple[Emotion | None, str]]) -> None:
+    """IRBE's Dataset Generator: for each (emotion, gender) entry, every approved image of the emotion (None: of
+    every emotion, in no emotion's context) gets an anonymous like from that gender ("" for any), its own
+    impression, so that the cold-start counters start from the same emotion-to-image associations the original's
+    "gender/emotion" pseudo-users taught Personalize.
+
+    Each (emotion, gender) is seeded once per request however often it is listed.
+    """
+    with transaction.atomic():
+        for emotion, gender in dict.fromkeys(segments):
+            images = Image.objects.filter(status=Image.Status.APPROVED)
+            if emotion is not None:
+                images = images.filter(emotion=emotion)
+            for image_id in images.values_list("id", flat=True):
+                record_interaction(event=Interaction.Event.LIKE, image_id=image_id, impression_ids=[image_id],
+                                   emotion=emotion or "", gender=gender)
+
+
+def queue_bulk_images(*, fname: str, index: int, prompt: BulkPrompt) -> list[GenerationJob]:
+    """One /bulk request: image `index` of the batch `fname` (`imgPool/<emotion>[/<favorite>]/<stem>`), in each of
+    the prompt's sizes, as generation jobs queued in django-q2. The images land at `<fname>_<index><h|v>.jpeg`.
+
+    A size already queued for the same name is skipped, as the original SQS FIFO queue dropped a message with the
+    same deduplication id (`fname_index`): the second image could not take the name anyway.
+    """
+    batch = parse_key(fname)
+    if batch is None or batch.prefix != POOL:
+        raise CompatError(f"'fname' must look like '{POOL}/<emotion>[/<favorite>]/<name>'.")
+    if batch.emotion != prompt.emotion:
+        raise CompatError("The prompt's emotion is not the one in 'fname'.")
+    longest_name = f"{batch.name}_{index}v.jpeg"
+    if len(batch.theme) > _max_length("theme") or len(longest_name) > _max_length("name"):
+        raise CompatError("'fname' is too long for an image's theme and name.")
+    jobs = []
+    with transaction.atomic():
+        for width, height in prompt.sizes:
+            queued = GenerationItem.objects.filter(
+                index=index, job__emotion=batch.emotion, job__theme=batch.theme, job__file_stem=batch.name,
+                job__width=width, job__height=height,
+            )
+            if queued.exists():
+                continue
+            job = create_generation_job(
+                emotion=batch.emotion, count=1, first_index=index, width=width, height=height, theme=batch.theme,
+                prompt=prompt.text, file_stem=batch.name,
+            )
+            queue_generation_job(job=job)
+            jobs.append(job)
+    return jobs
+
+
+def _max_length(field: str) -> int:
+    return cast(int, Image._meta.get_field(field).max_length)  # a CharField's is always set
+
+
+def remove_images(*, keys: Iterable[str]) -> None:
+    """/remove, /removePool and /clearIndex: a live image is retired (it leaves the gallery and the recommender,
+    its history stays), a pool image is deleted. Keys of nothing are ignored, as S3 deletes were."""
+    with transaction.atomic():
+        for key in dict.fromkeys(keys):
+            image = find_image(key)
+            if image is None:
+                continue
+            if image.status == Image.Status.APPROVED:
+                retire_image(image=image)
+            else:
+                delete_image(image=image)
+
+
+_WORDS = re.compile(r"[a-z]+")
+
+
+def text_to_image(*, text: str, width: int, height: int) -> str:
+    """EG's synchronous /text2image: one image from the default generator, stored outside the catalogue (it is a
+    preview, not a gallery candidate). Returns its storage name. Raises GenerationFailed."""
+    request = GenerationRequest(
+        emotion=_emotion_named_in(text), theme="", prompt=text, width=width, height=height,
+        seed=secrets.randbelow(2**31),
+    )
+    picture = image_generator().generate(request)
+    name = f"text2image/img_{timezone.now():%Y%m%d-%H%M%S}_0.jpeg"
+    return default_storage.save(name, ContentFile(encode_jpeg(picture)))
+
+
+def _emotion_named_in(text: str) -> Emotion:
+    """The first emotion word of the prompt ("white flowers, very happy, ..."), for generators that draw an emotion
+    rather than read a prompt; calm when none is named."""
+    for word in _WORDS.findall(text.lower()):
+        if word.upper() in Emotion.values:
+            return Emotion(word.upper())
+    return Emotion.CALM

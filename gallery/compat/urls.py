@@ -1,0 +1,26 @@
+from django.urls import path
+
+from gallery.compat import views
+from gallery.compat.keys import LIVE, POOL
+
+app_name = "compat"
+
+# The original system's paths, at the site root and without trailing slashes: the pages POST to exactly these.
+urlpatterns = [
+    path("emotion", views.emotion, name="emotion"),
+    path("gallery", views.gallery, name="gallery"),
+    path("createUser", views.create_user, name="create-user"),
+    path("like", views.like, name="like"),
+    path("galleryfromDB", views.gallery_from_db, name="gallery-from-db"),
+    path("gardenfromDB", views.garden_from_db, name="garden-from-db"),
+    path("garden", views.garden, name="garden"),
+    path("generateDataset", views.generate_dataset, name="generate-dataset"),
+    path("bulk", views.bulk, name="bulk"),
+    path("remove", views.remove, name="remove"),
+    path("removePool", views.remove, name="remove-pool"),
+    path("clearIndex", views.clear_index, name="clear-index"),
+    path("retrieve", views.retrieve, name="retrieve"),
+    path("text2image", views.text2image, name="text2image"),
+    path(f"{LIVE}/<path:rest>", views.image_file, {"prefix": LIVE}, name="live-image"),
+    path(f"{POOL}/<path:rest>", views.image_file, {"prefix": POOL}, name="pool-image"),
+]
