@@ -8,7 +8,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 from PIL import Image as PillowImage
@@ -55,7 +55,8 @@ def add_image_to_pool(
     image.file.save("image.jpeg", ContentFile(encode_jpeg(picture)), save=False)
     try:
         image.thumbnail.save("thumbnail.jpeg", ContentFile(thumbnail_jpeg(picture)), save=False)
-        image.save()
+        with transaction.atomic():  # a savepoint: a refused row leaves the caller's transaction usable
+            image.save()
     except Exception:
         # Never leave files behind that no row points to.
         image.file.delete(save=False)
@@ -135,6 +136,10 @@ def _generate_item(job: GenerationJob, item: GenerationItem, generator: ImageGen
                 picture=picture, emotion=Emotion(job.emotion), source=Image.Source.GENERATED, theme=job.theme,
                 prompt=job.prompt, generation_job=job, name=_item_name(job, item),
             )
+        except IntegrityError:
+            # Another image already has this name in its emotion and theme: no retry can fix that.
+            item.error = f"An image named {_item_name(job, item)} already exists in this emotion and theme."
+            break
         except GenerationFailed as error:
             logger.warning("Generation job %s image %s, attempt %s: %s", job.pk, item.index, attempt, error)
             item.error = str(error)
@@ -143,7 +148,7 @@ def _generate_item(job: GenerationJob, item: GenerationItem, generator: ImageGen
             continue
         item.status, item.image, item.error = GenerationItem.Status.DONE, image, ""
         break
-    else:
+    if item.status != GenerationItem.Status.DONE:
         item.status = GenerationItem.Status.FAILED
     # Only this item's own row: a concurrent cancel must not be overwritten for the others.
     GenerationItem.objects.filter(pk=item.pk, status=GenerationItem.Status.PENDING).update(

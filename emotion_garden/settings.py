@@ -199,6 +199,10 @@ if BEDROCK_IMAGE_MODEL_ID := env("BEDROCK_IMAGE_MODEL_ID", default=""):
         "OPTIONS": {"model_id": BEDROCK_IMAGE_MODEL_ID, "region_name": AWS_REGION},
     }
 
+# The original web clients (gallery.compat) never ask for consent: only a kiosk whose visitors agreed to it (signage)
+# should let them remember faces.
+COMPAT_REMEMBER_FACES = env.bool("COMPAT_REMEMBER_FACES", default=False)
+
 # Rekognition's FaceMatchThreshold (0-100); the original system used 80.
 FACE_MATCH_THRESHOLD = env.float("FACE_MATCH_THRESHOLD", default=80.0)
 

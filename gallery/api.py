@@ -259,6 +259,8 @@ class _InteractionView(APIView):
                 face_user_id=params.get("face_user"),
                 impression_ids=params["impressions"],
                 emotion=params.get("emotion", ""),
+                gender=params.get("gender", ""),
+                age_band=params["age_band"],
                 client_event_id=params.get("client_event_id"),
             )
         except InteractionRejected as error:

@@ -100,7 +100,15 @@ class InteractionRequestSerializer(serializers.Serializer):
     impressions = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list,
                                         max_length=50)
     emotion = EmotionField(required=False)
+    gender = GenderField(required=False, help_text="An anonymous visitor's gender as read; a face user's own wins.")
+    age = serializers.IntegerField(required=False, min_value=0, max_value=120,
+                                   help_text="An anonymous visitor's age as read; a face user's own wins.")
     client_event_id = serializers.CharField(required=False, max_length=64, allow_blank=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        age = attrs.pop("age", None)
+        attrs["age_band"] = AgeBand.for_age_range(age, age) if age is not None else ""
+        return attrs
 
 
 class InteractionSerializer(serializers.ModelSerializer):

@@ -35,12 +35,15 @@ def record_interaction(
     face_user_id: uuid.UUID | None = None,
     impression_ids: Sequence[int] = (),
     emotion: str = "",
+    gender: str = "",
+    age_band: str = "",
     client_event_id: str | None = None,
 ) -> RecordedInteraction:
     """Store one event and teach the engine, exactly once per client event id.
 
     The image must be in the gallery (approved) and every impression a known image; the event's image always
-    counts as shown. The visitor's segment comes from the face user (gender, age band) and the session emotion.
+    counts as shown. The visitor's segment is the session emotion with the face user's gender and age band, or
+    for an anonymous visitor the `gender` and `age_band` the client knows (from the emotion reading).
     """
     if client_event_id:
         existing = Interaction.objects.filter(client_event_id=client_event_id).first()
@@ -64,8 +67,8 @@ def record_interaction(
                 image=image,
                 face_user=face_user,
                 emotion=Emotion.parse(emotion) if emotion else "",
-                gender=face_user.gender if face_user else "",
-                age_band=face_user.age_band if face_user else "",
+                gender=face_user.gender if face_user else gender,
+                age_band=face_user.age_band if face_user else age_band,
                 client_event_id=client_event_id or None,
             )
             interaction.impressions.set(impressions)

@@ -165,3 +165,16 @@ def test_job_sizes_and_counts_are_checked(count: int, width: int, height: int) -
     with pytest.raises(ValueError):
         create_generation_job(emotion=Emotion.HAPPY, count=count, width=width, height=height)
     assert not GenerationJob.objects.exists()
+
+
+def test_a_name_already_taken_fails_that_image_not_the_job() -> None:
+    first = create_generation_job(emotion=Emotion.CALM, count=1, width=64, height=64, file_stem="img_x")
+    run_generation_job(job=first)
+    again = create_generation_job(emotion=Emotion.CALM, count=2, width=64, height=64, file_stem="img_x")
+    run_generation_job(job=again)
+    again.refresh_from_db()
+    assert again.status == GenerationJob.Status.DONE
+    clash = again.items.get(index=0)
+    assert (clash.status, clash.attempts) == (GenerationItem.Status.FAILED, 1)
+    assert "already exists" in clash.error
+    assert again.items.get(index=1).status == GenerationItem.Status.DONE

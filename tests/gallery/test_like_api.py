@@ -81,3 +81,12 @@ def test_bad_likes_get_a_clear_400_and_store_nothing(api_client: APIClient, body
     assert response.status_code == 400
     assert response.json()["error"]["code"] == code
     assert not Interaction.objects.exists()
+
+
+def test_an_anonymous_like_counts_for_the_gender_and_age_read(api_client: APIClient) -> None:
+    image = ApprovedImageFactory()
+    response = api_client.post("/api/v1/like", {"image": image.id, "emotion": "HAPPY", "gender": "female",
+                                                "age": 33}, format="json")
+    assert response.status_code == 201
+    assert set(image.segment_stats.values_list("segment", flat=True)) == {
+        "*", "HAPPY", "HAPPY|Female", "HAPPY|Female|adult"}
