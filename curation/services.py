@@ -15,7 +15,7 @@ from PIL import Image as PillowImage
 
 from curation.generators import DEFAULT_GENERATOR, available_generators, image_generator
 from curation.generators.base import GenerationFailed, GenerationRequest, ImageGenerator
-from curation.models import GenerationItem, GenerationJob, Image
+from curation.models import GenerationItem, GenerationJob, Image, PromptTemplate
 from emotion_garden.imaging import encode_jpeg, thumbnail_jpeg
 from gallery.emotions import Emotion
 from recommender.engines import recommender_engine
@@ -76,6 +76,7 @@ def create_generation_job(
     theme: str = "",
     prompt: str = "",
     backend: str = DEFAULT_GENERATOR,
+    prompt_template: PromptTemplate | None = None,
     file_stem: str = "",
     first_index: int = 0,
     created_by: AbstractBaseUser | None = None,
@@ -88,8 +89,9 @@ def create_generation_job(
     if not 1 <= count <= MAX_JOB_IMAGES:
         raise ValueError(f"A job makes 1 to {MAX_JOB_IMAGES} images, not {count}.")
     job = GenerationJob.objects.create(
-        emotion=emotion, theme=theme, prompt=prompt, count=count, width=width, height=height, backend=backend,
-        file_stem=file_stem, created_by=created_by if created_by and created_by.is_authenticated else None,
+        emotion=emotion, theme=theme, prompt=prompt, prompt_template=prompt_template, count=count, width=width,
+        height=height, backend=backend, file_stem=file_stem,
+        created_by=created_by if created_by and created_by.is_authenticated else None,
     )
     GenerationItem.objects.bulk_create(
         GenerationItem(job=job, index=index) for index in range(first_index, first_index + count)
@@ -132,6 +134,8 @@ def _generate_item(job: GenerationJob, item: GenerationItem, generator: ImageGen
         item.attempts += 1
         try:
             picture = generator.generate(request)
+            if not isinstance(picture, PillowImage.Image):
+                raise GenerationFailed(f"The backend answered with {type(picture).__name__}, not an image.")
             image = add_image_to_pool(
                 picture=picture, emotion=Emotion(job.emotion), source=Image.Source.GENERATED, theme=job.theme,
                 prompt=job.prompt, generation_job=job, name=_item_name(job, item),

@@ -1,0 +1,106 @@
+"""Reads for the curation dashboard: the catalogue by emotion and status, likes per day, the images visitors like
+most and least, and the recommender's health."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, F, FloatField
+from django.db.models.functions import Cast, TruncDate
+from django.utils import timezone
+from django_q.models import Task
+
+from curation.models import Image
+from gallery.emotions import Emotion
+from recommender.engines.local import EVERYONE
+from recommender.models import Interaction, OutboxMessage, SegmentStat
+
+REFIT_TASK_PREFIX = "recommender.tasks.refit"
+
+
+@dataclass(frozen=True)
+class RatedImage:
+    image: Image
+    impressions: int
+    likes: int
+
+    @property
+    def rate(self) -> float:
+        return self.likes / self.impressions
+
+
+@dataclass(frozen=True)
+class RecommenderHealth:
+    last_refit: datetime | None
+    outbox_pending: int
+    outbox_dead: int
+    oldest_pending_at: datetime | None
+
+
+def images_by_emotion_and_status() -> dict[str, dict[str, int]]:
+    """{emotion: {status: count}} with every emotion and status present, zeros included, in their declared order."""
+    counts = {emotion: dict.fromkeys(Image.Status.values, 0) for emotion in Emotion.values}
+    rows = Image.objects.values_list("emotion", "status").annotate(n=Count("id")).order_by()
+    for emotion, status, n in rows:
+        counts[emotion][status] = n
+    return counts
+
+
+def likes_per_day(*, days: int = 30, today: date | None = None) -> list[tuple[date, int]]:
+    """Like events per day for the `days` days up to `today`, oldest first, days without likes included."""
+    today = today or timezone.localdate()
+    first = today - timedelta(days=days - 1)
+    rows = (
+        Interaction.objects.filter(
+            event=Interaction.Event.LIKE, created_at__date__gte=first, created_at__date__lte=today
+        )
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+        .order_by()
+    )
+    by_day = dict(rows)
+    return [(day, by_day.get(day, 0)) for day in (first + timedelta(days=offset) for offset in range(days))]
+
+
+def images_by_like_rate(*, n: int = 10) -> tuple[list[RatedImage], list[RatedImage]]:
+    """The `n` approved images with the highest like-rate among everyone, and the `n` with the lowest.
+
+    Only images shown at least once count. Ties go to the image shown more often, whose rate is the surer. The
+    bottom list leaves out the top one's images, so that a small gallery does not show the same images twice.
+    """
+    stats = (
+        SegmentStat.objects.filter(segment=EVERYONE, impressions__gte=1, image__status=Image.Status.APPROVED)
+        .select_related("image")
+        .annotate(rate=Cast(F("likes"), FloatField()) / Cast(F("impressions"), FloatField()))
+    )
+    top = list(stats.order_by("-rate", "-impressions", "image_id")[:n])
+    bottom = list(stats.exclude(pk__in=[stat.pk for stat in top]).order_by("rate", "-impressions", "image_id")[:n])
+    return _rated(top), _rated(bottom)
+
+
+def _rated(stats: list[SegmentStat]) -> list[RatedImage]:
+    return [RatedImage(image=stat.image, impressions=stat.impressions, likes=stat.likes) for stat in stats]
+
+
+def recommender_health() -> RecommenderHealth:
+    """When the recommender was last refitted (None: never) and what still waits to reach managed backends."""
+    last_refit = (
+        Task.objects.filter(func__startswith=REFIT_TASK_PREFIX, success=True)
+        .order_by("-stopped")
+        .values_list("stopped", flat=True)
+        .first()
+    )
+    by_status = dict(OutboxMessage.objects.values_list("status").annotate(n=Count("id")).order_by())
+    oldest_pending_at = (
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return RecommenderHealth(
+        last_refit=last_refit,
+        outbox_pending=by_status.get(OutboxMessage.Status.PENDING, 0),
+        outbox_dead=by_status.get(OutboxMessage.Status.DEAD, 0),
+        oldest_pending_at=oldest_pending_at,
+    )

@@ -1,0 +1,49 @@
+"""Users of the three kinds the admin tests need: a curator (the Curators group), plain staff, and a superuser."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.test import Client
+
+from tests.curation.curation_helpers import GARBAGE, RAW_BYTES, SCRIPTED, ScriptedGenerator
+
+
+@pytest.fixture
+def curator(db: None) -> AbstractBaseUser:
+    user = get_user_model().objects.create_user("curator", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Curators"))
+    return user
+
+
+@pytest.fixture
+def staff(db: None) -> AbstractBaseUser:
+    """Staff who may look at and edit images but was never made a curator."""
+    user = get_user_model().objects.create_user("staff", password="pw", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(
+        content_type__app_label="curation", codename__in=["view_image", "change_image", "view_generationjob"]
+    ))
+    return user
+
+
+@pytest.fixture
+def curator_client(client: Client, curator: AbstractBaseUser) -> Client:
+    client.force_login(curator)
+    return client
+
+
+@pytest.fixture
+def staff_client(client: Client, staff: AbstractBaseUser) -> Client:
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def scripted_backends(settings) -> type[ScriptedGenerator]:  # noqa: ANN001 (pytest-django fixture)
+    ScriptedGenerator.broken = set()
+    settings.EMOTION_GARDEN_BACKENDS = {
+        **settings.EMOTION_GARDEN_BACKENDS,
+        SCRIPTED: {"BACKEND": "tests.curation.curation_helpers.ScriptedGenerator"},
+        GARBAGE: {"BACKEND": "tests.curation.curation_helpers.GarbageGenerator"},
+        RAW_BYTES: {"BACKEND": "tests.curation.curation_helpers.RawBytesGenerator"},
+    }
+    return ScriptedGenerator

@@ -1,0 +1,43 @@
+"""Generators with scripted failures and small helpers shared by the curation admin tests."""
+
+from typing import ClassVar
+
+from PIL import Image as PillowImage
+from rest_framework.test import APIClient
+
+from curation.generators.base import GenerationFailed, GenerationRequest, ImageGenerator
+
+SCRIPTED = "image_generation.scripted"
+GARBAGE = "image_generation.garbage"
+RAW_BYTES = "image_generation.raw_bytes"
+
+
+class ScriptedGenerator(ImageGenerator):
+    """Fails every attempt at the image indices in `broken`; the others are flat green pictures."""
+
+    broken: ClassVar[set[int]] = set()
+
+    def generate(self, request: GenerationRequest) -> PillowImage.Image:
+        if request.seed % 10_000 in ScriptedGenerator.broken:
+            raise GenerationFailed("endpoint timed out")
+        return PillowImage.new("RGB", (request.width, request.height), (10, 200, 90))
+
+
+class GarbageGenerator(ImageGenerator):
+    """A backend adapter that got an answer it cannot use, as the AWS adapters report it."""
+
+    def generate(self, request: GenerationRequest) -> PillowImage.Image:
+        raise GenerationFailed("SageMaker endpoint answered with something that is not JSON.")
+
+
+class RawBytesGenerator(ImageGenerator):
+    """A careless backend that hands back the HTTP body it got instead of an image."""
+
+    def generate(self, request: GenerationRequest) -> PillowImage.Image:
+        return b"<html>502 Bad Gateway</html>"  # type: ignore[return-value]
+
+
+def garden_ids(emotion: str) -> set[int]:
+    response = APIClient().post("/api/v1/garden", {"emotion": emotion, "n": 50}, format="json")
+    assert response.status_code == 200
+    return {item["id"] for item in response.json()["items"]}

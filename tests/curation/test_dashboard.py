@@ -1,0 +1,111 @@
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django_q.models import Task
+
+from curation.dashboard import images_by_emotion_and_status, images_by_like_rate, likes_per_day, recommender_health
+from curation.models import Image
+from recommender.models import Interaction, OutboxMessage, SegmentStat
+from tests.factories import ApprovedImageFactory, ImageFactory
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = reverse("admin:curation_image_dashboard")
+
+
+def interaction(image: Image, event: str, when: datetime) -> None:
+    created = Interaction.objects.create(image=image, event=event)
+    Interaction.objects.filter(pk=created.pk).update(created_at=when)  # created_at is set on insert
+
+
+def rated(image: Image, impressions: int, likes: int, segment: str = "*") -> None:
+    SegmentStat.objects.create(image=image, segment=segment, impressions=impressions, likes=likes)
+
+
+def refit(when: datetime, *, success: bool, func: str = "recommender.tasks.refit_recommender") -> None:
+    Task.objects.create(id=uuid.uuid4().hex, name=func, func=func, started=when, stopped=when, success=success)
+
+
+def test_an_empty_site_renders(curator_client: Client) -> None:
+    response = curator_client.get(DASHBOARD)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "never" in page and "No approved image has been shown yet" in page
+    assert page.count("<svg viewBox") == 2 and "<title id=\"eg-chart-likes-title\">Likes per day</title>" in page
+    assert 'class="eg-visually-hidden"' in page and "<script" not in page.split('id="content"')[1]
+
+
+def test_images_are_counted_per_emotion_and_status() -> None:
+    ImageFactory.create_batch(2, emotion="CALM")
+    ApprovedImageFactory(emotion="CALM")
+    ImageFactory(emotion="FEAR", status=Image.Status.RETIRED)
+    counts = images_by_emotion_and_status()
+    assert counts["CALM"] == {"pending": 2, "approved": 1, "rejected": 0, "retired": 0}
+    assert counts["FEAR"]["retired"] == 1 and sum(counts["HAPPY"].values()) == 0
+    assert list(counts) == ["HAPPY", "SAD", "ANGRY", "CONFUSED", "DISGUSTED", "SURPRISED", "CALM", "FEAR"]
+
+
+def test_likes_are_counted_per_day_over_thirty_days() -> None:
+    image = ApprovedImageFactory()
+    today = timezone.localdate()
+    noon = timezone.make_aware(datetime.combine(today, datetime.min.time())) + timedelta(hours=12)
+    for days_ago, event in [(0, "like"), (0, "like"), (0, "view"), (3, "like"), (3, "unlike"), (29, "like"),
+                            (30, "like")]:
+        interaction(image, event, noon - timedelta(days=days_ago))
+    days = likes_per_day(days=30, today=today)
+    assert len(days) == 30 and days[0][0] == today - timedelta(days=29) and days[-1][0] == today
+    assert dict(days)[today] == 2 and dict(days)[today - timedelta(days=3)] == 1
+    assert dict(days)[today - timedelta(days=29)] == 1 and sum(likes for _, likes in days) == 4
+
+
+def test_top_and_bottom_images_by_like_rate() -> None:
+    images = ApprovedImageFactory.create_batch(5)
+    for image, (impressions, likes) in zip(images, [(10, 9), (10, 1), (4, 2), (20, 10), (8, 0)], strict=True):
+        rated(image, impressions, likes)
+    rated(ApprovedImageFactory(), 0, 0)  # never shown
+    rated(ImageFactory(), 5, 5)  # not in the gallery
+    rated(images[1], 100, 100, segment="CALM")  # one segment's rate is not everyone's
+    top, bottom = images_by_like_rate(n=3)
+    assert [(entry.image, entry.rate) for entry in top] == [(images[0], 0.9), (images[3], 0.5), (images[2], 0.5)]
+    assert [entry.image for entry in bottom] == [images[4], images[1]]  # the top three are not repeated
+
+
+def test_recommender_health() -> None:
+    now = timezone.now()
+    assert recommender_health().last_refit is None
+    refit(now - timedelta(hours=5), success=True)
+    refit(now - timedelta(hours=1), success=False)
+    refit(now, success=True, func="curation.tasks.run_generation_job")
+    for status, age in [("pending", 10), ("pending", 2), ("dead", 60), ("delivered", 90)]:
+        message = OutboxMessage.objects.create(capability="recommender", operation="put_items", payload={},
+                                               status=status, next_attempt_at=now)
+        OutboxMessage.objects.filter(pk=message.pk).update(created_at=now - timedelta(minutes=age))
+    health = recommender_health()
+    assert health.last_refit == now - timedelta(hours=5)
+    assert (health.outbox_pending, health.outbox_dead) == (2, 1)
+    assert health.oldest_pending_at == now - timedelta(minutes=10)
+
+
+def test_the_page_shows_the_numbers(curator_client: Client) -> None:
+    liked, shunned = ApprovedImageFactory(emotion="CALM"), ApprovedImageFactory(emotion="SAD")
+    rated(liked, 4, 3)
+    rated(shunned, 5, 0)
+    interaction(liked, "like", timezone.now())
+    refit(timezone.now() - timedelta(days=2), success=True)
+    OutboxMessage.objects.create(capability="recommender", operation="put_items", payload={}, status="dead",
+                                 next_attempt_at=timezone.now())
+    page = curator_client.get(DASHBOARD).content.decode()
+    assert "<th scope=\"row\">Calm</th><td>0</td><td>1</td><td>0</td><td>0</td><td>1</td>" in page
+    assert "75%" in page and "0%" in page
+    assert reverse("admin:curation_image_change", args=[liked.pk]) in page
+    assert "2\xa0days ago" in page and "1 message</strong> never delivered" in page
+
+
+def test_the_dashboard_needs_the_view_permission(client: Client) -> None:
+    client.force_login(get_user_model().objects.create_user("nobody", is_staff=True))
+    assert client.get(DASHBOARD).status_code == 403
