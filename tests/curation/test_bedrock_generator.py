@@ -12,7 +12,6 @@ import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 from django.core.exceptions import ImproperlyConfigured
-from PIL import Image
 
 from curation.generators.base import GenerationFailed, GenerationRequest
 from curation.generators.bedrock import (
@@ -23,6 +22,7 @@ from curation.generators.bedrock import (
     stability_aspect_ratio,
     titan_size,
 )
+from tests.aws import JsonBody, jpeg_base64
 
 NOVA_CANVAS = "amazon.nova-canvas-v1:0"
 TITAN = "amazon.titan-image-generator-v2:0"
@@ -32,25 +32,6 @@ SAD_RAIN_PROMPT = (
     "botanical garden with flowers, sad mood, rainy, fantasy, concept art, highly detailed, intricate, sharp focus, "
     "digital art"
 )
-
-
-class JsonBody:
-    """Equal to a JSON document that decodes to `expected`, whatever its key order or spacing."""
-
-    def __init__(self, expected: dict[str, Any]) -> None:
-        self.expected = expected
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, str | bytes) and json.loads(other) == self.expected
-
-    def __repr__(self) -> str:
-        return f"JsonBody({self.expected!r})"
-
-
-def jpeg_base64(width: int, height: int) -> str:
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), (200, 60, 120)).save(buffer, format="JPEG")
-    return base64.b64encode(buffer.getvalue()).decode()
 
 
 @pytest.fixture

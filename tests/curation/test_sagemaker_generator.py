@@ -28,6 +28,7 @@ from curation.models import GenerationItem, GenerationJob
 from curation.models import Image as PoolImage
 from curation.services import create_generation_job, run_generation_job
 from gallery.emotions import Emotion
+from tests.aws import JsonBody, jpeg_base64
 
 REGION = "us-east-1"
 ENDPOINT = "jumpstart-example-model-txt2img-stabili-2023"
@@ -35,25 +36,6 @@ ENDPOINT = "jumpstart-example-model-txt2img-stabili-2023"
 MOTO_ENDPOINT_RESULTS = "http://motoapi.amazonaws.com/moto-api/static/sagemaker/endpoint-results"
 
 CALM_SPRING = GenerationRequest(emotion="CALM", theme="spring", prompt="", width=512, height=384, seed=7)
-
-
-class JsonBody:
-    """Equal to a JSON document that decodes to `expected`, whatever its key order or spacing."""
-
-    def __init__(self, expected: dict[str, Any]) -> None:
-        self.expected = expected
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, str | bytes) and json.loads(other) == self.expected
-
-    def __repr__(self) -> str:
-        return f"JsonBody({self.expected!r})"
-
-
-def jpeg_base64(width: int, height: int) -> str:
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), (40, 160, 90)).save(buffer, format="JPEG")
-    return base64.b64encode(buffer.getvalue()).decode()
 
 
 def png_declaring(width: int, height: int) -> bytes:

@@ -4,7 +4,6 @@ import io
 import logging
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -29,7 +28,7 @@ from gallery.faces.rekognition import (
 )
 from gallery.models import FaceUser
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_real_aws")]
 
 # Where each landmark sits inside the face's box (share of width, share of height), in the order Rekognition lists
 # them: note nose after the mouth corners.
@@ -91,18 +90,6 @@ TWO_FACES_SMALL_FIRST = {
         rekognition_face(LARGE_BOX, LARGE_FACE_EMOTIONS, smiling=True),
     ],
 }
-
-
-@pytest.fixture(autouse=True)
-def no_real_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Fake credentials and no config files, so a mistake can never reach a real account."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import json
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -26,7 +25,7 @@ from recommender.outbox import deliver_due, enqueue
 from recommender.services import record_interaction
 from tests.factories import ApprovedImageFactory, FaceUserFactory, ImageFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_real_aws")]
 
 CAMPAIGN_ARN = "arn:aws:personalize:us-east-1:123456789012:campaign/emotion-garden-campaign"
 FILTER_ARN = "arn:aws:personalize:us-east-1:123456789012:filter/emotion-garden-emotion"
@@ -35,18 +34,6 @@ USERS_ARN = "arn:aws:personalize:us-east-1:123456789012:dataset/emotion-garden/U
 TRACKING_ID = "b4f5a6c7-0000-4000-8000-tracking"
 ENGINE = "recommender.engines.personalize.PersonalizeRecommender"
 LOCAL_ENGINE = "recommender.engines.local.LocalRecommender"
-
-
-@pytest.fixture(autouse=True)
-def no_real_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Fake credentials and no config files, so a mistake can never reach a real account."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def aws_client(service: str) -> Any:

@@ -4,7 +4,6 @@ import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -18,7 +17,7 @@ from recommender.models import Interaction
 from recommender.services import record_interaction
 from tests.factories import ApprovedImageFactory, FaceUserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_real_aws")]
 
 ACCOUNT = "arn:aws:personalize:us-east-1:123456789012"
 GROUP_ARN = f"{ACCOUNT}:dataset-group/emotion-garden"
@@ -30,18 +29,6 @@ SOLUTION_ARN = f"{ACCOUNT}:solution/emotion-garden-solution"
 VERSION_ARN = f"{SOLUTION_ARN}/7a8b9c0d"
 CAMPAIGN_ARN = f"{ACCOUNT}:campaign/emotion-garden-campaign"
 CREATED = datetime(2025, 5, 1, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def no_real_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Fake credentials and no config files, so a mistake can never reach a real account."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
