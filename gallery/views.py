@@ -1,6 +1,28 @@
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+
+from gallery.emotions import Emotion, Gender
+
+# Any UUID: the script swaps it for the visitor's id, so the API's paths are written only in gallery/urls.py.
+_ID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "gallery/home.html")
+    """The gallery page. Its script gets the API paths and the labels in the visitor's language from here."""
+    config: dict[str, Any] = {
+        "urls": {
+            "emotion": reverse("api:emotion"),
+            "garden": reverse("api:garden"),
+            "like": reverse("api:like"),
+            "unlike": reverse("api:unlike"),
+            "faceUser": reverse("api:face-user", args=[_ID_PLACEHOLDER]),
+            "faceUserLikes": reverse("api:face-user-likes", args=[_ID_PLACEHOLDER]),
+        },
+        "idPlaceholder": _ID_PLACEHOLDER,
+        "emotions": {emotion.value: str(emotion.label) for emotion in Emotion},
+        "genders": {gender.value: str(gender.label) for gender in Gender},
+    }
+    return render(request, "gallery/home.html", {"config": config})

@@ -1,3 +1,6 @@
+import json
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -8,6 +11,34 @@ def test_home_page_offers_a_photo_upload(client: Client) -> None:
     assert response.status_code == 200
     page = response.content.decode()
     assert 'type="file"' in page and "gallery/garden.js" in page
+
+
+def test_home_page_loads_nothing_from_other_sites(client: Client) -> None:
+    page = client.get("/").content.decode()
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+
+
+def test_home_page_gives_its_script_the_api_paths_and_labels_in_the_visitors_language(client: Client) -> None:
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en").context["config"]
+    assert english["urls"]["emotion"] == "/api/v1/emotion" and english["urls"]["garden"] == "/api/v1/garden"
+    assert english["idPlaceholder"] in english["urls"]["faceUserLikes"]
+    assert english["emotions"]["HAPPY"] == "Happy"
+
+    korean = client.get("/", HTTP_ACCEPT_LANGUAGE="ko")
+    assert '<html lang="ko">' in korean.content.decode()
+    assert korean.context["config"]["emotions"] == {
+        "HAPPY": "행복", "SAD": "슬픔", "ANGRY": "화남", "CONFUSED": "혼란스러움", "DISGUSTED": "역겨움",
+        "SURPRISED": "놀람", "CALM": "평온", "FEAR": "공포",
+    }
+    # The original pages called everyone 여자; each gender has its own word here.
+    assert korean.context["config"]["genders"] == {"Male": "남성", "Female": "여성"}
+
+
+def test_language_switch_and_javascript_catalogue(client: Client) -> None:
+    switched = client.post("/i18n/setlang/", {"language": "ko", "next": "/"}, follow=True)
+    assert "카메라 켜기" in switched.content.decode()
+    catalogue = client.get("/jsi18n/").content.decode()
+    assert json.dumps("표정을 읽고 있어요").strip('"') in catalogue  # the catalogue escapes non-ASCII as JSON does
 
 
 def test_openapi_schema_and_docs_are_served(client: Client) -> None:

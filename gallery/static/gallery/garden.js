@@ -1,66 +1,655 @@
-// The minimal web gallery: photo -> emotion -> three images at a time, with Like.
-"use strict";
+// The gallery page: a photo -> the emotion on its face -> a garden of images, three at a time, to like and unlike.
+// Words come from Django's JavaScript catalogue (gettext, loaded before this module); emotion and gender labels
+// and the API's paths come from the page's config, so both follow the visitor's language.
 
-const state = { emotion: null, shown: [], seen: [] };
+const config = JSON.parse(document.getElementById("garden-config").textContent);
 const $ = (id) => document.getElementById(id);
+const language = document.documentElement.lang || "en";
 
-async function postJson(url, body) {
-  const response = await fetch(url, {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
-  });
-  const data = await response.json();
-  if (!response.ok) throw new Error(data.error ? data.error.message : response.statusText);
-  return data;
+const FACE_USER_KEY = "emotion-garden:face-user"; // localStorage: a returning visitor's likes and picks need it
+const CONSENT_KEY = "emotion-garden:consent"; // sessionStorage: "remember" or "not-now", asked once per visit
+const VIEW_KEY = "emotion-garden:view"; // sessionStorage: what is on screen survives a language switch
+const PAGE_SIZE = 3;
+
+// What is on screen. Saved after each change (see saveView) and restored when the page loads again.
+let view = {
+  reading: null, // the emotion API's answer, without the photo
+  pages: [], // [{items, mode}] in the order shown, so Previous shows the same images again
+  pageIndex: -1,
+  seen: [], // every image id shown since the photo was read: Next asks for images outside it
+  modeChoice: "auto", // "auto" until the person uses the switch
+  likedIds: [],
+  personalAfterLikes: null, // the server's threshold for automatic personal picks, learnt from the garden
+};
+let photoSource = null; // "camera" or "upload": where "Try again" takes the person
+let lastPhoto = null; // kept only in memory, for "Try again" after a server error
+let stream = null;
+const liked = () => new Set(view.likedIds);
+
+// --- Small helpers ------------------------------------------------------------------------------------------------
+
+const percent = new Intl.NumberFormat(language, { style: "percent", maximumFractionDigits: 1 });
+const formatConfidence = (confidence) => percent.format(confidence / 100);
+const emotionLabel = (code) => config.emotions[code] || code;
+// English labels are capitalised for headings; inside a sentence they read better in lower case.
+const emotionWord = (code) => emotionLabel(code).toLocaleLowerCase(language);
+const format = (text, values) => interpolate(text, values, true);
+
+function icon(name) {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("class", "icon");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  const use = document.createElementNS("http://www.w3.org/2000/svg", "use");
+  use.setAttribute("href", `#icon-${name}`);
+  svg.append(use);
+  return svg;
 }
 
-async function readEmotion(file) {
-  $("status").textContent = "Reading your expression…";
-  const response = await fetch("/api/v1/emotion", { method: "POST", headers: { "Content-Type": file.type }, body: file });
-  const data = await response.json();
-  if (!response.ok) { $("status").textContent = data.error.message; return; }
-  $("status").textContent = "";
-  state.emotion = data.emotion;
-  state.seen = [];
-  $("emotion").textContent = data.emotion.toLowerCase();
-  $("confidences").replaceChildren(...data.emotions.map((score) => {
-    const item = document.createElement("li");
-    item.textContent = `${score.Type.toLowerCase()} ${score.Confidence.toFixed(1)}%`;
-    return item;
+function element(tag, { className, text } = {}, ...children) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  node.append(...children);
+  return node;
+}
+
+// client_event_id makes a retried like count once; crypto.randomUUID needs HTTPS, getRandomValues does not.
+function eventId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+// --- The API ------------------------------------------------------------------------------------------------------
+
+class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status; // 0 when the server could not be reached
+    this.code = code;
+  }
+}
+
+async function request(url, options = {}) {
+  let response;
+  try {
+    response = await fetch(url, { credentials: "same-origin", ...options });
+  } catch (error) {
+    throw new ApiError(0, "network", error.message);
+  }
+  if (response.status === 204) return null;
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    throw new ApiError(response.status, body?.error?.code ?? "", body?.error?.message ?? response.statusText);
+  }
+  return body;
+}
+
+const postJson = (url, body) =>
+  request(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+
+const faceUserUrl = (template, id) => template.replace(config.idPlaceholder, id);
+
+// --- Remembering the visitor --------------------------------------------------------------------------------------
+
+const faceUserId = () => localStorage.getItem(FACE_USER_KEY);
+const consentChoice = () => sessionStorage.getItem(CONSENT_KEY);
+
+function rememberFaceUser(id) {
+  localStorage.setItem(FACE_USER_KEY, id);
+  sessionStorage.setItem(CONSENT_KEY, "remember");
+  renderPrivacy();
+}
+
+function dropFaceUser() {
+  localStorage.removeItem(FACE_USER_KEY);
+  view.likedIds = [];
+  renderPrivacy();
+}
+
+function renderPrivacy(message) {
+  const remembered = Boolean(faceUserId());
+  $("forget-me").hidden = !remembered;
+  $("privacy-change").hidden = remembered;
+  let text = message;
+  if (!text && remembered) text = gettext("We remember you on this device. Your likes grow your personal picks.");
+  if (!text && consentChoice() === "remember") text = gettext("We will remember you from your next photo.");
+  if (!text && consentChoice() === "not-now") text = gettext("Nothing about your face is kept on this visit.");
+  if (text) $("privacy-status").textContent = text;
+  renderLikesProgress();
+}
+
+// Resolves with the button the person chose, or "" when they closed the dialog with Escape.
+function ask(dialog) {
+  return new Promise((resolve) => {
+    dialog.returnValue = "";
+    dialog.addEventListener("close", () => resolve(dialog.returnValue), { once: true });
+    dialog.showModal();
+  });
+}
+
+async function askConsent() {
+  const choice = await ask($("consent-dialog"));
+  if (choice) sessionStorage.setItem(CONSENT_KEY, choice);
+  renderPrivacy();
+  return choice;
+}
+
+// A person who consented before is remembered; anyone else is asked once per visit. Escape keeps nothing.
+async function mayRemember() {
+  if (faceUserId()) return true;
+  const choice = consentChoice() ?? (await askConsent());
+  return choice === "remember";
+}
+
+async function forgetMe() {
+  const id = faceUserId();
+  if (!id || (await ask($("forget-dialog"))) !== "forget") return;
+  try {
+    await request(faceUserUrl(config.urls.faceUser, id), { method: "DELETE" });
+  } catch (error) {
+    // 404: already forgotten (on another device, say): the local id is all that is left to drop.
+    if (error.status !== 404) {
+      $("privacy-status").textContent = gettext("We could not delete your face data just now. Please try again.");
+      return;
+    }
+  }
+  sessionStorage.setItem(CONSENT_KEY, "not-now");
+  view.modeChoice = "auto";
+  dropFaceUser();
+  renderPrivacy(gettext("Done: your face print, age range and gender are deleted. Nothing about your face is kept."));
+  if (view.pageIndex >= 0) renderGarden();
+  saveView();
+  $("privacy-change").focus();
+}
+
+// --- Status messages: waiting, problems, and a way on from each --------------------------------------------------
+
+function showBusy(container, message) {
+  container.replaceChildren(element("div", { className: "state-box busy" },
+    element("span", { className: "spinner" }), element("p", { text: message })));
+}
+
+function showProblem(container, { iconName = "alert", title, detail, actions = [] }) {
+  const buttons = actions.map(({ label, iconName: actionIcon, onClick, primary }) => {
+    const button = element("button", { className: primary ? "button primary small" : "button small" });
+    button.type = "button";
+    if (actionIcon) button.append(icon(actionIcon));
+    button.append(element("span", { text: label }));
+    button.addEventListener("click", onClick);
+    return button;
+  });
+  const box = element("div", { className: "state-box problem" }, icon(iconName),
+    element("div", {}, element("p", { className: "state-title", text: title }),
+      ...(detail ? [element("p", { text: detail })] : []),
+      element("div", { className: "actions" }, ...buttons)));
+  container.replaceChildren(box);
+  return buttons;
+}
+
+const clearState = (container) => container.replaceChildren();
+
+const tryCameraAction = (primary) => ({
+  label: gettext("Use the camera"), iconName: "camera", onClick: startCamera, primary,
+});
+const uploadAction = (primary) => ({
+  label: gettext("Upload a photo"), iconName: "upload", onClick: () => $("photo-input").click(), primary,
+});
+
+function showCameraProblem(error) {
+  const name = error?.name ?? "";
+  let detail = gettext("This browser cannot open a camera on this page. You can upload a photo instead.");
+  let title = gettext("The camera is not available.");
+  if (name === "NotAllowedError" || name === "SecurityError") {
+    title = gettext("The camera is blocked.");
+    detail = gettext("Allow the camera for this site in your browser's settings and try again, or upload a photo.");
+  } else if (name === "NotFoundError" || name === "OverconstrainedError") {
+    title = gettext("No camera was found.");
+    detail = gettext("Connect a camera and try again, or upload a photo.");
+  } else if (name === "NotReadableError") {
+    title = gettext("The camera is busy.");
+    detail = gettext("Another app may be using it. Close that app and try again, or upload a photo.");
+  }
+  const [first] = showProblem($("capture-state"), {
+    iconName: "camera-off", title, detail,
+    actions: [uploadAction(true), { label: gettext("Try the camera again"), iconName: "retry", onClick: startCamera }],
+  });
+  first.focus();
+}
+
+function showReadingProblem(error) {
+  const retryPhoto = {
+    label: gettext("Try again"), iconName: "retry", onClick: () => readPhoto(lastPhoto), primary: true,
+  };
+  const again = photoSource === "camera" ? tryCameraAction(true) : uploadAction(true);
+  let problem;
+  if (error.code === "no_face") {
+    problem = {
+      iconName: "face", title: gettext("We could not find a face in this photo."),
+      detail: gettext("Face the camera in good light with your whole face in the picture, or try another photo."),
+      actions: [{ ...again, label: photoSource === "camera" ? gettext("Try again") : gettext("Choose another photo") },
+        photoSource === "camera" ? uploadAction(false) : tryCameraAction(false)],
+    };
+  } else if ([400, 413, 415].includes(error.status)) {
+    problem = {
+      title: gettext("We could not open this file as a photo."),
+      detail: gettext("Use a JPEG, PNG or WebP photo smaller than 10 MB."),
+      actions: [{ ...uploadAction(true), label: gettext("Choose another photo") }, tryCameraAction(false)],
+    };
+  } else if (error.status === 503) {
+    problem = {
+      title: gettext("The face reader is unavailable for a moment."),
+      detail: gettext("Please try again in a little while."), actions: [retryPhoto],
+    };
+  } else {
+    problem = {
+      title: gettext("Something went wrong while reading your photo."),
+      detail: error.status === 0 ? gettext("Check your connection and try again.") : gettext("Please try again."),
+      actions: [retryPhoto],
+    };
+  }
+  const [first] = showProblem($("capture-state"), problem);
+  first.focus();
+}
+
+// --- Camera and upload --------------------------------------------------------------------------------------------
+
+async function startCamera() {
+  clearState($("capture-state"));
+  if (!navigator.mediaDevices?.getUserMedia) {
+    showCameraProblem(null);
+    return;
+  }
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({
+      video: { facingMode: "user", width: { ideal: 1280 }, height: { ideal: 720 } }, audio: false,
+    });
+  } catch (error) {
+    showCameraProblem(error);
+    return;
+  }
+  const video = $("camera");
+  video.srcObject = stream;
+  await video.play();
+  $("stage-placeholder").hidden = true;
+  $("photo-frame").hidden = true;
+  video.hidden = false;
+  $("start-camera").hidden = true;
+  $("capture").hidden = false;
+  $("capture").focus();
+}
+
+function stopCamera() {
+  stream?.getTracks().forEach((track) => track.stop());
+  stream = null;
+  $("camera").srcObject = null;
+  $("camera").hidden = true;
+  $("capture").hidden = true;
+  $("start-camera").hidden = false;
+}
+
+async function takePhoto() {
+  const video = $("camera");
+  const canvas = document.createElement("canvas");
+  canvas.width = video.videoWidth;
+  canvas.height = video.videoHeight;
+  canvas.getContext("2d").drawImage(video, 0, 0);
+  const photo = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.92));
+  stopCamera();
+  photoSource = "camera";
+  // Focus would be lost with the hidden Capture button; Start camera takes its place.
+  $("start-camera").focus();
+  await readPhoto(photo);
+}
+
+function uploadPhoto(event) {
+  const [file] = event.target.files;
+  event.target.value = ""; // so that choosing the same file again still reads it
+  if (!file) return;
+  stopCamera();
+  photoSource = "upload";
+  readPhoto(file);
+}
+
+function showPhoto(photo) {
+  const image = $("photo");
+  if (image.src) URL.revokeObjectURL(image.src);
+  image.src = URL.createObjectURL(photo);
+  $("face-boxes").replaceChildren();
+  $("stage-placeholder").hidden = true;
+  $("photo-frame").hidden = false;
+}
+
+// --- Reading the emotion ------------------------------------------------------------------------------------------
+
+async function readPhoto(photo) {
+  lastPhoto = photo;
+  showPhoto(photo);
+  clearState($("capture-state"));
+  const remember = await mayRemember();
+  const stage = $("stage");
+  stage.setAttribute("aria-busy", "true");
+  $("reading").classList.add("stale");
+  showBusy($("capture-state"), gettext("Reading your expression…"));
+  let reading;
+  try {
+    reading = await request(`${config.urls.emotion}?remember=${remember}`, {
+      method: "POST", headers: { "Content-Type": photo.type || "image/jpeg" }, body: photo,
+    });
+  } catch (error) {
+    // The last reading belongs to another photo now; the garden it grew stays usable.
+    $("reading").hidden = true;
+    showReadingProblem(error);
+    return;
+  } finally {
+    stage.removeAttribute("aria-busy");
+    $("reading").classList.remove("stale");
+  }
+  clearState($("capture-state"));
+  // A face that consented on an earlier visit is recognised whatever was chosen today.
+  if (reading.face_user) rememberFaceUser(reading.face_user.id);
+  const { emotion, emotions, faces, recognised } = reading;
+  view = { ...view, reading: { emotion, emotions, faces, recognised }, pages: [], pageIndex: -1, seen: [] };
+  renderReading();
+  drawFaceBoxes(faces);
+  $("reading-title").focus();
+  await loadLikes();
+  await loadPage();
+}
+
+function drawFaceBoxes(faces) {
+  // Largest face first: the API reads the emotion of the first one, so only it carries the label.
+  $("face-boxes").replaceChildren(...faces.map((face, index) => {
+    const box = element("div", { className: index === 0 ? "face-box primary" : "face-box" });
+    const { Left, Top, Width, Height } = face.BoundingBox;
+    Object.assign(box.style, {
+      left: `${Left * 100}%`, top: `${Top * 100}%`, width: `${Width * 100}%`, height: `${Height * 100}%`,
+    });
+    if (index === 0) box.append(element("span", { className: "face-tag", text: emotionLabel(view.reading.emotion) }));
+    return box;
+  }));
+}
+
+function renderReading() {
+  const { emotion, emotions, faces, recognised } = view.reading;
+  const [face] = faces;
+  const dominant = emotions.find((score) => score.Type === emotion);
+  $("dominant-label").textContent = emotionLabel(emotion);
+  $("dominant-label").dataset.emotion = emotion;
+  $("dominant-confidence").textContent = format(gettext("%(confidence)s sure"), {
+    confidence: formatConfidence(dominant.Confidence),
+  });
+  $("welcome").hidden = !recognised;
+  $("age").textContent = face.AgeRange
+    ? format(gettext("%(low)s to %(high)s years"), { low: face.AgeRange.Low, high: face.AgeRange.High })
+    : gettext("Unknown");
+  $("gender").textContent = face.Gender ? config.genders[face.Gender.Value] ?? face.Gender.Value : gettext("Unknown");
+  $("emotion-chart").replaceChildren(...emotions.map(({ Type, Confidence }) => {
+    const fill = element("span", { className: "bar-fill" });
+    fill.style.width = `${Math.max(Confidence, 0.5)}%`;
+    const row = element("li", { className: Type === emotion ? "bar dominant" : "bar" },
+      element("span", { className: "bar-label", text: emotionLabel(Type) }),
+      element("span", { className: "bar-track" }, fill),
+      element("span", { className: "bar-value", text: formatConfidence(Confidence) }));
+    row.dataset.emotion = Type;
+    return row;
   }));
   $("reading").hidden = false;
-  await showNext();
 }
 
-async function showNext() {
-  const data = await postJson("/api/v1/garden", { emotion: state.emotion, n: 3, exclude: state.seen });
-  state.shown = data.items.map((item) => item.id);
-  state.seen.push(...state.shown);
-  $("images").replaceChildren(...data.items.map(figureFor));
+// --- The garden ---------------------------------------------------------------------------------------------------
+
+const currentPage = () => view.pages[view.pageIndex];
+
+async function loadLikes() {
+  const id = faceUserId();
+  if (!id) return;
+  try {
+    const { likes } = await request(faceUserUrl(config.urls.faceUserLikes, id));
+    view.likedIds = likes.map((image) => image.id);
+  } catch (error) {
+    // The person was forgotten elsewhere: stop sending an id the server no longer knows.
+    if (error.status === 404) dropFaceUser();
+  }
+}
+
+async function loadPage() {
+  const cards = $("cards");
   $("garden").hidden = false;
-}
-
-function figureFor(item) {
-  const figure = document.createElement("figure");
-  const image = document.createElement("img");
-  image.src = item.url;
-  image.alt = `${item.emotion.toLowerCase()} image (${item.reason})`;
-  const caption = document.createElement("figcaption");
-  const reason = document.createElement("span");
-  reason.textContent = item.reason;
-  const like = document.createElement("button");
-  like.type = "button";
-  like.textContent = "Like";
-  like.addEventListener("click", async () => {
-    await postJson("/api/v1/like", {
-      image: item.id, impressions: state.shown, emotion: state.emotion, client_event_id: crypto.randomUUID(),
+  cards.setAttribute("aria-busy", "true");
+  showBusy($("garden-state"), gettext("Picking images for you…"));
+  let answer;
+  try {
+    const body = { emotion: view.reading.emotion, n: PAGE_SIZE, exclude: view.seen, mode: view.modeChoice };
+    if (faceUserId()) body.face_user = faceUserId();
+    answer = await postJson(config.urls.garden, body);
+  } catch (error) {
+    const [retry] = showProblem($("garden-state"), {
+      title: gettext("We could not pick images just now."),
+      detail: error.status === 0 ? gettext("Check your connection and try again.") : gettext("Please try again."),
+      actions: [{ label: gettext("Try again"), iconName: "retry", onClick: loadPage, primary: true }],
     });
-    like.textContent = "Liked";
-    like.disabled = true;
-  });
-  caption.append(reason, like);
-  figure.append(image, caption);
-  return figure;
+    retry.focus();
+    return;
+  } finally {
+    cards.removeAttribute("aria-busy");
+  }
+  clearState($("garden-state"));
+  const before = currentPage()?.mode;
+  view.personalAfterLikes = answer.personal_after_likes;
+  view.pages.push({ items: answer.items, mode: answer.mode });
+  view.pageIndex = view.pages.length - 1;
+  view.seen.push(...answer.items.map((item) => item.id).filter((id) => !view.seen.includes(id)));
+  if (answer.mode === "personal" && before !== "personal" && view.modeChoice === "auto") {
+    showNotice(gettext("Personal picks: from now on your garden grows from the images you liked."));
+  } else {
+    hideNotice();
+  }
+  renderGarden();
+  saveView();
 }
 
-$("photo").addEventListener("change", (event) => { if (event.target.files[0]) readEmotion(event.target.files[0]); });
-$("next").addEventListener("click", showNext);
+function showPage(index) {
+  view.pageIndex = index;
+  hideNotice();
+  renderGarden();
+  saveView();
+}
+
+function next() {
+  if (view.pageIndex < view.pages.length - 1) showPage(view.pageIndex + 1);
+  else loadPage();
+}
+
+// A new mode (or the offer of personal picks) starts a new page; pages ahead of this one would be of the old kind.
+function startFreshPage() {
+  view.pages = view.pages.slice(0, view.pageIndex + 1);
+  loadPage();
+}
+
+function chooseMode(event) {
+  view.modeChoice = event.target.value;
+  startFreshPage();
+}
+
+function renderGarden() {
+  const page = currentPage();
+  $("garden").hidden = false;
+  if (page.items.length === 0) {
+    $("cards").replaceChildren();
+    showProblem($("garden-state"), {
+      iconName: "sparkle", title: gettext("The garden has no images yet."),
+      detail: gettext("New images are added after review. Please come back soon."),
+    });
+  } else {
+    $("cards").replaceChildren(...page.items.map(cardFor));
+  }
+  $(`mode-${page.mode}`).checked = true;
+  $("page-label").textContent = format(gettext("Page %(page)s"), { page: view.pageIndex + 1 });
+  $("previous").disabled = view.pageIndex === 0;
+  $("next").disabled = page.items.length === 0;
+  renderLikesProgress();
+}
+
+function renderLikesProgress() {
+  const remembered = Boolean(faceUserId());
+  $("mode-personal").disabled = !remembered;
+  let text = gettext("Personal picks are for people we remember: choose “Remember me” under Privacy choice.");
+  if (remembered && view.personalAfterLikes !== null) {
+    const likes = view.likedIds.length;
+    const values = { likes, needed: view.personalAfterLikes };
+    text = likes >= view.personalAfterLikes
+      ? format(ngettext("You like %(likes)s image: personal picks are open to you.",
+        "You like %(likes)s images: personal picks are open to you.", likes), values)
+      : format(ngettext("You like %(likes)s image. Personal picks start by themselves at %(needed)s likes.",
+        "You like %(likes)s images. Personal picks start by themselves at %(needed)s likes.", likes), values);
+  }
+  $("likes-progress").textContent = text;
+}
+
+// The notice is a live region that stays in the page; only its content comes and goes, so it is always announced.
+function showNotice(text, { offerPersonal = false } = {}) {
+  const content = [icon("sparkle"), element("p", { text })];
+  if (offerPersonal) {
+    const show = element("button", { className: "button small", text: gettext("Show personal picks now") });
+    show.type = "button";
+    show.addEventListener("click", startFreshPage);
+    content.push(show);
+  }
+  $("garden-notice").replaceChildren(...content);
+}
+
+const hideNotice = () => $("garden-notice").replaceChildren();
+
+// The engines explain each pick in English words; these are the ones they use, in the visitor's language.
+function reasonText(reason) {
+  const emotion = emotionWord(view.reading.emotion);
+  if (reason.startsWith("expresses ")) return format(gettext("Matches your mood: %(emotion)s"), { emotion });
+  if (/^popular with .+ visitors$/.test(reason)) {
+    return format(gettext("Loved by other visitors who looked %(emotion)s"), { emotion });
+  }
+  const known = {
+    "new": gettext("New in the garden"),
+    "new in the garden": gettext("New in the garden"),
+    "in the gallery": gettext("From the garden"),
+    "popular with everyone": gettext("Loved by many visitors"),
+    "promoted": gettext("Featured"),
+    "recommended by Amazon Personalize": gettext("Recommended for you"),
+  };
+  return known[reason] ?? reason;
+}
+
+function altText(item) {
+  const emotion = emotionWord(item.emotion);
+  return item.theme
+    ? format(gettext("An image that feels %(emotion)s, on the theme “%(theme)s”"), {
+      emotion, theme: item.theme.split(",").join(", "),
+    })
+    : format(gettext("An image that feels %(emotion)s"), { emotion });
+}
+
+function cardFor(item, index) {
+  const image = element("img");
+  Object.assign(image, { src: item.url, alt: altText(item), width: item.width, height: item.height });
+  image.decoding = "async";
+  // Three buttons called "Like" would sound alike to a screen reader: each also says which image it is for.
+  const which = format(gettext(": image %(number)s"), { number: index + 1 });
+  const button = element("button", { className: "like" }, icon("heart"),
+    element("span", { className: "like-text" }), element("span", { className: "visually-hidden", text: which }));
+  button.type = "button";
+  button.dataset.image = item.id;
+  setLiked(button, liked().has(item.id));
+  button.addEventListener("click", () => toggleLike(item, button));
+  const reason = element("p", { className: "reason" }, icon("sparkle"),
+    element("span", { text: reasonText(item.reason) }));
+  const card = element("li", { className: "card" },
+    element("figure", {}, element("div", { className: "card-image" }, image),
+      element("figcaption", {}, reason, button)));
+  card.dataset.image = item.id;
+  return card;
+}
+
+function setLiked(button, isLiked) {
+  button.setAttribute("aria-pressed", String(isLiked));
+  button.querySelector(".like-text").textContent = isLiked ? gettext("Liked") : gettext("Like");
+}
+
+// One retry with the same client_event_id: the server counts it once even if the first attempt got through.
+async function sendInteraction(url, body) {
+  try {
+    return await postJson(url, body);
+  } catch (error) {
+    if (error.status !== 0) throw error;
+    return postJson(url, body);
+  }
+}
+
+async function toggleLike(item, button) {
+  if (button.getAttribute("aria-busy") === "true") return;
+  const liking = button.getAttribute("aria-pressed") !== "true";
+  const likesBefore = view.likedIds.length;
+  button.setAttribute("aria-busy", "true");
+  setLiked(button, liking);
+  const body = {
+    image: item.id,
+    impressions: currentPage().items.map((shown) => shown.id), // exactly what is on screen, however many
+    emotion: view.reading.emotion,
+    client_event_id: eventId(),
+  };
+  if (faceUserId()) body.face_user = faceUserId();
+  try {
+    await sendInteraction(liking ? config.urls.like : config.urls.unlike, body);
+  } catch {
+    setLiked(button, !liking);
+    showProblem($("garden-state"), {
+      title: liking ? gettext("Your like could not be saved.") : gettext("Your like could not be taken back."),
+      detail: gettext("Please try again."),
+    });
+    return;
+  } finally {
+    button.removeAttribute("aria-busy");
+  }
+  clearState($("garden-state"));
+  view.likedIds = liking ? [...view.likedIds, item.id] : view.likedIds.filter((id) => id !== item.id);
+  renderLikesProgress();
+  saveView();
+  const threshold = view.personalAfterLikes;
+  const reachedThreshold = likesBefore < threshold && view.likedIds.length >= threshold;
+  if (faceUserId() && reachedThreshold && view.modeChoice === "auto" && currentPage().mode === "emotion") {
+    showNotice(gettext("You like enough images for personal picks: the next images follow your taste."),
+      { offerPersonal: true });
+  }
+}
+
+// --- Keeping the view across a reload (the language switch is a form post) ----------------------------------------
+
+function saveView() {
+  sessionStorage.setItem(VIEW_KEY, JSON.stringify(view));
+}
+
+async function restoreView() {
+  const saved = JSON.parse(sessionStorage.getItem(VIEW_KEY) ?? "null");
+  renderPrivacy();
+  if (!saved?.reading) {
+    await loadLikes();
+    return;
+  }
+  view = saved;
+  renderReading();
+  await loadLikes();
+  if (view.pageIndex >= 0) renderGarden();
+  else await loadPage();
+}
+
+$("start-camera").addEventListener("click", startCamera);
+$("capture").addEventListener("click", takePhoto);
+$("photo-input").addEventListener("change", uploadPhoto);
+$("privacy-change").addEventListener("click", askConsent);
+$("forget-me").addEventListener("click", forgetMe);
+$("previous").addEventListener("click", () => showPage(view.pageIndex - 1));
+$("next").addEventListener("click", next);
+for (const radio of document.querySelectorAll("input[name=mode]")) radio.addEventListener("change", chooseMode);
+restoreView();
