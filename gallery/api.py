@@ -265,8 +265,11 @@ class _InteractionView(APIView):
             )
         except InteractionRejected as error:
             raise ApiError(code=error.code, message=error.message) from None
+        face_user = recorded.interaction.face_user
         return Response(
-            InteractionSerializer(recorded.interaction).data,
+            {**InteractionSerializer(recorded.interaction).data,
+             # The person's likes after this event, so a client can show the move to personal picks.
+             "likes": liked_images(face_user=face_user).count() if face_user else None},
             status=status.HTTP_201_CREATED if recorded.created else status.HTTP_200_OK,
         )
 

@@ -79,6 +79,7 @@ class GardenItemSerializer(serializers.Serializer):
             "rank": item.rank,
             "score": item.score,
             "reason": item.reason,
+            "reason_code": item.reason_code,
         }
 
 

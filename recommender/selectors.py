@@ -27,6 +27,7 @@ class GardenItem:
     rank: int
     score: float
     reason: str
+    reason_code: str
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def garden(
     images = Image.objects.in_bulk([recommendation.image_id for recommendation in recommendations])
     items = [
         GardenItem(image=images[recommendation.image_id], rank=rank, score=recommendation.score,
-                   reason=recommendation.reason)
+                   reason=recommendation.reason, reason_code=recommendation.reason_code)
         for rank, recommendation in enumerate(recommendations, start=1)
         if recommendation.image_id in images
     ]

@@ -4,6 +4,7 @@ import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Collection
 from dataclasses import dataclass
+from enum import StrEnum
 
 from curation.models import Image
 from gallery.models import FaceUser
@@ -23,11 +24,26 @@ class Context:
     age_band: str = ""
 
 
+class ReasonCode(StrEnum):
+    """Why an image was picked, stable for clients that word it themselves (in the visitor's language)."""
+
+    BECAUSE_YOU_LIKED = "because_you_liked"
+    POPULAR_WITH_MOOD = "popular_with_mood"
+    POPULAR_WITH_EVERYONE = "popular_with_everyone"
+    MATCHES_MOOD = "matches_mood"
+    NEW = "new"
+    RARELY_SHOWN = "rarely_shown"
+    IN_GALLERY = "in_gallery"
+    PROMOTED = "promoted"
+    RECOMMENDED = "recommended"
+
+
 @dataclass(frozen=True)
 class Recommendation:
     image_id: int
     score: float
-    reason: str  # shown to the visitor: why this image was picked
+    reason: str  # why this image was picked, in English words
+    reason_code: ReasonCode
 
 
 class RecommenderEngine(ABC):

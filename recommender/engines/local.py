@@ -31,7 +31,7 @@ from recommender.algorithms import (
     exploration_candidates,
     segment_path,
 )
-from recommender.engines.base import Context, Recommendation, RecommenderEngine
+from recommender.engines.base import Context, ReasonCode, Recommendation, RecommenderEngine
 from recommender.models import Interaction, ModelSnapshot, SegmentStat
 from recommender.training import PersonalModel, like_history, load_personal_model
 
@@ -90,13 +90,11 @@ class LocalRecommender(RecommenderEngine):
             rng=np.random.default_rng(self.seed), weights=self.weights,
         )
         return [
-            Recommendation(
-                image_id=int(image_ids[item]),
-                score=round(float(segment_rate[item]), 6),
-                reason=self._explain(reason, item, image_ids, age_days[item], popularity, keys, context, model,
-                                     history),
-            )
+            Recommendation(image_id=int(image_ids[item]), score=round(float(segment_rate[item]), 6),
+                           reason=text, reason_code=code)
             for item, reason in zip(ranking.items.tolist(), ranking.reasons, strict=True)
+            for code, text in [self._explain(reason, item, image_ids, age_days[item], popularity, keys, context,
+                                             model, history)]
         ]
 
     def record_interaction(self, interaction: Interaction) -> None:
@@ -150,19 +148,24 @@ class LocalRecommender(RecommenderEngine):
 
     def _explain(self, reason: Reason, item: int, image_ids: np.ndarray, age_days: float,
                  popularity: SegmentPopularity, keys: list[str], context: Context, model: PersonalModel | None,
-                 history: list[int]) -> str:
+                 history: list[int]) -> tuple[ReasonCode, str]:
         if reason == Reason.EXPLORE:
-            return "new" if age_days < self.exploration_age_days else "rarely shown yet"
+            if age_days < self.exploration_age_days:
+                return ReasonCode.NEW, "new"
+            return ReasonCode.RARELY_SHOWN, "rarely shown yet"
         if reason == Reason.PERSONAL and model is not None:
-            return f"because you liked image {model.strongest_link(history, int(image_ids[item]))}"
+            liked = model.strongest_link(history, int(image_ids[item]))
+            return ReasonCode.BECAUSE_YOU_LIKED, f"because you liked image {liked}"
         finest_liked = next((key for key in reversed(keys) if popularity.counts(key)[0][item] > 0), None)
         if finest_liked == EVERYONE:
-            return "popular with everyone"
+            return ReasonCode.POPULAR_WITH_EVERYONE, "popular with everyone"
         if finest_liked is not None:
-            return f"popular with {_label(context.emotion)} visitors"
+            return ReasonCode.POPULAR_WITH_MOOD, f"popular with {_label(context.emotion)} visitors"
         if popularity.counts(EVERYONE)[1][item] == 0:
-            return "new"
-        return f"expresses {_label(context.emotion)}" if context.emotion else "in the gallery"
+            return ReasonCode.NEW, "new"
+        if context.emotion:
+            return ReasonCode.MATCHES_MOOD, f"expresses {_label(context.emotion)}"
+        return ReasonCode.IN_GALLERY, "in the gallery"
 
 
 def _candidates(emotion: str) -> list[tuple[int, str, datetime | None]]:

@@ -50,7 +50,7 @@ from django.utils.module_loading import import_string
 from curation.models import Image
 from gallery.emotions import Emotion
 from gallery.models import FaceUser
-from recommender.engines.base import Context, Recommendation, RecommenderEngine, RecommenderUnavailable
+from recommender.engines.base import Context, ReasonCode, Recommendation, RecommenderEngine, RecommenderUnavailable
 from recommender.models import Interaction
 from recommender.outbox import OutboxConsumer, PermanentFailure, enqueue
 
@@ -77,11 +77,11 @@ CLIENT_CONFIG = Config(retries={"total_max_attempts": 3, "mode": "standard"}, co
 
 # What GetRecommendations' `reason` (User-Personalization-v2 only) means, in the words the garden shows.
 REASONS = {
-    "Exploration": "new in the garden",
-    "Popular item": "popular with everyone",
-    "Promoted item": "promoted",
+    "Exploration": (ReasonCode.NEW, "new in the garden"),
+    "Popular item": (ReasonCode.POPULAR_WITH_EVERYONE, "popular with everyone"),
+    "Promoted item": (ReasonCode.PROMOTED, "promoted"),
 }
-DEFAULT_REASON = "recommended by Amazon Personalize"
+DEFAULT_REASON = (ReasonCode.RECOMMENDED, "recommended by Amazon Personalize")
 
 
 class PersonalizeUnavailable(RecommenderUnavailable):
@@ -313,10 +313,8 @@ def _parse_item_list(item_list: Iterable[dict[str, Any]]) -> Iterator[Recommenda
             image_id = int(item["itemId"])
         except ValueError:
             continue  # not one of our images (an id from another catalogue): nothing to show
-        reasons = [REASONS[reason] for reason in item.get("reason", []) if reason in REASONS]
-        yield Recommendation(
-            image_id=image_id, score=float(item.get("score", 0.0)), reason=reasons[0] if reasons else DEFAULT_REASON
-        )
+        code, text = next((REASONS[reason] for reason in item.get("reason", []) if reason in REASONS), DEFAULT_REASON)
+        yield Recommendation(image_id=image_id, score=float(item.get("score", 0.0)), reason=text, reason_code=code)
 
 
 def _still_approved(records: Sequence[dict[str, str]], *, approved: bool) -> list[dict[str, str]]:

@@ -90,3 +90,17 @@ def test_an_anonymous_like_counts_for_the_gender_and_age_read(api_client: APICli
     assert response.status_code == 201
     assert set(image.segment_stats.values_list("segment", flat=True)) == {
         "*", "HAPPY", "HAPPY|Female", "HAPPY|Female|adult"}
+
+
+def test_the_answer_counts_the_persons_likes(api_client: APIClient) -> None:
+    first, second = ApprovedImageFactory.create_batch(2)
+    person = str(FaceUserFactory().id)
+
+    def likes_after(event: str, image_id: int, face_user: str | None = person) -> int | None:
+        body = {"image": image_id, **({"face_user": face_user} if face_user else {})}
+        return api_client.post(f"/api/v1/{event}", body, format="json").json()["likes"]
+
+    assert likes_after("like", first.id) == 1
+    assert likes_after("like", second.id) == 2
+    assert likes_after("unlike", first.id) == 1
+    assert likes_after("like", first.id, face_user=None) is None

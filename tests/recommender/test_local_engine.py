@@ -105,6 +105,7 @@ def test_personal_picks_follow_co_likes_and_a_like_counts_at_once() -> None:
     picks = engine.recommend(face_user_id=visitor.id, context=Context("HAPPY"), n=3)
     assert picks[0].image_id == second.id
     assert picks[0].reason == f"because you liked image {first.id}"
+    assert picks[0].reason_code == "because_you_liked"
     assert first.id not in [pick.image_id for pick in picks]  # what they already like is not offered again
 
     like(third.id, face_user_id=visitor.id, emotion="HAPPY")  # no refit: the history changed, that is enough

@@ -18,7 +18,7 @@ from curation.models import Image
 from curation.services import approve_image, delete_image, retire_image
 from gallery.emotions import Emotion
 from recommender.engines import recommender_engine
-from recommender.engines.base import Context, Recommendation
+from recommender.engines.base import Context, ReasonCode, Recommendation
 from recommender.engines.personalize import PersonalizeRecommender, PersonalizeUnavailable, segment_user_id
 from recommender.models import Interaction, OutboxMessage
 from recommender.outbox import deliver_due, enqueue
@@ -293,8 +293,9 @@ def test_recommend_sends_the_context_and_filter_and_drops_excluded_and_retired_i
     recommendations = engine.recommend(face_user_id=face_user.pk, context=Context(emotion="HAPPY"), n=2,
                                        exclude=[seen.pk])
     assert recommendations == [
-        Recommendation(image_id=first.pk, score=0.7, reason="recommended by Amazon Personalize"),
-        Recommendation(image_id=second.pk, score=0.6, reason="new in the garden"),
+        Recommendation(image_id=first.pk, score=0.7, reason="recommended by Amazon Personalize",
+                       reason_code=ReasonCode.RECOMMENDED),
+        Recommendation(image_id=second.pk, score=0.6, reason="new in the garden", reason_code=ReasonCode.NEW),
     ]
 
 

@@ -524,22 +524,21 @@ function showNotice(text, { offerPersonal = false } = {}) {
 
 const hideNotice = () => $("garden-notice").replaceChildren();
 
-// The engines explain each pick in English words; these are the ones they use, in the visitor's language.
-function reasonText(reason) {
+// Each pick's reason, in the visitor's language, by the stable code the API gives beside its English words.
+function reasonText(item) {
   const emotion = emotionWord(view.reading.emotion);
-  if (reason.startsWith("expresses ")) return format(gettext("Matches your mood: %(emotion)s"), { emotion });
-  if (/^popular with .+ visitors$/.test(reason)) {
-    return format(gettext("Loved by other visitors who looked %(emotion)s"), { emotion });
-  }
-  const known = {
-    "new": gettext("New in the garden"),
-    "new in the garden": gettext("New in the garden"),
-    "in the gallery": gettext("From the garden"),
-    "popular with everyone": gettext("Loved by many visitors"),
-    "promoted": gettext("Featured"),
-    "recommended by Amazon Personalize": gettext("Recommended for you"),
+  const words = {
+    because_you_liked: gettext("Because you liked a similar image"),
+    popular_with_mood: format(gettext("Loved by other visitors who looked %(emotion)s"), { emotion }),
+    popular_with_everyone: gettext("Loved by many visitors"),
+    matches_mood: format(gettext("Matches your mood: %(emotion)s"), { emotion }),
+    new: gettext("New in the garden"),
+    rarely_shown: gettext("Rarely shown so far"),
+    in_gallery: gettext("From the garden"),
+    promoted: gettext("Featured"),
+    recommended: gettext("Recommended for you"),
   };
-  return known[reason] ?? reason;
+  return words[item.reason_code] ?? item.reason;
 }
 
 function altText(item) {
@@ -564,7 +563,7 @@ function cardFor(item, index) {
   setLiked(button, liked().has(item.id));
   button.addEventListener("click", () => toggleLike(item, button));
   const reason = element("p", { className: "reason" }, icon("sparkle"),
-    element("span", { text: reasonText(item.reason) }));
+    element("span", { text: reasonText(item) }));
   const card = element("li", { className: "card" },
     element("figure", {}, element("div", { className: "card-image" }, image),
       element("figcaption", {}, reason, button)));
