@@ -3,6 +3,7 @@
 Every failure is an InvalidImage with a stable code, so the API can answer with a clear 4xx and nothing is stored.
 """
 
+import functools
 import io
 import warnings
 from dataclasses import dataclass
@@ -35,8 +36,9 @@ class DecodedImage:
     def height(self) -> int:
         return self.rgb.height
 
-    def as_bgr_array(self) -> np.ndarray:
-        """The layout OpenCV expects."""
+    @functools.cached_property
+    def bgr(self) -> np.ndarray:
+        """The pixels in the layout OpenCV expects; made once, as detection and embedding both need it."""
         return np.ascontiguousarray(np.asarray(self.rgb)[:, :, ::-1])
 
 

@@ -167,7 +167,7 @@ class LocalFaceAnalyzer(FaceAnalyzer):
         self.age_gender = AgeAndGender()
 
     def detect_faces(self, image: DecodedImage) -> list[FaceDetail]:
-        bgr = image.as_bgr_array()
+        bgr = image.bgr
         rows = detect_face_rows(bgr, max_side=self.max_side, score_threshold=self.score_threshold)
         if not len(rows):
             return []
@@ -228,7 +228,7 @@ def face_embedding(image: DecodedImage, face: FaceDetail) -> np.ndarray:
     if _per_thread.recognizer is None:
         _per_thread.recognizer = cv2.FaceRecognizerSF.create(SFACE_PATH, "")
     aligned = _per_thread.recognizer.alignCrop(
-        image.as_bgr_array(), _yunet_row(face, width=image.width, height=image.height)
+        image.bgr, _yunet_row(face, width=image.width, height=image.height)
     )
     vector = _per_thread.recognizer.feature(aligned).flatten().astype(np.float32)
     return vector / (np.linalg.norm(vector) or 1.0)
@@ -236,7 +236,7 @@ def face_embedding(image: DecodedImage, face: FaceDetail) -> np.ndarray:
 
 def largest_face_embedding(image: DecodedImage) -> np.ndarray | None:
     """The embedding of the image's largest face, or None when YuNet finds no face."""
-    rows = detect_face_rows(image.as_bgr_array())
+    rows = detect_face_rows(image.bgr)
     if not len(rows):
         return None
     return face_embedding(image, _detail_from_row(rows[0], width=image.width, height=image.height))
