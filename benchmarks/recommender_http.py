@@ -126,9 +126,11 @@ def generate(rng: np.random.Generator, *, images: int, users: int, interactions:
             batch_size=BATCH,
         )
 
-    # Who likes what: active visitors are long-tailed, each favours one emotion, images are long-tailed within it.
+    # Who likes what: some visitors like far more than others (log-normal activity: ten likes on average, a few
+    # hundred at most), each favours one emotion, and images are long-tailed within it.
     by_emotion = [np.flatnonzero(image_emotions == emotion) for emotion in range(len(EMOTIONS))]
-    user_of = np.minimum(rng.zipf(1.3, interactions) - 1, users - 1)
+    activity = rng.lognormal(0.0, 1.0, users)
+    user_of = rng.choice(users, size=interactions, p=activity / activity.sum())
     favourite = rng.integers(0, len(EMOTIONS), users)
     emotion_of = np.where(rng.random(interactions) < 0.8, favourite[user_of], rng.integers(0, len(EMOTIONS),
                                                                                               interactions))

@@ -56,13 +56,19 @@ def current_likes() -> list[tuple[str, int]]:
     return [pair for pair, event in latest.items() if event == Interaction.Event.LIKE]
 
 
+# Scoring weighs a like 0.8x the next one, so likes older than the last ~40 barely count (recommender.algorithms);
+# reading only the latest events bounds a request's cost however long a person's history is.
+HISTORY_EVENTS = 400
+
+
 def like_history(face_user_id: uuid.UUID) -> list[int]:
-    """The images a person likes now, oldest like first (the order EASE scoring weighs by recency)."""
+    """The images a person likes now, oldest like first (the order EASE scoring weighs by recency), judged from
+    their latest HISTORY_EVENTS likes and unlikes."""
     liked_at: dict[int, int] = {}
-    events = Interaction.objects.filter(
+    latest = Interaction.objects.filter(
         face_user_id=face_user_id, event__in=[Interaction.Event.LIKE, Interaction.Event.UNLIKE]
-    ).order_by("created_at", "id").values_list("image_id", "event")
-    for position, (image_id, event) in enumerate(events):
+    ).order_by("-created_at", "-id").values_list("image_id", "event")[:HISTORY_EVENTS]
+    for position, (image_id, event) in enumerate(reversed(list(latest))):
         liked_at.pop(image_id, None)
         if event == Interaction.Event.LIKE:
             liked_at[image_id] = position

@@ -73,7 +73,8 @@ class LocalRecommender(RecommenderEngine):
         image_ids = np.array([image_id for image_id, _, _ in candidates], dtype=np.int64)
         emotions = np.array([emotion for _, emotion, _ in candidates])
         keys = segment_keys(context)
-        popularity = self._popularity(image_ids, keys)
+        only_emotion = context.emotion if context.emotion and (emotions == context.emotion).all() else None
+        popularity = self._popularity(image_ids, keys, only_emotion)
         segment_rate = popularity.scores(keys)
         likes, impressions = popularity.counts(EVERYONE)
         age_days = _age_days([approved_at for _, _, approved_at in candidates])
@@ -126,14 +127,20 @@ class LocalRecommender(RecommenderEngine):
     def forget_user(self, face_user_id: uuid.UUID) -> None:
         """Nothing to do: deleting the face user anonymises their interactions (the foreign key is SET_NULL)."""
 
-    def _popularity(self, image_ids: np.ndarray, keys: list[str]) -> SegmentPopularity:
-        rows = list(SegmentStat.objects.filter(segment__in=keys, image_id__in=image_ids.tolist()).values_list(
-            "segment", "image_id", "likes", "impressions"))
-        index = np.searchsorted(image_ids, [image_id for _, image_id, _, _ in rows]) if rows else np.zeros(0, int)
+    def _popularity(self, image_ids: np.ndarray, keys: list[str], emotion: str | None) -> SegmentPopularity:
+        """Counters of the candidates: the approved images of `emotion`, or all approved ones (emotion None)."""
+        # Joined on the image rather than an IN list of thousands of candidate ids.
+        stats = SegmentStat.objects.filter(segment__in=keys, image__status=Image.Status.APPROVED)
+        if emotion is not None:
+            stats = stats.filter(image__emotion=emotion)
+        rows = list(stats.values_list("segment", "image_id", "likes", "impressions"))
+        segments, ids, likes, impressions = zip(*rows, strict=True) if rows else ((), (), (), ())
+        index = np.searchsorted(image_ids, np.array(ids, dtype=np.int64)).clip(max=max(image_ids.size - 1, 0))
+        # An image approved since the candidates were read is not a candidate of this request.
+        known = image_ids[index] == np.array(ids, dtype=np.int64)
         return SegmentPopularity(image_ids.size, prior_strength=self.prior_strength).fit(
-            [segment for segment, _, _, _ in rows], index,
-            np.array([likes for _, _, likes, _ in rows], dtype=float),
-            np.array([impressions for _, _, _, impressions in rows], dtype=float),
+            np.array(segments, dtype=str)[known], index[known],
+            np.array(likes, dtype=float)[known], np.array(impressions, dtype=float)[known],
         )
 
     def _personal_model(self) -> PersonalModel | None:
