@@ -174,6 +174,12 @@ EMOTION_GARDEN_BACKENDS = {
     },
 }
 
+# Which expression model of gallery/faces/models the local face backend runs (fer_emotion: the old baseline).
+if EMOTION_GARDEN_BACKENDS["face_analysis"]["BACKEND"] == "gallery.faces.local.LocalFaceAnalyzer":
+    EMOTION_GARDEN_BACKENDS["face_analysis"]["OPTIONS"] = {
+        "expression_model": env("EXPRESSION_MODEL", default="expression_eg")
+    }
+
 # Amazon Personalize as the recommender: `manage.py setup_personalize` creates the resources and prints these.
 if EMOTION_GARDEN_BACKENDS["recommender"]["BACKEND"] == "recommender.engines.personalize.PersonalizeRecommender":
     EMOTION_GARDEN_BACKENDS["recommender"]["OPTIONS"] = {

@@ -155,7 +155,7 @@ class LocalFaceAnalyzer(FaceAnalyzer):
     def __init__(
         self,
         *,
-        expression_model: str = "fer_emotion",
+        expression_model: str = "expression_eg",
         max_side: int = 1280,
         score_threshold: float = 0.7,
         threads: int = 1,

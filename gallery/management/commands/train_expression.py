@@ -1,0 +1,53 @@
+"""manage.py train_expression: train the project's expression classifier and export ONNX + sidecar JSON.
+
+Needs torch (a training-time dependency only); see gallery/faces/models/EXPRESSION_MODEL.md for the command
+that produced the shipped model.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Train the facial-expression classifier on FER2013 + real photos and export it to ONNX."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--fer", type=Path, required=True, help="fer2013.npz (x, y, split, classes)")
+        parser.add_argument("--real", type=Path, required=True, help="muxspace_train.npz (x, y, name, classes)")
+        parser.add_argument("--out", type=Path, required=True, help="ONNX path; the sidecar JSON is written beside it")
+        parser.add_argument("--epochs", type=int, default=30)
+        parser.add_argument("--images-per-epoch", type=int, default=36_000)
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+        parser.add_argument("--limit", type=int, default=None, help="images per class and source (smoke tests)")
+        parser.add_argument("--real-fraction", type=float, default=0.3, help="share of each batch from real photos")
+        parser.add_argument("--checkpoint", type=Path, default=None, help="save the torch weights here every epoch")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        # Imported here so that the rest of manage.py never needs torch.
+        from gallery.faces.training.expression import TrainConfig, train
+
+        config = TrainConfig(
+            epochs=options["epochs"],
+            images_per_epoch=options["images_per_epoch"],
+            seed=options["seed"],
+            threads=options["threads"],
+            limit=options["limit"],
+            real_fraction=options["real_fraction"],
+        )
+        result = train(
+            options["fer"],
+            options["real"],
+            options["out"],
+            config,
+            checkpoint=options["checkpoint"],
+            report=lambda line: self.stdout.write(line),
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"wrote {options['out']}; held-out real photos top-1 {result.top1:.3f}, "
+                f"macro recall {result.macro_recall:.3f}"
+            )
+        )
