@@ -8,7 +8,7 @@ Unreadable files are listed and left out of the metrics; a photo where no face i
 import csv
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +21,7 @@ from emotion_garden.imaging import DecodedImage, InvalidImage, decode_image
 from gallery import evaluation
 from gallery.emotions import Gender
 from gallery.faces import face_analyzer, face_identity
-from gallery.faces.base import dominant_emotion
+from gallery.faces.base import FaceDetail, dominant_emotion
 
 NO_FACE = "no face"
 
@@ -95,19 +95,10 @@ class Command(BaseCommand):
     def _expressions(self, csv_path: Path, runs: list[_Run]) -> dict[str, Any]:
         run = _Run()
         runs.append(run)
-        analyzer = face_analyzer()
         truth: list[str] = []
         predicted: list[str | None] = []
-        for line, row in _rows(csv_path, ("path", "label")):
-            try:
-                label = evaluation.parse_expression_label(row["label"])
-            except ValueError:
-                raise CommandError(f"{csv_path}, line {line}: unknown expression {row['label']!r}.") from None
-            image = run.load(csv_path, row["path"])
-            if image is None:
-                continue
-            with run.stopwatch():
-                faces = analyzer.detect_faces(image)
+        for label, faces in _labelled_faces(csv_path, run, "label", evaluation.parse_expression_label,
+                                             what="expression"):
             truth.append(label)
             predicted.append(dominant_emotion(faces[0]) if faces else None)
         labels = evaluation.EXPRESSION_LABELS
@@ -158,20 +149,10 @@ class Command(BaseCommand):
     def _gender(self, csv_path: Path, runs: list[_Run]) -> dict[str, Any]:
         run = _Run()
         runs.append(run)
-        analyzer = face_analyzer()
         truth: list[str] = []
         predicted: list[str | None] = []
         no_face = 0
-        for line, row in _rows(csv_path, ("path", "gender")):
-            try:
-                label = Gender.parse(row["gender"])
-            except ValueError:
-                raise CommandError(f"{csv_path}, line {line}: unknown gender {row['gender']!r}.") from None
-            image = run.load(csv_path, row["path"])
-            if image is None:
-                continue
-            with run.stopwatch():
-                faces = analyzer.detect_faces(image)
+        for label, faces in _labelled_faces(csv_path, run, "gender", Gender.parse, what="gender"):
             no_face += not faces
             truth.append(label)
             # A backend that detects the face but estimates no gender has not answered: wrong, like no face.
@@ -184,6 +165,23 @@ class Command(BaseCommand):
             **_class_breakdown(truth, predicted, tuple(Gender.values)),
             **run.summary(),
         }
+
+
+def _labelled_faces(csv_path: Path, run: _Run, column: str, parse: Callable[[str], str],
+                    *, what: str) -> Iterator[tuple[str, list[FaceDetail]]]:
+    """(label, faces found) for each readable photo of the CSV, timing the backend call."""
+    analyzer = face_analyzer()
+    for line, row in _rows(csv_path, ("path", column)):
+        try:
+            label = parse(row[column])
+        except ValueError:
+            raise CommandError(f"{csv_path}, line {line}: unknown {what} {row[column]!r}.") from None
+        image = run.load(csv_path, row["path"])
+        if image is None:
+            continue
+        with run.stopwatch():
+            faces = analyzer.detect_faces(image)
+        yield label, faces
 
 
 def _rows(csv_path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
