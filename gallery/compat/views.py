@@ -140,15 +140,13 @@ def like(request: HttpRequest) -> HttpResponse:
 
 @compat_endpoint
 def gallery_from_db(request: HttpRequest) -> HttpResponse:
-    image_emotion, theme = parse_search_key(read_text(json_object(request), "emotion"))
-    images = images_with_search_key(status=Image.Status.APPROVED, emotion=image_emotion, theme=theme)
+    images = _searched_images(request, status=Image.Status.APPROVED)
     return JsonResponse(by_orientation(images, lambda image: {"url": relative_url(live_key(image))}))
 
 
 @compat_endpoint
 def garden_from_db(request: HttpRequest) -> HttpResponse:
-    image_emotion, theme = parse_search_key(read_text(json_object(request), "emotion"))
-    images = images_with_search_key(status=Image.Status.APPROVED, emotion=image_emotion, theme=theme)
+    images = _searched_images(request, status=Image.Status.APPROVED)
     return JsonResponse(by_orientation(
         images, lambda image: {"url": absolute_url(request, live_key(image)), "emotion": search_key(image)}
     ))
@@ -218,8 +216,7 @@ def clear_index(request: HttpRequest) -> HttpResponse:
 
 @compat_endpoint
 def retrieve(request: HttpRequest) -> HttpResponse:
-    image_emotion, theme = parse_search_key(read_text(json_object(request), "emotion"))
-    images = images_with_search_key(status=Image.Status.PENDING, emotion=image_emotion, theme=theme)
+    images = _searched_images(request, status=Image.Status.PENDING)
     # Absolute, unlike IRBE's relative urls: EG's preview pages live under /html/ and use the url as <img src>;
     # both pages recover the key with url.lastIndexOf('imgPool').
     return JsonResponse(by_orientation(
@@ -273,3 +270,9 @@ def _access_denied() -> HttpResponse:
     response = HttpResponseForbidden(ACCESS_DENIED, content_type="application/xml")
     patch_cache_control(response, no_store=True)
     return response
+
+
+def _searched_images(request: HttpRequest, *, status: Image.Status) -> list[Image]:
+    """The images of the body's searchKey ("emotion" or "emotion/favorite") in the given status."""
+    image_emotion, theme = parse_search_key(read_text(json_object(request), "emotion"))
+    return images_with_search_key(status=status, emotion=image_emotion, theme=theme)
