@@ -7,16 +7,22 @@
 - Exploration: a share of the slots (a third by default) goes to young or rarely shown images, picked by Thompson
   sampling on their likes and impressions, so new images get a fair chance.
 Candidates are the approved images of the session emotion (all approved images when it has none yet).
+
+Serving reads two things per request besides the person's history: the candidates, cached per process until the
+catalogue changes (a cheap version query sees every approval and retirement), and the segment counters, cached per
+process for a few seconds and dropped at once when this process records an event; another worker's likes reach
+this one's anonymous gardens within those seconds.
 """
 
 import threading
+import time
 import uuid
 from collections.abc import Collection
-from datetime import datetime
+from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection
-from django.db.models import F
+from django.db.models import Count, F, Max
 from django.utils import timezone
 
 from curation.models import Image
@@ -51,6 +57,7 @@ class LocalRecommender(RecommenderEngine):
         exploration_share: float = 1 / 3,
         exploration_age_days: float = 30.0,
         exploration_min_impressions: int = 20,
+        counters_cache_seconds: float = 5.0,
         seed: int | None = None,
     ) -> None:
         # The defaults are the ones evaluate_recommender chose on MovieLens-100k, and Personalize's exploration
@@ -60,24 +67,27 @@ class LocalRecommender(RecommenderEngine):
                                     exploration_share=exploration_share)
         self.exploration_age_days = exploration_age_days
         self.exploration_min_impressions = exploration_min_impressions
+        self.counters_cache_seconds = counters_cache_seconds
         self.seed = seed
         self._model: PersonalModel | None = None
         self._model_lock = threading.Lock()
+        self._cache_lock = threading.Lock()
+        self._candidates_cache: dict[str, _Candidates] = {}
+        self._counters_cache: dict[tuple[object, ...], tuple[float, int, SegmentPopularity]] = {}
+        self._events_recorded = 0
 
     def recommend(
         self, *, face_user_id: uuid.UUID | None, context: Context, n: int, exclude: Collection[int] = ()
     ) -> list[Recommendation]:
-        candidates = _candidates(context.emotion)
-        if not candidates:
+        candidates = self._candidates(context.emotion)
+        if candidates.image_ids.size == 0:
             return []
-        image_ids = np.array([image_id for image_id, _, _ in candidates], dtype=np.int64)
-        emotions = np.array([emotion for _, emotion, _ in candidates])
+        image_ids, emotions = candidates.image_ids, candidates.emotions
         keys = segment_keys(context)
-        only_emotion = context.emotion if context.emotion and (emotions == context.emotion).all() else None
-        popularity = self._popularity(image_ids, keys, only_emotion)
+        popularity = self._popularity(candidates, keys)
         segment_rate = popularity.scores(keys)
         likes, impressions = popularity.counts(EVERYONE)
-        age_days = _age_days([approved_at for _, _, approved_at in candidates])
+        age_days = (timezone.now().timestamp() - candidates.approved_at) / 86_400
         history = like_history(face_user_id) if face_user_id else []
         model = self._personal_model() if history else None
         personal = _on_candidates(model, history, image_ids) if model else None
@@ -99,6 +109,8 @@ class LocalRecommender(RecommenderEngine):
         ]
 
     def record_interaction(self, interaction: Interaction) -> None:
+        with self._cache_lock:
+            self._events_recorded += 1  # this process's cached counters are stale now
         context = Context(emotion=interaction.emotion, gender=interaction.gender, age_band=interaction.age_band)
         keys = segment_keys(context)
         if interaction.event == Interaction.Event.UNLIKE:
@@ -127,7 +139,44 @@ class LocalRecommender(RecommenderEngine):
     def forget_user(self, face_user_id: uuid.UUID) -> None:
         """Nothing to do: deleting the face user anonymises their interactions (the foreign key is SET_NULL)."""
 
-    def _popularity(self, image_ids: np.ndarray, keys: list[str], emotion: str | None) -> SegmentPopularity:
+    def _candidates(self, emotion: str) -> "_Candidates":
+        """The approved images of the emotion, else all approved images, by id; cached until the catalogue changes."""
+        version = _catalogue_version()
+        with self._cache_lock:
+            cached = self._candidates_cache.get(emotion)
+        if cached is not None and cached.version == version:
+            return cached
+        approved = Image.objects.filter(status=Image.Status.APPROVED).order_by("id")
+        fields = ("id", "emotion", "approved_at")
+        rows = list(approved.filter(emotion=emotion).values_list(*fields)) or list(approved.values_list(*fields))
+        now = timezone.now()
+        candidates = _Candidates(
+            version=version,
+            image_ids=np.array([image_id for image_id, _, _ in rows], dtype=np.int64),
+            emotions=np.array([image_emotion for _, image_emotion, _ in rows], dtype=str),
+            approved_at=np.array([(moment or now).timestamp() for _, _, moment in rows], dtype=float),
+            only_emotion=emotion if rows and all(image_emotion == emotion for _, image_emotion, _ in rows) else None,
+        )
+        with self._cache_lock:
+            self._candidates_cache[emotion] = candidates
+        return candidates
+
+    def _popularity(self, candidates: "_Candidates", keys: list[str]) -> SegmentPopularity:
+        """The candidates' counters in the visitor's segments, cached for a few seconds (see the module docstring)."""
+        cache_key = (tuple(keys), candidates.only_emotion, candidates.version)
+        with self._cache_lock:
+            events_recorded = self._events_recorded
+            cached = self._counters_cache.get(cache_key)
+        if cached is not None:
+            stored_at, events_then, popularity = cached
+            if events_then == events_recorded and time.monotonic() - stored_at < self.counters_cache_seconds:
+                return popularity
+        popularity = self._read_counters(candidates.image_ids, keys, candidates.only_emotion)
+        with self._cache_lock:
+            self._counters_cache[cache_key] = (time.monotonic(), events_recorded, popularity)
+        return popularity
+
+    def _read_counters(self, image_ids: np.ndarray, keys: list[str], emotion: str | None) -> SegmentPopularity:
         """Counters of the candidates: the approved images of `emotion`, or all approved ones (emotion None)."""
         # Joined on the image rather than an IN list of thousands of candidate ids.
         stats = SegmentStat.objects.filter(segment__in=keys, image__status=Image.Status.APPROVED)
@@ -175,16 +224,21 @@ class LocalRecommender(RecommenderEngine):
         return ReasonCode.IN_GALLERY, "in the gallery"
 
 
-def _candidates(emotion: str) -> list[tuple[int, str, datetime | None]]:
-    """(id, emotion, approved_at) of the approved images of the emotion, else of all approved images; by id."""
-    approved = Image.objects.filter(status=Image.Status.APPROVED).order_by("id")
-    fields = ("id", "emotion", "approved_at")
-    return list(approved.filter(emotion=emotion).values_list(*fields)) or list(approved.values_list(*fields))
+@dataclass(frozen=True)
+class _Candidates:
+    version: tuple[object, ...]
+    image_ids: np.ndarray  # sorted
+    emotions: np.ndarray
+    approved_at: np.ndarray  # epoch seconds
+    only_emotion: str | None  # the emotion all candidates share, when they were filtered by it
 
 
-def _age_days(approved_at: list[datetime | None]) -> np.ndarray:
-    now = timezone.now()
-    return np.array([(now - moment).total_seconds() / 86_400 if moment else 0.0 for moment in approved_at])
+def _catalogue_version() -> tuple[object, ...]:
+    """Changes with every approval, retirement, rejection of a live image or deletion: one indexed aggregate."""
+    approved = Image.objects.filter(status=Image.Status.APPROVED).aggregate(
+        count=Count("id"), last_approved=Max("approved_at"), last_reviewed=Max("reviewed_at"), top=Max("id")
+    )
+    return tuple(approved.values())
 
 
 def _on_candidates(model: PersonalModel, history: list[int], image_ids: np.ndarray) -> np.ndarray:

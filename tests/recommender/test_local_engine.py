@@ -125,3 +125,18 @@ def test_refit_stores_a_sparse_snapshot_and_keeps_a_few() -> None:
         snapshot = refit_personal_model()
     assert snapshot is not None and (snapshot.users, snapshot.likes) == (2, 6)
     assert ModelSnapshot.objects.count() == 3
+
+
+def test_counters_are_cached_briefly_and_dropped_when_this_process_records_an_event() -> None:
+    first, second = ApprovedImageFactory.create_batch(2, emotion="CALM")
+    engine = LocalRecommender(exploration_share=0, counters_cache_seconds=60)
+    assert engine.recommend(face_user_id=None, context=Context("CALM"), n=1)[0].image_id == first.id  # a tie
+    # Another worker's likes: this process keeps its cached counters for up to counters_cache_seconds.
+    SegmentStat.objects.create(segment="CALM", image=second, impressions=5, likes=5)
+    assert engine.recommend(face_user_id=None, context=Context("CALM"), n=1)[0].image_id == first.id
+    # An event recorded here drops them at once.
+    engine.record_interaction(Interaction.objects.create(event=Interaction.Event.VIEW, image=first, emotion="SAD"))
+    assert engine.recommend(face_user_id=None, context=Context("CALM"), n=1)[0].image_id == second.id
+    # A new approval is seen at once too: the candidates follow the catalogue's version.
+    newest = ApprovedImageFactory(emotion="CALM")
+    assert newest.id in [item.image_id for item in engine.recommend(face_user_id=None, context=Context("CALM"), n=3)]
