@@ -96,7 +96,8 @@ class Catalogue:
 
 
 def generate(rng: np.random.Generator, *, images: int, users: int, interactions: int) -> Catalogue:
-    from django.db import transaction
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from curation.models import Image
@@ -155,6 +156,11 @@ def generate(rng: np.random.Generator, *, images: int, users: int, interactions:
                 for row in range(start, stop)
                 for image in {liked[row], *shown[row].tolist()}
             )
+
+    # The rows above chose their own ids; PostgreSQL's sequence must move past them for the likes to come.
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), [Interaction]):
+            cursor.execute(statement)
 
     # The counters each like would have incremented: (segment, image) -> impressions, likes.
     counts: dict[tuple[str, int], list[int]] = {}

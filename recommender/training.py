@@ -37,8 +37,9 @@ class PersonalModel:
     def strongest_link(self, history: list[int], image_id: int) -> int:
         """The liked image that contributes most to `image_id`'s score: the 'because you liked' of a pick."""
         known = [liked for liked in history if liked in self.index_of]
-        column = self.index_of[image_id]
-        return max(known, key=lambda liked: self.weights[self.index_of[liked], column])
+        # One sparse slice for all of them: element-wise indexing of a sparse matrix costs a lookup per element.
+        links = self.weights[[self.index_of[liked] for liked in known]][:, [self.index_of[image_id]]].toarray()
+        return known[int(np.argmax(links.ravel()))]
 
 
 def current_likes() -> list[tuple[str, int]]:
