@@ -73,9 +73,14 @@ def liked_images(*, face_user: FaceUser) -> QuerySet[Image]:
     latest = Interaction.objects.filter(
         face_user=face_user, image=OuterRef("pk"), event__in=[Interaction.Event.LIKE, Interaction.Event.UNLIKE]
     ).order_by("-created_at", "-id")
+    # Only the images this person has liked or unliked at all, so the subqueries run for those, not the catalogue.
+    touched = Interaction.objects.filter(
+        face_user=face_user, event__in=[Interaction.Event.LIKE, Interaction.Event.UNLIKE]
+    ).values("image_id")
     return (
-        Image.objects.annotate(latest_event=Subquery(latest.values("event")[:1]),
-                               liked_at=Subquery(latest.values("created_at")[:1]))
+        Image.objects.filter(pk__in=touched)
+        .annotate(latest_event=Subquery(latest.values("event")[:1]),
+                  liked_at=Subquery(latest.values("created_at")[:1]))
         .filter(latest_event=Interaction.Event.LIKE)
         .order_by("-liked_at")
     )
