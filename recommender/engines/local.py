@@ -100,12 +100,15 @@ class LocalRecommender(RecommenderEngine):
             likes=likes, impressions=impressions, excluded=excluded,
             rng=np.random.default_rng(self.seed), weights=self.weights,
         )
+        # Finest segment first: the one that explains a popular pick best.
+        likes_by_segment = [(key, popularity.counts(key)[0]) for key in reversed(keys)]
         return [
             Recommendation(image_id=int(image_ids[item]), score=round(float(segment_rate[item]), 6),
                            reason=text, reason_code=code)
             for item, reason in zip(ranking.items.tolist(), ranking.reasons, strict=True)
-            for code, text in [self._explain(reason, item, image_ids, age_days[item], popularity, keys, context,
-                                             model, history)]
+            for code, text in [self._explain(reason, int(image_ids[item]), age_days[item], impressions[item],
+                                             [key for key, liked in likes_by_segment if liked[item] > 0],
+                                             context, model, history)]
         ]
 
     def record_interaction(self, interaction: Interaction) -> None:
@@ -202,22 +205,22 @@ class LocalRecommender(RecommenderEngine):
                 self._model = load_personal_model(ModelSnapshot.objects.get(pk=newest))
             return self._model
 
-    def _explain(self, reason: Reason, item: int, image_ids: np.ndarray, age_days: float,
-                 popularity: SegmentPopularity, keys: list[str], context: Context, model: PersonalModel | None,
+    def _explain(self, reason: Reason, image_id: int, age_days: float, impressions: float,
+                 liked_in: list[str], context: Context, model: PersonalModel | None,
                  history: list[int]) -> tuple[ReasonCode, str]:
+        """Why the image was picked; `liked_in` are the visitor's segments where it has likes, finest first."""
         if reason == Reason.EXPLORE:
             if age_days < self.exploration_age_days:
                 return ReasonCode.NEW, "new"
             return ReasonCode.RARELY_SHOWN, "rarely shown yet"
         if reason == Reason.PERSONAL and model is not None:
-            liked = model.strongest_link(history, int(image_ids[item]))
+            liked = model.strongest_link(history, image_id)
             return ReasonCode.BECAUSE_YOU_LIKED, f"because you liked image {liked}"
-        finest_liked = next((key for key in reversed(keys) if popularity.counts(key)[0][item] > 0), None)
-        if finest_liked == EVERYONE:
+        if liked_in[:1] == [EVERYONE]:
             return ReasonCode.POPULAR_WITH_EVERYONE, "popular with everyone"
-        if finest_liked is not None:
+        if liked_in:
             return ReasonCode.POPULAR_WITH_MOOD, f"popular with {_label(context.emotion)} visitors"
-        if popularity.counts(EVERYONE)[1][item] == 0:
+        if impressions == 0:
             return ReasonCode.NEW, "new"
         if context.emotion:
             return ReasonCode.MATCHES_MOOD, f"expresses {_label(context.emotion)}"
