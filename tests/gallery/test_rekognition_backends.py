@@ -506,6 +506,12 @@ def test_the_client_is_made_lazily_with_short_timeouts_and_bounded_retries() -> 
 # --- Through the backend loader and the API -----------------------------------------------------------------------
 
 
+def rekognition_backend(capability: str, class_name: str, **options: Any) -> override_settings:
+    """The settings with one capability served by a Rekognition backend class built with `options`."""
+    backend = {"BACKEND": f"gallery.faces.rekognition.{class_name}", "OPTIONS": options}
+    return override_settings(EMOTION_GARDEN_BACKENDS={**settings.EMOTION_GARDEN_BACKENDS, capability: backend})
+
+
 def test_the_emotion_api_answers_from_rekognition(api_client: APIClient, client: Any, stub: Stubber,
                                                   astronaut_png: bytes) -> None:
     surprised = {"SURPRISED": 88.0, "HAPPY": 9.0, "FEAR": 2.0, "CALM": 1.0}
@@ -514,12 +520,7 @@ def test_the_emotion_api_answers_from_rekognition(api_client: APIClient, client:
         {"FaceDetails": [rekognition_face(LARGE_BOX, surprised, smiling=False)]},
         {"Image": {"Bytes": ANY}, "Attributes": ["ALL"]},
     )
-    backends = {
-        **settings.EMOTION_GARDEN_BACKENDS,
-        "face_analysis": {"BACKEND": "gallery.faces.rekognition.RekognitionFaceAnalyzer",
-                          "OPTIONS": {"client": client}},
-    }
-    with override_settings(EMOTION_GARDEN_BACKENDS=backends):
+    with rekognition_backend("face_analysis", "RekognitionFaceAnalyzer", client=client):
         response = api_client.post("/api/v1/emotion", astronaut_png, content_type="image/png")
     assert response.status_code == 200
     body = response.json()
@@ -533,12 +534,7 @@ def test_the_emotion_api_answers_from_rekognition(api_client: APIClient, client:
 def test_a_rekognition_outage_is_a_503_not_a_500(api_client: APIClient, client: Any, stub: Stubber,
                                                  astronaut_png: bytes) -> None:
     stub.add_client_error("detect_faces", service_error_code="ServiceUnavailableException", http_status_code=503)
-    backends = {
-        **settings.EMOTION_GARDEN_BACKENDS,
-        "face_analysis": {"BACKEND": "gallery.faces.rekognition.RekognitionFaceAnalyzer",
-                          "OPTIONS": {"client": client}},
-    }
-    with override_settings(EMOTION_GARDEN_BACKENDS=backends):
+    with rekognition_backend("face_analysis", "RekognitionFaceAnalyzer", client=client):
         response = api_client.post("/api/v1/emotion", astronaut_png, content_type="image/png")
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "face_service_unavailable"
@@ -549,12 +545,7 @@ def test_a_face_rekognition_refuses_creates_no_face_user(api_client: APIClient, 
     stub.add_response("search_faces_by_image", {"FaceMatches": [], "FaceModelVersion": "7.0"})
     stub.add_response("index_faces", {"FaceRecords": [], "FaceModelVersion": "7.0", "UnindexedFaces": [
         {"Reasons": ["LOW_SHARPNESS"], "FaceDetail": {"BoundingBox": FACE_BOX}}]})
-    backends = {
-        **settings.EMOTION_GARDEN_BACKENDS,
-        "face_identity": {"BACKEND": "gallery.faces.rekognition.RekognitionFaceIdentity",
-                          "OPTIONS": {"client": client, "collection_id": "garden-test"}},
-    }
-    with override_settings(EMOTION_GARDEN_BACKENDS=backends):
+    with rekognition_backend("face_identity", "RekognitionFaceIdentity", client=client, collection_id="garden-test"):
         response = api_client.post("/api/v1/emotion?remember=true", astronaut_png, content_type="image/png")
     assert response.status_code == 200
     assert response.json()["face_user"] is None
