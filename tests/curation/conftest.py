@@ -39,7 +39,7 @@ def staff_client(client: Client, staff: AbstractBaseUser) -> Client:
 
 @pytest.fixture
 def scripted_backends(settings) -> type[ScriptedGenerator]:  # noqa: ANN001 (pytest-django fixture)
-    ScriptedGenerator.broken = set()
+    ScriptedGenerator.broken, ScriptedGenerator.hiccup = set(), set()
     settings.EMOTION_GARDEN_BACKENDS = {
         **settings.EMOTION_GARDEN_BACKENDS,
         SCRIPTED: {"BACKEND": "tests.curation.curation_helpers.ScriptedGenerator"},

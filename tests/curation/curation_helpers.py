@@ -13,13 +13,19 @@ RAW_BYTES = "image_generation.raw_bytes"
 
 
 class ScriptedGenerator(ImageGenerator):
-    """Fails every attempt at the image indices in `broken`; the others are flat green pictures."""
+    """Fails every attempt at the image indices in `broken` and the first attempt at those in `hiccup`; the others
+    are flat green pictures."""
 
     broken: ClassVar[set[int]] = set()
+    hiccup: ClassVar[set[int]] = set()
 
     def generate(self, request: GenerationRequest) -> PillowImage.Image:
-        if request.seed % 10_000 in ScriptedGenerator.broken:
+        index = request.seed % 10_000
+        if index in ScriptedGenerator.broken:
             raise GenerationFailed("endpoint timed out")
+        if index in ScriptedGenerator.hiccup:
+            ScriptedGenerator.hiccup.discard(index)
+            raise GenerationFailed("throttled")
         return PillowImage.new("RGB", (request.width, request.height), (10, 200, 90))
 
 

@@ -1,5 +1,4 @@
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -7,7 +6,6 @@ from django.core.files.storage import default_storage
 from PIL import Image as PillowImage
 from rest_framework.test import APIClient
 
-from curation.generators.base import GenerationFailed, GenerationRequest, ImageGenerator
 from curation.models import GenerationItem, GenerationJob, Image
 from curation.selectors import JobProgress, job_progress
 from curation.services import (
@@ -23,33 +21,10 @@ from curation.services import (
     run_generation_job,
 )
 from gallery.emotions import Emotion
+from tests.curation.curation_helpers import SCRIPTED, ScriptedGenerator, garden_ids
 from tests.factories import ImageFactory
 
 pytestmark = pytest.mark.django_db
-
-
-class FlakyEndpoint(ImageGenerator):
-    """A generator whose backend fails on chosen images: `broken` ones always, `hiccup` ones on the first try."""
-
-    broken: ClassVar[set[int]] = set()
-    hiccup: ClassVar[set[int]] = set()
-
-    def generate(self, request: GenerationRequest) -> PillowImage.Image:
-        index = request.seed % 10_000
-        if index in FlakyEndpoint.broken:
-            raise GenerationFailed("endpoint timed out")
-        if index in FlakyEndpoint.hiccup:
-            FlakyEndpoint.hiccup.discard(index)
-            raise GenerationFailed("throttled")
-        return PillowImage.new("RGB", (request.width, request.height), (10, 200, 90))
-
-
-@pytest.fixture
-def flaky(settings) -> type[FlakyEndpoint]:  # noqa: ANN001 (pytest-django fixture)
-    FlakyEndpoint.broken, FlakyEndpoint.hiccup = set(), set()
-    settings.EMOTION_GARDEN_BACKENDS = {
-        **settings.EMOTION_GARDEN_BACKENDS, "image_generation.flaky": {"BACKEND": f"{__name__}.FlakyEndpoint"}}
-    return FlakyEndpoint
 
 
 def test_added_image_is_pending_reencoded_and_thumbnailed() -> None:
@@ -63,12 +38,12 @@ def test_added_image_is_pending_reencoded_and_thumbnailed() -> None:
 
 
 def test_generation_job_runs_in_the_worker_and_retries_a_failed_image(
-    flaky: type[FlakyEndpoint], django_capture_on_commit_callbacks  # noqa: ANN001 (pytest-django fixture)
+    scripted_backends: type[ScriptedGenerator], django_capture_on_commit_callbacks  # noqa: ANN001 (pytest-django fixture)
 ) -> None:
-    flaky.broken, flaky.hiccup = {1}, {2}
+    scripted_backends.broken, scripted_backends.hiccup = {1}, {2}
     with django_capture_on_commit_callbacks(execute=True):
         job = create_generation_job(emotion=Emotion.CALM, count=4, width=128, height=96, theme="spring",
-                                    backend="image_generation.flaky")
+                                    backend=SCRIPTED)
         queue_generation_job(job=job)
     job.refresh_from_db()
     assert job.status == GenerationJob.Status.DONE
@@ -78,7 +53,7 @@ def test_generation_job_runs_in_the_worker_and_retries_a_failed_image(
     assert job.items.get(index=2).attempts == 2  # a hiccup is retried, not failed
     assert set(job.images.values_list("status", flat=True)) == {Image.Status.PENDING}  # the pool, not the gallery
 
-    flaky.broken = set()
+    scripted_backends.broken = set()
     with django_capture_on_commit_callbacks(execute=True):
         assert retry_failed_items(job=job) == 1
     job.refresh_from_db()
@@ -87,10 +62,10 @@ def test_generation_job_runs_in_the_worker_and_retries_a_failed_image(
     assert job.images.count() == 4
 
 
-def test_failed_images_leave_no_files_behind(flaky: type[FlakyEndpoint]) -> None:
-    flaky.broken = {0, 1}
+def test_failed_images_leave_no_files_behind(scripted_backends: type[ScriptedGenerator]) -> None:
+    scripted_backends.broken = {0, 1}
     before = {path for path in Path(default_storage.location).rglob("*") if path.is_file()}
-    job = create_generation_job(emotion=Emotion.SAD, count=2, width=64, height=64, backend="image_generation.flaky")
+    job = create_generation_job(emotion=Emotion.SAD, count=2, width=64, height=64, backend=SCRIPTED)
     run_generation_job(job=job)
     after = {path for path in Path(default_storage.location).rglob("*") if path.is_file()}
     assert after == before
@@ -120,21 +95,16 @@ def test_unknown_generator_is_refused() -> None:
 
 
 def test_approval_and_retirement_change_the_garden() -> None:
-    client = APIClient()
     curator = get_user_model().objects.create_user("curator")
     image = ImageFactory(emotion="ANGRY")
 
-    def garden_ids() -> list[int]:
-        response = client.post("/api/v1/garden", {"emotion": "ANGRY"}, format="json")
-        return [item["id"] for item in response.json()["items"]]
-
-    assert garden_ids() == []
+    assert garden_ids("ANGRY") == set()
     approve_image(image=image, reviewer=curator)
-    assert garden_ids() == [image.id]
+    assert garden_ids("ANGRY") == {image.id}
     image.refresh_from_db()
     assert image.reviewed_by == curator and image.approved_at is not None
     retire_image(image=image, reviewer=curator)
-    assert garden_ids() == []
+    assert garden_ids("ANGRY") == set()
     assert Image.objects.get(pk=image.pk).status == Image.Status.RETIRED
 
 
