@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from emotion_garden.settings import *  # noqa: F403
-from emotion_garden.settings import Q_CLUSTER, STORAGES
+from emotion_garden.settings import EMOTION_GARDEN_BACKENDS, Q_CLUSTER, STORAGES
 
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}
 
@@ -24,3 +24,19 @@ GENERATION_RETRY_SECONDS = 0.0
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+
+# Tests change the catalogue and the counters behind the engine's back (factories) and read them back at once: the
+# local engine's per-process state must be re-read at every request. Its caching has tests of its own.
+EMOTION_GARDEN_BACKENDS = {
+    **EMOTION_GARDEN_BACKENDS,
+    "recommender": {
+        **EMOTION_GARDEN_BACKENDS["recommender"],
+        "OPTIONS": {**EMOTION_GARDEN_BACKENDS["recommender"]["OPTIONS"], "state_check_seconds": 0,
+                    "counters_cache_seconds": 0},
+    },
+}
+
+# The suite calls the API far faster than any visitor, from one address, and the cache outlives a test: throttles are
+# off except in tests/gallery/test_throttling.py, which sets rates of its own.
+API_ANON_RATE = "none"
+API_KEY_RATE = "none"

@@ -113,7 +113,7 @@ class InteractionRequestSerializer(serializers.Serializer):
 
 
 class InteractionSerializer(serializers.ModelSerializer):
-    impressions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    impressions = serializers.ListField(source="impression_ids", child=serializers.IntegerField(), read_only=True)
 
     class Meta:
         model = Interaction

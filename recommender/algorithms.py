@@ -11,7 +11,7 @@ the numbers of production. The choices and their measurements are in research/re
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -78,10 +78,22 @@ class SegmentPopularity:
                 likes=np.bincount(item_of_row, weights=likes[rows], minlength=present.size),
                 impressions=np.bincount(item_of_row, weights=impressions[rows], minlength=present.size),
             )
+        self._update_pooled_prior()
+        return self
+
+    def _update_pooled_prior(self) -> None:
         everyone = self._counts.get(EVERYONE)
         if everyone is not None:
             # The Beta(1, 1) pseudo-counts keep the prior strictly between 0 and 1, so log(rate) is always finite.
             self._pooled_prior = (everyone.likes.sum() + 1.0) / (everyone.impressions.sum() + 2.0)
+
+    def load(self, dense_counts: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> "SegmentPopularity":
+        """Load each segment's (likes, impressions) over all n_items items, as fit would from the same counters."""
+        self._counts = {}
+        for segment, (likes, impressions) in dense_counts.items():
+            present = np.flatnonzero((likes > 0) | (impressions > 0))
+            self._counts[segment] = _ItemCounts(items=present, likes=likes[present], impressions=impressions[present])
+        self._update_pooled_prior()
         return self
 
     def counts(self, segment: str) -> tuple[np.ndarray, np.ndarray]:

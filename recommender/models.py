@@ -1,6 +1,7 @@
 """What visitors did with the images, the local engine's counters, and the outbox towards managed backends."""
 
 from django.db import models
+from django.utils.functional import cached_property
 
 from curation.models import Image
 from gallery.emotions import AgeBand, Emotion, Gender
@@ -35,6 +36,12 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} #{self.image_id} by {self.face_user_id or 'anonymous'}"
+
+    @cached_property
+    def impression_ids(self) -> list[int]:
+        """The ids of the images on screen, sorted; set by the service that records the event, so the engines and
+        the API answer need not read them back."""
+        return sorted(self.impressions.values_list("pk", flat=True))
 
 
 class SegmentStat(models.Model):

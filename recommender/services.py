@@ -49,29 +49,28 @@ def record_interaction(
         existing = Interaction.objects.filter(client_event_id=client_event_id).first()
         if existing is not None:
             return RecordedInteraction(interaction=existing, created=False)
-    image = Image.objects.filter(pk=image_id).first()
-    if image is None:
-        raise InteractionRejected(code="unknown_image", message=f"There is no image {image_id}.")
-    if image.status != Image.Status.APPROVED and event != Interaction.Event.UNLIKE:
-        raise InteractionRejected(code="image_not_live", message=f"Image {image_id} is not in the gallery.")
-    impressions = _impressions(impression_ids, image)
+    shown = _shown_images(image_id=image_id, impression_ids=impression_ids, event=event)
     face_user = None
     if face_user_id is not None:
-        face_user = FaceUser.objects.filter(pk=face_user_id).first()
+        face_user = FaceUser.objects.filter(pk=face_user_id).only("gender", "age_low", "age_high").first()
         if face_user is None:
             raise InteractionRejected(code="unknown_face_user", message=f"There is no face user {face_user_id}.")
     try:
         with transaction.atomic():
             interaction = Interaction.objects.create(
                 event=event,
-                image=image,
+                image_id=image_id,
                 face_user=face_user,
                 emotion=Emotion.parse(emotion) if emotion else "",
                 gender=face_user.gender if face_user else gender,
                 age_band=face_user.age_band if face_user else age_band,
                 client_event_id=client_event_id or None,
             )
-            interaction.impressions.set(impressions)
+            # One INSERT for the impressions: the related manager's set() would first read what is there.
+            Interaction.impressions.through.objects.bulk_create(
+                Interaction.impressions.through(interaction_id=interaction.pk, image_id=shown_id) for shown_id in shown
+            )
+            interaction.impression_ids = shown
             recommender_engine().record_interaction(interaction)
     except IntegrityError:
         # A concurrent request with the same client event id won the race: answer as if we were the retry.
@@ -81,16 +80,22 @@ def record_interaction(
     return RecordedInteraction(interaction=interaction, created=True)
 
 
-def _impressions(impression_ids: Sequence[int], image: Image) -> list[Image]:
-    wanted = set(impression_ids) | {image.pk}
+def _shown_images(*, image_id: int, impression_ids: Sequence[int], event: Interaction.Event) -> list[int]:
+    """The ids of the images on screen (the event's own image included), sorted, after checking them all in one
+    query: the event's image must be in the gallery (an unlike may name a retired one), the others known."""
+    wanted = set(impression_ids) | {image_id}
     if len(wanted) > MAX_IMPRESSIONS:
         raise InteractionRejected(
             code="too_many_impressions", message=f"At most {MAX_IMPRESSIONS} impressions per event."
         )
-    found = list(Image.objects.filter(pk__in=wanted))
-    missing = wanted - {found_image.pk for found_image in found}
+    status_of = dict(Image.objects.filter(pk__in=wanted).values_list("pk", "status"))
+    if image_id not in status_of:
+        raise InteractionRejected(code="unknown_image", message=f"There is no image {image_id}.")
+    if status_of[image_id] != Image.Status.APPROVED and event != Interaction.Event.UNLIKE:
+        raise InteractionRejected(code="image_not_live", message=f"Image {image_id} is not in the gallery.")
+    missing = wanted - status_of.keys()
     if missing:
         raise InteractionRejected(
             code="unknown_impressions", message=f"Unknown images in impressions: {sorted(missing)}."
         )
-    return found
+    return sorted(wanted)

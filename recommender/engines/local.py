@@ -8,20 +8,26 @@
   sampling on their likes and impressions, so new images get a fair chance.
 Candidates are the approved images of the session emotion (all approved images when it has none yet).
 
-Serving reads two things per request besides the person's history: the candidates, cached per process until the
-catalogue changes (a cheap version query sees every approval and retirement), and the segment counters, cached per
-process for a few seconds and dropped at once when this process records an event; another worker's likes reach
-this one's anonymous gardens within those seconds.
+Serving keeps per-process state so that a garden costs the visitor's own history and little else:
+- the candidates, until the catalogue changes: a cheap version query sees every approval and retirement, run at most
+  every `state_check_seconds` (this process's own approvals and retirements drop them at once, and the garden
+  selector serves approved images only, so a retired image never reaches a visitor);
+- the newest personal model snapshot, checked as often;
+- each segment's counters over each emotion's candidates, for `counters_cache_seconds`: every worker's likes reach
+  anonymous gardens within those seconds, and a busy site reads a segment's counters once per interval, not per
+  request. Personal picks read the person's live history, so their own Like counts in their very next garden.
 """
 
+import math
 import threading
 import time
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Generic, NamedTuple, TypeVar
 
 import numpy as np
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Max
 from django.utils import timezone
 
@@ -58,6 +64,7 @@ class LocalRecommender(RecommenderEngine):
         exploration_age_days: float = 30.0,
         exploration_min_impressions: int = 20,
         counters_cache_seconds: float = 5.0,
+        state_check_seconds: float = 1.0,
         seed: int | None = None,
     ) -> None:
         # The defaults are the ones evaluate_recommender chose on MovieLens-100k, and Personalize's exploration
@@ -72,9 +79,10 @@ class LocalRecommender(RecommenderEngine):
         self._model: PersonalModel | None = None
         self._model_lock = threading.Lock()
         self._cache_lock = threading.Lock()
+        self._catalogue = _Checked(state_check_seconds, _catalogue_version)
+        self._newest_snapshot = _Checked(state_check_seconds, _newest_snapshot_id)
         self._candidates_cache: dict[str, _Candidates] = {}
-        self._counters_cache: dict[tuple[object, ...], tuple[float, int, SegmentPopularity]] = {}
-        self._events_recorded = 0
+        self._counters_cache: dict[tuple[str, str | None, tuple[object, ...]], tuple[float, _SegmentCounts]] = {}
 
     def recommend(
         self, *, face_user_id: uuid.UUID | None, context: Context, n: int, exclude: Collection[int] = ()
@@ -84,7 +92,9 @@ class LocalRecommender(RecommenderEngine):
             return []
         image_ids, emotions = candidates.image_ids, candidates.emotions
         keys = segment_keys(context)
-        popularity = self._popularity(candidates, keys)
+        popularity = SegmentPopularity(image_ids.size, prior_strength=self.prior_strength).load(
+            {key: self._segment_counts(candidates, key) for key in keys}
+        )
         segment_rate = popularity.scores(keys)
         likes, impressions = popularity.counts(EVERYONE)
         age_days = (timezone.now().timestamp() - candidates.approved_at) / 86_400
@@ -112,8 +122,6 @@ class LocalRecommender(RecommenderEngine):
         ]
 
     def record_interaction(self, interaction: Interaction) -> None:
-        with self._cache_lock:
-            self._events_recorded += 1  # this process's cached counters are stale now
         context = Context(emotion=interaction.emotion, gender=interaction.gender, age_band=interaction.age_band)
         keys = segment_keys(context)
         if interaction.event == Interaction.Event.UNLIKE:
@@ -123,7 +131,7 @@ class LocalRecommender(RecommenderEngine):
             )
             return
         liked = interaction.event == Interaction.Event.LIKE
-        impressed = {image.pk for image in interaction.impressions.all()} | {interaction.image_id}
+        impressed = {*interaction.impression_ids, interaction.image_id}
         _increment([
             (key, image_id, 1, int(liked and image_id == interaction.image_id))
             for key in keys
@@ -131,10 +139,12 @@ class LocalRecommender(RecommenderEngine):
         ])
 
     def publish_item(self, image: Image) -> None:
-        """Nothing to do: approved images are read live from the catalogue."""
+        """Approved images are read from the catalogue: this process reads it again once the approval commits."""
+        transaction.on_commit(self._catalogue.expire)
 
     def retire_item(self, image: Image) -> None:
-        """Nothing to do: only approved images are ever candidates."""
+        """Only approved images are candidates: this process reads them again once the retirement commits."""
+        transaction.on_commit(self._catalogue.expire)
 
     def upsert_user(self, face_user: FaceUser) -> None:
         """Nothing to do: the local engine reads face users live."""
@@ -144,7 +154,7 @@ class LocalRecommender(RecommenderEngine):
 
     def _candidates(self, emotion: str) -> "_Candidates":
         """The approved images of the emotion, else all approved images, by id; cached until the catalogue changes."""
-        version = _catalogue_version()
+        version = self._catalogue.value()
         with self._cache_lock:
             cached = self._candidates_cache.get(emotion)
         if cached is not None and cached.version == version:
@@ -164,40 +174,21 @@ class LocalRecommender(RecommenderEngine):
             self._candidates_cache[emotion] = candidates
         return candidates
 
-    def _popularity(self, candidates: "_Candidates", keys: list[str]) -> SegmentPopularity:
-        """The candidates' counters in the visitor's segments, cached for a few seconds (see the module docstring)."""
-        cache_key = (tuple(keys), candidates.only_emotion, candidates.version)
+    def _segment_counts(self, candidates: "_Candidates", segment: str) -> "_SegmentCounts":
+        """Likes and impressions of the candidates in one segment, cached for a few seconds (module docstring)."""
+        cache_key = (segment, candidates.only_emotion, candidates.version)
         with self._cache_lock:
-            events_recorded = self._events_recorded
             cached = self._counters_cache.get(cache_key)
-        if cached is not None:
-            stored_at, events_then, popularity = cached
-            if events_then == events_recorded and time.monotonic() - stored_at < self.counters_cache_seconds:
-                return popularity
-        popularity = self._read_counters(candidates.image_ids, keys, candidates.only_emotion)
+        if cached is not None and time.monotonic() - cached[0] < self.counters_cache_seconds:
+            return cached[1]
+        counts = _read_segment_counts(candidates, segment)
         with self._cache_lock:
-            self._counters_cache[cache_key] = (time.monotonic(), events_recorded, popularity)
-        return popularity
-
-    def _read_counters(self, image_ids: np.ndarray, keys: list[str], emotion: str | None) -> SegmentPopularity:
-        """Counters of the candidates: the approved images of `emotion`, or all approved ones (emotion None)."""
-        # Joined on the image rather than an IN list of thousands of candidate ids.
-        stats = SegmentStat.objects.filter(segment__in=keys, image__status=Image.Status.APPROVED)
-        if emotion is not None:
-            stats = stats.filter(image__emotion=emotion)
-        rows = list(stats.values_list("segment", "image_id", "likes", "impressions"))
-        segments, ids, likes, impressions = zip(*rows, strict=True) if rows else ((), (), (), ())
-        index = np.searchsorted(image_ids, np.array(ids, dtype=np.int64)).clip(max=max(image_ids.size - 1, 0))
-        # An image approved since the candidates were read is not a candidate of this request.
-        known = image_ids[index] == np.array(ids, dtype=np.int64)
-        return SegmentPopularity(image_ids.size, prior_strength=self.prior_strength).fit(
-            np.array(segments, dtype=str)[known], index[known],
-            np.array(likes, dtype=float)[known], np.array(impressions, dtype=float)[known],
-        )
+            self._counters_cache[cache_key] = (time.monotonic(), counts)
+        return counts
 
     def _personal_model(self) -> PersonalModel | None:
         """The newest snapshot, loaded once per process and reloaded when a refit has stored a newer one."""
-        newest = ModelSnapshot.objects.order_by("-created_at", "-id").values_list("id", flat=True).first()
+        newest = self._newest_snapshot.value()
         if newest is None:
             return None
         with self._model_lock:
@@ -234,6 +225,59 @@ class _Candidates:
     emotions: np.ndarray
     approved_at: np.ndarray  # epoch seconds
     only_emotion: str | None  # the emotion all candidates share, when they were filtered by it
+
+
+class _SegmentCounts(NamedTuple):
+    likes: np.ndarray  # over the candidates, in their order
+    impressions: np.ndarray
+
+
+def _read_segment_counts(candidates: _Candidates, segment: str) -> _SegmentCounts:
+    """One segment's counters of the candidates: the approved images of their emotion, or all approved ones."""
+    # Joined on the image rather than an IN list of thousands of candidate ids.
+    stats = SegmentStat.objects.filter(segment=segment, image__status=Image.Status.APPROVED)
+    if candidates.only_emotion is not None:
+        stats = stats.filter(image__emotion=candidates.only_emotion)
+    rows = np.array(list(stats.values_list("image_id", "likes", "impressions")), dtype=np.int64).reshape(-1, 3)
+    image_ids = candidates.image_ids
+    index = np.searchsorted(image_ids, rows[:, 0]).clip(max=max(image_ids.size - 1, 0))
+    # An image approved since the candidates were read is not a candidate of this request.
+    known = image_ids[index] == rows[:, 0]
+    likes, impressions = np.zeros(image_ids.size), np.zeros(image_ids.size)
+    likes[index[known]] = rows[known, 1]
+    impressions[index[known]] = rows[known, 2]
+    return _SegmentCounts(likes=likes, impressions=impressions)
+
+
+T = TypeVar("T")
+
+
+class _Checked(Generic[T]):
+    """A value read from the database at most every `seconds` by this process (0: at every use)."""
+
+    def __init__(self, seconds: float, read: Callable[[], T]) -> None:
+        self.seconds = seconds
+        self._read = read
+        self._lock = threading.Lock()
+        self._value: T | None = None
+        self._read_at = -math.inf
+
+    def value(self) -> T:
+        with self._lock:
+            if time.monotonic() - self._read_at < self.seconds:
+                return self._value
+        value = self._read()
+        with self._lock:
+            self._value, self._read_at = value, time.monotonic()
+        return value
+
+    def expire(self) -> None:
+        with self._lock:
+            self._read_at = -math.inf
+
+
+def _newest_snapshot_id() -> int | None:
+    return ModelSnapshot.objects.order_by("-created_at", "-id").values_list("id", flat=True).first()
 
 
 def _catalogue_version() -> tuple[object, ...]:

@@ -117,7 +117,7 @@ def user_record(face_user: FaceUser) -> dict[str, str]:
 def interaction_message(interaction: Interaction) -> dict[str, Any]:
     """The put_events payload: one event, for the face user (if any) and for the visitor's segment."""
     item_id = interaction.image_id
-    others = sorted({image.pk for image in interaction.impressions.all()} - {item_id})
+    others = sorted(set(interaction.impression_ids) - {item_id})
     event: dict[str, Any] = {
         "eventId": interaction.client_event_id or f"eg-{interaction.pk}",
         "eventType": str(interaction.event),

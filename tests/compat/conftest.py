@@ -15,7 +15,8 @@ def compat_client() -> Client:
 def no_exploration(settings) -> None:  # noqa: ANN001 (pytest-django fixture)
     """Without exploration slots the local engine's ranking is deterministic, so a like's effect can be asserted."""
     settings.EMOTION_GARDEN_BACKENDS = {**settings.EMOTION_GARDEN_BACKENDS, "recommender": {
-        "BACKEND": "recommender.engines.local.LocalRecommender", "OPTIONS": {"exploration_share": 0}}}
+        "BACKEND": "recommender.engines.local.LocalRecommender",
+        "OPTIONS": {**settings.EMOTION_GARDEN_BACKENDS["recommender"]["OPTIONS"], "exploration_share": 0}}}
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,13 @@
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
 
+from recommender import selectors
+from recommender.engines import local
 from recommender.engines.base import Context
 from recommender.engines.local import LocalRecommender, segment_keys
 from recommender.models import Interaction, ModelSnapshot, SegmentStat
@@ -127,16 +131,63 @@ def test_refit_stores_a_sparse_snapshot_and_keeps_a_few() -> None:
     assert ModelSnapshot.objects.count() == 3
 
 
-def test_counters_are_cached_briefly_and_dropped_when_this_process_records_an_event() -> None:
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """The engine's clock, so its cache intervals pass without sleeping."""
+    fake = FakeClock()
+    monkeypatch.setattr(local, "time", fake)
+    return fake
+
+
+def test_counters_are_cached_for_their_interval(clock: FakeClock) -> None:
     first, second = ApprovedImageFactory.create_batch(2, emotion="CALM")
-    engine = LocalRecommender(exploration_share=0, counters_cache_seconds=60)
+    engine = LocalRecommender(exploration_share=0, counters_cache_seconds=5, state_check_seconds=0)
     assert engine.recommend(face_user_id=None, context=Context("CALM"), n=1)[0].image_id == first.id  # a tie
-    # Another worker's likes: this process keeps its cached counters for up to counters_cache_seconds.
-    SegmentStat.objects.create(segment="CALM", image=second, impressions=5, likes=5)
+    # Likes from any worker (this one included) reach the anonymous ranking once the interval has passed.
+    like(second.id, emotion="CALM")
     assert engine.recommend(face_user_id=None, context=Context("CALM"), n=1)[0].image_id == first.id
-    # An event recorded here drops them at once.
-    engine.record_interaction(Interaction.objects.create(event=Interaction.Event.VIEW, image=first, emotion="SAD"))
+    clock.now += 5
     assert engine.recommend(face_user_id=None, context=Context("CALM"), n=1)[0].image_id == second.id
-    # A new approval is seen at once too: the candidates follow the catalogue's version.
-    newest = ApprovedImageFactory(emotion="CALM")
-    assert newest.id in [item.image_id for item in engine.recommend(face_user_id=None, context=Context("CALM"), n=3)]
+
+
+def test_catalogue_is_checked_at_intervals_and_at_once_after_this_process_changes_it(
+    clock: FakeClock, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    first = ApprovedImageFactory(emotion="CALM")
+    engine = LocalRecommender(exploration_share=0, state_check_seconds=1)
+    assert [item.image_id for item in engine.recommend(face_user_id=None, context=Context("CALM"), n=3)] == [first.id]
+    # Approved behind the engine's back (another worker): seen once the check interval has passed.
+    second = ApprovedImageFactory(emotion="CALM")
+    assert [item.image_id for item in engine.recommend(face_user_id=None, context=Context("CALM"), n=3)] == [first.id]
+    clock.now += 1
+    assert {item.image_id for item in engine.recommend(face_user_id=None, context=Context("CALM"), n=3)} == {
+        first.id, second.id}
+    # Approved through this process's engine: seen as soon as the approval commits.
+    third = ImageFactory(emotion="CALM")
+    with django_capture_on_commit_callbacks(execute=True):
+        engine.publish_item(third)
+        third.status, third.approved_at = "approved", timezone.now()
+        third.save()
+    assert third.id in {item.image_id for item in engine.recommend(face_user_id=None, context=Context("CALM"), n=3)}
+
+
+def test_the_garden_never_shows_a_retired_image_an_engine_still_remembers(
+    clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept, retired = ApprovedImageFactory.create_batch(2, emotion="CALM")
+    engine = LocalRecommender(exploration_share=0, state_check_seconds=60)
+    assert len(engine.recommend(face_user_id=None, context=Context("CALM"), n=3)) == 2
+    retired.status = "retired"
+    retired.save()
+    assert len(engine.recommend(face_user_id=None, context=Context("CALM"), n=3)) == 2  # still in its state
+    monkeypatch.setattr(selectors, "recommender_engine", lambda: engine)
+    shown = selectors.garden(emotion="CALM", n=3)
+    assert [item.image.pk for item in shown.items] == [kept.id]
