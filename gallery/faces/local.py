@@ -56,8 +56,9 @@ def detect_face_rows(bgr: np.ndarray, *, max_side: int = 1280, score_threshold: 
     height, width = bgr.shape[:2]
     # YuNet misses faces that fill a large frame: detect on a copy no longer than max_side.
     scale = min(1.0, max_side / max(height, width))
+    # At least a pixel a side: a sliver of a picture (8 x 20000) would otherwise scale to none.
     small = bgr if scale == 1.0 else cv2.resize(
-        bgr, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA
+        bgr, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA
     )
     detector.setInputSize((small.shape[1], small.shape[0]))
     _, rows = detector.detect(small)
@@ -65,7 +66,23 @@ def detect_face_rows(bgr: np.ndarray, *, max_side: int = 1280, score_threshold: 
         return np.empty((0, 15), dtype=np.float32)
     rows = rows.copy()
     rows[:, :14] /= scale
+    rows = rows[_plausible_boxes(rows, width=width, height=height)]
     return rows[np.argsort(-(rows[:, 2] * rows[:, 3]))]
+
+
+def _plausible_boxes(rows: np.ndarray, *, width: int, height: int) -> np.ndarray:
+    """Which rows hold a real box: finite, at least a pixel, no more than twice the photo, overlapping it.
+
+    On inputs a few dozen pixels across (a thin sliver, or one scaled down to that) YuNet returns rows of garbage,
+    such as zero-sized boxes at 1e17, which would overflow every later step.
+    """
+    x, y, w, h = rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3]
+    with np.errstate(over="ignore", invalid="ignore"):  # garbage may overflow float32; such rows are dropped
+        return (
+            np.isfinite(rows).all(axis=1)
+            & (w >= 1) & (h >= 1) & (w <= 2 * width) & (h <= 2 * height)
+            & (x < width) & (y < height) & (x + w > 0) & (y + h > 0)
+        )
 
 
 def square_face_crop(gray: np.ndarray, row: np.ndarray, *, crop_scale: float, size: int) -> np.ndarray:
