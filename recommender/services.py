@@ -45,18 +45,11 @@ def record_interaction(
     counts as shown. The visitor's segment is the session emotion with the face user's gender and age band, or
     for an anonymous visitor the `gender` and `age_band` the client knows (from the emotion reading).
     """
-    if client_event_id:
-        existing = Interaction.objects.filter(client_event_id=client_event_id).first()
-        if existing is not None:
-            return RecordedInteraction(interaction=existing, created=False)
-    shown = _shown_images(image_id=image_id, impression_ids=impression_ids, event=event)
-    face_user = None
-    if face_user_id is not None:
-        face_user = FaceUser.objects.filter(pk=face_user_id).only("gender", "age_low", "age_high").first()
-        if face_user is None:
-            raise InteractionRejected(code="unknown_face_user", message=f"There is no face user {face_user_id}.")
     try:
+        shown = _shown_images(image_id=image_id, impression_ids=impression_ids, event=event)
+        face_user = _face_user(face_user_id)
         with transaction.atomic():
+            # The first write: a client event id recorded before stops the transaction here, before anything else.
             interaction = Interaction.objects.create(
                 event=event,
                 image_id=image_id,
@@ -72,12 +65,22 @@ def record_interaction(
             )
             interaction.impression_ids = shown
             recommender_engine().record_interaction(interaction)
-    except IntegrityError:
-        # A concurrent request with the same client event id won the race: answer as if we were the retry.
+    except (IntegrityError, InteractionRejected):
+        # A retried event, or its concurrent twin that won the race, is answered with what was recorded the first
+        # time, even if its image has left the gallery since. Looked up only here: first deliveries skip the read.
         if client_event_id and (existing := Interaction.objects.filter(client_event_id=client_event_id).first()):
             return RecordedInteraction(interaction=existing, created=False)
         raise
     return RecordedInteraction(interaction=interaction, created=True)
+
+
+def _face_user(face_user_id: uuid.UUID | None) -> FaceUser | None:
+    if face_user_id is None:
+        return None
+    face_user = FaceUser.objects.filter(pk=face_user_id).only("gender", "age_low", "age_high").first()
+    if face_user is None:
+        raise InteractionRejected(code="unknown_face_user", message=f"There is no face user {face_user_id}.")
+    return face_user
 
 
 def _shown_images(*, image_id: int, impression_ids: Sequence[int], event: Interaction.Event) -> list[int]:

@@ -1,0 +1,54 @@
+"""One id per request, from the front proxy when it sent a sane one, on every log line and in the response."""
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+from django.core.signals import request_finished
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+
+from emotion_garden.logs import request_id
+
+logger = logging.getLogger("emotion_garden.requests")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# What proxies send (nginx's $request_id, Heroku's and ALB-style uuids, trace ids); anything else, such as a header
+# crafted to break log lines or a very long one, is replaced rather than trusted.
+_SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+class RequestIdMiddleware:
+    """Assigns the request id, echoes it in X-Request-ID, and logs one INFO line per request.
+
+    First in MIDDLEWARE, so the id is set for everything after it and the duration covers the whole stack. The path is
+    logged without its query string, which can carry keys or personal data.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        current = incoming if _SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        # Left set when the middleware returns: django.request's line about a 4xx/5xx and gunicorn's access line come
+        # after it; request_finished clears it once the response is closed.
+        request_id.set(current)
+        started = time.perf_counter()
+        response = self.get_response(request)
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        response[REQUEST_ID_HEADER] = current
+        logger.info(
+            "%s %s %s %.1fms", request.method, request.path, response.status_code, duration_ms,
+            extra={"method": request.method, "path": request.path, "status": response.status_code,
+                   "duration_ms": duration_ms},
+        )
+        return response
+
+
+@receiver(request_finished, dispatch_uid="emotion_garden.forget_request_id")
+def _forget_request_id(**kwargs: object) -> None:
+    """Log lines of this thread between two requests belong to no request."""
+    request_id.set("-")
