@@ -38,8 +38,27 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# --- HTTPS ----------------------------------------------------------------------------------------------------------
+# DJANGO_HTTPS=true says a proxy or load balancer in front terminates TLS and sets X-Forwarded-Proto. Only then (and
+# with DEBUG off) do secure cookies, HSTS and the redirect to https turn on: the embedded `manage.py serve` on
+# http://127.0.0.1:8000 has no TLS, and a secure cookie or an https redirect would lock its admin out.
+HTTPS = env.bool("DJANGO_HTTPS", default=False)
+HTTPS_ONLY = HTTPS and not DEBUG
+if HTTPS:
+    # Trusted only because DJANGO_HTTPS promises a proxy that overwrites the header: a client could set it otherwise.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=HTTPS_ONLY)
 # Load balancers probe over plain http inside the network; a redirect would read as unhealthy.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = HTTPS_ONLY
+CSRF_COOKIE_SECURE = HTTPS_ONLY
+# An hour to start with, as Django's documentation advises: raise it to a year (31536000) once every subdomain is
+# known to serve https, since browsers then refuse plain http for that long.
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=3600 if HTTPS_ONLY else 0)
+# Both apply only while HSTS is on. The preload flag lets the domain be submitted to browsers' preload lists by hand
+# later; it adds nothing by itself.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
