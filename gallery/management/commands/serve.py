@@ -22,10 +22,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
-        parser.add_argument("--web-workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+        parser.add_argument("--web-workers", type=int, default=None,
+                            help="gunicorn worker processes (default: WEB_CONCURRENCY or 2, from gunicorn.conf.py)")
         parser.add_argument("--demo-per-emotion", type=int, default=12)
 
-    def handle(self, *args: Any, bind: str, web_workers: int, demo_per_emotion: int, **options: Any) -> None:
+    def handle(self, *args: Any, bind: str, web_workers: int | None, demo_per_emotion: int, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("seed_demo_gallery", per_emotion=demo_per_emotion, stdout=self.stdout)
@@ -34,9 +35,14 @@ class Command(BaseCommand):
             f"\nEmotion Garden: http://{bind}/  (admin: http://{bind}/admin/ as {username} / {password})\n"
             "Press Ctrl-C to stop the web server and the task worker.\n"
         ))
+        # The same gunicorn.conf.py as a production deployment (threads, access log, timeouts, LOG_FORMAT), with the
+        # address printed above.
+        gunicorn = [sys.executable, "-m", "gunicorn", "--config",
+                    str(Path(settings.BASE_DIR) / "emotion_garden" / "gunicorn.conf.py"), "--bind", bind]
+        if web_workers is not None:
+            gunicorn += ["--workers", str(web_workers)]
         self._run_until_interrupted([
-            [sys.executable, "-m", "gunicorn", "emotion_garden.wsgi", "--bind", bind, "--workers", str(web_workers),
-             "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "10"],
+            gunicorn,
             [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "qcluster"],
         ])
 
