@@ -1,0 +1,125 @@
+"""Likes sent at the same moment by many clients: none lost, none counted twice.
+
+Each client is a thread with its own database connection and its own API client, through the whole stack (URL
+routing, middleware, DRF, the service, the engine's counters), and a barrier releases them all at once. The database
+is a real, committed one that every connection shares: SQLite in a WAL file with IMMEDIATE transactions, as the
+site runs it, or PostgreSQL.
+"""
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import connections
+from rest_framework.test import APIClient
+
+from curation.models import Image
+from recommender.models import Interaction, SegmentStat
+from tests.factories import ApprovedImageFactory, FaceUserFactory
+
+CLIENTS = 32
+
+pytestmark = pytest.mark.usefixtures("shared_database")
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: dict[str, Any]
+
+
+def post_together(path: str, bodies: Sequence[dict[str, Any]]) -> list[Answer]:
+    """POST each body to `path` from a thread of its own, all released at once; the answers in the bodies' order."""
+    barrier = threading.Barrier(len(bodies))
+
+    def post(body: dict[str, Any]) -> Answer:
+        try:
+            client = APIClient()
+            # A timeout, so that a thread that died before the barrier fails the test instead of hanging it.
+            barrier.wait(timeout=60)
+            response = client.post(path, body, format="json")
+            return Answer(response.status_code, response.json())
+        finally:
+            # Each thread opened its own connection; left open, it would outlive the test database.
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
+        return list(pool.map(post, bodies))
+
+
+def counters(image: Image) -> dict[str, tuple[int, int]]:
+    """(impressions, likes) of the image per segment."""
+    return {stat.segment: (stat.impressions, stat.likes) for stat in SegmentStat.objects.filter(image=image)}
+
+
+def segments(emotion: str) -> list[str]:
+    """A 26-34-year-old woman's segments: FaceUserFactory's face user, and the anonymous likes below."""
+    return ["*", emotion, f"{emotion}|Female", f"{emotion}|Female|adult"]
+
+
+def test_simultaneous_likes_of_one_image_are_each_counted_once() -> None:
+    liked, *beside = ApprovedImageFactory.create_batch(3, emotion="HAPPY")
+    person = FaceUserFactory()
+    shown = [liked.id, *(image.id for image in beside)]
+    # Half by a face user, half anonymous with the same gender and age read from their faces: one segment path.
+    bodies = [
+        {"image": liked.id, "impressions": shown, "emotion": "HAPPY", "client_event_id": f"one-image-{n}",
+         **({"face_user": str(person.id)} if n % 2 else {"gender": "female", "age": 30})}
+        for n in range(CLIENTS)
+    ]
+    answers = post_together("/api/v1/like", bodies)
+
+    assert [answer.status for answer in answers] == [201] * CLIENTS
+    assert len({answer.body["id"] for answer in answers}) == CLIENTS
+    assert Interaction.objects.count() == CLIENTS
+    assert Interaction.impressions.through.objects.count() == CLIENTS * len(shown)
+    assert counters(liked) == dict.fromkeys(segments("HAPPY"), (CLIENTS, CLIENTS))
+    for image in beside:
+        assert counters(image) == dict.fromkeys(segments("HAPPY"), (CLIENTS, 0))
+    # Sixteen likes of one image are one liked image, in every answer and afterwards.
+    assert {answer.body["likes"] for answer in answers[1::2]} == {1}
+    assert {answer.body["likes"] for answer in answers[::2]} == {None}
+    likes = APIClient().get(f"/api/v1/users/{person.id}/likes").json()["likes"]
+    assert [image["id"] for image in likes] == [liked.id]
+
+
+def test_one_event_sent_by_many_clients_at_once_is_recorded_once() -> None:
+    liked, beside = ApprovedImageFactory.create_batch(2, emotion="SAD")
+    person = FaceUserFactory()
+    body = {"image": liked.id, "impressions": [liked.id, beside.id], "emotion": "SAD", "face_user": str(person.id),
+            "client_event_id": "sent-by-everyone"}
+    answers = post_together("/api/v1/like", [body] * CLIENTS)
+
+    # One request recorded it (201); every other one is answered as a retry (200) with the same interaction.
+    assert sorted(answer.status for answer in answers) == [200] * (CLIENTS - 1) + [201]
+    assert len({answer.body["id"] for answer in answers}) == 1
+    assert {answer.body["likes"] for answer in answers} == {1}
+    interaction = Interaction.objects.get()
+    assert sorted(interaction.impressions.values_list("id", flat=True)) == [liked.id, beside.id]
+    assert counters(liked) == dict.fromkeys(segments("SAD"), (1, 1))
+    assert counters(beside) == dict.fromkeys(segments("SAD"), (1, 0))
+
+
+def test_one_person_liking_many_images_at_once_keeps_every_like() -> None:
+    images = ApprovedImageFactory.create_batch(CLIENTS, emotion="CALM")
+    shown_with_all = ApprovedImageFactory(emotion="CALM")
+    person = FaceUserFactory()
+    bodies = [
+        {"image": image.id, "impressions": [image.id, shown_with_all.id], "emotion": "CALM",
+         "face_user": str(person.id), "client_event_id": f"many-images-{image.id}"}
+        for image in images
+    ]
+    answers = post_together("/api/v1/like", bodies)
+
+    assert [answer.status for answer in answers] == [201] * CLIENTS
+    counts = [answer.body["likes"] for answer in answers]
+    # Each answer counts the likes committed when it was made, its own included; the last to commit sees them all.
+    assert min(counts) >= 1 and max(counts) == CLIENTS
+    likes = APIClient().get(f"/api/v1/users/{person.id}/likes").json()["likes"]
+    assert sorted(image["id"] for image in likes) == sorted(image.id for image in images)
+    for image in images:
+        assert counters(image) == dict.fromkeys(segments("CALM"), (1, 1))
+    assert counters(shown_with_all) == dict.fromkeys(segments("CALM"), (CLIENTS, 0))
