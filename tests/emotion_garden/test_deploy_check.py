@@ -9,15 +9,17 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.emotion_garden.settings_env import DEPLOYMENT_VARIABLES, load_settings
+from tests.emotion_garden.settings_env import load_settings
+
+# Only these come from the test process: the rest of its environment is the suite's (DJANGO_SETTINGS_MODULE, the
+# browser tests' DJANGO_ALLOW_ASYNC_UNSAFE), which no deployment has and check --deploy rightly reports.
+INHERITED = ["PATH", "HOME", "LANG", "TMPDIR", "REDIS_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+             "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED"]
 
 
 def production_environment(data_dir: Path) -> dict[str, str]:
     """What README's "Scale out" asks of a deployment, on the suite's own database (or SQLite) and Redis if any."""
-    environment = {
-        name: value for name, value in os.environ.items()
-        if name not in {"DJANGO_SETTINGS_MODULE", *DEPLOYMENT_VARIABLES}
-    }
+    environment = {name: os.environ[name] for name in INHERITED if name in os.environ}
     return environment | {
         "DJANGO_SETTINGS_MODULE": "emotion_garden.settings",
         "EMOTION_GARDEN_DATA_DIR": str(data_dir),
