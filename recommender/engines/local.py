@@ -13,9 +13,10 @@ Serving keeps per-process state so that a garden costs the visitor's own history
   every `state_check_seconds` (this process's own approvals and retirements drop them at once, and the garden
   selector serves approved images only, so a retired image never reaches a visitor);
 - the newest personal model snapshot, checked as often;
-- each segment's counters over each emotion's candidates, for `counters_cache_seconds`: every worker's likes reach
-  anonymous gardens within those seconds, and a busy site reads a segment's counters once per interval, not per
-  request. Personal picks read the person's live history, so their own Like counts in their very next garden.
+- each segment's counters, refreshed in the background every `counters_cache_seconds` (recommender.engines.counters):
+  every worker's likes reach anonymous gardens within about that time, and a busy site reads a segment's counters
+  once per interval, not per request. Personal picks read the person's live history, so a person's own Like counts
+  in their very next garden.
 """
 
 import math
@@ -24,7 +25,7 @@ import time
 import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Generic, NamedTuple, TypeVar
+from typing import Generic, TypeVar
 
 import numpy as np
 from django.db import connection, transaction
@@ -44,6 +45,7 @@ from recommender.algorithms import (
     segment_path,
 )
 from recommender.engines.base import Context, ReasonCode, Recommendation, RecommenderEngine
+from recommender.engines.counters import SegmentCounterCache
 from recommender.models import Interaction, ModelSnapshot, SegmentStat
 from recommender.training import PersonalModel, like_history, load_personal_model
 
@@ -63,7 +65,7 @@ class LocalRecommender(RecommenderEngine):
         exploration_share: float = 1 / 3,
         exploration_age_days: float = 30.0,
         exploration_min_impressions: int = 20,
-        counters_cache_seconds: float = 5.0,
+        counters_cache_seconds: float = 30.0,
         state_check_seconds: float = 1.0,
         seed: int | None = None,
     ) -> None:
@@ -74,7 +76,6 @@ class LocalRecommender(RecommenderEngine):
                                     exploration_share=exploration_share)
         self.exploration_age_days = exploration_age_days
         self.exploration_min_impressions = exploration_min_impressions
-        self.counters_cache_seconds = counters_cache_seconds
         self.seed = seed
         self._model: PersonalModel | None = None
         self._model_lock = threading.Lock()
@@ -82,7 +83,7 @@ class LocalRecommender(RecommenderEngine):
         self._catalogue = _Checked(state_check_seconds, _catalogue_version)
         self._newest_snapshot = _Checked(state_check_seconds, _newest_snapshot_id)
         self._candidates_cache: dict[str, _Candidates] = {}
-        self._counters_cache: dict[tuple[str, str | None, tuple[object, ...]], tuple[float, _SegmentCounts]] = {}
+        self._counters = SegmentCounterCache(counters_cache_seconds)
 
     def recommend(
         self, *, face_user_id: uuid.UUID | None, context: Context, n: int, exclude: Collection[int] = ()
@@ -93,7 +94,7 @@ class LocalRecommender(RecommenderEngine):
         image_ids, emotions = candidates.image_ids, candidates.emotions
         keys = segment_keys(context)
         popularity = SegmentPopularity(image_ids.size, prior_strength=self.prior_strength).load(
-            {key: self._segment_counts(candidates, key) for key in keys}
+            {key: self._counters.get(key).on(image_ids) for key in keys}
         )
         segment_rate = popularity.scores(keys)
         likes, impressions = popularity.counts(EVERYONE)
@@ -168,23 +169,10 @@ class LocalRecommender(RecommenderEngine):
             image_ids=np.array([image_id for image_id, _, _ in rows], dtype=np.int64),
             emotions=np.array([image_emotion for _, image_emotion, _ in rows], dtype=str),
             approved_at=np.array([(moment or now).timestamp() for _, _, moment in rows], dtype=float),
-            only_emotion=emotion if rows and all(image_emotion == emotion for _, image_emotion, _ in rows) else None,
         )
         with self._cache_lock:
             self._candidates_cache[emotion] = candidates
         return candidates
-
-    def _segment_counts(self, candidates: "_Candidates", segment: str) -> "_SegmentCounts":
-        """Likes and impressions of the candidates in one segment, cached for a few seconds (module docstring)."""
-        cache_key = (segment, candidates.only_emotion, candidates.version)
-        with self._cache_lock:
-            cached = self._counters_cache.get(cache_key)
-        if cached is not None and time.monotonic() - cached[0] < self.counters_cache_seconds:
-            return cached[1]
-        counts = _read_segment_counts(candidates, segment)
-        with self._cache_lock:
-            self._counters_cache[cache_key] = (time.monotonic(), counts)
-        return counts
 
     def _personal_model(self) -> PersonalModel | None:
         """The newest snapshot, loaded once per process and reloaded when a refit has stored a newer one."""
@@ -224,29 +212,6 @@ class _Candidates:
     image_ids: np.ndarray  # sorted
     emotions: np.ndarray
     approved_at: np.ndarray  # epoch seconds
-    only_emotion: str | None  # the emotion all candidates share, when they were filtered by it
-
-
-class _SegmentCounts(NamedTuple):
-    likes: np.ndarray  # over the candidates, in their order
-    impressions: np.ndarray
-
-
-def _read_segment_counts(candidates: _Candidates, segment: str) -> _SegmentCounts:
-    """One segment's counters of the candidates: the approved images of their emotion, or all approved ones."""
-    # Joined on the image rather than an IN list of thousands of candidate ids.
-    stats = SegmentStat.objects.filter(segment=segment, image__status=Image.Status.APPROVED)
-    if candidates.only_emotion is not None:
-        stats = stats.filter(image__emotion=candidates.only_emotion)
-    rows = np.array(list(stats.values_list("image_id", "likes", "impressions")), dtype=np.int64).reshape(-1, 3)
-    image_ids = candidates.image_ids
-    index = np.searchsorted(image_ids, rows[:, 0]).clip(max=max(image_ids.size - 1, 0))
-    # An image approved since the candidates were read is not a candidate of this request.
-    known = image_ids[index] == rows[:, 0]
-    likes, impressions = np.zeros(image_ids.size), np.zeros(image_ids.size)
-    likes[index[known]] = rows[known, 1]
-    impressions[index[known]] = rows[known, 2]
-    return _SegmentCounts(likes=likes, impressions=impressions)
 
 
 T = TypeVar("T")

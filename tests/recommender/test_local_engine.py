@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from recommender import selectors
-from recommender.engines import local
+from recommender.engines import counters, local
 from recommender.engines.base import Context
 from recommender.engines.local import LocalRecommender, segment_keys
 from recommender.models import Interaction, ModelSnapshot, SegmentStat
@@ -144,17 +144,24 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     """The engine's clock, so its cache intervals pass without sleeping."""
     fake = FakeClock()
     monkeypatch.setattr(local, "time", fake)
+    monkeypatch.setattr(counters, "time", fake)
     return fake
 
 
-def test_counters_are_cached_for_their_interval(clock: FakeClock) -> None:
+def test_counters_are_served_from_the_cache_and_refreshed_in_the_background(clock: FakeClock) -> None:
     first, second = ApprovedImageFactory.create_batch(2, emotion="CALM")
-    engine = LocalRecommender(exploration_share=0, counters_cache_seconds=5, state_check_seconds=0)
+    engine = LocalRecommender(exploration_share=0, counters_cache_seconds=30, state_check_seconds=0)
+    refreshed: list[str] = []
+    engine._counters._schedule_refresh = refreshed.append  # the refresh thread is tested in test_segment_counters
     assert engine.recommend(face_user_id=None, context=Context("CALM"), n=1)[0].image_id == first.id  # a tie
-    # Likes from any worker (this one included) reach the anonymous ranking once the interval has passed.
+    # Likes from any worker (this one included) wait for the refresh that follows the interval.
     like(second.id, emotion="CALM")
     assert engine.recommend(face_user_id=None, context=Context("CALM"), n=1)[0].image_id == first.id
-    clock.now += 5
+    assert refreshed == []
+    clock.now += 30
+    assert engine.recommend(face_user_id=None, context=Context("CALM"), n=1)[0].image_id == first.id  # still stale
+    assert sorted(refreshed) == ["*", "CALM"]
+    engine._counters.refresh_now()
     assert engine.recommend(face_user_id=None, context=Context("CALM"), n=1)[0].image_id == second.id
 
 

@@ -1,0 +1,53 @@
+import time
+
+import numpy as np
+import pytest
+
+from recommender.engines.counters import SegmentCounterCache, SegmentCounts, read_segment_counts
+from recommender.models import SegmentStat
+from tests.factories import ApprovedImageFactory
+
+
+def test_counts_are_laid_over_any_sorted_image_ids() -> None:
+    counts = SegmentCounts(image_ids=np.array([3, 7]), likes=np.array([1.0, 2.0]), impressions=np.array([4.0, 9.0]))
+    likes, impressions = counts.on(np.array([1, 3, 5, 7, 9]))
+    assert likes.tolist() == [0, 1, 0, 2, 0]
+    assert impressions.tolist() == [0, 4, 0, 9, 0]
+    empty = SegmentCounts(image_ids=np.array([], dtype=np.int64), likes=np.array([]), impressions=np.array([]))
+    assert empty.on(np.array([1, 2]))[0].tolist() == [0, 0]
+
+
+@pytest.mark.django_db
+def test_a_segment_is_read_by_image_id() -> None:
+    images = ApprovedImageFactory.create_batch(3)
+    for image, likes in zip(reversed(images), (5, 0, 2), strict=True):
+        SegmentStat.objects.create(segment="SAD", image=image, impressions=10, likes=likes)
+    SegmentStat.objects.create(segment="*", image=images[0], impressions=1, likes=1)
+    counts = read_segment_counts("SAD")
+    assert counts.image_ids.tolist() == [image.pk for image in images]
+    assert counts.likes.tolist() == [2, 0, 5]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stale_counters_are_served_while_a_background_thread_reads_them_again() -> None:
+    image = ApprovedImageFactory()
+    stat = SegmentStat.objects.create(segment="CALM", image=image, impressions=4, likes=1)
+    cache = SegmentCounterCache(max_age_seconds=0.05)
+    assert cache.get("CALM").likes.tolist() == [1]
+    SegmentStat.objects.filter(pk=stat.pk).update(likes=3)
+    time.sleep(0.06)
+    assert cache.get("CALM").likes.tolist() == [1]  # served at once, stale; the refresh is under way
+    deadline = time.monotonic() + 5
+    while cache.get("CALM").likes.tolist() != [3]:
+        assert time.monotonic() < deadline, "the background refresh never landed"
+        time.sleep(0.02)
+
+
+@pytest.mark.django_db
+def test_without_a_max_age_every_read_goes_to_the_database() -> None:
+    image = ApprovedImageFactory()
+    stat = SegmentStat.objects.create(segment="CALM", image=image, impressions=4, likes=1)
+    cache = SegmentCounterCache(max_age_seconds=0)
+    assert cache.get("CALM").likes.tolist() == [1]
+    SegmentStat.objects.filter(pk=stat.pk).update(likes=2)
+    assert cache.get("CALM").likes.tolist() == [2]
