@@ -238,6 +238,10 @@ COMPAT_REMEMBER_FACES = env.bool("COMPAT_REMEMBER_FACES", default=False)
 # Rekognition's FaceMatchThreshold (0-100); the original system used 80.
 FACE_MATCH_THRESHOLD = env.float("FACE_MATCH_THRESHOLD", default=80.0)
 
+# A face user unseen for this many days is forgotten (face data in every backend) by the daily
+# gallery.tasks.purge_expired_face_data; 0 keeps face data until the person asks to be forgotten.
+FACE_DATA_RETENTION_DAYS = env.int("FACE_DATA_RETENTION_DAYS", default=365)
+
 # "auto" garden mode switches a face user from emotion picks to personal picks after this many likes.
 PERSONAL_PICKS_MIN_LIKES = env.int("PERSONAL_PICKS_MIN_LIKES", default=3)
 

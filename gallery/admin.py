@@ -10,7 +10,7 @@ from emotion_garden.imaging import InvalidImage, decode_image
 from gallery.faces.local import EMBEDDING_MODEL
 from gallery.lookalike import embedding_of
 from gallery.models import FaceUser, ReferencePerson, ReferencePhoto
-from gallery.services import NoFaceFound
+from gallery.services import NoFaceFound, forget_face_user
 
 
 @admin.register(FaceUser)
@@ -25,6 +25,14 @@ class FaceUserAdmin(admin.ModelAdmin):
     @admin.display(description="stored faces", ordering="face_count")
     def face_count(self, face_user: FaceUser) -> int:
         return face_user.face_count  # type: ignore[attr-defined]
+
+    # Deleting in the admin forgets the person as "forget me" does, so their face data leaves every backend.
+    def delete_model(self, request: HttpRequest, obj: FaceUser) -> None:
+        forget_face_user(face_user=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[FaceUser]) -> None:
+        for face_user in queryset:
+            forget_face_user(face_user=face_user)
 
 
 class ReferencePhotoForm(forms.ModelForm):

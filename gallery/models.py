@@ -1,4 +1,5 @@
-"""People known by their face. Biometric data (embeddings) lives only in FaceEmbedding, so it can be purged alone."""
+"""People known by their face. Biometric data lives only in FaceEmbedding (vectors in our database) and in remote
+collections (the faces CollectionFace names), so it can be purged alone."""
 
 import uuid
 
@@ -48,6 +49,22 @@ class FaceEmbedding(models.Model):
 
     def as_array(self) -> np.ndarray:
         return np.frombuffer(bytes(self.vector), dtype=np.float32)
+
+
+class CollectionFace(models.Model):
+    """A face of a FaceUser held in a remote collection (Amazon Rekognition). The vector stays there; its id is kept
+    here so that forgetting the person deletes exactly their faces, and so their data export can say what is held."""
+
+    face_user = models.ForeignKey(FaceUser, on_delete=models.CASCADE, related_name="collection_faces")
+    collection_id = models.CharField(max_length=255)
+    face_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["collection_id", "face_id"], name="unique_collection_face")]
+
+    def __str__(self) -> str:
+        return f"face {self.face_id} of {self.face_user_id} in {self.collection_id}"
 
 
 class ReferencePerson(models.Model):

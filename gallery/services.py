@@ -12,6 +12,7 @@ from gallery.emotions import Emotion
 from gallery.faces import face_analyzer, face_identity
 from gallery.faces.base import FaceDetail, dominant_emotion
 from gallery.models import FaceUser
+from gallery.selectors import expired_face_users
 from recommender.engines import recommender_engine
 
 
@@ -91,9 +92,31 @@ def compare_faces(*, source: bytes, target: bytes) -> float:
 
 
 def forget_face_user(*, face_user: FaceUser) -> None:
-    """Delete the person's face data from the identity backend and the person itself. Their past likes stay,
-    anonymised, because they still teach the cold-start engine without pointing at anyone."""
+    """Delete the person and their face data everywhere, in one transaction: what our database holds (the face user,
+    local embeddings) at once, and what managed backends hold (faces in a Rekognition collection, the Personalize
+    user) through the outbox, delivered after the commit with retries, so an outage delays it but loses nothing.
+
+    Their past likes stay, anonymised, because they still teach the cold-start engine without pointing at anyone.
+    """
     with transaction.atomic():
         face_identity().forget(face_user_id=face_user.pk)
         recommender_engine().forget_user(face_user.pk)
         face_user.delete()
+
+
+def purge_expired_face_users(*, dry_run: bool = False) -> int:
+    """Forget every face user unseen for longer than FACE_DATA_RETENTION_DAYS, each as forget_face_user does, so
+    their face data leaves every backend. Returns how many were forgotten (with dry_run: how many would be)."""
+    expired = expired_face_users()
+    if dry_run:
+        return expired.count()
+    purged = 0
+    for face_user_id in list(expired.values_list("pk", flat=True)):
+        # A transaction per person: a large purge holds no long locks, and a failure keeps what was already done.
+        with transaction.atomic():
+            # Re-read under a row lock: someone recognised since the query was seen again and stays.
+            face_user = expired.select_for_update().filter(pk=face_user_id).first()
+            if face_user is not None:
+                forget_face_user(face_user=face_user)
+                purged += 1
+    return purged

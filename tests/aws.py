@@ -3,8 +3,12 @@
 import base64
 import io
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import boto3
+from botocore.exceptions import EndpointConnectionError
 from PIL import Image
 
 
@@ -25,3 +29,29 @@ def jpeg_base64(width: int, height: int, colour: tuple[int, int, int] = (40, 160
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(buffer, format="JPEG")
     return base64.b64encode(buffer.getvalue()).decode()
+
+
+def aws_client(service: str) -> Any:
+    """A real boto3 client with fake credentials, for a Stubber to answer."""
+    return boto3.client(service, region_name="us-east-1", aws_access_key_id="testing",
+                        aws_secret_access_key="testing")
+
+
+@contextmanager
+def unreachable(client: Any, operation: str) -> Iterator[None]:
+    """Calls of `operation` (e.g. "DeleteFaces") fail as when the network or the endpoint is down.
+
+    The failure is raised before a Stubber on the client answers (its answer stays queued for after the outage), so
+    nothing leaves the machine either way.
+    """
+
+    def refuse(model: Any, **kwargs: Any) -> None:
+        if model.name == operation:
+            raise EndpointConnectionError(endpoint_url=client.meta.endpoint_url)
+
+    # On the Stubber's own wildcard event, ahead of it: botocore runs wildcard handlers before specific ones.
+    client.meta.events.register_first("before-call.*.*", refuse, unique_id="tests-unreachable")
+    try:
+        yield
+    finally:
+        client.meta.events.unregister("before-call.*.*", unique_id="tests-unreachable")

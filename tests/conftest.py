@@ -1,11 +1,16 @@
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from botocore.stub import Stubber
 from PIL import Image
+from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
 from skimage import data as skimage_data
+
+from tests.aws import aws_client
 
 
 def encode(image: Image.Image, image_format: str, **options: object) -> bytes:
@@ -52,3 +57,38 @@ def no_real_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION"):
         monkeypatch.delenv(name, raising=False)
+
+
+REKOGNITION_COLLECTION = "garden-test"
+PERSONALIZE_USERS_ARN = "arn:aws:personalize:us-east-1:123456789012:dataset/emotion-garden/USERS"
+
+
+# These two swap a backend through pytest-django's `settings`, which undoes every change in reverse order at the end:
+# a test may change other settings too without leaving a swapped backend behind.
+
+
+@pytest.fixture
+def rekognition_identity(no_real_aws: None, settings: Settings) -> Iterator[Stubber]:
+    """Face identity served by a Rekognition collection (REKOGNITION_COLLECTION) whose answers the yielded Stubber
+    gives; every queued answer must have been used."""
+    client = aws_client("rekognition")
+    settings.EMOTION_GARDEN_BACKENDS = {**settings.EMOTION_GARDEN_BACKENDS, "face_identity": {
+        "BACKEND": "gallery.faces.rekognition.RekognitionFaceIdentity",
+        "OPTIONS": {"client": client, "collection_id": REKOGNITION_COLLECTION},
+    }}
+    with Stubber(client) as stub:
+        yield stub
+        stub.assert_no_pending_responses()
+
+
+@pytest.fixture
+def personalize_recommender(no_real_aws: None, settings: Settings) -> Iterator[Stubber]:
+    """The recommender served by Amazon Personalize, whose events API answers come from the yielded Stubber."""
+    client = aws_client("personalize-events")
+    settings.EMOTION_GARDEN_BACKENDS = {**settings.EMOTION_GARDEN_BACKENDS, "recommender": {
+        "BACKEND": "recommender.engines.personalize.PersonalizeRecommender",
+        "OPTIONS": {"dataset_arn_users": PERSONALIZE_USERS_ARN, "clients": {"personalize-events": client}},
+    }}
+    with Stubber(client) as stub:
+        yield stub
+        stub.assert_no_pending_responses()

@@ -3,13 +3,15 @@
 import io
 
 import factory
+import numpy as np
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image as PillowImage
 
 from curation.models import Image
 from gallery.emotions import Emotion
-from gallery.models import FaceUser
+from gallery.faces.local import EMBEDDING_MODEL
+from gallery.models import CollectionFace, FaceEmbedding, FaceUser
 
 
 def jpeg_bytes(width: int = 96, height: int = 64, colour: tuple[int, int, int] = (200, 120, 40)) -> bytes:
@@ -46,3 +48,31 @@ class FaceUserFactory(factory.django.DjangoModelFactory):
     age_high = 34
     consented_at = factory.LazyFunction(timezone.now)
     last_seen_at = factory.LazyFunction(timezone.now)
+
+
+def unit_vector(seed: int) -> np.ndarray:
+    """A random L2-normalised 128-d face embedding; two different seeds are far apart, as two people's faces are."""
+    vector = np.random.default_rng(seed).standard_normal(128).astype(np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+class FaceEmbeddingFactory(factory.django.DjangoModelFactory):
+    """A face of the local identity backend."""
+
+    class Meta:
+        model = FaceEmbedding
+
+    face_user = factory.SubFactory(FaceUserFactory)
+    model = EMBEDDING_MODEL
+    vector = factory.Sequence(lambda n: unit_vector(n).tobytes())
+
+
+class CollectionFaceFactory(factory.django.DjangoModelFactory):
+    """A face held in a Rekognition collection."""
+
+    class Meta:
+        model = CollectionFace
+
+    face_user = factory.SubFactory(FaceUserFactory)
+    collection_id = "garden-test"
+    face_id = factory.Sequence(lambda n: f"00000000-0000-4000-8000-{n:012d}")

@@ -109,4 +109,5 @@ class FaceIdentity(ABC):
 
     @abstractmethod
     def forget(self, *, face_user_id: uuid.UUID) -> None:
-        """Delete every face stored for the face user."""
+        """Delete every face stored for the face user, in the caller's transaction: at once where the faces are in
+        our database, through the outbox where a remote collection holds them (so an outage loses nothing)."""

