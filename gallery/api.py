@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +22,7 @@ from gallery.faces.base import FaceServiceUnavailable
 from gallery.lookalike import find_lookalike
 from gallery.models import FaceUser
 from gallery.parsers import RawImageParser
+from gallery.selectors import face_user_export
 from gallery.serializers import (
     FaceUserSerializer,
     GardenItemSerializer,
@@ -302,3 +304,39 @@ class FaceUserLikesView(APIView):
         face_user = get_object_or_404(FaceUser, pk=face_user_id)
         images = liked_images(face_user=face_user)
         return Response({"likes": LikedImageSerializer(images, many=True, context={"request": request}).data})
+
+
+class FaceUserExportView(APIView):
+    """Everything kept about a face user, as a JSON file to download: the person's access to their own data."""
+
+    # JSON even for a browser's Accept header: a download link must not get the browsable API's HTML page.
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(
+        operation_id="export_face_user",
+        description=(
+            "Everything kept about the face user, as a JSON file (`Content-Disposition: attachment`): `profile` (id, "
+            "gender, age range and band, consent time, first and last seen), `interactions` (every like, unlike and "
+            "view, oldest first, with the image's id and name, the emotion, gender and age band read at the time, "
+            "the images shown beside it and the time), `likes` (the images liked now) and `biometric_data` (per "
+            "backend: how many face embeddings it holds, in which embedding model (`local`) or collection "
+            "(`rekognition`), and since when). The embedding vectors themselves are not exported, by decision: they "
+            "are derived by a model from the photo rather than given by the person (GDPR Article 20 portability "
+            "covers what the person provided); they are of no use to another service (a vector means something only "
+            "to the model that made it, and Rekognition never hands its vectors out at all); and a face template in "
+            "a downloaded file, fetched by whoever knows the id, would let anyone running the same public model "
+            "recognise the person. What is held and where is listed instead, and `DELETE users/{id}` erases it "
+            "everywhere. 404 `not_found` for an unknown id."
+        ),
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request, face_user_id: uuid.UUID) -> Response:
+        face_user = get_object_or_404(FaceUser, pk=face_user_id)
+        return Response(
+            face_user_export(face_user=face_user),
+            headers={"Content-Disposition": f'attachment; filename="emotion-garden-{face_user.pk}.json"'},
+        )
+
+    def get_renderer_context(self) -> dict[str, Any]:
+        # A file people open and read, not only machines.
+        return {**super().get_renderer_context(), "indent": 2}

@@ -1,12 +1,15 @@
-"""Reads about face users: who is past the retention."""
+"""Reads about face users: who is past the retention, and everything kept about one person (their data export)."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
 
-from gallery.models import FaceUser
+from gallery.models import CollectionFace, FaceEmbedding, FaceUser
+from recommender.models import Interaction
+from recommender.selectors import liked_images
 
 
 def face_data_retention() -> timedelta | None:
@@ -22,3 +25,78 @@ def expired_face_users() -> QuerySet[FaceUser]:
     if retention is None:
         return FaceUser.objects.none()
     return FaceUser.objects.filter(last_seen_at__lt=timezone.now() - retention)
+
+
+def face_user_export(*, face_user: FaceUser) -> dict[str, Any]:
+    """Everything kept about the person, as JSON-ready data: their profile, every interaction with the images shown
+    beside it, their likes now, and which backends hold how many of their face embeddings.
+
+    The embedding vectors themselves are left out (see the export endpoint's description for why).
+    """
+    return {
+        "exported_at": timezone.now(),
+        "profile": {
+            "id": face_user.pk,
+            "gender": face_user.gender,
+            "age_low": face_user.age_low,
+            "age_high": face_user.age_high,
+            "age_band": face_user.age_band,
+            "consented_at": face_user.consented_at,
+            "first_seen_at": face_user.created_at,
+            "last_seen_at": face_user.last_seen_at,
+        },
+        "interactions": _interactions(face_user),
+        "likes": [
+            {"image": image["id"], "image_name": image["name"], "liked_at": image["liked_at"]}
+            for image in liked_images(face_user=face_user).values("id", "name", "liked_at")
+        ],
+        "biometric_data": _biometric_data(face_user),
+    }
+
+
+def _interactions(face_user: FaceUser) -> list[dict[str, Any]]:
+    # The impressions of all the person's interactions in one query on the join table, not one per interaction.
+    impressions: dict[int, list[int]] = {}
+    shown = Interaction.impressions.through.objects.filter(interaction__face_user=face_user)
+    for interaction_id, image_id in shown.order_by("image_id").values_list("interaction_id", "image_id"):
+        impressions.setdefault(interaction_id, []).append(image_id)
+    rows = (
+        Interaction.objects.filter(face_user=face_user)
+        .order_by("created_at", "id")
+        .values("id", "event", "image_id", "image__name", "emotion", "gender", "age_band", "client_event_id",
+                "created_at")
+    )
+    return [
+        {
+            "event": row["event"],
+            "image": row["image_id"],
+            "image_name": row["image__name"],
+            # The visitor's context as read at the time: the session emotion and the gender and age band then.
+            "emotion": row["emotion"],
+            "gender": row["gender"],
+            "age_band": row["age_band"],
+            "impressions": impressions.get(row["id"], []),
+            "client_event_id": row["client_event_id"],
+            "created_at": row["created_at"],
+        }
+        for row in rows
+    ]
+
+
+def _biometric_data(face_user: FaceUser) -> list[dict[str, Any]]:
+    """How many face embeddings each backend holds: local vectors by embedding model, Rekognition faces by
+    collection. Counts only: the vectors are not part of the export."""
+    local = (
+        FaceEmbedding.objects.filter(face_user=face_user).values("model")
+        .annotate(count=Count("id"), since=Min("created_at")).order_by("model")
+    )
+    remote = (
+        CollectionFace.objects.filter(face_user=face_user).values("collection_id")
+        .annotate(count=Count("id"), since=Min("created_at")).order_by("collection_id")
+    )
+    return [
+        *({"backend": "local", "store": row["model"], "face_embeddings": row["count"], "since": row["since"]}
+          for row in local),
+        *({"backend": "rekognition", "store": row["collection_id"], "face_embeddings": row["count"],
+           "since": row["since"]} for row in remote),
+    ]

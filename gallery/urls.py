@@ -14,4 +14,5 @@ urlpatterns = [
     path("lookalike", api.LookalikeView.as_view(), name="lookalike"),
     path("users/<uuid:face_user_id>", api.FaceUserView.as_view(), name="face-user"),
     path("users/<uuid:face_user_id>/likes", api.FaceUserLikesView.as_view(), name="face-user-likes"),
+    path("users/<uuid:face_user_id>/export", api.FaceUserExportView.as_view(), name="face-user-export"),
 ]

@@ -1,0 +1,96 @@
+"""GET /api/v1/users/{id}/export: everything kept about a person, as a JSON file for them to download."""
+
+import uuid
+from datetime import datetime
+
+import pytest
+from pytest_django.fixtures import DjangoAssertNumQueries
+from rest_framework.test import APIClient
+
+from gallery.faces.local import EMBEDDING_MODEL
+from gallery.models import FaceUser
+from recommender.models import Interaction
+from recommender.services import record_interaction
+from tests.conftest import REKOGNITION_COLLECTION
+from tests.factories import ApprovedImageFactory, CollectionFaceFactory, FaceEmbeddingFactory, FaceUserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url(face_user_id: uuid.UUID) -> str:
+    return f"/api/v1/users/{face_user_id}/export"
+
+
+def iso(moment: datetime) -> str:
+    """A time as the API writes it."""
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def interact(face_user: FaceUser, event: Interaction.Event, image_id: int, *shown: int) -> Interaction:
+    return record_interaction(event=event, image_id=image_id, face_user_id=face_user.pk, impression_ids=list(shown),
+                              emotion="HAPPY").interaction
+
+
+def test_the_export_holds_the_profile_interactions_likes_and_what_face_data_is_held(api_client: APIClient) -> None:
+    person = FaceUserFactory(gender="Female", age_low=26, age_high=34)
+    embeddings = FaceEmbeddingFactory.create_batch(2, face_user=person)
+    CollectionFaceFactory(face_user=person)
+    taken_back, liked, shown = ApprovedImageFactory.create_batch(3)
+    first = interact(person, Interaction.Event.LIKE, taken_back.pk, liked.pk, shown.pk)
+    now_liked = interact(person, Interaction.Event.LIKE, liked.pk)
+    interact(person, Interaction.Event.UNLIKE, taken_back.pk)
+    interact(FaceUserFactory(), Interaction.Event.LIKE, shown.pk)  # someone else's
+
+    response = api_client.get(url(person.pk))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"] == f'attachment; filename="emotion-garden-{person.pk}.json"'
+    body = response.json()
+    assert body["profile"] == {
+        "id": str(person.pk), "gender": "Female", "age_low": 26, "age_high": 34, "age_band": "adult",
+        "consented_at": iso(person.consented_at), "first_seen_at": iso(person.created_at),
+        "last_seen_at": iso(person.last_seen_at),
+    }
+    assert [(row["event"], row["image"]) for row in body["interactions"]] == [
+        ("like", taken_back.pk), ("like", liked.pk), ("unlike", taken_back.pk)]
+    assert body["interactions"][0] == {
+        "event": "like", "image": taken_back.pk, "image_name": taken_back.name, "emotion": "HAPPY",
+        "gender": "Female", "age_band": "adult", "impressions": sorted([taken_back.pk, liked.pk, shown.pk]),
+        "client_event_id": None, "created_at": iso(first.created_at),
+    }
+    assert body["likes"] == [{"image": liked.pk, "image_name": liked.name, "liked_at": iso(now_liked.created_at)}]
+    assert [(held["backend"], held["store"], held["face_embeddings"]) for held in body["biometric_data"]] == [
+        ("local", EMBEDDING_MODEL, 2), ("rekognition", REKOGNITION_COLLECTION, 1)]
+    assert body["biometric_data"][0]["since"] == iso(min(embedding.created_at for embedding in embeddings))
+    # Counts only: the vectors themselves never leave.
+    assert b"vector" not in response.content
+
+
+def test_someone_with_nothing_but_a_profile_gets_empty_lists(api_client: APIClient) -> None:
+    body = api_client.get(url(FaceUserFactory().pk)).json()
+    assert (body["interactions"], body["likes"], body["biometric_data"]) == ([], [], [])
+
+
+def test_the_file_is_json_people_can_read_even_for_a_browser(api_client: APIClient) -> None:
+    response = api_client.get(url(FaceUserFactory().pk), HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
+    assert response["Content-Type"] == "application/json"
+    assert response.content.startswith(b'{\n  "')  # indented
+
+
+def test_the_export_takes_a_few_queries_however_long_the_history(
+    api_client: APIClient, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    person = FaceUserFactory()
+    images = ApprovedImageFactory.create_batch(12)
+    for image in images:
+        interact(person, Interaction.Event.LIKE, image.pk, *(other.pk for other in images[:3]))
+    with django_assert_max_num_queries(8):
+        body = api_client.get(url(person.pk)).json()
+    assert len(body["interactions"]) == len(body["likes"]) == 12
+
+
+def test_an_unknown_person_is_a_404_in_the_api_error_format(api_client: APIClient) -> None:
+    response = api_client.get(url(uuid.uuid4()))
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
