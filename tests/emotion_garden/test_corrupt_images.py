@@ -6,12 +6,10 @@ what must hold for every file is: an answer below 500, a refusal that says why, 
 data) exactly when the answer names one.
 """
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
@@ -40,15 +38,6 @@ pytestmark = [
 
 def case_id(case: Case) -> str:
     return case.name
-
-
-@pytest.fixture(autouse=True)
-def no_throttling() -> Iterator[None]:
-    """Hundreds of posts from the test client's one address would trip the per-address API throttle, which is not
-    what these tests are about: its counters start afresh for every file."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def face_users() -> set[str]:
