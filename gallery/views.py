@@ -20,6 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "unlike": reverse("api:unlike"),
             "faceUser": reverse("api:face-user", args=[_ID_PLACEHOLDER]),
             "faceUserLikes": reverse("api:face-user-likes", args=[_ID_PLACEHOLDER]),
+            "faceUserExport": reverse("api:face-user-export", args=[_ID_PLACEHOLDER]),
         },
         "idPlaceholder": _ID_PLACEHOLDER,
         "emotions": {emotion.value: str(emotion.label) for emotion in Emotion},

@@ -1,5 +1,6 @@
 """What a visitor does on the gallery page, in Chromium: camera or upload -> emotion -> garden -> likes -> forget me."""
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -131,6 +132,14 @@ def test_camera_reading_garden_likes_personal_picks_and_forget_me(
     page.get_by_role("button", name="Previous").click()
     expect(like_button(page, second_page[0])).to_have_attribute("aria-pressed", "true")
 
+    # Everything kept about them, as a file of their own.
+    face_user_id = page.evaluate(f"localStorage.getItem('{FACE_USER_KEY}')")
+    export = page.get_by_role("link", name="Download my data")
+    with page.expect_download() as download:
+        export.click()
+    assert download.value.suggested_filename == f"emotion-garden-{face_user_id}.json"
+    assert json.loads(Path(download.value.path()).read_text())["profile"]["id"] == face_user_id
+
     page.get_by_role("button", name="Forget me").click()
     forget = page.get_by_role("dialog", name="Forget me?")
     expect(forget).to_be_visible()
@@ -140,6 +149,7 @@ def test_camera_reading_garden_likes_personal_picks_and_forget_me(
     assert deleted.value.status == 204
     expect(page.locator("#privacy-status")).to_contain_text("deleted")
     expect(page.get_by_role("button", name="Forget me")).to_be_hidden()
+    expect(export).to_be_hidden()
     expect(page.get_by_role("radio", name="Personal picks")).to_be_disabled()
     assert not FaceUser.objects.exists() and not FaceEmbedding.objects.exists()
     assert page.evaluate(f"localStorage.getItem('{FACE_USER_KEY}')") is None

@@ -113,6 +113,9 @@ function dropFaceUser() {
 function renderPrivacy(message) {
   const remembered = Boolean(faceUserId());
   $("forget-me").hidden = !remembered;
+  $("export-me").hidden = !remembered;
+  // Everything kept about the person, as a JSON file (GET /api/v1/users/{id}/export).
+  if (remembered) $("export-me").href = faceUserUrl(config.urls.faceUserExport, faceUserId());
   $("privacy-change").hidden = remembered;
   let text = message;
   if (!text && remembered) text = gettext("We remember you on this device. Your likes grow your personal picks.");
