@@ -131,7 +131,10 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for a throttle counter per client address and minute (gallery.api_access): past MAX_ENTRIES locmem drops
+    # a third of its entries at once, counters included (its default of 300 is a few hundred visitors).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "OPTIONS": {"MAX_ENTRIES": 20_000}}}
 
 Q_CLUSTER = {
     "name": env("Q_CLUSTER_NAME", default="emotion_garden"),
@@ -261,10 +264,23 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_IMAGE_UPLOAD_BYTES + 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "emotion_garden.api.exception_handler",
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["gallery.api_access.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["gallery.api_access.ApiScopePermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["gallery.api_access.ApiRateThrottle"],
     "UNAUTHENTICATED_USER": None,
+    # Throttles count anonymous callers per IP: REMOTE_ADDR, unless proxies in front append X-Forwarded-For. 0 keeps
+    # a client from dodging its limit with a made-up X-Forwarded-For; behind one proxy, set API_NUM_PROXIES=1.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
 }
+# API keys (admin or `manage.py create_api_key`) identify mobile and third-party clients. Without API_KEYS_REQUIRED,
+# callers without a key are still served (the original web clients and scripts); with it, /api/v1 answers 401 to
+# them, except the site's own page at /, which carries a signed SameSite=Strict cookie (gallery.api_access).
+API_KEYS_REQUIRED = env.bool("API_KEYS_REQUIRED", default=False)
+# "<count>/<s|min|hour|day>", or "none". A visitor of the web gallery makes a few requests a minute; 300 leaves room
+# for a school or office sharing one address. Keys get more, and each key may have its own rate.
+API_ANON_RATE = env("API_ANON_RATE", default="300/min")
+API_KEY_RATE = env("API_KEY_RATE", default="1200/min")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Emotion Garden API",
     "DESCRIPTION": "Read a face's emotion, get images that express it, and teach the recommender with Likes.",

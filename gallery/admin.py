@@ -1,15 +1,16 @@
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
 from emotion_garden.imaging import InvalidImage, decode_image
+from gallery.api_keys import forget_cached_key, issue_key, revoke_api_key
 from gallery.faces.local import EMBEDDING_MODEL
 from gallery.lookalike import embedding_of
-from gallery.models import FaceUser, ReferencePerson, ReferencePhoto
+from gallery.models import ApiKey, ApiScope, FaceUser, ReferencePerson, ReferencePhoto
 from gallery.services import NoFaceFound, forget_face_user
 
 
@@ -83,3 +84,50 @@ class ReferencePersonAdmin(admin.ModelAdmin):
     @admin.display(description="photos", ordering="photo_count")
     def photo_count(self, person: ReferencePerson) -> int:
         return person.photo_count  # type: ignore[attr-defined]
+
+
+class ApiKeyForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = ApiKey
+        fields = ["name", "scopes", "rate"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Create keys (the raw key is shown once, in a message) and revoke them; keys are never deleted, so the list
+    keeps who had access and until when."""
+
+    form = ApiKeyForm
+    list_display = ["name", "key", "scope_list", "rate", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix"]
+    readonly_fields = ["key", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    @admin.display(description="key")
+    def key(self, api_key: ApiKey) -> str:
+        return f"eg_{api_key.prefix}…" if api_key.prefix else ""
+
+    @admin.display(description="scopes")
+    def scope_list(self, api_key: ApiKey) -> str:
+        return ", ".join(api_key.scopes)
+
+    def save_model(self, request: HttpRequest, api_key: ApiKey, form: forms.ModelForm, change: bool) -> None:
+        if change:
+            super().save_model(request, api_key, form, change)
+            forget_cached_key(api_key)  # new scopes or rate apply now, not after the cache expires
+            return
+        raw_key = issue_key(api_key)
+        messages.warning(request, f"The new key is {raw_key} — copy it now: it is not stored and cannot be shown "
+                                  "again.")
+
+    def has_delete_permission(self, request: HttpRequest, api_key: ApiKey | None = None) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected keys", permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        for api_key in queryset:
+            revoke_api_key(api_key=api_key)
+        self.message_user(request, f"Revoked {len(queryset)} key(s).", messages.SUCCESS)

@@ -20,7 +20,7 @@ from emotion_garden.imaging import InvalidImage
 from gallery.cursors import encode_cursor
 from gallery.faces.base import FaceServiceUnavailable
 from gallery.lookalike import find_lookalike
-from gallery.models import FaceUser
+from gallery.models import ApiScope, FaceUser
 from gallery.parsers import RawImageParser
 from gallery.selectors import face_user_export
 from gallery.serializers import (
@@ -44,6 +44,7 @@ class EmotionView(APIView):
     """Read the emotion of the largest face in a photo (and recognise the person if they consented before)."""
 
     parser_classes = [RawImageParser, MultiPartParser]
+    required_scope = ApiScope.FACES
 
     @extend_schema(
         operation_id="read_emotion",
@@ -137,6 +138,7 @@ class FaceCompareView(APIView):
     """How similar are the largest faces of two photos (0-100, as Rekognition CompareFaces)?"""
 
     parser_classes = [MultiPartParser]
+    required_scope = ApiScope.FACES
 
     @extend_schema(operation_id="compare_faces", request=_TWO_PHOTOS, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
@@ -152,6 +154,7 @@ class LookalikeView(APIView):
     is to a second photo, `reference_image`."""
 
     parser_classes = [MultiPartParser]
+    required_scope = ApiScope.FACES
 
     @extend_schema(
         operation_id="lookalike",
@@ -186,6 +189,8 @@ class LookalikeView(APIView):
 class FaceUserView(APIView):
     """A face user: read what is kept about them, or forget them (their face data everywhere)."""
 
+    required_scope = ApiScope.USERS
+
     @extend_schema(operation_id="get_face_user", responses={200: FaceUserSerializer})
     def get(self, request: Request, face_user_id: uuid.UUID) -> Response:
         return Response(FaceUserSerializer(get_object_or_404(FaceUser, pk=face_user_id)).data)
@@ -200,6 +205,7 @@ class GardenView(APIView):
     """The next images for a visitor: by the emotion just read, and by their own likes once they have some."""
 
     parser_classes = [JSONParser]
+    required_scope = ApiScope.GARDEN
 
     @extend_schema(
         operation_id="garden",
@@ -248,6 +254,7 @@ def _recommender_errors_as_api_errors() -> Iterator[None]:
 
 class _InteractionView(APIView):
     parser_classes = [JSONParser]
+    required_scope = ApiScope.LIKES
     event: Interaction.Event
 
     def post(self, request: Request) -> Response:
@@ -299,6 +306,8 @@ class UnlikeView(_InteractionView):
 class FaceUserLikesView(APIView):
     """The images a face user likes now (likes not taken back), newest first."""
 
+    required_scope = ApiScope.USERS
+
     @extend_schema(operation_id="face_user_likes", responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, face_user_id: uuid.UUID) -> Response:
         face_user = get_object_or_404(FaceUser, pk=face_user_id)
@@ -311,6 +320,7 @@ class FaceUserExportView(APIView):
 
     # JSON even for a browser's Accept header: a download link must not get the browsable API's HTML page.
     renderer_classes = [JSONRenderer]
+    required_scope = ApiScope.USERS
 
     @extend_schema(
         operation_id="export_face_user",

@@ -2,11 +2,14 @@
 collections (the faces CollectionFace names), so it can be purged alone."""
 
 import uuid
+from typing import Any
 
 import numpy as np
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from gallery.emotions import AgeBand, Gender
+from gallery.rates import validate_rate
 
 
 class FaceUser(models.Model):
@@ -95,3 +98,45 @@ class ReferencePhoto(models.Model):
 
     def as_array(self) -> np.ndarray:
         return np.frombuffer(bytes(self.vector), dtype=np.float32)
+
+
+class ApiScope(models.TextChoices):
+    """What an API key may do; each /api/v1 view declares the one it needs."""
+
+    FACES = "faces", "faces: read emotions, compare faces, find look-alikes"
+    GARDEN = "garden", "garden: get image picks"
+    LIKES = "likes", "likes: record likes and unlikes"
+    USERS = "users", "users: read, export or forget a face user and their likes"
+
+
+def validate_scopes(scopes: Any) -> None:
+    if not isinstance(scopes, list) or not set(scopes) <= set(ApiScope.values):
+        raise ValidationError(f"Scopes must be a list drawn from {', '.join(ApiScope.values)}.")
+
+
+class ApiKey(models.Model):
+    """A key for a mobile or third-party client. Only a SHA-256 hash of the key is kept: the raw key is shown once.
+
+    Keys are 256-bit random strings, so a fast unsalted hash is safe (nothing to brute-force) and keeps every
+    authenticated request cheap; a password hash (PBKDF2) would cost ~100 ms per request.
+    """
+
+    name = models.CharField(max_length=100, help_text="Who uses the key, e.g. 'iOS app' or 'Museum kiosk'.")
+    # The key's first characters after "eg_": not secret, so admins and logs can tell keys apart.
+    prefix = models.CharField(max_length=8, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    scopes = models.JSONField(default=list, validators=[validate_scopes], help_text="What the key may do.")
+    rate = models.CharField(
+        max_length=20, blank=True, validators=[validate_rate],
+        help_text="Requests allowed, e.g. '600/min' or 'none'; blank: the API_KEY_RATE setting.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name} (eg_{self.prefix}…)"

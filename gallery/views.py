@@ -1,9 +1,11 @@
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from gallery.api_access import mark_site_page
 from gallery.emotions import Emotion, Gender
 
 # Any UUID: the script swaps it for the visitor's id, so the API's paths are written only in gallery/urls.py.
@@ -26,4 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "emotions": {emotion.value: str(emotion.label) for emotion in Emotion},
         "genders": {gender.value: str(gender.label) for gender in Gender},
     }
-    return render(request, "gallery/home.html", {"config": config})
+    response = render(request, "gallery/home.html", {"config": config})
+    if settings.API_KEYS_REQUIRED:
+        mark_site_page(request, response)  # the page's own API calls need no key
+    return response

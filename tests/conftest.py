@@ -1,4 +1,6 @@
 import io
+import ipaddress
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,3 +94,10 @@ def personalize_recommender(no_real_aws: None, settings: Settings) -> Iterator[S
     with Stubber(client) as stub:
         yield stub
         stub.assert_no_pending_responses()
+
+
+@pytest.fixture
+def fresh_ip() -> str:
+    """A client address no other test (nor an earlier run against the same Redis) has used, so throttle counters
+    in the cache start from zero."""
+    return str(ipaddress.IPv6Address(uuid.uuid4().int))

@@ -9,9 +9,10 @@ from django.utils import timezone
 from PIL import Image as PillowImage
 
 from curation.models import Image
+from gallery.api_keys import issue_key
 from gallery.emotions import Emotion
 from gallery.faces.local import EMBEDDING_MODEL
-from gallery.models import CollectionFace, FaceEmbedding, FaceUser
+from gallery.models import ApiKey, ApiScope, CollectionFace, FaceEmbedding, FaceUser
 
 
 def jpeg_bytes(width: int = 96, height: int = 64, colour: tuple[int, int, int] = (200, 120, 40)) -> bytes:
@@ -76,3 +77,20 @@ class CollectionFaceFactory(factory.django.DjangoModelFactory):
     face_user = factory.SubFactory(FaceUserFactory)
     collection_id = "garden-test"
     face_id = factory.Sequence(lambda n: f"00000000-0000-4000-8000-{n:012d}")
+
+
+class ApiKeyFactory(factory.django.DjangoModelFactory):
+    """An API key with every scope; the raw key (only ever known at creation) is on `.raw_key`."""
+
+    class Meta:
+        model = ApiKey
+
+    name = factory.Sequence(lambda n: f"client {n}")
+    scopes = factory.LazyFunction(lambda: list(ApiScope.values))
+    rate = ""
+
+    @classmethod
+    def _create(cls, model_class: type[ApiKey], *args: object, **kwargs: object) -> ApiKey:
+        api_key = model_class(*args, **kwargs)
+        api_key.raw_key = issue_key(api_key)  # type: ignore[attr-defined]
+        return api_key

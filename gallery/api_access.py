@@ -1,0 +1,156 @@
+"""Who may call /api/v1, and how often: API keys with scopes, the site's own page, per-IP and per-key throttles.
+
+DRF applies these to every API view (settings.REST_FRAMEWORK). The original clients' endpoints (gallery.compat) and
+the health check are plain Django views, so they are never asked for a key nor throttled.
+"""
+
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, PermissionDenied
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.throttling import BaseThrottle
+
+from gallery.api_keys import ApiClient, client_for_key, key_prefix
+from gallery.models import ApiScope
+from gallery.rates import parse_rate
+
+if TYPE_CHECKING:  # DRF imports this module while rest_framework.views is half-loaded (its default settings)
+    from rest_framework.views import APIView
+
+logger = logging.getLogger(__name__)
+
+_AUTHORIZATION_KEYWORD = "api-key"
+
+# The site's own page (/) may call the API without a key even when API_KEYS_REQUIRED: it gets this signed cookie.
+# SameSite=Strict keeps browsers from sending it with requests that other sites start, so another site's page cannot
+# borrow a visitor's cookie; a script that loads / first can still get one, which is why keys are about knowing and
+# metering third-party clients, not about keeping the gallery's own (public) features secret.
+SITE_PAGE_COOKIE = "eg_page"
+_SITE_PAGE_SALT = "gallery.api_access.site_page"
+SITE_PAGE_COOKIE_MAX_AGE = 30 * 24 * 3600
+
+
+def mark_site_page(request: HttpRequest, response: HttpResponse) -> None:
+    """Let the browser that loaded the site's page call the API without a key (renewed on every page load)."""
+    response.set_signed_cookie(
+        SITE_PAGE_COOKIE, "1", salt=_SITE_PAGE_SALT, max_age=SITE_PAGE_COOKIE_MAX_AGE,
+        secure=request.is_secure(), httponly=True, samesite="Strict",
+    )
+
+
+def is_site_page_request(request: Request) -> bool:
+    signed = request.get_signed_cookie(SITE_PAGE_COOKIE, default=None, salt=_SITE_PAGE_SALT,
+                                       max_age=SITE_PAGE_COOKIE_MAX_AGE)
+    return signed == "1"
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """`Authorization: Api-Key <key>` or `X-Api-Key: <key>`. No key: anonymous (ApiScopePermission decides)."""
+
+    def authenticate(self, request: Request) -> tuple[ApiClient, ApiClient] | None:
+        raw_key = self._raw_key(request)
+        if raw_key is None:
+            return None
+        client = client_for_key(raw_key)
+        if client is None:
+            prefix = key_prefix(raw_key)
+            logger.warning("Refused API key %s", f"eg_{prefix}" if prefix else "(malformed)")
+            raise AuthenticationFailed("The API key is unknown or revoked.", code="invalid_api_key")
+        return client, client
+
+    def authenticate_header(self, request: Request) -> str:
+        # Makes DRF answer 401 (with WWW-Authenticate) rather than 403 to callers without a valid key.
+        return 'Api-Key realm="api"'
+
+    @staticmethod
+    def _raw_key(request: Request) -> str | None:
+        authorization = request.META.get("HTTP_AUTHORIZATION", "")
+        keyword, _, value = authorization.partition(" ")
+        if keyword.lower() == _AUTHORIZATION_KEYWORD:
+            return value.strip()
+        return request.META.get("HTTP_X_API_KEY", "").strip() or None
+
+
+class ApiScopePermission(BasePermission):
+    """Keyed callers need the view's `required_scope` (403 `insufficient_scope` otherwise). Callers without a key
+    pass, unless API_KEYS_REQUIRED is set: then only the site's own page may (401 `api_key_required`)."""
+
+    def has_permission(self, request: Request, view: "APIView") -> bool:
+        scope: ApiScope | None = getattr(view, "required_scope", None)
+        if scope is None:
+            # Failing closed: a new view must say what a key needs to call it.
+            raise ImproperlyConfigured(f"{type(view).__name__} declares no required_scope.")
+        if isinstance(request.auth, ApiClient):
+            if scope in request.auth.scopes:
+                return True
+            raise PermissionDenied(f"This API key lacks the '{scope}' scope.", code="insufficient_scope")
+        if not settings.API_KEYS_REQUIRED or is_site_page_request(request):
+            return True
+        raise NotAuthenticated(
+            "This API needs a key: send 'Authorization: Api-Key <key>' or 'X-Api-Key: <key>'.", code="api_key_required"
+        )
+
+
+class ApiRateThrottle(BaseThrottle):
+    """API_ANON_RATE per IP for callers without a key, the key's own rate (or API_KEY_RATE) per key.
+
+    Fixed windows counted with one cache increment per request. DRF's SimpleRateThrottle instead reads and rewrites
+    a list of every request's time in the window: at 600/min that is a 600-float pickle per request, and at the
+    benchmark's rates far more; a counter costs the same at any rate. A burst can reach twice the rate across a
+    window's edge, which is fine for keeping one client from starving the others.
+    """
+
+    def allow_request(self, request: Request, view: "APIView") -> bool:
+        client = request.auth if isinstance(request.auth, ApiClient) else None
+        if client is not None:
+            # The prefix, not the id: ids restart in a fresh database while a shared Redis keeps counting.
+            rate, ident = client.rate or settings.API_KEY_RATE, f"key:{client.prefix}"
+        else:
+            rate, ident = settings.API_ANON_RATE, f"ip:{self.get_ident(request)}"
+        limit = _limit(rate)
+        if limit is None:
+            return True
+        allowed, seconds = limit
+        now = time.time()
+        window = int(now // seconds)
+        if _count(f"throttle:{ident}:{seconds}:{window}", timeout=seconds) <= allowed:
+            return True
+        self._wait = (window + 1) * seconds - now
+        return False
+
+    def wait(self) -> float:
+        return self._wait
+
+
+def _limit(rate: str) -> tuple[int, int] | None:
+    try:
+        return parse_rate(rate)
+    except ValueError as error:
+        raise ImproperlyConfigured(str(error)) from None
+
+
+def _count(cache_key: str, *, timeout: int) -> int:
+    """Add one to a counter in the cache that lives `timeout` seconds, and return the count."""
+    if isinstance(cache, RedisCache):
+        # One round trip: Django's incr() would take two (EXISTS, then INCRBY) and add() a third for a new window.
+        # SET NX starts the counter with its expiry; Django's Redis cache stores ints as plain numbers, as INCR needs.
+        key = cache.make_and_validate_key(cache_key)
+        pipeline = cache._cache.get_client(key, write=True).pipeline(transaction=False)
+        pipeline.set(key, 0, ex=timeout, nx=True)
+        pipeline.incr(key)
+        return pipeline.execute()[1]
+    try:  # an in-process cache (locmem): no round trips to save
+        return cache.incr(cache_key)
+    except ValueError:  # the window's first request
+        if cache.add(cache_key, 1, timeout):
+            return 1
+        return cache.incr(cache_key)  # another thread added it first

@@ -1,0 +1,105 @@
+"""Throttling: API_ANON_RATE per address without a key, per key with one; 429 in the API's format with Retry-After."""
+
+import time
+from types import SimpleNamespace
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.test import Client
+from rest_framework.test import APIClient
+
+from gallery import api_access
+from gallery.rates import parse_rate
+from tests.factories import ApiKeyFactory, ApprovedImageFactory
+
+pytestmark = pytest.mark.django_db
+GARDEN = "/api/v1/garden"
+# 20 s into a minute window, so that no test straddles a window's edge.
+PINNED = 1_800_000_000.0 + 20
+
+
+@pytest.fixture(autouse=True)
+def rates(settings, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001 (pytest-django fixture)
+    settings.API_ANON_RATE = "3/min"
+    settings.API_KEY_RATE = "5/min"
+    monkeypatch.setattr(api_access, "time", SimpleNamespace(time=lambda: PINNED))
+    ApprovedImageFactory()
+
+
+def statuses(client: APIClient | Client, count: int, **extra: str) -> list[int]:
+    return [client.post(GARDEN, {"emotion": "HAPPY"}, content_type="application/json", **extra).status_code
+            for _ in range(count)]
+
+
+def test_callers_without_a_key_are_throttled_per_address(api_client: APIClient, fresh_ip: str) -> None:
+    assert statuses(api_client, 3, REMOTE_ADDR=fresh_ip) == [200, 200, 200]
+
+    refused = api_client.post(GARDEN, {"emotion": "HAPPY"}, format="json", REMOTE_ADDR=fresh_ip)
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "throttled"
+    assert refused["Retry-After"] == "40"  # the rest of the minute window
+
+    assert statuses(api_client, 1, REMOTE_ADDR=fresh_ip + "1") == [200]  # another address has its own budget
+
+
+def test_a_made_up_forwarded_for_header_does_not_dodge_the_limit(api_client: APIClient, fresh_ip: str) -> None:
+    assert statuses(api_client, 3, REMOTE_ADDR=fresh_ip) == [200, 200, 200]
+    assert statuses(api_client, 1, REMOTE_ADDR=fresh_ip, HTTP_X_FORWARDED_FOR="198.51.100.7") == [429]
+
+
+def test_behind_a_proxy_the_forwarded_address_counts(api_client: APIClient, fresh_ip: str, settings) -> None:  # noqa: ANN001
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    proxy = fresh_ip
+    assert statuses(api_client, 4, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=proxy + "a")[-1] == 429
+    assert statuses(api_client, 1, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=proxy + "b") == [200]
+
+
+def test_keys_are_throttled_per_key_at_their_own_rate(api_client: APIClient, fresh_ip: str) -> None:
+    default, own, unlimited = ApiKeyFactory(), ApiKeyFactory(rate="2/min"), ApiKeyFactory(rate="none")
+
+    assert statuses(api_client, 6, REMOTE_ADDR=fresh_ip, HTTP_X_API_KEY=default.raw_key) == [200] * 5 + [429]
+    assert statuses(api_client, 3, REMOTE_ADDR=fresh_ip, HTTP_X_API_KEY=own.raw_key) == [200, 200, 429]
+    assert set(statuses(api_client, 8, REMOTE_ADDR=fresh_ip, HTTP_X_API_KEY=unlimited.raw_key)) == {200}
+    # Keyed calls never used the address's anonymous budget.
+    assert statuses(api_client, 3, REMOTE_ADDR=fresh_ip) == [200, 200, 200]
+
+
+def test_none_turns_throttling_off(api_client: APIClient, fresh_ip: str, settings) -> None:  # noqa: ANN001
+    settings.API_ANON_RATE = "none"
+    assert set(statuses(api_client, 10, REMOTE_ADDR=fresh_ip)) == {200}
+
+
+def test_the_window_resets(api_client: APIClient, fresh_ip: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert statuses(api_client, 4, REMOTE_ADDR=fresh_ip)[-1] == 429
+    monkeypatch.setattr(api_access, "time", SimpleNamespace(time=lambda: PINNED + 60))
+    assert statuses(api_client, 1, REMOTE_ADDR=fresh_ip) == [200]
+
+
+def test_the_original_endpoints_and_the_health_check_are_not_throttled(fresh_ip: str) -> None:
+    client = Client(REMOTE_ADDR=fresh_ip)
+    body = {"userId": "female/happy", "emotion": "happy", "gender": "female"}
+    assert {client.post("/gallery", body, content_type="application/json").status_code for _ in range(5)} == {200}
+    assert 429 not in {client.get("/healthz").status_code for _ in range(5)}
+
+
+def test_an_unreadable_rate_is_a_configuration_error(api_client: APIClient, settings) -> None:  # noqa: ANN001
+    settings.API_ANON_RATE = "fast"
+    with pytest.raises(ImproperlyConfigured, match="Unreadable rate"):
+        api_client.post(GARDEN, {"emotion": "HAPPY"}, format="json")
+
+
+@pytest.mark.parametrize(("rate", "parsed"), [("600/min", (600, 60)), ("10/s", (10, 1)), ("100/5s", (100, 5)),
+                                               ("1000/day", (1000, 86400)), ("5 / hour", (5, 3600)),
+                                               ("none", None), ("", None)])
+def test_rates(rate: str, parsed: tuple[int, int] | None) -> None:
+    assert parse_rate(rate) == parsed
+
+
+def test_a_throttle_check_costs_well_under_a_millisecond(fresh_ip: str, settings) -> None:  # noqa: ANN001
+    settings.API_ANON_RATE = "1000000/min"
+    request = SimpleNamespace(auth=None, META={"REMOTE_ADDR": fresh_ip}, headers={})
+    throttle = api_access.ApiRateThrottle()
+    start = time.perf_counter()
+    for _ in range(1000):
+        assert throttle.allow_request(request, None)  # type: ignore[arg-type]
+    assert (time.perf_counter() - start) / 1000 < 0.001
