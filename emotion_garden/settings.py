@@ -267,6 +267,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["gallery.api_access.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["gallery.api_access.ApiScopePermission"],
     "DEFAULT_THROTTLE_CLASSES": ["gallery.api_access.ApiRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["gallery.parsers.LimitedJSONParser", "gallery.parsers.LimitedMultiPartParser"],
     "UNAUTHENTICATED_USER": None,
     # Throttles count anonymous callers per IP: REMOTE_ADDR, unless proxies in front append X-Forwarded-For. 0 keeps
     # a client from dodging its limit with a made-up X-Forwarded-For; behind one proxy, set API_NUM_PROXIES=1.
@@ -280,6 +281,10 @@ API_KEYS_REQUIRED = env.bool("API_KEYS_REQUIRED", default=False)
 # for a school or office sharing one address. Keys get more, and each key may have its own rate.
 API_ANON_RATE = env("API_ANON_RATE", default="300/min")
 API_KEY_RATE = env("API_KEY_RATE", default="1200/min")
+# Every JSON request of the API is a few hundred bytes; larger bodies are refused (413) before they are parsed.
+API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=64 * 1024)
+# Multipart forms carry at most two photos (faces/compare); Django's own limit counts only the non-file fields.
+API_MAX_MULTIPART_BYTES = 2 * MAX_IMAGE_UPLOAD_BYTES + 1024 * 1024
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Emotion Garden API",

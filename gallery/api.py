@@ -9,7 +9,6 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_view
 from rest_framework import status
-from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,7 +20,7 @@ from gallery.cursors import encode_cursor
 from gallery.faces.base import FaceServiceUnavailable
 from gallery.lookalike import find_lookalike
 from gallery.models import ApiScope, FaceUser
-from gallery.parsers import RawImageParser
+from gallery.parsers import LimitedJSONParser, LimitedMultiPartParser, RawImageParser
 from gallery.selectors import face_user_export
 from gallery.serializers import (
     FaceUserSerializer,
@@ -43,7 +42,7 @@ _TRUE_WORDS = {"1", "true", "yes", "on"}
 class EmotionView(APIView):
     """Read the emotion of the largest face in a photo (and recognise the person if they consented before)."""
 
-    parser_classes = [RawImageParser, MultiPartParser]
+    parser_classes = [RawImageParser, LimitedMultiPartParser]
     required_scope = ApiScope.FACES
 
     @extend_schema(
@@ -137,7 +136,7 @@ _TWO_PHOTOS = {
 class FaceCompareView(APIView):
     """How similar are the largest faces of two photos (0-100, as Rekognition CompareFaces)?"""
 
-    parser_classes = [MultiPartParser]
+    parser_classes = [LimitedMultiPartParser]
     required_scope = ApiScope.FACES
 
     @extend_schema(operation_id="compare_faces", request=_TWO_PHOTOS, responses={200: OpenApiTypes.OBJECT})
@@ -153,7 +152,7 @@ class LookalikeView(APIView):
     """The curated reference person who looks most like the face in `image`, and optionally how similar the face
     is to a second photo, `reference_image`."""
 
-    parser_classes = [MultiPartParser]
+    parser_classes = [LimitedMultiPartParser]
     required_scope = ApiScope.FACES
 
     @extend_schema(
@@ -204,7 +203,7 @@ class FaceUserView(APIView):
 class GardenView(APIView):
     """The next images for a visitor: by the emotion just read, and by their own likes once they have some."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [LimitedJSONParser]
     required_scope = ApiScope.GARDEN
 
     @extend_schema(
@@ -253,7 +252,7 @@ def _recommender_errors_as_api_errors() -> Iterator[None]:
 
 
 class _InteractionView(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [LimitedJSONParser]
     required_scope = ApiScope.LIKES
     event: Interaction.Event
 

@@ -1,8 +1,11 @@
+import io
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from rest_framework import status
-from rest_framework.parsers import BaseParser
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import BaseParser, DataAndFiles, JSONParser, MultiPartParser
 
 from emotion_garden.api import ApiError
 
@@ -24,3 +27,53 @@ class RawImageParser(BaseParser):
                 status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
         return data
+
+
+class LimitedJSONParser(BaseParser):
+    """JSON bodies up to API_MAX_JSON_BYTES; larger ones get 413 `request_too_large` before any of it is parsed.
+
+    Not a JSONParser subclass on purpose: DRF reads a JSONParser's whole body into memory first (request.body),
+    which this parser avoids by reading at most one byte past the limit from the stream.
+    """
+
+    media_type = JSONParser.media_type
+    renderer_class = JSONParser.renderer_class
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
+        limit = settings.API_MAX_JSON_BYTES
+        _refuse_declared_length(parser_context, limit)
+        body = stream.read(limit + 1)
+        if len(body) > limit:  # a body sent without (or with a false) Content-Length
+            raise _too_large(limit)
+        return JSONParser().parse(io.BytesIO(body), media_type, parser_context)
+
+
+class LimitedMultiPartParser(MultiPartParser):
+    """Multipart forms up to API_MAX_MULTIPART_BYTES, refused with 413 `request_too_large` from the Content-Length
+    alone. Django's own limit (DATA_UPLOAD_MAX_MEMORY_SIZE) counts only the non-file fields, so without this a
+    client could stream any amount of file data into temporary files before a view refused it."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> DataAndFiles:
+        limit = settings.API_MAX_MULTIPART_BYTES
+        _refuse_declared_length(parser_context, limit)
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RequestDataTooBig:
+            raise _too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE) from None
+        except SuspiciousOperation as error:  # too many fields or files: Django's answer would be an HTML 400
+            raise ParseError(f"Multipart form parse error - {error}") from None
+
+
+def _refuse_declared_length(parser_context: dict | None, limit: int) -> None:
+    meta = parser_context["request"].META if parser_context else {}
+    try:
+        declared = int(meta.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise _too_large(limit)
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(code="request_too_large", message=f"The request body is larger than the limit of {limit} bytes.",
+                    status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
