@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "corsheaders",
     "django_q",
     "gallery",
     "curation",
@@ -80,6 +82,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so the request id is set for everything below it and the logged duration covers the whole stack.
     "emotion_garden.middleware.RequestIdMiddleware",
+    # Before anything that can answer on its own (redirects, static files), so those answers carry CORS headers too.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -285,6 +289,12 @@ API_KEY_RATE = env("API_KEY_RATE", default="1200/min")
 API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=64 * 1024)
 # Multipart forms carry at most two photos (faces/compare); Django's own limit counts only the non-file fields.
 API_MAX_MULTIPART_BYTES = 2 * MAX_IMAGE_UPLOAD_BYTES + 1024 * 1024
+# Browser apps on these origins (e.g. https://app.example.org) may call the API; none by default. Only /api/ paths:
+# the admin and the original endpoints stay same-origin. Keys travel in headers, never in cookies, so no credentials.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_HEADERS = (*default_headers, "x-api-key")
+CORS_EXPOSE_HEADERS = ["Retry-After"]
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Emotion Garden API",
