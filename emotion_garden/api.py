@@ -3,7 +3,8 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -34,6 +35,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         error = {"code": codes if isinstance(codes, str) else "error", "message": str(exc.detail)}
     response.data = {"error": error}
     return response
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: a path no view matches (e.g. /api/v1/users/not-a-uuid) gets the error format under /api/, and
+    Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "not_found", "message": "Not found."}}, status=404)
+    return page_not_found(request, exception)
 
 
 def _first_message(detail: Any) -> str:

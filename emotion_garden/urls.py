@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("gallery.compat.urls")),
 ]
 
+handler404 = "emotion_garden.api.not_found"
+
 if settings.SERVE_MEDIA:
     # Without S3 or a front proxy, Django itself serves the images from MEDIA_ROOT.
     urlpatterns.append(

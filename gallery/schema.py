@@ -1,0 +1,80 @@
+"""The API's OpenAPI schema: the API key scheme (an extension, registered by GalleryConfig.ready since it must exist
+before a schema is generated) and the error answers every operation can give (a postprocessing hook)."""
+
+from typing import Any
+
+from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+
+from gallery.api_access import ApiKeyAuthentication
+from gallery.models import ApiScope
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    """The API key in /api/schema and the Swagger UI's Authorize dialog."""
+
+    target_class = ApiKeyAuthentication
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
+        scopes = "\n".join(f"- `{scope.value}`: {scope.label.split(': ', 1)[1]}" for scope in ApiScope)
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Api-Key",
+            "description": (
+                "A key from the site's admin or `manage.py create_api_key`, as `X-Api-Key: <key>` or "
+                "`Authorization: Api-Key <key>`. Each key has scopes; an endpoint answers 403 `insufficient_scope` "
+                f"to a key without its scope:\n\n{scopes}\n\nWithout a key, requests are throttled per IP address; "
+                "with one, per key (429 with Retry-After)."
+            ),
+        }
+
+    def get_security_requirement(self, auto_schema: AutoSchema) -> list[dict[str, list[str]]]:
+        keyed = [{self.name: []}]
+        # {} is "no key needed": true unless the deployment sets API_KEYS_REQUIRED.
+        return keyed if settings.API_KEYS_REQUIRED else [*keyed, {}]
+
+
+_ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+_ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string", "description": "Stable and machine-readable, e.g. `no_face`."},
+                "message": {"type": "string", "description": "For people; may change."},
+                "fields": {"description": "Invalid input only (code `invalid`): the messages per request field."},
+            },
+            "required": ["code", "message"],
+        }
+    },
+    "required": ["error"],
+}
+_ACCESS_ERRORS = {
+    "401": {"description": "`invalid_api_key`: unknown or revoked key; `api_key_required` when the site requires keys.",
+            "content": _ERROR_CONTENT},
+    "403": {"description": "`insufficient_scope`: the API key lacks this endpoint's scope.", "content": _ERROR_CONTENT},
+    "429": {
+        "description": "`throttled`: too many requests from this address or key.",
+        "headers": {"Retry-After": {"description": "Seconds until the next request is accepted.", "required": True,
+                                    "schema": {"type": "integer"}}},
+        "content": _ERROR_CONTENT,
+    },
+    "default": {"description": "Any other error (400 invalid input, 404, 413 too large, 415, 422, 503, ...), in the "
+                               "same format.", "content": _ERROR_CONTENT},
+}
+
+
+def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """A postprocessing hook: every /api/v1 operation can answer in the one error format, so the schema says so
+    (clients generated from it then know the shape, and schemathesis can check every answer against it)."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
+    for path, operations in result["paths"].items():
+        if path.startswith("/api/v1/"):
+            for operation in operations.values():
+                for status, response in _ACCESS_ERRORS.items():
+                    operation["responses"].setdefault(status, response)
+    return result

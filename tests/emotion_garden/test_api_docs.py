@@ -1,0 +1,56 @@
+"""The OpenAPI schema documents the API key, and the Swagger UI works offline, from the site's own static files."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.test import Client
+
+
+def test_swagger_ui_loads_its_scripts_and_styles_from_our_static_files(client: Client) -> None:
+    page = client.get("/api/docs").content.decode()
+    assert not re.search(r"https?://|(src|href)=[\"']//", page)  # no CDN, not even a protocol-relative one
+    assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page)
+    assert {asset.rsplit(".", 1)[-1] for asset in assets} >= {"js", "css"}
+    for asset in assets:
+        assert asset.startswith(settings.STATIC_URL), asset
+        assert finders.find(asset.removeprefix(settings.STATIC_URL)), asset
+
+
+def schema(client: Client) -> dict:
+    return client.get("/api/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+
+def test_the_schema_describes_the_api_key_and_that_it_is_optional(client: Client) -> None:
+    document = schema(client)
+    scheme = document["components"]["securitySchemes"]["ApiKey"]
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "X-Api-Key")
+    assert "Authorization: Api-Key" in scheme["description"] and "`users`" in scheme["description"]
+    for path, operations in document["paths"].items():
+        for operation in operations.values():
+            assert operation["security"] == [{"ApiKey": []}, {}], path
+
+
+def test_with_keys_required_the_schema_says_so(client: Client, settings) -> None:  # noqa: ANN001
+    settings.API_KEYS_REQUIRED = True
+    operation = schema(client)["paths"]["/api/v1/garden"]["post"]
+    assert operation["security"] == [{"ApiKey": []}]
+
+
+@pytest.mark.parametrize("path", ["/api/schema", "/api/docs"])
+def test_docs_need_no_key_even_when_keys_are_required(client: Client, settings, path: str) -> None:  # noqa: ANN001
+    settings.API_KEYS_REQUIRED = True
+    assert client.get(path).status_code == 200
+
+
+def test_every_api_operation_documents_the_error_format(client: Client) -> None:
+    document = schema(client)
+    assert document["components"]["schemas"]["Error"]["required"] == ["error"]
+    for path, operations in document["paths"].items():
+        for operation in operations.values():
+            responses = operation["responses"]
+            assert {"401", "403", "429", "default"} <= set(responses), path
+            assert responses["429"]["headers"]["Retry-After"]["required"]
+            assert responses["default"]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/Error"}
