@@ -9,6 +9,15 @@ from gallery.models import FaceUser
 from recommender.models import Interaction
 from recommender.selectors import GardenItem, Mode
 
+# The largest id a row can have (BigAutoField, a signed 64-bit integer). A larger number cannot name an image, and
+# the database drivers raise on it (OverflowError, DataError) instead of finding nothing.
+MAX_ID = 2**63 - 1
+
+
+class ImageIdField(serializers.IntegerField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
 
 class EmotionField(serializers.ChoiceField):
     """One of the eight emotions, in any case ("happy" from the original pages, "HAPPY" from Rekognition)."""
@@ -42,8 +51,7 @@ class GardenRequestSerializer(serializers.Serializer):
     gender = GenderField(required=False)
     age = serializers.IntegerField(required=False, min_value=0, max_value=120)
     n = serializers.IntegerField(required=False, default=3, min_value=1, max_value=50)
-    exclude = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list,
-                                    max_length=500)
+    exclude = serializers.ListField(child=ImageIdField(), required=False, default=list, max_length=500)
     mode = serializers.ChoiceField(choices=[mode.value for mode in Mode], required=False, default=Mode.AUTO.value)
     cursor = serializers.CharField(required=False, max_length=20_000,
                                    help_text="The `cursor` of the previous answer: the next page, without repeats.")
@@ -96,10 +104,9 @@ class LikedImageSerializer(serializers.Serializer):
 
 
 class InteractionRequestSerializer(serializers.Serializer):
-    image = serializers.IntegerField(min_value=1)
+    image = ImageIdField()
     face_user = serializers.UUIDField(required=False, allow_null=True)
-    impressions = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list,
-                                        max_length=50)
+    impressions = serializers.ListField(child=ImageIdField(), required=False, default=list, max_length=50)
     emotion = EmotionField(required=False)
     gender = GenderField(required=False, help_text="An anonymous visitor's gender as read; a face user's own wins.")
     age = serializers.IntegerField(required=False, min_value=0, max_value=120,

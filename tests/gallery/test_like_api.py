@@ -71,6 +71,8 @@ def test_unlike_takes_the_like_back(api_client: APIClient) -> None:
         ({"image": "LIVE", "face_user": str(uuid.uuid4())}, "unknown_face_user"),
         ({"image": "RETIRED"}, "image_not_live"),
         ({"image": "LIVE", "impressions": list(range(1, 60))}, "invalid"),
+        ({"image": 2**64}, "invalid"),  # beyond any database id: a 500 from the driver before
+        ({"image": "LIVE", "impressions": [2**63]}, "invalid"),
     ],
 )
 def test_bad_likes_get_a_clear_400_and_store_nothing(api_client: APIClient, body: dict, code: str) -> None:
