@@ -17,10 +17,10 @@ def shared_database(transactional_db: None, tmp_path: Path) -> Iterator[str]:
     open it. So on SQLite the migrated in-memory database is copied to a file for the test's duration; the
     in-memory one stays open (closing its last connection would delete it) and serves the next tests.
     """
-    memory = connections[DEFAULT_DB_ALIAS]
-    if memory.vendor != "sqlite":
-        yield memory.settings_dict["NAME"]
+    if connections[DEFAULT_DB_ALIAS].vendor != "sqlite":
+        yield connections[DEFAULT_DB_ALIAS].settings_dict["NAME"]
         return
+    memory = connections[DEFAULT_DB_ALIAS]
     path = tmp_path / "shared.sqlite3"
     memory.ensure_connection()
     with closing(sqlite3.connect(path)) as copy:
