@@ -33,7 +33,7 @@ from gallery.serializers import (
 from gallery.services import NoFaceFound, compare_faces, forget_face_user, read_emotion
 from recommender.engines.base import RecommenderUnavailable
 from recommender.models import Interaction
-from recommender.selectors import Garden, Mode, garden, liked_images
+from recommender.selectors import Garden, Mode, garden, like_count, liked_images
 from recommender.services import InteractionRejected, record_interaction
 
 _TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -277,7 +277,7 @@ class _InteractionView(APIView):
         return Response(
             {**InteractionSerializer(recorded.interaction).data,
              # The person's likes after this event, so a client can show the move to personal picks.
-             "likes": liked_images(face_user=face_user).count() if face_user else None},
+             "likes": like_count(face_user=face_user) if face_user else None},
             status=status.HTTP_201_CREATED if recorded.created else status.HTTP_200_OK,
         )
 
