@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,17 +56,19 @@ class Tally:
 
 
 @contextmanager
-def gunicorn(*, threads: int, log: Path, workers: int = WORKERS) -> Iterator[int]:
-    """Migrate, start gunicorn on a free loopback port and yield the port; stop it however the block ends.
+def gunicorn(*, log: Path, threads: int | None = None, workers: int = WORKERS) -> Iterator[int]:
+    """Migrate, start gunicorn with the production configuration (emotion_garden/gunicorn.conf.py) on a free loopback
+    port and yield the port; stop it however the block ends. `threads` overrides the configuration's.
 
     The server inherits this process's environment (EMOTION_GARDEN_DATA_DIR, DATABASE_URL, ...).
     """
     subprocess.run([sys.executable, "manage.py", "migrate", "--verbosity", "0"], cwd=ROOT, check=True)
     port = free_port()
+    overrides = ["--threads", str(threads)] if threads else []
     with log.open("w") as log_file:
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "emotion_garden.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(workers), "--threads", str(threads), "--graceful-timeout", "10"],
+            [sys.executable, "-m", "gunicorn", "--config", "emotion_garden/gunicorn.conf.py",
+             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), *overrides],
             cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
         )
         try:
@@ -138,14 +141,34 @@ def run_clients(port: int, request: Request, *, name: str, clients: int, total: 
     return tally
 
 
+@dataclass(frozen=True)
+class Row:
+    """One phase's line of the results table."""
+
+    name: str
+    requests: int  # answered with a 2xx
+    errors: int
+    p50_ms: float | None
+    p99_ms: float | None
+    per_second: float
+
+
 def print_table(tallies: list[Tally], *, unit: str = "requests") -> None:
     from gallery.evaluation import latency_percentiles
 
+    rows = []
+    for tally in tallies:
+        latency = latency_percentiles(tally.latencies_ms)
+        rows.append(Row(name=tally.name, requests=len(tally.latencies_ms), errors=tally.errors,
+                        p50_ms=latency.p50 if latency else None, p99_ms=latency.p99 if latency else None,
+                        per_second=len(tally.latencies_ms) / tally.seconds if tally.seconds else 0.0))
+    print_rows(rows, unit=unit)
+
+
+def print_rows(rows: list[Row], *, unit: str = "requests") -> None:
     header = f"{'phase':<40}{unit:>9}{'errors':>8}{'p50 ms':>9}{'p99 ms':>9}{'per s':>9}"
     print(header)
     print("-" * len(header))
-    for tally in tallies:
-        latency = latency_percentiles(tally.latencies_ms)
-        p50, p99 = (f"{latency.p50:.1f}", f"{latency.p99:.1f}") if latency else ("n/a", "n/a")
-        throughput = len(tally.latencies_ms) / tally.seconds if tally.seconds else 0.0
-        print(f"{tally.name:<40}{len(tally.latencies_ms):>9}{tally.errors:>8}{p50:>9}{p99:>9}{throughput:>9.1f}")
+    for row in rows:
+        p50, p99 = (f"{row.p50_ms:.1f}", f"{row.p99_ms:.1f}") if row.p50_ms is not None else ("n/a", "n/a")
+        print(f"{row.name:<40}{row.requests:>9}{row.errors:>8}{p50:>9}{p99:>9}{row.per_second:>9.1f}")

@@ -179,6 +179,10 @@ def generate(rng: np.random.Generator, *, images: int, users: int, interactions:
              for (segment, image_id), (impressions, likes) in counts.items()),
             batch_size=BATCH,
         )
+    # Fresh planner statistics, as autovacuum would gather them on a live site: without them PostgreSQL guesses the
+    # index to use for a person's history.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     active = sorted({str(user_ids[user]) for user in np.unique(user_of)[:5000]})
     return Catalogue(image_ids=image_ids, image_emotions=image_emotions, users=[str(user) for user in user_ids],
                      active_users=active)
