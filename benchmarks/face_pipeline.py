@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from loadtools import ROOT, SINGLE_THREADED, WORKERS, Tally, gunicorn, print_table, run_clients
+from loadtools import ROOT, SINGLE_THREADED, UNTHROTTLED, WORKERS, Tally, gunicorn, print_table, run_clients
 
 if TYPE_CHECKING:
     from emotion_garden.imaging import DecodedImage
@@ -44,7 +44,8 @@ def main() -> None:
         for name in ("DATABASE_URL", "REDIS_URL"):
             os.environ.pop(name, None)
         os.environ.update(
-            SINGLE_THREADED, DJANGO_SETTINGS_MODULE="emotion_garden.settings", EMOTION_GARDEN_DATA_DIR=data_dir
+            SINGLE_THREADED, **UNTHROTTLED, DJANGO_SETTINGS_MODULE="emotion_garden.settings",
+            EMOTION_GARDEN_DATA_DIR=data_dir,
         )
         photo = astronaut_jpeg()
         tallies = [pipeline_alone(photo, total=args.requests, max_seconds=args.max_seconds)]

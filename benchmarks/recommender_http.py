@@ -23,7 +23,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
-from loadtools import ROOT, SINGLE_THREADED, WORKERS, Request, Tally, gunicorn, print_table, run_clients
+from loadtools import ROOT, SINGLE_THREADED, UNTHROTTLED, WORKERS, Request, Tally, gunicorn, print_table, run_clients
 
 EMOTIONS = ["HAPPY", "SAD", "ANGRY", "CONFUSED", "DISGUSTED", "SURPRISED", "CALM", "FEAR"]
 BANDS = ["teenager", "young-adult", "adult", "middle-age", "elder"]
@@ -48,7 +48,7 @@ def main() -> None:
         os.environ.pop("DATABASE_URL", None)
         if args.database_url:
             os.environ["DATABASE_URL"] = args.database_url
-        os.environ.update(SINGLE_THREADED, DJANGO_SETTINGS_MODULE="emotion_garden.settings",
+        os.environ.update(SINGLE_THREADED, **UNTHROTTLED, DJANGO_SETTINGS_MODULE="emotion_garden.settings",
                           EMOTION_GARDEN_DATA_DIR=data_dir)
         import django
 
