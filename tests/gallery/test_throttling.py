@@ -1,9 +1,11 @@
 """Throttling: API_ANON_RATE per address without a key, per key with one; 429 in the API's format with Retry-After."""
 
 import time
+from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from rest_framework.test import APIClient
@@ -95,11 +97,19 @@ def test_rates(rate: str, parsed: tuple[int, int] | None) -> None:
     assert parse_rate(rate) == parsed
 
 
-def test_a_throttle_check_costs_well_under_a_millisecond(fresh_ip: str, settings) -> None:  # noqa: ANN001
+def test_a_throttle_check_costs_about_one_cache_read(fresh_ip: str, settings) -> None:  # noqa: ANN001
+    """One round trip to Redis (or one locmem operation) per request: timed against plain cache reads, so that a
+    loaded machine slows both alike; two round trips or more would fail it."""
     settings.API_ANON_RATE = "1000000/min"
     request = SimpleNamespace(auth=None, META={"REMOTE_ADDR": fresh_ip}, headers={})
     throttle = api_access.ApiRateThrottle()
-    start = time.perf_counter()
-    for _ in range(1000):
-        assert throttle.allow_request(request, None)  # type: ignore[arg-type]
-    assert (time.perf_counter() - start) / 1000 < 0.001
+
+    def seconds_per_call(action: Callable[[], object], calls: int = 300) -> float:
+        start = time.perf_counter()
+        for _ in range(calls):
+            action()
+        return (time.perf_counter() - start) / calls
+
+    read = seconds_per_call(lambda: cache.get(f"throttle-test:{fresh_ip}"))
+    check = seconds_per_call(lambda: throttle.allow_request(request, None))  # type: ignore[arg-type]
+    assert check < 2 * read + 0.000_2
