@@ -5,7 +5,8 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from rest_framework.test import APIClient
@@ -82,6 +83,16 @@ def test_the_original_endpoints_and_the_health_check_are_not_throttled(fresh_ip:
     body = {"userId": "female/happy", "emotion": "happy", "gender": "female"}
     assert {client.post("/gallery", body, content_type="application/json").status_code for _ in range(5)} == {200}
     assert 429 not in {client.get("/healthz").status_code for _ in range(5)}
+
+
+def test_counters_live_in_the_cache_for_one_window(api_client: APIClient, fresh_ip: str) -> None:
+    statuses(api_client, 2, REMOTE_ADDR=fresh_ip)
+    counter = f"throttle:ip:{fresh_ip}:60:{int(PINNED // 60)}"
+    assert cache.get(counter) == 2
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, RedisCache):  # counted by the one-round-trip script, and expiring with its window
+        assert api_access._redis_increment.cache_info().currsize == 1
+        assert 0 < backend._cache.get_client().ttl(backend.make_and_validate_key(counter)) <= 60
 
 
 def test_an_unreadable_rate_is_a_configuration_error(api_client: APIClient, settings) -> None:  # noqa: ANN001
