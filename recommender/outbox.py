@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -76,15 +77,23 @@ def deliver_due(*, limit: int = 500) -> DeliveryReport:
 
 
 def _claim(message_id: int) -> OutboxMessage | None:
+    """Lease the message and count the attempt in the same UPDATE: a message that kills its worker every time (out of
+    memory, a crash inside the backend) still runs out of attempts instead of being retried forever."""
     now = timezone.now()
     claimed = OutboxMessage.objects.filter(
         pk=message_id, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now
-    ).update(next_attempt_at=now + LEASE)
+    ).update(next_attempt_at=now + LEASE, attempts=F("attempts") + 1)
     return OutboxMessage.objects.get(pk=message_id) if claimed else None
 
 
 def _deliver(message: OutboxMessage) -> str:
-    message.attempts += 1
+    if message.attempts > MAX_ATTEMPTS:
+        # Claimed too often without an outcome: every attempt killed its worker before it could report.
+        logger.error("Outbox message %s gave up after %s attempts that never returned", message.pk, MAX_ATTEMPTS)
+        message.status = OutboxMessage.Status.DEAD
+        message.last_error = message.last_error or "Every attempt ended its worker before it returned."
+        message.save(update_fields=["status", "last_error"])
+        return message.status
     try:
         get_backend(message.capability, OutboxConsumer).consume(message.operation, message.payload)
     except PermanentFailure as error:

@@ -101,3 +101,14 @@ def test_rejected_and_exhausted_messages_are_given_up(sink: type[FlakySink]) -> 
 def test_retries_are_scheduled_every_minute() -> None:
     schedule = Schedule.objects.get(name="deliver-outbox")
     assert (schedule.func, schedule.schedule_type, schedule.minutes) == ("recommender.outbox.deliver_due", "I", 1)
+
+
+def test_a_message_whose_attempts_never_return_is_given_up(sink: type[FlakySink]) -> None:
+    message = enqueue(capability="sink", operation="put_events", payload={"event": "e1"})
+    # Each claim counts an attempt before the backend is called; these all ended their workers.
+    OutboxMessage.objects.filter(pk=message.pk).update(attempts=MAX_ATTEMPTS)
+    make_due(message)
+    assert deliver_due().dead == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxMessage.Status.DEAD, MAX_ATTEMPTS + 1)
+    assert sink.received == []

@@ -88,8 +88,8 @@ def test_a_worker_killed_inside_the_backend_call_leaves_the_message_to_one_later
 
     assert read_journal(journal) == [{"operation": "put_events", "payload": {"event": "e1"}, "pid": os.getpid()}]
     message.refresh_from_db()
-    # The killed attempt is not counted: the worker died before it could record anything.
-    assert (message.status, message.attempts, message.last_error) == (OutboxMessage.Status.DELIVERED, 2, "")
+    # The killed attempt counts (the claim recorded it), so a message that always kills its worker dies in the end.
+    assert (message.status, message.attempts, message.last_error) == (OutboxMessage.Status.DELIVERED, 3, "")
 
 
 def test_workers_delivering_at_once_deliver_each_message_once(shared_database: str, tmp_path: Path) -> None:
