@@ -119,9 +119,27 @@ class InteractionRequestSerializer(serializers.Serializer):
         return attrs
 
 
-class InteractionSerializer(serializers.ModelSerializer):
-    impressions = serializers.ListField(source="impression_ids", child=serializers.IntegerField(), read_only=True)
+class InteractionSerializer(serializers.Serializer):
+    """A recorded event. The fields describe it for the OpenAPI schema; to_representation writes it directly,
+    because building a model serializer's fields on every like costs more than the rest of the answer."""
 
-    class Meta:
-        model = Interaction
-        fields = ["id", "event", "image", "face_user", "impressions", "emotion", "client_event_id", "created_at"]
+    id = serializers.IntegerField()
+    event = serializers.ChoiceField(choices=Interaction.Event.choices)
+    image = serializers.IntegerField()
+    face_user = serializers.UUIDField(allow_null=True)
+    impressions = serializers.ListField(child=serializers.IntegerField())
+    emotion = serializers.CharField(allow_blank=True)
+    client_event_id = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+    def to_representation(self, interaction: Interaction) -> dict[str, Any]:
+        return {
+            "id": interaction.pk,
+            "event": interaction.event,
+            "image": interaction.image_id,
+            "face_user": str(interaction.face_user_id) if interaction.face_user_id else None,
+            "impressions": interaction.impression_ids,
+            "emotion": interaction.emotion,
+            "client_event_id": interaction.client_event_id,
+            "created_at": serializers.DateTimeField().to_representation(interaction.created_at),
+        }
