@@ -34,7 +34,7 @@ from recommender_http import EMOTIONS, fit_personal_model, generate
 
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_post.lua"
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/emotion_garden_load"
-WARM_UP_SECONDS = 3
+WARM_UP_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def main() -> None:
         work = Path(work_dir)
         os.environ.pop("REDIS_URL", None)
         os.environ.update(SINGLE_THREADED, DJANGO_SETTINGS_MODULE="emotion_garden.settings",
-                          DATABASE_URL=args.database_url, EMOTION_GARDEN_DATA_DIR=str(work), LOG_LEVEL="WARNING")
+                          DATABASE_URL=args.database_url, EMOTION_GARDEN_DATA_DIR=str(work))
         import django
 
         django.setup()
