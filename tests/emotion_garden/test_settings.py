@@ -1,24 +1,11 @@
 """The same settings module switches from the embedded defaults to the scale-out engines by environment only."""
 
-import runpy
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
 
-SETTINGS_FILE = Path(django_settings.BASE_DIR) / "emotion_garden" / "settings.py"
-SWITCHES = ["DATABASE_URL", "REDIS_URL", "AWS_STORAGE_BUCKET_NAME", "FACE_ANALYSIS_BACKEND", "RECOMMENDER_BACKEND",
-            "DJANGO_SECRET_KEY"]
-
-
-def load_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **environment: str) -> dict[str, Any]:
-    for name in SWITCHES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("EMOTION_GARDEN_DATA_DIR", str(tmp_path))
-    for name, value in environment.items():
-        monkeypatch.setenv(name, value)
-    return runpy.run_path(str(SETTINGS_FILE))
+from tests.emotion_garden.settings_env import load_settings
 
 
 def test_embedded_defaults_need_nothing_running(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
