@@ -7,7 +7,7 @@ long-tailed, every like carries the two images shown beside it. The segment coun
 personal model is fitted once before serving, as the scheduled refit would. Loopback only; every phase is bounded.
 
 Usage: .venv/bin/python benchmarks/recommender_http.py [--database-url postgres://postgres@127.0.0.1:5432/bench]
-       [--images 10000] [--users 100000] [--interactions 1000000] [--requests 2000] [--concurrency 8]
+       [--images 10000] [--users 100000] [--interactions 1000000] [--requests 2000] [--concurrency 1,8]
 """
 
 import argparse
@@ -28,6 +28,7 @@ from loadtools import ROOT, SINGLE_THREADED, UNTHROTTLED, WORKERS, Request, Tall
 EMOTIONS = ["HAPPY", "SAD", "ANGRY", "CONFUSED", "DISGUSTED", "SURPRISED", "CALM", "FEAR"]
 BANDS = ["teenager", "young-adult", "adult", "middle-age", "elder"]
 BATCH = 20_000
+WARM_UP_REQUESTS = 600
 
 
 def main() -> None:
@@ -37,7 +38,8 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--interactions", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=2000, help="requests per phase (default 2000)")
-    parser.add_argument("--concurrency", type=int, default=8, help="concurrent HTTP clients (default 8)")
+    parser.add_argument("--concurrency", default="1,8",
+                        help="concurrent HTTP clients, one round of phases per number (default 1,8)")
     parser.add_argument("--threads-per-process", type=int, default=4)
     parser.add_argument("--max-seconds", type=float, default=60, help="time limit per phase (default 60)")
     parser.add_argument("--seed", type=int, default=7)
@@ -72,17 +74,21 @@ def main() -> None:
                 ("garden, personal picks", garden_request(catalogue, chooser, personal=True)),
                 ("like", like_request(catalogue, chooser)),
             ]
-            for _, request in phases:  # every worker thread loads its code and the model before measuring
-                run_clients(port, request, name="warm-up", clients=args.concurrency, total=4 * args.concurrency,
-                            max_seconds=60)
+            levels = [int(level) for level in args.concurrency.split(",")]
+            # Every worker thread loads its code and the model, and each process reads the counters of the
+            # segments it serves (about a hundred), before anything is measured.
+            for _, request in phases:
+                run_clients(port, request, name="warm-up", clients=max(levels), total=WARM_UP_REQUESTS,
+                            max_seconds=120)
             tallies: list[Tally] = [
-                run_clients(port, request, name=name, clients=args.concurrency, total=args.requests,
-                            max_seconds=args.max_seconds)
+                run_clients(port, request, name=f"{name}, {clients} client{'s' * (clients > 1)}", clients=clients,
+                            total=args.requests, max_seconds=args.max_seconds)
+                for clients in levels
                 for name, request in phases
             ]
     print(f"Recommender on {database}: {args.images} images, {args.users} face users, {args.interactions} likes "
           f"(generated in {generated:.0f} s, personal model fitted in {fitted:.0f} s); gunicorn {WORKERS} workers x "
-          f"{args.threads_per_process} threads, {args.concurrency} clients")
+          f"{args.threads_per_process} threads")
     print_table(tallies)
 
 
