@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from curation.models import Image
 from gallery.emotions import Emotion
@@ -75,12 +75,20 @@ def record_interaction(
 
 
 def _face_user(face_user_id: uuid.UUID | None) -> FaceUser | None:
+    """The face user's segment fields. This and _shown_images read in SQL: on a like, building the ORM's query cost
+    three times the query itself (about 0.7 ms of CPU each, measured), a quarter of the request."""
     if face_user_id is None:
         return None
-    face_user = FaceUser.objects.filter(pk=face_user_id).only("gender", "age_low", "age_high").first()
-    if face_user is None:
+    fields = ["id", "gender", "age_low", "age_high"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(fields)} FROM {FaceUser._meta.db_table} WHERE id = %s",
+            [FaceUser._meta.pk.get_db_prep_value(face_user_id, connection)],
+        )
+        row = cursor.fetchone()
+    if row is None:
         raise InteractionRejected(code="unknown_face_user", message=f"There is no face user {face_user_id}.")
-    return face_user
+    return FaceUser.from_db(connection.alias, fields, [face_user_id, *row[1:]])
 
 
 def _shown_images(*, image_id: int, impression_ids: Sequence[int], event: Interaction.Event) -> list[int]:
@@ -91,7 +99,12 @@ def _shown_images(*, image_id: int, impression_ids: Sequence[int], event: Intera
         raise InteractionRejected(
             code="too_many_impressions", message=f"At most {MAX_IMPRESSIONS} impressions per event."
         )
-    status_of = dict(Image.objects.filter(pk__in=wanted).values_list("pk", "status"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, status FROM {Image._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(wanted))})",
+            sorted(wanted),
+        )
+        status_of = dict(cursor.fetchall())
     if image_id not in status_of:
         raise InteractionRejected(code="unknown_image", message=f"There is no image {image_id}.")
     if status_of[image_id] != Image.Status.APPROVED and event != Interaction.Event.UNLIKE:

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from django.db import connection
 
 from curation.models import Image
+from gallery.models import FaceUser
 from recommender.algorithms import Ease
 from recommender.models import Interaction, ModelSnapshot
 
@@ -65,11 +67,18 @@ HISTORY_EVENTS = 400
 def like_history(face_user_id: uuid.UUID) -> list[int]:
     """The images a person likes now, oldest like first (the order EASE scoring weighs by recency), judged from
     their latest HISTORY_EVENTS likes and unlikes."""
+    # In SQL: every like and personal garden reads this, and building the ORM's query cost three times the query
+    # itself (0.9 against 0.2 ms of CPU, measured).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT image_id, event FROM {Interaction._meta.db_table} WHERE face_user_id = %s AND event IN (%s, %s) "
+            f"ORDER BY created_at DESC, id DESC LIMIT {HISTORY_EVENTS}",
+            [FaceUser._meta.pk.get_db_prep_value(face_user_id, connection),
+             Interaction.Event.LIKE.value, Interaction.Event.UNLIKE.value],
+        )
+        latest = cursor.fetchall()
     liked_at: dict[int, int] = {}
-    latest = Interaction.objects.filter(
-        face_user_id=face_user_id, event__in=[Interaction.Event.LIKE, Interaction.Event.UNLIKE]
-    ).order_by("-created_at", "-id").values_list("image_id", "event")[:HISTORY_EVENTS]
-    for position, (image_id, event) in enumerate(reversed(list(latest))):
+    for position, (image_id, event) in enumerate(reversed(latest)):
         liked_at.pop(image_id, None)
         if event == Interaction.Event.LIKE:
             liked_at[image_id] = position
