@@ -5,10 +5,8 @@ scale: WEB_CONCURRENCY worker processes, BIND (or PORT, as platforms set it), LO
 `manage.py serve` uses this file too. Any setting can still be overridden with GUNICORN_CMD_ARGS or the command line.
 """
 
-import gc
 import os
 from pathlib import Path
-from typing import Any
 
 import environ
 
@@ -43,16 +41,6 @@ keepalive = 75
 # the id that RequestIdMiddleware put in the response, to find the application's log lines for this request.
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s" request_id=%({x-request-id}o)s'
-
-
-
-def post_worker_init(worker: Any) -> None:
-    """Freeze what the worker has loaded (Django, numpy, the models: a few hundred thousand objects that live as long
-    as the process). A full garbage collection walked all of them, about 120 ms in which the worker answered nothing,
-    every few seconds under load (measured with gc.callbacks); frozen, it walks only what requests create (3-14 ms).
-    """
-    gc.freeze()
-
 
 # Nothing here uses gunicornc, and its default socket path under $HOME is shared by every gunicorn on the machine:
 # a second instance would unlink the first one's socket.

@@ -1,6 +1,5 @@
 """emotion_garden/gunicorn.conf.py: sized and bound by the environment, and JSON all the way with LOG_FORMAT=json."""
 
-import gc
 import json
 import os
 import runpy
@@ -25,15 +24,6 @@ def load_conf(monkeypatch: pytest.MonkeyPatch, **environment: str) -> dict[str, 
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     return runpy.run_path(str(CONF_FILE))
-
-
-def test_each_worker_freezes_what_it_loaded_before_serving(monkeypatch: pytest.MonkeyPatch) -> None:
-    conf = load_conf(monkeypatch)
-    try:
-        conf["post_worker_init"](worker=None)
-        assert gc.get_freeze_count() > 0  # long-lived objects are out of reach of every full collection
-    finally:
-        gc.unfreeze()
 
 
 def test_defaults_suit_the_embedded_install(monkeypatch: pytest.MonkeyPatch) -> None:
