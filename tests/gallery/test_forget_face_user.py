@@ -1,6 +1,8 @@
 """Forgetting a person reaches every backend: our own rows at once, Rekognition and Personalize through the outbox."""
 
-from contextlib import nullcontext
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
 
 import numpy as np
@@ -98,6 +100,35 @@ def test_a_deletion_hidden_by_a_late_commit_is_noticed_too(monkeypatch: pytest.M
     assert recognised(worker, unit_vector(3), monkeypatch) is None
     assert recognised(worker, unit_vector(2), monkeypatch) == late
     assert recognised(worker, unit_vector(1), monkeypatch) == kept
+
+
+def test_faces_added_by_another_process_are_found_without_the_full_check(
+    monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Callable[..., AbstractContextManager[object]]
+) -> None:
+    first = FaceEmbeddingFactory(vector=unit_vector(1).tobytes()).face_user
+    worker = LocalFaceIdentity(recheck_seconds=3600)
+    assert recognised(worker, unit_vector(1), monkeypatch) == first
+    newcomer = FaceEmbeddingFactory(vector=unit_vector(2).tobytes()).face_user
+    monkeypatch.setattr(worker, "embed", lambda image, face: unit_vector(2))
+
+    # The newest id, the new row, and the matched person's existence: no count or sum over every face.
+    with django_assert_num_queries(3) as queries:
+        assert worker.search(image=NO_PHOTO, face=NO_FACE, threshold=80).face_user_id == newcomer.pk
+    assert not [query for query in queries.captured_queries if "SUM(" in query["sql"].upper()]
+
+
+def test_a_face_committed_late_under_a_lower_id_is_found_at_the_next_full_check(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept, late = FaceUserFactory.create_batch(2)
+    FaceEmbeddingFactory(id=1_000_003, face_user=kept, vector=unit_vector(3).tobytes())
+    worker = LocalFaceIdentity(recheck_seconds=0.05)
+    assert recognised(worker, unit_vector(3), monkeypatch) == kept
+    FaceEmbeddingFactory(id=1_000_002, face_user=late, vector=unit_vector(2).tobytes())
+
+    time.sleep(0.1)
+
+    assert recognised(worker, unit_vector(2), monkeypatch) == late
 
 
 # --- Managed backends: through the outbox, so an AWS outage loses nothing -------------------------------------------
