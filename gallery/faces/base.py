@@ -85,6 +85,9 @@ class FaceAnalyzer(ABC):
     def detect_faces(self, image: DecodedImage) -> list[FaceDetail]:
         """Every face in the image, largest first; an empty list when there is none."""
 
+    def warm_up(self) -> None:  # noqa: B027 - an optional hook, not an abstract method: most backends load nothing
+        """Load what the first call would otherwise load; a remote backend has nothing to load."""
+
 
 @dataclass(frozen=True)
 class FaceMatch:
@@ -94,6 +97,9 @@ class FaceMatch:
 
 class FaceIdentity(ABC):
     """Recognising people again. Only faces of people who consented are ever indexed."""
+
+    def warm_up(self) -> None:  # noqa: B027 - an optional hook, not an abstract method: most backends load nothing
+        """Load what the first call would otherwise load; a remote backend has nothing to load."""
 
     @abstractmethod
     def index_face(self, *, face_user_id: uuid.UUID, image: DecodedImage, face: FaceDetail) -> bool:

