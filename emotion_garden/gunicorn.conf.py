@@ -5,6 +5,7 @@ scale: WEB_CONCURRENCY worker processes, BIND (or PORT, as platforms set it), LO
 `manage.py serve` uses this file too. Any setting can still be overridden with GUNICORN_CMD_ARGS or the command line.
 """
 
+import gc
 import os
 from pathlib import Path
 
@@ -45,11 +46,20 @@ access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s" reque
 
 
 def post_worker_init(worker: object) -> None:
-    """Load the face models and the face index as the worker starts: on its first photo they took 1.2 s, and 4 s when
-    a cold worker's threads all began at once under load."""
+    """Ready the worker before its first request.
+
+    - Load the face models and the face index: on its first photo they took 1.2 s, and 4 s when a cold worker's
+      threads all began at once under load.
+    - On SQLite, checkpoint the write-ahead log on a thread of its own (emotion_garden.sqlite_wal).
+    - Freeze what is loaded by now out of the garbage collector's sight: otherwise every full collection walks all the
+      objects of Django, DRF and the models again, and stops every thread of the worker while it does.
+    """
+    from emotion_garden.sqlite_wal import start_wal_checkpointer
     from gallery.faces import warm_up_face_backends
 
     warm_up_face_backends()
+    start_wal_checkpointer()
+    gc.freeze()
 
 
 # Nothing here uses gunicornc, and its default socket path under $HOME is shared by every gunicorn on the machine:

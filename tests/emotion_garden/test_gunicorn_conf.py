@@ -1,5 +1,6 @@
 """emotion_garden/gunicorn.conf.py: sized and bound by the environment, and JSON all the way with LOG_FORMAT=json."""
 
+import gc
 import json
 import os
 import runpy
@@ -70,3 +71,15 @@ def test_json_logs_from_gunicorn_and_django_alike(tmp_path: Path) -> None:
     loggers = {entry["logger"] for entry in entries if entry.get("request_id") == "e2e-json"}
     assert loggers == {"emotion_garden.requests", "gunicorn.access"}
     assert any(entry["logger"] == "gunicorn.error" and "Booting worker" in entry["message"] for entry in entries)
+
+
+def test_worker_start_warms_up_checkpoints_and_freezes_the_heap(monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[str] = []
+    monkeypatch.setattr("gallery.faces.warm_up_face_backends", lambda: started.append("warm-up"))
+    monkeypatch.setattr("emotion_garden.sqlite_wal.start_wal_checkpointer", lambda: started.append("checkpointer"))
+    try:
+        load_conf(monkeypatch)["post_worker_init"](object())
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert started == ["warm-up", "checkpointer"]

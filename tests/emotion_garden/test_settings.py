@@ -14,6 +14,9 @@ def test_embedded_defaults_need_nothing_running(monkeypatch: pytest.MonkeyPatch,
     assert database["ENGINE"] == "django.db.backends.sqlite3"
     assert database["NAME"] == str(tmp_path / "db.sqlite3")
     assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
+    # Web workers checkpoint in the background; a commit does only past this safety net (emotion_garden.sqlite_wal).
+    assert "wal_autocheckpoint=10000" in database["OPTIONS"]["init_command"]
+    assert database["CONN_MAX_AGE"] == 60
     assert loaded["Q_CLUSTER"]["orm"] == "default"
     assert "redis" not in loaded["Q_CLUSTER"]
     assert loaded["STORAGES"]["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
