@@ -60,9 +60,7 @@ def garden(
         exclude=exclude,
     )
     # Approved only: an engine may answer from state a moment old, but a retired image never reaches the visitor.
-    images = Image.objects.filter(status=Image.Status.APPROVED).in_bulk(
-        [recommendation.image_id for recommendation in recommendations]
-    )
+    images = _approved_images([recommendation.image_id for recommendation in recommendations])
     items = [
         GardenItem(image=images[recommendation.image_id], rank=rank, score=recommendation.score,
                    reason=recommendation.reason, reason_code=recommendation.reason_code)
@@ -70,6 +68,22 @@ def garden(
         if recommendation.image_id in images
     ]
     return Garden(items=items, recommendation_id=uuid.uuid4().hex, context=context, mode=mode, likes=likes)
+
+
+def _approved_images(image_ids: list[int]) -> dict[int, Image]:
+    """The images among image_ids that are in the gallery now, by id.
+
+    A raw query: for the three ids of a garden, the ORM spent longer building its query (the model's ordering,
+    compiling the lookups) than the database took to answer it.
+    """
+    if not image_ids:
+        return {}
+    placeholders = ", ".join(["%s"] * len(image_ids))
+    images = Image.objects.raw(
+        f"SELECT * FROM {Image._meta.db_table} WHERE status = %s AND id IN ({placeholders})",
+        [Image.Status.APPROVED, *image_ids],
+    )
+    return {image.pk: image for image in images}
 
 
 def like_count(*, face_user: FaceUser) -> int:
