@@ -89,7 +89,10 @@ class SFaceNetwork:
             core.read_model(dequantized_onnx(SFACE_PATH)),
             "CPU",
             # Unpinned: two gunicorn workers pinning their single inference thread would both pick the first core.
-            {"INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY", "ENABLE_CPU_PINNING": False},
+            # float32 always: on CPUs with bfloat16 units (AVX512_BF16, AMX) OpenVINO otherwise computes in bfloat16,
+            # and embeddings stored on one machine must match those made on another (and OpenCV's).
+            {"INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY", "ENABLE_CPU_PINNING": False,
+             "INFERENCE_PRECISION_HINT": "f32"},
         )
         self._per_thread = threading.local()
 

@@ -61,6 +61,11 @@ def test_embeddings_match_opencvs_on_the_quantised_file(
         assert float(ours @ reference) / np.linalg.norm(reference) > 0.99999
 
 
+def test_the_network_computes_in_float32_on_every_cpu(network: SFaceNetwork) -> None:
+    """OpenVINO would pick bfloat16 on CPUs with bfloat16 units; stored embeddings must not depend on the machine."""
+    assert str(network._compiled.get_property("INFERENCE_PRECISION_HINT")) == "float32"
+
+
 def test_threads_share_the_network_safely(astronaut: Image.Image, network: SFaceNetwork) -> None:
     crops = [aligned_face(bgr, detect_face_rows(bgr)[0][4:14].reshape(5, 2)) for bgr in _photos(astronaut)]
     expected = [network.embedding(crop) for crop in crops]
