@@ -3,6 +3,7 @@ from concurrent.futures import ThreadPoolExecutor
 import cv2
 import numpy as np
 import onnx
+import openvino
 import pytest
 from PIL import Image
 
@@ -63,7 +64,7 @@ def test_embeddings_match_opencvs_on_the_quantised_file(
 
 def test_the_network_computes_in_float32_on_every_cpu(network: SFaceNetwork) -> None:
     """OpenVINO would pick bfloat16 on CPUs with bfloat16 units; stored embeddings must not depend on the machine."""
-    assert str(network._compiled.get_property("INFERENCE_PRECISION_HINT")) == "float32"
+    assert network._compiled.get_property("INFERENCE_PRECISION_HINT") == openvino.Type.f32
 
 
 def test_threads_share_the_network_safely(astronaut: Image.Image, network: SFaceNetwork) -> None:
