@@ -16,6 +16,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 logger = logging.getLogger(__name__)
 
+
 def checkpoint(cursor: Any) -> tuple[int, int]:
     """Run a PASSIVE checkpoint on a DB-API cursor of an SQLite connection: (pages in the log, pages copied back).
 
@@ -29,23 +30,22 @@ def checkpoint(cursor: Any) -> tuple[int, int]:
 class WalCheckpointer(threading.Thread):
     """Checkpoints the default database every `interval_seconds` on a connection of its own, until stopped."""
 
-    def __init__(self, *, interval_seconds: float = 1.0, alias: str = DEFAULT_DB_ALIAS) -> None:
+    def __init__(self, *, interval_seconds: float = 1.0) -> None:
         super().__init__(name="sqlite-wal-checkpoint", daemon=True)
         self.interval_seconds = interval_seconds
-        self.alias = alias
         self._stopped = threading.Event()
 
     def run(self) -> None:
         try:
             while not self._stopped.wait(self.interval_seconds):
                 try:
-                    with connections[self.alias].cursor() as cursor:
+                    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
                         checkpoint(cursor)
                 except DatabaseError:
                     # The next round tries again; until then commits still checkpoint past the connections' limit.
                     logger.exception("Checkpointing the SQLite write-ahead log failed")
         finally:
-            connections[self.alias].close()
+            connections[DEFAULT_DB_ALIAS].close()
 
     def stop(self) -> None:
         self._stopped.set()
