@@ -259,7 +259,8 @@ def _dlib_box(row: np.ndarray, shape: tuple[int, ...]) -> tuple[int, int, int, i
     return top, max(right, left + 1), max(bottom, top + 1), left
 
 
-# The weights' name, not the runtime's: OpenVINO gives the same vectors OpenCV gave (cosine 0.9999999).
+# The weights' name, not the runtime's: OpenVINO gives the same vectors OpenCV gave (cosine 0.9999999), and the
+# flip-averaged embedding stays comparable with the plain ones stored before it (see sface.py).
 EMBEDDING_MODEL = "sface-2021dec-int8bq"
 
 

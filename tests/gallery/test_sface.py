@@ -50,16 +50,34 @@ def test_coincident_landmarks_align_to_the_identity() -> None:
     assert np.array_equal(alignment_matrix(np.full((5, 2), 40.0)), np.eye(2, 3))
 
 
-def test_embeddings_match_opencvs_on_the_quantised_file(
+def test_vectors_match_opencvs_on_the_quantised_file_for_the_crop_and_its_mirror(
     astronaut: Image.Image, network: SFaceNetwork, opencv_recognizer: cv2.FaceRecognizerSF
 ) -> None:
     for bgr in _photos(astronaut):
         crop = opencv_recognizer.alignCrop(bgr, detect_face_rows(bgr)[0])
-        reference = opencv_recognizer.feature(crop).flatten()
-        ours = network.embedding(crop)
-        assert ours.shape == (128,) and ours.dtype == np.float32
-        assert np.linalg.norm(ours) == pytest.approx(1.0, abs=1e-5)
-        assert float(ours @ reference) / np.linalg.norm(reference) > 0.99999
+        ours = network.vectors(crop)
+        assert ours.shape == (2, 128) and ours.dtype == np.float32
+        for vector, image in zip(ours, (crop, np.ascontiguousarray(crop[:, ::-1])), strict=True):
+            reference = opencv_recognizer.feature(image).flatten()
+            assert _cosine(vector, reference) > 0.99999
+
+
+def test_the_embedding_is_the_mean_direction_of_the_crop_and_its_mirror(
+    astronaut: Image.Image, network: SFaceNetwork
+) -> None:
+    bgr = _photos(astronaut)[0]
+    crop = aligned_face(bgr, detect_face_rows(bgr)[0][4:14].reshape(5, 2))
+    plain, mirrored = (vector / np.linalg.norm(vector) for vector in network.vectors(crop))
+    embedding = network.embedding(crop)
+    assert embedding.shape == (128,) and embedding.dtype == np.float32
+    assert np.linalg.norm(embedding) == pytest.approx(1.0, abs=1e-5)
+    np.testing.assert_allclose(embedding, (plain + mirrored) / np.linalg.norm(plain + mirrored), atol=1e-6)
+    # Close enough to the plain vector that embeddings stored before flip averaging still match.
+    assert _cosine(embedding, plain) > 0.97
+
+
+def _cosine(first: np.ndarray, second: np.ndarray) -> float:
+    return float(first @ second) / float(np.linalg.norm(first) * np.linalg.norm(second))
 
 
 def test_the_network_computes_in_float32_on_every_cpu(network: SFaceNetwork) -> None:
