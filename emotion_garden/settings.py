@@ -249,8 +249,15 @@ if BEDROCK_IMAGE_MODEL_ID := env("BEDROCK_IMAGE_MODEL_ID", default=""):
 # should let them remember faces.
 COMPAT_REMEMBER_FACES = env.bool("COMPAT_REMEMBER_FACES", default=False)
 
-# Rekognition's FaceMatchThreshold (0-100); the original system used 80.
+# Similarities (0-100) on Rekognition's scale, where the local backend puts its verification cut at 80.
+# FACE_MATCH_THRESHOLD decides whether two photos show the same person (faces/compare, `evaluate_faces --pairs`);
+# the original system used 80 for everything.
 FACE_MATCH_THRESHOLD = env.float("FACE_MATCH_THRESHOLD", default=80.0)
+# FACE_SEARCH_THRESHOLD decides whether a visitor is someone remembered: a search against everyone stored, where a
+# stranger can match any of them. At 80, 47.5% of strangers matched somebody in a gallery of only 175 people; at 95,
+# none of 398 did, while 93.2% of returning people were still found from another photo taken years apart
+# (benchmarks/face_identification.py on faces-dev). A wrong match would show a stranger someone else's picks.
+FACE_SEARCH_THRESHOLD = env.float("FACE_SEARCH_THRESHOLD", default=95.0)
 
 # A face user unseen for this many days is forgotten (face data in every backend) by the daily
 # gallery.tasks.purge_expired_face_data; 0 keeps face data until the person asks to be forgotten.

@@ -51,7 +51,7 @@ def read_emotion(*, photo: bytes, remember: bool = False) -> EmotionReading:
 
 def _identify(image: DecodedImage, face: FaceDetail, *, remember: bool) -> tuple[FaceUser | None, bool]:
     identity = face_identity()
-    match = identity.search(image=image, face=face, threshold=settings.FACE_MATCH_THRESHOLD)
+    match = identity.search(image=image, face=face, threshold=settings.FACE_SEARCH_THRESHOLD)
     now = timezone.now()
     demographics = _demographics(face)
     if match is not None:

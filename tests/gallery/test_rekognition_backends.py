@@ -595,3 +595,16 @@ def test_a_face_rekognition_refuses_creates_no_face_user(api_client: APIClient, 
     assert response.status_code == 200
     assert response.json()["face_user"] is None
     assert not FaceUser.objects.exists()
+
+
+@pytest.mark.parametrize("configured", [None, 80.0])
+def test_visitors_are_searched_for_at_the_search_threshold(api_client: APIClient, client: Any, stub: Stubber,
+                                                           astronaut_png: bytes, settings: Any,
+                                                           configured: float | None) -> None:
+    if configured is not None:
+        settings.FACE_SEARCH_THRESHOLD = configured
+    stub.add_response("search_faces_by_image", search_response(), search_params(configured or 95.0))
+    with rekognition_backend("face_identity", "RekognitionFaceIdentity", client=client, collection_id="garden-test"):
+        response = api_client.post("/api/v1/emotion", astronaut_png, content_type="image/png")
+    assert response.status_code == 200
+    assert response.json()["recognised"] is False
