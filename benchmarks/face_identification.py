@@ -3,7 +3,8 @@
 `manage.py evaluate_faces --pairs` measures verification (one photo against one other). Recognising a returning
 visitor is a search against everyone remembered, and a stranger is at risk from every one of them: the chance that a
 new visitor matches somebody grows with the number of people stored. This script measures both rates on photos named
-as in LFW (`<Person>_<NNNN>.jpg`, the person from the file name), with the local face backend:
+as in LFW (`<Person>_<NNNN>.jpg`, the person from the file name), with the local face backend, embedding as the
+product does (stored faces flip-averaged, searches with one pass):
 
 - the gallery holds the first photo of every person with two or more photos;
 - mated searches: every other photo of those people (found = their own face user is the best match at or above
@@ -53,14 +54,17 @@ def main() -> None:
         from gallery.faces.local import LocalFaceIdentity, largest_face_embedding
 
         photos = photos_by_person(args.folders)
-        embeddings = {}
+        # As the product embeds them: stored faces flip-averaged, searches with one pass (gallery/faces/sface.py).
+        stored, searched = {}, {}
         for paths in photos.values():
             for path in paths:
-                vector = largest_face_embedding(decode_image(path.read_bytes()))
+                image = decode_image(path.read_bytes())
+                vector = largest_face_embedding(image)
                 if vector is not None:
-                    embeddings[path] = vector
+                    stored[path] = vector
+                    searched[path] = largest_face_embedding(image, flip_average=False)
         identity = LocalFaceIdentity()
-        report(photos, embeddings, identity.similarity, thresholds,
+        report(photos, stored, searched, identity.similarity, thresholds,
                search_threshold=settings.FACE_SEARCH_THRESHOLD, folders=args.folders)
 
 
@@ -77,25 +81,25 @@ def photos_by_person(folders: list[Path]) -> dict[str, list[Path]]:
     return dict(photos)
 
 
-def report(photos: dict[str, list[Path]], embeddings: dict[Path, np.ndarray], similarity: Callable[[float], float],
-           thresholds: list[float],
-           *, search_threshold: float, folders: list[Path]) -> None:
-    usable = {person: [path for path in paths if path in embeddings] for person, paths in photos.items()}
+def report(photos: dict[str, list[Path]], stored: dict[Path, np.ndarray], searched: dict[Path, np.ndarray],
+           similarity: Callable[[float], float], thresholds: list[float], *, search_threshold: float,
+           folders: list[Path]) -> None:
+    usable = {person: [path for path in paths if path in stored] for person, paths in photos.items()}
     enrolled = sorted(person for person, paths in usable.items() if len(paths) >= 2)
     strangers = [paths[0] for person, paths in usable.items() if len(paths) == 1]
-    gallery = np.stack([embeddings[usable[person][0]] for person in enrolled])
+    gallery = np.stack([stored[usable[person][0]] for person in enrolled])
     mated = [(person_index, path) for person_index, person in enumerate(enrolled) for path in usable[person][1:]]
 
-    mated_cosines = np.stack([gallery @ embeddings[path] for _, path in mated])
+    mated_cosines = np.stack([gallery @ searched[path] for _, path in mated])
     mated_owner = np.array([person_index for person_index, _ in mated])
     best = mated_cosines.argmax(axis=1)
     best_mated = mated_cosines[np.arange(len(mated)), best]
-    stranger_cosines = np.stack([gallery @ embeddings[path] for path in strangers])
+    stranger_cosines = np.stack([gallery @ searched[path] for path in strangers])
     to_similarity = np.vectorize(similarity)
 
     print(f"Open-set identification on {', '.join(str(folder) for folder in folders)}: "
           f"{sum(len(paths) for paths in photos.values())} photos, no face in "
-          f"{sum(len(paths) for paths in photos.values()) - len(embeddings)}")
+          f"{sum(len(paths) for paths in photos.values()) - len(stored)}")
     print(f"gallery {len(enrolled)} people (first photo each); {len(mated)} searches by enrolled people, "
           f"{len(strangers)} by strangers ({stranger_cosines.size} stranger comparisons)")
     header = f"{'similarity':>10}  {'TPIR':>7}  {'FPIR':>7}  {'per comparison':>14}  " + "  ".join(

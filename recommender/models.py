@@ -29,7 +29,8 @@ class Interaction(models.Model):
     gender = models.CharField(max_length=8, choices=Gender.choices, blank=True)
     age_band = models.CharField(max_length=16, choices=AgeBand.choices, blank=True)
     # Unique through Meta.constraints, not unique=True, which on PostgreSQL adds a second index for LIKE queries.
-    client_event_id = models.CharField(max_length=64, null=True, blank=True)
+    # NULL when the client sent none: many events without an id must not collide as "" would.
+    client_event_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -269,18 +269,19 @@ def sface_network(*, threads: int = 1) -> SFaceNetwork:
     return SFaceNetwork(threads=threads)
 
 
-def face_embedding(image: DecodedImage, face: FaceDetail, *, threads: int = 1) -> np.ndarray:
-    """The L2-normalised SFace embedding of one face, aligned by its five landmarks."""
+def face_embedding(image: DecodedImage, face: FaceDetail, *, threads: int = 1, flip_average: bool = True) -> np.ndarray:
+    """The L2-normalised SFace embedding of one face, aligned by its five landmarks (flip-averaged: see sface.py)."""
     landmarks = _yunet_row(face, width=image.width, height=image.height)[4:14].reshape(5, 2)
-    return sface_network(threads=threads).embedding(aligned_face(image.bgr, landmarks))
+    return sface_network(threads=threads).embedding(aligned_face(image.bgr, landmarks), flip_average=flip_average)
 
 
-def largest_face_embedding(image: DecodedImage, *, threads: int = 1) -> np.ndarray | None:
+def largest_face_embedding(image: DecodedImage, *, threads: int = 1, flip_average: bool = True) -> np.ndarray | None:
     """The embedding of the image's largest face, or None when YuNet finds no face."""
     rows = detect_face_rows(image.bgr)
     if not len(rows):
         return None
-    return face_embedding(image, _detail_from_row(rows[0], width=image.width, height=image.height), threads=threads)
+    face = _detail_from_row(rows[0], width=image.width, height=image.height)
+    return face_embedding(image, face, threads=threads, flip_average=flip_average)
 
 
 # The cosine that maps to Rekognition's similarity 80 (the original's FaceMatchThreshold). Calibrated on the faces-dev
@@ -324,19 +325,22 @@ class LocalFaceIdentity(FaceIdentity):
 
     def warm_up(self) -> None:
         """Compile the embedding network and load every stored embedding (1.4 s at 100,000 faces)."""
-        sface_network(threads=self.threads).embedding(np.zeros((112, 112, 3), dtype=np.uint8))
+        blank = np.zeros((112, 112, 3), dtype=np.uint8)
+        for flip_average in (True, False):  # both batch sizes the network runs
+            sface_network(threads=self.threads).embedding(blank, flip_average=flip_average)
         self._current_index()
 
     def similarity(self, cosine: float) -> float:
         return cosine_to_similarity(cosine, cosine_at_80=self.cosine_at_80, steepness=self.steepness)
 
     def embed(self, image: DecodedImage, face: FaceDetail) -> np.ndarray:
-        return face_embedding(image, face, threads=self.threads)
+        """What a search compares with the stored faces: one pass of SFace, not flip-averaged, because a search runs
+        on every photo a visitor sends (see sface.py)."""
+        return face_embedding(image, face, threads=self.threads, flip_average=False)
 
     def index_face(self, *, face_user_id: uuid.UUID, image: DecodedImage, face: FaceDetail) -> bool:
-        FaceEmbedding.objects.create(
-            face_user_id=face_user_id, model=self.model_name, vector=self.embed(image, face).tobytes()
-        )
+        vector = face_embedding(image, face, threads=self.threads)
+        FaceEmbedding.objects.create(face_user_id=face_user_id, model=self.model_name, vector=vector.tobytes())
         return True
 
     def search(self, *, image: DecodedImage, face: FaceDetail, threshold: float) -> FaceMatch | None:

@@ -9,11 +9,13 @@ directly: it has no converter for DequantizeLinear with a block size (ONNX opset
 The alignment is OpenCV's alignCrop: the similarity transform (least squares, Umeyama) that maps YuNet's five
 landmarks onto SFace's 112 x 112 template, then a bilinear warp.
 
-The embedding is the mean direction of the crop's and its mirror image's vectors (flip averaging, run as one batch
-of two). On faces-dev it took verification at similarity 80 from 98.3% to 98.7% (`manage.py evaluate_faces --pairs`)
-and the returning people found at the search threshold from 92.8% to 93.2% (benchmarks/face_identification.py), for
-9 ms more per face (20.6 instead of 11.5 ms on one thread of a Xeon with AVX-512). A flip-averaged vector stays
-within a cosine of 0.97 of the plain one, so embeddings stored before it still match under the same model name.
+Flip averaging: the embedding of the crop and of its mirror image, summed as unit vectors, run as one batch of two.
+On faces-dev it takes verification at similarity 80 from 98.3% to 98.7% (`manage.py evaluate_faces --pairs`), for
+about 9 ms more per face. Stored faces (indexed people, reference photos) and both sides of a comparison are
+flip-averaged. A search embeds with one pass: it runs on every photo a visitor sends, and a plain vector compared
+with flip-averaged ones matches as well as two plain vectors did (benchmarks/face_identification.py runs it that
+way). A flip-averaged vector stays within a cosine of 0.97 of the plain one, so embeddings stored before flip
+averaging still match under the same model name.
 """
 
 import importlib.resources
@@ -92,7 +94,7 @@ class SFaceNetwork:
     def __init__(self, *, threads: int) -> None:
         core = openvino.Core()
         model = core.read_model(dequantized_onnx(SFACE_PATH))
-        model.reshape([2, 3, CROP_SIZE, CROP_SIZE])  # the crop and its mirror image
+        model.reshape([-1, 3, CROP_SIZE, CROP_SIZE])  # a crop, or a crop and its mirror image
         self._compiled = core.compile_model(
             model,
             "CPU",
@@ -104,21 +106,22 @@ class SFaceNetwork:
         )
         self._per_thread = threading.local()
 
-    def embedding(self, aligned_bgr: np.ndarray) -> np.ndarray:
-        """The L2-normalised 128-d embedding of an aligned crop: the mean direction of the crop's and its mirror
-        image's."""
-        crop, mirror = self.vectors(aligned_bgr)
-        return _unit(_unit(crop) + _unit(mirror))
+    def embedding(self, aligned_bgr: np.ndarray, *, flip_average: bool = True) -> np.ndarray:
+        """The L2-normalised 128-d embedding of an aligned crop: with flip_average, the mean direction of the crop's
+        and its mirror image's vectors."""
+        vectors = self.vectors(aligned_bgr, mirrored=flip_average)
+        return _unit(sum(_unit(vector) for vector in vectors))
 
-    def vectors(self, aligned_bgr: np.ndarray) -> np.ndarray:
-        """SFace's raw output (2 x 128) for an aligned crop and for its mirror image."""
+    def vectors(self, aligned_bgr: np.ndarray, *, mirrored: bool = True) -> np.ndarray:
+        """SFace's raw output (n x 128) for an aligned crop, and then for its mirror image if `mirrored`."""
         request = getattr(self._per_thread, "request", None)
         if request is None:
             request = self._per_thread.request = self._compiled.create_infer_request()
         # SFace takes RGB planes of 0-255 values.
         planes = aligned_bgr[:, :, ::-1].transpose(2, 0, 1)
-        batch = np.ascontiguousarray(np.stack([planes, planes[:, :, ::-1]]), dtype=np.float32)
-        return np.asarray(request.infer({0: batch})[0], dtype=np.float32).reshape(2, EMBEDDING_SIZE)
+        batch = np.ascontiguousarray(np.stack([planes, planes[:, :, ::-1]] if mirrored else [planes]),
+                                     dtype=np.float32)
+        return np.asarray(request.infer({0: batch})[0], dtype=np.float32).reshape(len(batch), EMBEDDING_SIZE)
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

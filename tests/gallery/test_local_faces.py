@@ -14,8 +14,10 @@ from gallery.faces.local import (
     LocalFaceAnalyzer,
     LocalFaceIdentity,
     eight_emotions,
+    face_embedding,
     square_face_crop,
 )
+from gallery.models import FaceEmbedding
 from tests.conftest import encode
 
 
@@ -103,6 +105,24 @@ def test_identity_recognises_the_same_face_and_not_another(astronaut: Image.Imag
 
     identity.forget(face_user_id=person.id)
     assert identity.search(image=shifted, face=analyzer.detect_faces(shifted)[0], threshold=80) is None
+
+
+@pytest.mark.django_db
+def test_stored_faces_are_flip_averaged_and_a_search_embeds_with_one_pass(astronaut_png: bytes,
+                                                                           analyzer: LocalFaceAnalyzer) -> None:
+    from tests.factories import FaceUserFactory
+
+    identity = LocalFaceIdentity()
+    photo = decode_image(astronaut_png)
+    face = analyzer.detect_faces(photo)[0]
+    person = FaceUserFactory()
+    identity.index_face(face_user_id=person.id, image=photo, face=face)
+
+    stored = np.frombuffer(FaceEmbedding.objects.get(face_user=person).vector, dtype=np.float32)
+    np.testing.assert_allclose(stored, face_embedding(photo, face), atol=1e-6)
+    searched = identity.embed(photo, face)
+    np.testing.assert_allclose(searched, face_embedding(photo, face, flip_average=False), atol=1e-6)
+    assert 0.97 < float(stored @ searched) < 0.9999
 
 
 def test_similarity_scale_puts_the_calibrated_cosine_at_80() -> None:

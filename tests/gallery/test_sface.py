@@ -76,6 +76,14 @@ def test_the_embedding_is_the_mean_direction_of_the_crop_and_its_mirror(
     assert _cosine(embedding, plain) > 0.97
 
 
+def test_one_pass_gives_the_crops_own_vector(astronaut: Image.Image, network: SFaceNetwork) -> None:
+    bgr = _photos(astronaut)[0]
+    crop = aligned_face(bgr, detect_face_rows(bgr)[0][4:14].reshape(5, 2))
+    [plain] = network.vectors(crop, mirrored=False)
+    np.testing.assert_allclose(network.vectors(crop)[0], plain, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(network.embedding(crop, flip_average=False), plain / np.linalg.norm(plain), atol=1e-6)
+
+
 def _cosine(first: np.ndarray, second: np.ndarray) -> float:
     return float(first @ second) / float(np.linalg.norm(first) * np.linalg.norm(second))
 
