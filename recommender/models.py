@@ -17,7 +17,7 @@ class Interaction(models.Model):
         VIEW = "view", "View"
 
     # Kept (anonymised) when the person is forgotten: the counts still teach the cold-start engine. Looked up through
-    # the (face_user, -created_at) index below; a second index on face_user alone would only slow every like down.
+    # the like history index below; a second index on face_user alone would only slow every like down.
     face_user = models.ForeignKey(
         FaceUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions", db_index=False
     )
@@ -35,7 +35,12 @@ class Interaction(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["face_user", "-created_at"])]
+        indexes = [
+            # A person's latest events, newest first, with what recommender.training.like_history reads of them in
+            # the index itself: every like and every personal garden reads up to 400 of them, and from the table
+            # that was a page per event (0.9 ms of PostgreSQL per like on the load benchmark, 0.1 ms from the index).
+            models.Index(fields=["face_user", "-created_at", "-id", "event", "image"], name="interaction_history"),
+        ]
         constraints = [models.UniqueConstraint(fields=["client_event_id"], name="unique_client_event_id")]
 
     def __str__(self) -> str:
