@@ -18,7 +18,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from loadtools import ROOT, SINGLE_THREADED, UNTHROTTLED, WORKERS, Tally, gunicorn, print_table, run_clients
+from loadtools import (
+    ROOT,
+    SINGLE_THREADED,
+    UNTHROTTLED,
+    WORKERS,
+    Tally,
+    cpu_yardstick_ms,
+    gunicorn,
+    print_table,
+    run_clients,
+    yardstick_text,
+)
 
 if TYPE_CHECKING:
     from emotion_garden.imaging import DecodedImage
@@ -48,6 +59,7 @@ def main() -> None:
             EMOTION_GARDEN_DATA_DIR=data_dir,
         )
         photo = astronaut_jpeg()
+        yardstick_before = cpu_yardstick_ms()
         tallies = [pipeline_alone(photo, total=args.requests, max_seconds=args.max_seconds)]
         with gunicorn(threads=args.threads_per_process, log=Path(data_dir) / "gunicorn.log") as port:
             warm_up(port, photo, clients=WORKERS * args.threads_per_process)
@@ -57,7 +69,7 @@ def main() -> None:
                 )
     settings = ", ".join(f"{name}={value}" for name, value in SINGLE_THREADED.items())
     print(f"Face pipeline on a 640x480 JPEG ({len(photo) // 1024} KB, one face); gunicorn {WORKERS} workers x "
-          f"{args.threads_per_process} threads; {settings}")
+          f"{args.threads_per_process} threads; {settings}; {yardstick_text(yardstick_before, cpu_yardstick_ms())}")
     print_table(tallies, unit="images")
 
 

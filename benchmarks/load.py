@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 from face_pipeline import astronaut_jpeg
-from loadtools import ROOT, SINGLE_THREADED, WORKERS, Row, gunicorn, print_rows
+from loadtools import ROOT, SINGLE_THREADED, WORKERS, Row, cpu_yardstick_ms, gunicorn, print_rows, yardstick_text
 from recommender_http import EMOTIONS, fit_personal_model, generate
 
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_post.lua"
@@ -77,6 +77,7 @@ def main() -> None:
         authorization = f"Api-Key {issue_benchmark_key()}"
         phases = write_bodies(work, *catalogue_ids())
         connection.close()
+        yardstick_before = cpu_yardstick_ms()
         with gunicorn(log=work / "gunicorn.log") as port:
             remember_the_face(port, work / "face.jpeg", authorization)
             rows = []
@@ -87,7 +88,7 @@ def main() -> None:
                                     threads=args.threads))
     print(f"Load on PostgreSQL ({prepared}); gunicorn {WORKERS} workers (emotion_garden/gunicorn.conf.py), wrk "
           f"{args.threads} threads x {args.connections} connections, {args.seconds} s per phase, {os.cpu_count()} "
-          f"cores shared by all")
+          f"cores shared by all; {yardstick_text(yardstick_before, cpu_yardstick_ms())}")
     print_rows(rows)
 
 

@@ -81,6 +81,26 @@ def gunicorn(*, log: Path, threads: int | None = None, workers: int = WORKERS) -
             stop(server)
 
 
+def cpu_yardstick_ms() -> float:
+    """How long this machine takes, now, for a fixed pure-Python loop (best of three, in ms). The shared 2-core
+    machines these benchmarks run on have drifted by 15-45% within an hour: printed beside a benchmark's figures, it
+    tells whether two runs were on a machine of the same speed."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for number in range(5_000_000):
+            total += number
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
+
+
+def yardstick_text(*readings: float) -> str:
+    """cpu_yardstick_ms readings for a results header: "CPU yardstick 150/162 ms (before/after)"."""
+    when = " (before/after)" if len(readings) > 1 else ""
+    return f"CPU yardstick {'/'.join(f'{ms:.0f}' for ms in readings)} ms{when}"
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

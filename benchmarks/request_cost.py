@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from load import DEFAULT_DATABASE, catalogue_ids, issue_benchmark_key, prepare_catalogue
-from loadtools import ROOT, SINGLE_THREADED
+from loadtools import ROOT, SINGLE_THREADED, cpu_yardstick_ms, yardstick_text
 
 WARM_UP_REQUESTS = 200
 
@@ -64,7 +64,8 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             backend = Path(f"/proc/{cursor.fetchone()[0]}/stat")
-        print(f"CPU per request in one process on PostgreSQL ({prepared}), {args.requests} requests each")
+        print(f"CPU per request in one process on PostgreSQL ({prepared}), {args.requests} requests each; "
+              f"{yardstick_text(cpu_yardstick_ms())}")
         for name, request in (("garden", garden), ("like", like)):
             python_ms, postgres_ms, wall_ms = measure(request, backend, requests=args.requests)
             print(f"{name:8s} python {python_ms:5.2f} ms   postgres {postgres_ms:5.2f} ms   wall {wall_ms:5.2f} ms   "
