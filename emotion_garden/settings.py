@@ -254,7 +254,7 @@ COMPAT_REMEMBER_FACES = env.bool("COMPAT_REMEMBER_FACES", default=False)
 # the original system used 80 for everything.
 FACE_MATCH_THRESHOLD = env.float("FACE_MATCH_THRESHOLD", default=80.0)
 # FACE_SEARCH_THRESHOLD decides whether a visitor is someone remembered: a search against everyone stored, where a
-# stranger can match any of them. At 80, 47.5% of strangers matched somebody in a gallery of only 175 people; at 95,
+# stranger can match any of them. At 80, 48.7% of strangers matched somebody in a gallery of only 175 people; at 95,
 # none of 398 did, while 93.2% of returning people were still found from another photo taken years apart
 # (benchmarks/face_identification.py on faces-dev). A wrong match would show a stranger someone else's picks.
 FACE_SEARCH_THRESHOLD = env.float("FACE_SEARCH_THRESHOLD", default=95.0)
