@@ -25,8 +25,8 @@ def main() -> None:
 
     django.setup()
     from emotion_garden.imaging import decode_image
-    from gallery.evaluation import parse_expression_label
     from gallery.faces import face_analyzer
+    from tools.faces.evaluation import parse_expression_label
 
     analyzer = face_analyzer()
     readings: list[tuple[float, bool, bool]] = []  # dominant confidence, right, flagged unsure

@@ -177,7 +177,7 @@ class Row:
 
 
 def print_table(tallies: list[Tally], *, unit: str = "requests") -> None:
-    from gallery.evaluation import latency_percentiles
+    from tools.faces.evaluation import latency_percentiles
 
     rows = []
     for tally in tallies:

@@ -33,7 +33,7 @@ from curation.review import image_themes, next_to_review, review_position, revie
 from curation.selectors import JobProgress, job_progress
 from curation.services import MAX_JOB_IMAGES
 from curation.uploads import MAX_UPLOAD_BYTES, import_uploads
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 
 CSS = {"all": ["curation/admin.css"]}
 ACCEPTED_UPLOADS = "image/jpeg,image/png,image/webp,image/gif,.zip"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_q.models import Task
 
 from curation.models import Image
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 from recommender.engines.local import EVERYONE
 from recommender.models import Interaction, OutboxMessage, SegmentStat
 

@@ -5,7 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 
 
 class PromptTemplate(models.Model):

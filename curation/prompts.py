@@ -4,7 +4,7 @@ and creating a job from one."""
 import string
 
 from curation.models import PromptTemplate
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 
 
 class PromptError(ValueError):

@@ -17,7 +17,7 @@ from curation.generators import DEFAULT_GENERATOR, available_generators, image_g
 from curation.generators.base import GenerationFailed, GenerationRequest, ImageGenerator
 from curation.models import GenerationItem, GenerationJob, Image, PromptTemplate
 from emotion_garden.imaging import encode_jpeg, thumbnail_jpeg
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 from recommender.engines import recommender_engine
 
 logger = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from curation.models import Image
 from curation.services import add_image_to_pool
 from emotion_garden.imaging import InvalidImage, decode_image
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 
 logger = logging.getLogger(__name__)
 

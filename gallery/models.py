@@ -8,7 +8,7 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from gallery.emotions import AgeBand, Gender
+from emotion_garden.vocabulary import AgeBand, Gender
 from gallery.rates import validate_rate
 
 

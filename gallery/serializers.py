@@ -3,8 +3,8 @@ from typing import Any
 from rest_framework import serializers
 
 from curation.models import Image
+from emotion_garden.vocabulary import AgeBand, Emotion, Gender
 from gallery.cursors import decode_cursor
-from gallery.emotions import AgeBand, Emotion, Gender
 from gallery.models import FaceUser
 from recommender.models import Interaction
 from recommender.selectors import GardenItem, Mode

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from emotion_garden.imaging import DecodedImage, decode_image
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 from gallery.faces import face_analyzer, face_identity
 from gallery.faces.base import FaceDetail, dominant_emotion
 from gallery.models import FaceUser

@@ -5,8 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from emotion_garden.vocabulary import Emotion, Gender
 from gallery.api_access import mark_site_page
-from gallery.emotions import Emotion, Gender
 
 # Any UUID: the script swaps it for the visitor's id, so the API's paths are written only in gallery/urls.py.
 _ID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"

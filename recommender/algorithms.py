@@ -1,7 +1,7 @@
 """The recommender's algorithms as pure numpy/scipy functions over item indices 0..n_items-1, free of Django.
 
 The DB-backed engine maps image ids to indices, loads counters and histories, and calls these; the offline
-evaluation (recommender/evaluation.py) calls the very same code on a public data set, so the numbers it prints are
+evaluation (tools/recommender/evaluation.py) calls the very same code on a public data set, so the numbers it prints are
 the numbers of production. The choices and their measurements are in research/recommender.md.
 
 - SegmentPopularity: cold start by context, like-rates per visitor segment with hierarchical smoothing.

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.functional import cached_property
 
 from curation.models import Image
-from gallery.emotions import AgeBand, Emotion, Gender
+from emotion_garden.vocabulary import AgeBand, Emotion, Gender
 from gallery.models import FaceUser
 
 

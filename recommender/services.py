@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from curation.models import Image
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 from gallery.models import FaceUser
 from recommender.engines import recommender_engine
 from recommender.models import Interaction

@@ -9,8 +9,8 @@ from django.utils import timezone
 from PIL import Image as PillowImage
 
 from curation.models import Image
+from emotion_garden.vocabulary import Emotion
 from gallery.api_keys import issue_key
-from gallery.emotions import Emotion
 from gallery.faces.local import EMBEDDING_MODEL
 from gallery.models import ApiKey, ApiScope, CollectionFace, FaceEmbedding, FaceUser
 

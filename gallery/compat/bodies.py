@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
-from gallery.emotions import AgeBand, Emotion, Gender
+from emotion_garden.vocabulary import AgeBand, Emotion, Gender
 
 MAX_TEXT_LENGTH = 2000
 

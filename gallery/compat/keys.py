@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 from django.db.models import QuerySet
 
 from curation.models import Image
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 
 LIVE = "emotions"
 POOL = "imgPool"

@@ -3,7 +3,7 @@
 import uuid
 
 from curation.models import Image
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 from gallery.models import FaceUser
 from recommender.selectors import Mode, garden
 

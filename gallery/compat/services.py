@@ -18,10 +18,10 @@ from curation.generators.base import GenerationRequest
 from curation.models import GenerationItem, GenerationJob, Image
 from curation.services import create_generation_job, delete_image, queue_generation_job, retire_image
 from emotion_garden.imaging import encode_jpeg
+from emotion_garden.vocabulary import Emotion
 from gallery.compat.bodies import BulkPrompt, CompatError
 from gallery.compat.keys import POOL, find_image, find_named_image, parse_key
 from gallery.compat.selectors import face_user_for, split_visitor_id
-from gallery.emotions import Emotion
 from gallery.services import EmotionReading, read_emotion
 from recommender.engines import recommender_engine
 from recommender.models import Interaction

@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from django.utils.encoding import iri_to_uri
 
 from curation.models import Image
+from emotion_garden.vocabulary import AgeBand
 from gallery.compat.services import VisitorReading
-from gallery.emotions import AgeBand
 from gallery.faces.base import BooleanAttribute
 
 UrlEntry = dict[str, str]

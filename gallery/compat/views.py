@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from curation.generators.base import GenerationFailed
 from curation.models import Image
 from emotion_garden.imaging import InvalidImage
+from emotion_garden.vocabulary import Gender
 from gallery.compat.bodies import (
     CompatError,
     json_array,
@@ -45,7 +46,6 @@ from gallery.compat.services import (
     text_to_image,
 )
 from gallery.compat.shapes import absolute_url, by_orientation, emotion_info, relative_url
-from gallery.emotions import Gender
 from gallery.faces.base import FaceServiceUnavailable
 from gallery.services import NoFaceFound
 from recommender.selectors import Mode

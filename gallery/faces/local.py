@@ -24,7 +24,7 @@ from django.db import connection
 from django.db.models import Count, QuerySet, Sum
 
 from emotion_garden.imaging import DecodedImage
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 from gallery.faces.base import (
     ALIGNMENT_LANDMARKS,
     EmotionScore,

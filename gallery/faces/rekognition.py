@@ -19,7 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from PIL import Image
 
 from emotion_garden.imaging import DecodedImage, encode_jpeg
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 from gallery.faces.base import (
     ALIGNMENT_LANDMARKS,
     BooleanAttribute,

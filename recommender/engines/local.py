@@ -33,7 +33,7 @@ from django.db.models import Count, F, Max
 from django.utils import timezone
 
 from curation.models import Image
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 from gallery.models import FaceUser
 from recommender.algorithms import (
     EVERYONE,

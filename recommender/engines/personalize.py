@@ -1,7 +1,7 @@
 """The Amazon Personalize engine: GetRecommendations answers the garden; everything Personalize must learn (items,
 users, events) travels through the transactional outbox and reaches the events API (PutItems, PutUsers, PutEvents).
 
-Records (schemas in recommender.personalize_setup; the events API names their fields in camelCase, AGE_BAND: ageBand):
+Records (schemas in tools.recommender.personalize_setup; the events API names fields in camelCase):
 - An item is an image: id str(image.pk); EMOTION (Rekognition's name), THEME (the comma-separated themes as
   categories joined by "|"), STATUS ("live" or "retired") and CREATION_TIMESTAMP (approval time in epoch seconds).
 - A user is a face user: id str(face_user.pk); GENDER and AGE_BAND when known.
@@ -48,7 +48,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from curation.models import Image
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 from gallery.models import FaceUser
 from recommender.engines.base import Context, ReasonCode, Recommendation, RecommenderEngine, RecommenderUnavailable
 from recommender.models import Interaction

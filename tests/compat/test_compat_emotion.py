@@ -6,9 +6,9 @@ from django.test import Client
 from PIL import Image
 from rest_framework.test import APIClient
 
+from emotion_garden.vocabulary import Emotion
 from gallery.compat.services import VisitorReading
 from gallery.compat.shapes import emotion_info
-from gallery.emotions import Emotion
 from gallery.faces.base import FaceDetail
 from gallery.models import FaceEmbedding, FaceUser
 from gallery.services import EmotionReading

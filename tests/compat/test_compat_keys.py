@@ -1,8 +1,8 @@
 import pytest
 
 from curation.models import Image
+from emotion_garden.vocabulary import Emotion
 from gallery.compat.keys import ImageKey, find_image, find_named_image, live_key, parse_key, pool_key
-from gallery.emotions import Emotion
 from tests.compat.pages import live_image, pool_image
 from tests.factories import ImageFactory
 

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from curation.models import PromptTemplate
 from curation.prompts import PromptError, check_placeholders, default_template, render_prompt
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 
 
 def test_placeholders_are_filled_with_readable_words() -> None:

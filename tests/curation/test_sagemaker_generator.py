@@ -27,7 +27,7 @@ from curation.generators.sagemaker import SageMakerStableDiffusion
 from curation.models import GenerationItem, GenerationJob
 from curation.models import Image as PoolImage
 from curation.services import create_generation_job, run_generation_job
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 from tests.aws import JsonBody, jpeg_base64
 
 REGION = "us-east-1"

@@ -6,7 +6,7 @@ from django.db.models import Count
 from PIL import Image as PillowImage
 
 from curation.models import Image
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from curation.services import (
     retry_failed_items,
     run_generation_job,
 )
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 from tests.curation.curation_helpers import SCRIPTED, ScriptedGenerator, garden_ids
 from tests.factories import ImageFactory
 

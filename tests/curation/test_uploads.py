@@ -15,7 +15,7 @@ from PIL import Image as PillowImage
 from curation import uploads
 from curation.models import Image
 from curation.uploads import import_uploads
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 from tests.conftest import encode
 from tests.factories import jpeg_bytes
 

@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 
 from curation.models import Image
 from curation.uploads import import_uploads
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 from gallery.faces.local import detect_face_rows
 from gallery.models import FaceEmbedding, FaceUser
 from tests.curation.test_uploads import zip_of

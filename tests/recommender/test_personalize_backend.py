@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from curation.models import Image
 from curation.services import approve_image, delete_image, retire_image
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 from recommender.engines import recommender_engine
 from recommender.engines.base import Context, ReasonCode, Recommendation
 from recommender.engines.personalize import PersonalizeRecommender, PersonalizeUnavailable, segment_user_id

@@ -12,10 +12,10 @@ from botocore.stub import ANY, Stubber
 from django.core.management import CommandError, call_command
 
 from curation.services import retire_image
-from recommender import personalize_setup
 from recommender.models import Interaction
 from recommender.services import record_interaction
 from tests.factories import ApprovedImageFactory, FaceUserFactory
+from tools.recommender import personalize_setup
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_real_aws")]
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from curation.models import GenerationJob, Image
 from curation.selectors import job_progress
 from curation.services import approve_image, create_generation_job, run_generation_job
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 
 SIZES = {"landscape": (768, 512), "portrait": (512, 768)}
 

@@ -1,7 +1,7 @@
 """manage.py evaluate_faces: measure the configured face backends on labelled photos.
 
 It calls face_analyzer() and face_identity() exactly as the product does, so it measures whichever backends settings
-configure. The metrics themselves live in gallery.evaluation. Paths in a CSV are relative to the CSV's folder.
+configure. The metrics themselves live in tools.faces.evaluation. Paths in a CSV are relative to the CSV's folder.
 Unreadable files are listed and left out of the metrics; a photo where no face is found counts as wrong.
 """
 
@@ -18,10 +18,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from emotion_garden.imaging import DecodedImage, InvalidImage, decode_image
-from gallery import evaluation
-from gallery.emotions import Gender
+from emotion_garden.vocabulary import Gender
 from gallery.faces import face_analyzer, face_identity
 from gallery.faces.base import FaceDetail, dominant_emotion
+from tools.faces import evaluation
 
 NO_FACE = "no face"
 

@@ -27,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Imported here so that the rest of manage.py never needs torch.
-        from gallery.faces.training.expression import TrainConfig, train
+        from tools.faces.train_expression import TrainConfig, train
 
         config = TrainConfig(
             epochs=options["epochs"],

@@ -1,12 +1,13 @@
-"""Measure the recommender's modes offline on a log of likes; the protocol is in recommender/evaluation.py."""
+"""Measure the recommender's modes offline on a log of likes; the protocol is in tools/recommender/evaluation.py."""
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from recommender.evaluation import Result, evaluate, load_dataset, summary
+if TYPE_CHECKING:
+    from tools.recommender.evaluation import Result
 
 HEADER = ("mode", "HR@10", "NDCG@10", "coverage", "tail hits", "fit (s)", "p50 (ms)", "p99 (ms)", "chosen config")
 
@@ -27,6 +28,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, interactions: Path, users: Path | None, items: Path | None, as_json: bool,
                **options: Any) -> None:
+        # Tooling, imported here so that only this command loads it.
+        from tools.recommender.evaluation import evaluate, load_dataset, summary
+
         try:
             dataset = load_dataset(interactions, users, items)
             results = evaluate(dataset)
@@ -42,7 +46,7 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
-def _row(mode: str, result: Result) -> tuple[str, ...]:
+def _row(mode: str, result: "Result") -> tuple[str, ...]:
     return (mode, f"{result.hr:.4f}", f"{result.ndcg:.4f}", f"{result.coverage:.3f}",
             f"{result.tail_hits}/{result.tail_targets}", f"{result.fit_s:.2f}", f"{result.p50_ms:.3f}",
             f"{result.p99_ms:.3f}", result.config)

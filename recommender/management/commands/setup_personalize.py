@@ -11,10 +11,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from recommender import personalize_setup
 from recommender.engines.personalize import PersonalizeRecommender
 from recommender.outbox import PermanentFailure
-from recommender.personalize_setup import Polling, SetupFailed
 
 DEFAULT_FALLBACK = "recommender.engines.local.LocalRecommender"
 
@@ -23,6 +21,9 @@ class Command(BaseCommand):
     help = "Create (or reuse) the Amazon Personalize resources of Emotion Garden and print the settings to use them."
 
     def add_arguments(self, parser: CommandParser) -> None:
+        # Tooling, imported here (and in handle) so that only this command loads it.
+        from tools.recommender import personalize_setup
+
         parser.add_argument("--name", default="emotion-garden", help="Prefix of every resource name.")
         parser.add_argument("--region", default=None, help="AWS region (default: the AWS_REGION setting).")
         parser.add_argument("--recipe", choices=sorted(personalize_setup.RECIPES),
@@ -37,6 +38,9 @@ class Command(BaseCommand):
                             help="Seconds each resource may take to become active (training takes hours).")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from tools.recommender import personalize_setup
+        from tools.recommender.personalize_setup import Polling, SetupFailed
+
         region_name = options["region"] or settings.AWS_REGION
         client = personalize_setup.aws_client("personalize", region_name=region_name)
         polling = Polling(interval=options["poll_interval"], timeout=options["timeout"])

@@ -392,7 +392,7 @@ def write_sidecar(path: Path, size: int, temperature: float, flip_average: bool)
         "classes": list(CLASSES),
         "temperature": round(temperature, 4),
         "flip_average": flip_average,
-        "source": "Emotion Garden: trained with gallery/faces/training/expression.py "
+        "source": "Emotion Garden: trained with tools/faces/train_expression.py "
         "(manage.py train_expression) on FER2013 and muxspace/facial_expressions",
         "licence": "Weights trained by the project. Training data: FER2013 (research use only); "
         "muxspace/facial_expressions (Apache-2.0 repository; mostly LFW photos, crowd labels)",

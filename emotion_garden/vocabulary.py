@@ -1,4 +1,4 @@
-"""The vocabulary shared by every app: Rekognition's eight emotions, genders and age bands."""
+"""The vocabulary shared by every layer: Rekognition's eight emotions, genders and age bands."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

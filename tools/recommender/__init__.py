@@ -1,0 +1,1 @@
+"""Recommender evaluation on MovieLens (evaluate_recommender) and the Personalize resource builder."""
