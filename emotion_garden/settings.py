@@ -202,6 +202,16 @@ EMOTION_GARDEN_BACKENDS = {
         "BACKEND": env("FACE_IDENTITY_BACKEND", default="gallery.faces.local.LocalFaceIdentity"),
         "OPTIONS": {},
     },
+    # The look-alike's reference people, in an index of their own (never the visitors' faces). By default the
+    # same kind of backend as face_identity, so a Rekognition deployment loads no local face model for it.
+    "face_reference": {
+        "BACKEND": env("FACE_REFERENCE_BACKEND", default=(
+            "gallery.faces.rekognition_references.RekognitionReferenceFaces"
+            if env("FACE_IDENTITY_BACKEND", default="").endswith(".RekognitionFaceIdentity")
+            else "gallery.faces.local_references.LocalReferenceFaces"
+        )),
+        "OPTIONS": {},
+    },
     "recommender": {
         "BACKEND": env("RECOMMENDER_BACKEND", default="recommender.engines.local.LocalRecommender"),
         "OPTIONS": {},
@@ -218,6 +228,12 @@ if EMOTION_GARDEN_BACKENDS["face_analysis"]["BACKEND"] == "gallery.faces.local.L
         "expression_model": env("EXPRESSION_MODEL", default="expression_eg"),
         # The longest side YuNet looks at (gallery.faces.local.DETECTION_MAX_SIDE explains the default).
         "max_side": env.int("FACE_DETECTION_MAX_SIDE", default=320),
+    }
+
+# The Rekognition collection of the look-alike's reference people: never the visitors' collection.
+if EMOTION_GARDEN_BACKENDS["face_reference"]["BACKEND"].endswith(".RekognitionReferenceFaces"):
+    EMOTION_GARDEN_BACKENDS["face_reference"]["OPTIONS"] = {
+        "collection_id": env("REKOGNITION_REFERENCE_COLLECTION", default="emotion-garden-references"),
     }
 
 # Amazon Personalize as the recommender: `manage.py setup_personalize` creates the resources and prints these.
@@ -258,6 +274,11 @@ FACE_MATCH_THRESHOLD = env.float("FACE_MATCH_THRESHOLD", default=80.0)
 # none of 398 did, while 93.2% of returning people were still found from another photo taken years apart
 # (benchmarks/face_identification.py on faces-dev). A wrong match would show a stranger someone else's picks.
 FACE_SEARCH_THRESHOLD = env.float("FACE_SEARCH_THRESHOLD", default=95.0)
+# The look-alike calls a reference person at FACE_MATCH_THRESHOLD or above "probably the same person", at this or
+# above "a strong resemblance", and below it "a faint resemblance". With the local backend about 1 pair of strangers
+# in 20 is as alike as 55 (benchmarks/lookalike_bands.py on faces-dev: 5.3%; 0.4% reach 80). Rekognition's
+# similarities are spread differently: measure before relying on the band there.
+LOOKALIKE_STRONG_THRESHOLD = env.float("LOOKALIKE_STRONG_THRESHOLD", default=55.0)
 
 # A face user unseen for this many days is forgotten (face data in every backend) by the daily
 # gallery.tasks.purge_expired_face_data; 0 keeps face data until the person asks to be forgotten.
