@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from emotion_garden.vocabulary import Emotion, Gender
 from gallery.api_access import mark_site_page
+from gallery.lookalike import LOOKALIKE_PEOPLE, searchable_people_count
 
 # Any UUID: the script swaps it for the visitor's id, so the API's paths are written only in gallery/urls.py.
 _ID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
@@ -29,6 +30,19 @@ def home(request: HttpRequest) -> HttpResponse:
         "genders": {gender.value: str(gender.label) for gender in Gender},
     }
     response = render(request, "gallery/home.html", {"config": config})
+    if settings.API_KEYS_REQUIRED:
+        mark_site_page(request, response)  # the page's own API calls need no key
+    return response
+
+
+def lookalike(request: HttpRequest) -> HttpResponse:
+    """The look-alike page: a photo -> the closest reference people."""
+    thresholds = {"same_person": settings.FACE_MATCH_THRESHOLD,
+                  "strong_resemblance": settings.LOOKALIKE_STRONG_THRESHOLD}
+    config = {"urls": {"lookalike": reverse("api:lookalike")}, "people": LOOKALIKE_PEOPLE}
+    response = render(request, "gallery/lookalike.html", {
+        "config": config, "thresholds": thresholds, "people": searchable_people_count(),
+    })
     if settings.API_KEYS_REQUIRED:
         mark_site_page(request, response)  # the page's own API calls need no key
     return response
