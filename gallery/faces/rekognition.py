@@ -103,7 +103,7 @@ def face_detail(rekognition_face: dict[str, Any]) -> FaceDetail:
         "BoundingBox": BoundingBox(Width=box["Width"], Height=box["Height"], Left=box["Left"], Top=box["Top"]),
         "Confidence": float(rekognition_face["Confidence"]),
         "Landmarks": alignment_first(rekognition_face.get("Landmarks", [])),
-        "Emotions": eight_emotions(rekognition_face.get("Emotions", [])),
+        "Emotions": rekognition_emotion_scores(rekognition_face.get("Emotions", [])),
     }
     if "AgeRange" in rekognition_face:
         face["AgeRange"] = {"Low": int(rekognition_face["AgeRange"]["Low"]),
@@ -126,7 +126,7 @@ def alignment_first(landmarks: list[dict[str, Any]]) -> list[Landmark]:
     return sorted(converted, key=lambda point: rank.get(point["Type"], len(rank)))
 
 
-def eight_emotions(rekognition_emotions: list[dict[str, Any]]) -> list[EmotionScore]:
+def rekognition_emotion_scores(rekognition_emotions: list[dict[str, Any]]) -> list[EmotionScore]:
     """All eight emotion types, summing to 100 and sorted by confidence.
 
     Rekognition may add UNKNOWN; it says nothing about which emotion is shown, so it is dropped and the rest
