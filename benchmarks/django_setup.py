@@ -32,7 +32,8 @@ start, cpu_start = time.perf_counter(), time.process_time()
 import django
 django.setup()
 seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
-print(json.dumps({{"seconds": seconds, "cpu_seconds": cpu_seconds, "imported": [name for name in {LOCAL_FACE_STACK!r} if name in sys.modules]}}))
+imported = [name for name in {LOCAL_FACE_STACK!r} if name in sys.modules]
+print(json.dumps({{"seconds": seconds, "cpu_seconds": cpu_seconds, "imported": imported}}))
 """
 
 

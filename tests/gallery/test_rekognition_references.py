@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from botocore.stub import ANY, Stubber
+from django.core.files.base import ContentFile
+from django.core.management import call_command
 from PIL import Image
 from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
@@ -172,3 +174,18 @@ def test_an_outage_during_an_import_stores_nothing_and_forgets_what_was_indexed(
     assert not ReferencePerson.objects.exists() and not ReferencePhoto.objects.exists()
     [message] = OutboxMessage.objects.all()
     assert message.payload == {"collection_id": REFERENCES, "face_ids": [face_id(1)]}
+
+
+def test_enrolling_again_after_a_backend_change_survives_an_outage(references: Stubber) -> None:
+    person = ReferencePerson.objects.create(name="Eileen Collins")
+    for number in (1, 2):
+        photo = ReferencePhoto(person=person, model="sface-2021dec-int8bq", vector=b"\0" * 512)
+        photo.photo.save(f"{number}.png", ContentFile(encode(Image.new("RGB", (64, 64), (number, 0, 0)), "PNG")))
+    indexed(references, 1)
+    references.add_client_error("index_faces", service_error_code="ServiceUnavailableException",
+                                http_status_code=503)
+    errors = io.StringIO()
+    call_command("enrol_reference_photos", stderr=errors)
+    assert "unavailable" in errors.getvalue()
+    assert sorted(ReferencePhoto.objects.values_list("model", "face_id")) == [
+        (INDEX, face_id(1)), ("sface-2021dec-int8bq", "")]

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from gallery.faces.base import FaceServiceUnavailable
 from gallery.references import enrol_missing_photos
 
 
@@ -12,7 +13,12 @@ class Command(BaseCommand):
     help = "Enrol the reference photos that the configured look-alike backend does not hold yet."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        report = enrol_missing_photos()
+        try:
+            report = enrol_missing_photos()
+        except FaceServiceUnavailable as error:
+            # serve goes on: the photos enrolled so far are kept, and the next run enrols the rest.
+            self.stderr.write(f"The face service is unavailable; some reference photos are not enrolled yet: {error}")
+            return
         for photo, reason in report.refused:
             self.stderr.write(f"Photo {photo.pk} of {photo.person.name} could not be enrolled: {reason}")
         self.stdout.write(f"{len(report.enrolled)} reference photo(s) enrolled, {len(report.refused)} refused.")
