@@ -34,7 +34,6 @@ MAX_ARCHIVE_BYTES = 200 * 1024 * 1024
 # LFW's naming: George_W_Bush_0001.jpg is a photo of "George W Bush".
 _NUMBERED_PHOTO = re.compile(r"^(?P<name>.*?)(?:[_ -]+\d+)?$")
 
-
 NO_FACE = "No face was found in the photo (or it is too small or blurred to compare)."
 
 
