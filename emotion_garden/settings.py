@@ -245,9 +245,15 @@ if BEDROCK_IMAGE_MODEL_ID := env("BEDROCK_IMAGE_MODEL_ID", default=""):
         "OPTIONS": {"model_id": BEDROCK_IMAGE_MODEL_ID, "region_name": AWS_REGION},
     }
 
-# The original web clients (gallery.compat) never ask for consent: only a kiosk whose visitors agreed to it (signage)
-# should let them remember faces.
+# The original web clients (gallery.compat) never ask for consent: by default their /emotion neither searches nor keeps
+# faces. Only a kiosk whose visitors agreed to it (signage) should turn this on; it then stands for every request's
+# consent to be recognised and remembered.
 COMPAT_REMEMBER_FACES = env.bool("COMPAT_REMEMBER_FACES", default=False)
+# The original endpoints that change the catalogue or start work (/remove, /removePool, /clearIndex, /bulk,
+# /generateDataset, /text2image) answer only to a curator: a staff session with the permissions, from this site's
+# pages, or an API key with the `curation` scope. True opens them to anyone who can reach the server: only for a
+# closed kiosk network (logged as a warning at every start).
+COMPAT_OPEN_CURATION = env.bool("COMPAT_OPEN_CURATION", default=False)
 
 # Similarities (0-100) on Rekognition's scale, where the local backend puts its verification cut at 80.
 # FACE_MATCH_THRESHOLD decides whether two photos show the same person (faces/compare, `evaluate_faces --pairs`);
@@ -304,10 +310,11 @@ API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=64 * 1024)
 # Multipart forms carry at most two photos (faces/compare); Django's own limit counts only the non-file fields.
 API_MAX_MULTIPART_BYTES = 2 * MAX_IMAGE_UPLOAD_BYTES + 1024 * 1024
 # Browser apps on these origins (e.g. https://app.example.org) may call the API; none by default. Only /api/ paths:
-# the admin and the original endpoints stay same-origin. Keys travel in headers, never in cookies, so no credentials.
+# the admin and the original endpoints stay same-origin. Keys (API keys, person tokens) travel in headers; the person
+# cookie is SameSite=Strict and only for the site's own pages, so CORS never allows credentials.
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/"
-CORS_ALLOW_HEADERS = (*default_headers, "x-api-key")
+CORS_ALLOW_HEADERS = (*default_headers, "x-api-key", "x-person-token")
 CORS_EXPOSE_HEADERS = ["Retry-After"]
 
 SPECTACULAR_SETTINGS = {

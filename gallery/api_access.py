@@ -79,17 +79,30 @@ def client_scope(request: Request) -> str:
     return f"ip:{BaseThrottle().get_ident(request)}"
 
 
+def raw_api_key(request: HttpRequest | Request) -> str | None:
+    """The key a request sends, as `Authorization: Api-Key <key>` or `X-Api-Key: <key>`; None without one."""
+    authorization = request.META.get("HTTP_AUTHORIZATION", "")
+    keyword, _, value = authorization.partition(" ")
+    if keyword.lower() == _AUTHORIZATION_KEYWORD:
+        return value.strip()
+    return request.META.get("HTTP_X_API_KEY", "").strip() or None
+
+
+def log_refused_key(raw_key: str) -> None:
+    prefix = key_prefix(raw_key)
+    logger.warning("Refused API key %s", f"eg_{prefix}" if prefix else "(malformed)")
+
+
 class ApiKeyAuthentication(BaseAuthentication):
     """`Authorization: Api-Key <key>` or `X-Api-Key: <key>`. No key: anonymous (ApiScopePermission decides)."""
 
     def authenticate(self, request: Request) -> tuple[ApiClient, ApiClient] | None:
-        raw_key = self._raw_key(request)
+        raw_key = raw_api_key(request)
         if raw_key is None:
             return None
         client = client_for_key(raw_key)
         if client is None:
-            prefix = key_prefix(raw_key)
-            logger.warning("Refused API key %s", f"eg_{prefix}" if prefix else "(malformed)")
+            log_refused_key(raw_key)
             raise AuthenticationFailed("The API key is unknown or revoked.", code="invalid_api_key")
         return client, client
 
@@ -97,13 +110,6 @@ class ApiKeyAuthentication(BaseAuthentication):
         # Makes DRF answer 401 (with WWW-Authenticate) rather than 403 to callers without a valid key.
         return 'Api-Key realm="api"'
 
-    @staticmethod
-    def _raw_key(request: Request) -> str | None:
-        authorization = request.META.get("HTTP_AUTHORIZATION", "")
-        keyword, _, value = authorization.partition(" ")
-        if keyword.lower() == _AUTHORIZATION_KEYWORD:
-            return value.strip()
-        return request.META.get("HTTP_X_API_KEY", "").strip() or None
 
 
 class ApiScopePermission(BasePermission):
