@@ -9,9 +9,11 @@ without a code change. See README.md for the full list.
 import logging
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from corsheaders.defaults import default_headers
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -73,6 +75,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "csp",
     "django_q",
     "gallery",
     "curation",
@@ -85,6 +88,7 @@ MIDDLEWARE = [
     # Before anything that can answer on its own (redirects, static files), so those answers carry CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -189,6 +193,24 @@ STORAGES = {
 }
 # Django serves local media itself only when no S3 bucket (or front proxy) does it.
 SERVE_MEDIA = env.bool("DJANGO_SERVE_MEDIA", default=not AWS_STORAGE_BUCKET_NAME)
+
+
+def _media_origins() -> list[str]:
+    """Where the pages' images come from when that is not this site: a media URL on another host, or S3."""
+    origins = []
+    if urlsplit(MEDIA_URL).netloc:
+        origins.append(f"{urlsplit(MEDIA_URL).scheme}://{urlsplit(MEDIA_URL).netloc}")
+    if AWS_STORAGE_BUCKET_NAME:
+        s3 = MEDIA_STORAGE["OPTIONS"]
+        if s3["custom_domain"]:
+            origins.append(f"https://{s3['custom_domain']}")
+        elif s3["endpoint_url"]:
+            origins.append(f"{urlsplit(s3['endpoint_url']).scheme}://{urlsplit(s3['endpoint_url']).netloc}")
+        else:
+            origins.append(f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com")
+            if s3["region_name"]:
+                origins.append(f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{s3['region_name']}.amazonaws.com")
+    return origins
 
 # --- Pluggable backends (the STORAGES pattern: a dotted path plus keyword options per capability) ------------------
 AWS_REGION = env("AWS_REGION", default="us-east-1")
@@ -327,6 +349,28 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "gallery.schema.document_errors"],
 }
+
+# --- Content-Security-Policy (django-csp) ---------------------------------------------------------------------------
+# On every answer: the visitor page, the admin, the API docs. No inline script and no inline style anywhere (scripts
+# and styles are static files; the page's settings are a JSON data block), so an injected <script> or style cannot
+# run. Images may also come from the media storage's own host (S3, a CDN) and from blob:/data: URLs (the visitor's own
+# photo before it is read; Swagger UI's icons). CSP_EXTRA_IMG_SRC adds more image hosts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", *_media_origins(), *env.list("CSP_EXTRA_IMG_SRC", default=[])],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if HTTPS_ONLY:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
 
 # --- Auth, i18n -----------------------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
