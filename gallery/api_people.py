@@ -63,7 +63,7 @@ class FaceUserLikesView(_PersonView):
 
     @extend_schema(operation_id="face_user_likes", description=_WHO_MAY, responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, face_user_id: uuid.UUID) -> Response:
-        images = liked_images(face_user=self.face_user(request, face_user_id))
+        images = liked_images(visitor_id=self.face_user(request, face_user_id).pk)
         return Response({"likes": LikedImageSerializer(images, many=True, context={"request": request}).data})
 
 

@@ -43,8 +43,9 @@ def recommended_images(
 ) -> list[Image]:
     """The recommender's picks for the visitor: for the face user they are (with their credential) as `mode` says,
     else those for the context."""
+    face_user = face_user_for(visitor, person=person)
     result = garden(
-        emotion=emotion, face_user=face_user_for(visitor, person=person), gender=gender, age_band=age_band,
+        emotion=emotion, visitor=face_user.as_visitor() if face_user else None, gender=gender, age_band=age_band,
         n=RECOMMENDATION_COUNT, mode=mode,
     )
     return [item.image for item in result.items]

@@ -7,6 +7,7 @@ from curation.models import Image
 from gallery.credentials import issue_person_credential
 from gallery.models import FaceUser
 from gallery.person_access import PERSON_COOKIE
+from recommender.engines.base import Visitor
 from tests.compat.pages import live_image, pool_image, post_json
 from tests.factories import ApprovedImageFactory, FaceUserFactory, ImageFactory
 
@@ -54,9 +55,9 @@ def test_personalised_ids_of_known_and_unknown_visitors_both_get_picks(compat_cl
 
 def test_create_user_echoes_the_user(compat_client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     person = FaceUserFactory()
-    registered: list[FaceUser] = []
+    registered: list[Visitor] = []
     monkeypatch.setattr("recommender.engines.local.LocalRecommender.upsert_user",
-                        lambda engine, face_user: registered.append(face_user))
+                        lambda engine, visitor: registered.append(visitor))
     for user_id in (f"{person.pk}/happy", f"{uuid.uuid4()}/happy"):
         body = {"userId": user_id, "gender": "female", "emotion": "happy"}
         response = post_json(compat_client, "/createUser", body)
@@ -66,7 +67,8 @@ def test_create_user_echoes_the_user(compat_client: Client, monkeypatch: pytest.
     for user_id in (f"{person.pk}/happy", f"{uuid.uuid4()}/happy"):
         assert post_json(compat_client, "/createUser", {"userId": user_id, "gender": "female",
                                                          "emotion": "happy"}).status_code == 200
-    assert registered == [person]  # only the id of the person whose cookie came along reaches the recommender
+    # Only the id of the person whose cookie came along reaches the recommender.
+    assert registered == [person.as_visitor()]
     assert FaceUser.objects.count() == 1
 
 
