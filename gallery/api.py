@@ -6,7 +6,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    OpenApiTypes,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,6 +21,7 @@ from rest_framework.views import APIView
 
 from emotion_garden.api import ApiError
 from emotion_garden.imaging import InvalidImage
+from gallery.api_access import client_scope
 from gallery.cursors import encode_cursor
 from gallery.faces.base import FaceServiceUnavailable
 from gallery.lookalike import find_lookalike
@@ -31,7 +39,7 @@ from gallery.services import NoFaceFound, compare_faces, read_emotion
 from recommender.engines.base import RecommenderUnavailable, Visitor
 from recommender.models import Interaction
 from recommender.selectors import Garden, Mode, garden, like_count
-from recommender.services import InteractionRejected, record_interaction
+from recommender.services import IdempotencyConflict, InteractionRejected, record_interaction
 
 _TRUE_WORDS = {"1", "true", "yes", "on"}
 
@@ -294,7 +302,10 @@ class _InteractionView(APIView):
                 gender=params.get("gender", ""),
                 age_band=params["age_band"],
                 client_event_id=params.get("client_event_id"),
+                client_scope=client_scope(request),
             )
+        except IdempotencyConflict as error:
+            raise ApiError(code=error.code, message=error.message, status_code=status.HTTP_409_CONFLICT) from None
         except InteractionRejected as error:
             raise ApiError(code=error.code, message=error.message) from None
         face_user_id = recorded.interaction.face_user_id
@@ -316,10 +327,28 @@ def _visitor(face_user_id: uuid.UUID | None) -> Visitor | None:
     return face_user.as_visitor()
 
 
+_INTERACTION_DOC = (
+    "Idempotent per caller on `client_event_id`. The caller is the person's credential when one is sent, else the "
+    "API key, else the site's page cookie, else the client's address. The first delivery answers 201; the same event "
+    "sent again by the same caller answers 200 with what was recorded the first time, and records nothing; the same "
+    "id from another caller is an event of theirs; the same id for a different event of the same caller (an unlike "
+    "reusing a like's id, another image or person) answers 409 `idempotency_conflict` and records nothing. A "
+    "`face_user` needs that person's credential (`X-Person-Token`, or the site's cookie) or an API key with the "
+    "`users` scope (403 `person_credential_required`); without one the event is anonymous."
+)
+_INTERACTION_RESPONSES = {
+    201: OpenApiResponse(InteractionSerializer, description="Recorded."),
+    200: OpenApiResponse(InteractionSerializer, description="A retry of an event this caller sent before: the first "
+                                                            "answer again, nothing recorded."),
+    409: OpenApiResponse(description="`idempotency_conflict`: this caller's client_event_id names another event."),
+}
+
+
 # Per method, not on the class: drf-spectacular warns (failing check --deploy) that a class-level operation_id would
 # name every method's operation alike.
 @extend_schema_view(post=extend_schema(
-    operation_id="like", request=InteractionRequestSerializer, responses={201: InteractionSerializer}
+    operation_id="like", request=InteractionRequestSerializer, description=_INTERACTION_DOC,
+    responses=_INTERACTION_RESPONSES,
 ))
 class LikeView(_InteractionView):
     """Record a Like with the images shown beside it. Idempotent on client_event_id."""
@@ -328,7 +357,8 @@ class LikeView(_InteractionView):
 
 
 @extend_schema_view(post=extend_schema(
-    operation_id="unlike", request=InteractionRequestSerializer, responses={201: InteractionSerializer}
+    operation_id="unlike", request=InteractionRequestSerializer, description=_INTERACTION_DOC,
+    responses=_INTERACTION_RESPONSES,
 ))
 class UnlikeView(_InteractionView):
     """Take a Like back. Idempotent on client_event_id."""
