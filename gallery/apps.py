@@ -1,5 +1,10 @@
+import logging
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.models.signals import post_delete
+
+logger = logging.getLogger(__name__)
 
 
 class GalleryConfig(AppConfig):
@@ -13,3 +18,10 @@ class GalleryConfig(AppConfig):
 
         post_delete.connect(forget_deleted_photo, sender="gallery.ReferencePhoto",
                             dispatch_uid="forget-deleted-reference-photo")
+
+        if settings.COMPAT_OPEN_CURATION:
+            logger.warning(
+                "COMPAT_OPEN_CURATION is on: anyone who can reach this server may remove images and start "
+                "generation through the original endpoints (/remove, /removePool, /clearIndex, /bulk, "
+                "/generateDataset, /text2image). Keep it only on a closed kiosk network."
+            )

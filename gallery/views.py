@@ -30,8 +30,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "genders": {gender.value: str(gender.label) for gender in Gender},
     }
     response = render(request, "gallery/home.html", {"config": config})
-    if settings.API_KEYS_REQUIRED:
-        mark_site_page(request, response)  # the page's own API calls need no key
+    # The page's own API calls need no key (with API_KEYS_REQUIRED), and its retried likes are told apart from other
+    # browsers' (idempotency per caller).
+    mark_site_page(request, response)
     return response
 
 
@@ -43,6 +44,5 @@ def lookalike(request: HttpRequest) -> HttpResponse:
     response = render(request, "gallery/lookalike.html", {
         "config": config, "thresholds": thresholds, "people": searchable_people_count(),
     })
-    if settings.API_KEYS_REQUIRED:
-        mark_site_page(request, response)  # the page's own API calls need no key
+    mark_site_page(request, response)  # the page's own API calls need no key (with API_KEYS_REQUIRED)
     return response

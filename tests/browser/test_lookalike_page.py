@@ -42,7 +42,7 @@ def expect_eileen_collins_first(page: Page) -> None:
     expect(page.locator("#fewer-people")).to_have_text("The collection holds only 2 people, so only 2 are shown.")
     # The reference photo itself, from this site.
     first.locator("img").scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelector('#matches .match img').naturalWidth > 0")
+    page.wait_for_function("() => document.querySelector('#matches .match img').naturalWidth > 0")
     expect(first.locator("img")).to_have_attribute("alt", "Photo of Eileen Collins")
 
 
@@ -73,7 +73,7 @@ def test_a_different_face_gets_a_resemblance_band(page: Page, demo_people: None,
 def test_the_camera_finds_the_demo_person(page: Page, demo_people: None) -> None:
     page.goto("/lookalike")
     page.get_by_role("button", name="Start camera").click()
-    page.wait_for_function("document.getElementById('camera').videoWidth > 0")
+    page.wait_for_function("() => document.getElementById('camera').videoWidth > 0")
     page.get_by_role("button", name="Take photo").click()
     expect_eileen_collins_first(page)
 
@@ -91,7 +91,7 @@ def test_keyboard_alone_takes_a_photo_and_uploads_one(page: Page, demo_people: N
     tab_to("#start-camera")
     page.keyboard.press("Enter")
     expect(page.get_by_role("button", name="Take photo")).to_be_focused()
-    page.wait_for_function("document.getElementById('camera').videoWidth > 0")
+    page.wait_for_function("() => document.getElementById('camera').videoWidth > 0")
     page.keyboard.press("Enter")
     expect(matches(page).first.locator(".match-name")).to_have_text("Eileen Collins")
     tab_to("#matches .match-name a")  # the person's page, reachable from the results

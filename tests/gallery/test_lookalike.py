@@ -103,7 +103,8 @@ def test_no_face_names_the_photo_that_has_none(astronaut_person: ReferencePerson
 
 def test_reference_people_are_never_recognised_as_visitors(api_client: APIClient, astronaut_person: ReferencePerson,
                                                            astronaut_jpeg: bytes) -> None:
-    response = api_client.post("/api/v1/emotion", astronaut_jpeg, content_type="image/jpeg")
+    # Searched among the remembered visitors (with consent to be recognised): the reference person is not one.
+    response = api_client.post("/api/v1/emotion?recognise=true", astronaut_jpeg, content_type="image/jpeg")
     assert response.status_code == 200
     assert response.json()["face_user"] is None and response.json()["recognised"] is False
     assert not FaceEmbedding.objects.exists()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('gallery', '0004_api_keys'),
+        ('gallery', '0005_person_credentials'),
     ]
 
     operations = [
