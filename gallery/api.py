@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from emotion_garden.api import ApiError
-from emotion_garden.themes import Theme, ThemeMatch, describe_theme_words, parse_theme
 from emotion_garden.imaging import InvalidImage
+from emotion_garden.themes import Theme, ThemeMatch, describe_theme_words, parse_theme
 from gallery.cursors import encode_cursor
 from gallery.faces.base import FaceServiceUnavailable
 from gallery.lookalike import find_lookalike

@@ -3,6 +3,7 @@
 import uuid
 
 from curation.models import Image
+from emotion_garden.themes import ThemeMatch
 from emotion_garden.vocabulary import Emotion
 from gallery.models import FaceUser
 from recommender.selectors import Mode, garden
@@ -42,6 +43,20 @@ def recommended_images(
         emotion=emotion, face_user=face_user_for(visitor), gender=gender, age_band=age_band, n=RECOMMENDATION_COUNT,
         mode=mode,
     )
+    return [item.image for item in result.items]
+
+
+def favorite_first_images(
+    *, visitor: str, emotion: Emotion, favorite: str, gender: str = "", age_band: str = ""
+) -> list[Image]:
+    """EG's /garden: the recommender's picks in the favorite (the same theme, exactly), or, when it has none, in the
+    whole emotion, as the original's unfiltered campaign always answered."""
+    result = garden(
+        emotion=emotion, face_user=face_user_for(visitor), gender=gender, age_band=age_band, n=RECOMMENDATION_COUNT,
+        theme=favorite, theme_match=ThemeMatch.EXACT,
+    )
+    if favorite and not result.items:
+        return recommended_images(visitor=visitor, emotion=emotion, gender=gender, age_band=age_band)
     return [item.image for item in result.items]
 
 
