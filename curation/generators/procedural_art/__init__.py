@@ -1,11 +1,11 @@
-"""Procedural "emotion garden" paintings drawn with Pillow and numpy.
+"""Procedural "emotion garden" paintings drawn with Pillow and numpy, following their theme and prompt.
 
 A fresh install has no downloaded image model, yet the demo gallery still needs pictures for every emotion Amazon
 Rekognition can report. Each emotion has a painter (a module named by its motif) whose palette, shapes and motion carry
-that emotion.
+that emotion. Over it, the theme's and the prompt's words (scene.py) change the light and the weather (daylight.py,
+weather.py) and add animals and things (subjects.py); words it cannot draw are reported by undrawable_words.
 """
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,72 +13,23 @@ import numpy as np
 from PIL import Image
 
 from curation.generators.procedural_art.canvas import Canvas
+from curation.generators.procedural_art.daylight import paint_theme_sky
 from curation.generators.procedural_art.firestorm import paint_angry
 from curation.generators.procedural_art.fireworks import paint_surprised
 from curation.generators.procedural_art.forest import paint_fear
 from curation.generators.procedural_art.lake import paint_calm
 from curation.generators.procedural_art.maze import paint_confused
 from curation.generators.procedural_art.meadow import paint_happy
+from curation.generators.procedural_art.scene import Scene, read_scene
+from curation.generators.procedural_art.subjects import paint_subjects
 from curation.generators.procedural_art.swamp import paint_disgusted
-from curation.generators.procedural_art.weather import theme_particles
+from curation.generators.procedural_art.weather import paint_falling, paint_snow_cover
 from curation.generators.procedural_art.willow import paint_sad
 
-__all__ = ["EMOTIONS", "MAX_SIZE", "MIN_SIZE", "draw_emotion_art"]
+__all__ = ["EMOTIONS", "MAX_SIZE", "MIN_SIZE", "Scene", "draw_emotion_art", "read_scene", "undrawable_words"]
 
 MIN_SIZE = 64
 MAX_SIZE = 2048
-
-
-THEME_SYNONYMS: dict[str, str] = {
-    "spring": "spring",
-    "summer": "summer",
-    "autumn": "autumn",
-    "fall": "autumn",
-    "winter": "winter",
-    "sunny": "sunny",
-    "sun": "sunny",
-    "clear": "sunny",
-    "rain": "rainy",
-    "rainy": "rainy",
-    "drizzle": "rainy",
-    "showers": "rainy",
-    "snow": "snowy",
-    "snowy": "snowy",
-    "snowing": "snowy",
-    "fog": "foggy",
-    "foggy": "foggy",
-    "mist": "foggy",
-    "misty": "foggy",
-    "haze": "foggy",
-    "hazy": "foggy",
-    "cloud": "cloudy",
-    "clouds": "cloudy",
-    "cloudy": "cloudy",
-    "overcast": "cloudy",
-    "storm": "stormy",
-    "stormy": "stormy",
-    "thunder": "stormy",
-    "thunderstorm": "stormy",
-    "dawn": "dawn",
-    "sunrise": "dawn",
-    "morning": "dawn",
-    "day": "day",
-    "daytime": "day",
-    "noon": "day",
-    "afternoon": "day",
-    "sunset": "sunset",
-    "dusk": "sunset",
-    "evening": "sunset",
-    "twilight": "sunset",
-    "night": "night",
-    "nighttime": "night",
-    "midnight": "night",
-    "starry": "night",
-}
-
-
-def _parse_theme(theme: str) -> frozenset[str]:
-    return frozenset(THEME_SYNONYMS[word] for word in re.findall(r"[a-z]+", theme.lower()) if word in THEME_SYNONYMS)
 
 
 @dataclass(frozen=True)
@@ -100,14 +51,15 @@ _RECIPES: dict[str, _Recipe] = {
 EMOTIONS: tuple[str, ...] = tuple(_RECIPES)
 
 
-def draw_emotion_art(*, emotion: str, width: int, height: int, seed: int, theme: str = "") -> Image.Image:
-    """Paint an abstract garden scene that expresses `emotion`.
+def draw_emotion_art(
+    *, emotion: str, width: int, height: int, seed: int, theme: str = "", prompt: str = ""
+) -> Image.Image:
+    """Paint a garden scene that expresses `emotion`, in the light and weather of its theme and prompt words, with
+    the animals and things they name.
 
-    `emotion` is a Rekognition emotion name (case-insensitive). The result is an
-    RGB image of exactly `width` x `height`, identical for identical arguments.
-    Recognised season, weather and time-of-day words in `theme` (for example
-    "winter,snowy,night") tint the palette or add snow, rain, stars or falling
-    leaves; other words are ignored.
+    `emotion` is a Rekognition emotion name (case-insensitive). The result is an RGB image of exactly `width` x
+    `height`, identical for identical arguments; the seed alone decides the composition, so one seed under two
+    themes is the same garden in two lights. Words it cannot draw are ignored (see undrawable_words).
 
     Raises ValueError for an unknown emotion or a side outside 64..2048 pixels.
     """
@@ -117,9 +69,18 @@ def draw_emotion_art(*, emotion: str, width: int, height: int, seed: int, theme:
     for name, size in (("width", width), ("height", height)):
         if not MIN_SIZE <= size <= MAX_SIZE:
             raise ValueError(f"{name} must be between {MIN_SIZE} and {MAX_SIZE} pixels, got {size}")
+    scene = read_scene(emotion=emotion, theme=theme, prompt=prompt)
     # default_rng only takes non-negative seeds; wrap so any int is usable.
-    rng = np.random.default_rng(seed % 2**64)
-    canvas = Canvas(width, height, rng, _parse_theme(theme))
+    seed = seed % 2**64
+    canvas = Canvas(width, height, np.random.default_rng(seed), scene.moods,
+                    extras=np.random.default_rng([seed, 1]), backdrop=paint_theme_sky)
     recipe.paint(canvas)
-    theme_particles(canvas)
+    paint_snow_cover(canvas)
+    paint_subjects(canvas, scene.subjects)
+    paint_falling(canvas)
     return canvas.finish(recipe.vignette)
+
+
+def undrawable_words(*, emotion: str, theme: str, prompt: str) -> list[str]:
+    """The words of the theme and the prompt that draw_emotion_art cannot draw, in the order they come."""
+    return list(read_scene(emotion=emotion, theme=theme, prompt=prompt).undrawn)

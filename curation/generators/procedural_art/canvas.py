@@ -1,7 +1,7 @@
 """The canvas every painter draws on: layers, gradients, glows, and the finishing colour grade, vignette and grain."""
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -9,7 +9,7 @@ from functools import cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from curation.generators.procedural_art.shapes import LUMA, NEAR, WHITE, Color, FloatArray, Point, bbox, rgba
+from curation.generators.procedural_art.shapes import LUMA, NEAR, Color, FloatArray, Point
 
 
 def _column(height: int, stops: Sequence[tuple[float, Color]]) -> FloatArray:
@@ -72,32 +72,46 @@ class Grade:
 
 GRADES: dict[str, Grade] = {
     "spring": Grade(gain=(1.02, 1.04, 1.0)),
-    "summer": Grade(gain=(1.06, 1.02, 0.92)),
+    "summer": Grade(gain=(1.06, 1.04, 0.9)),
     "autumn": Grade(gain=(1.08, 0.97, 0.82)),
-    "winter": Grade(gain=(0.96, 0.99, 1.05), desaturate=0.1),
-    "sunny": Grade(gain=(1.07, 1.04, 0.96)),
+    "winter": Grade(gain=(0.97, 1.0, 1.06), desaturate=0.15),
+    "sunny": Grade(gain=(1.08, 1.05, 0.96)),
     "cloudy": Grade(gain=(0.95, 0.96, 0.98), desaturate=0.3),
     "foggy": Grade(haze=(226, 230, 234), haze_strength=0.4, low=True),
-    "rainy": Grade(gain=(0.92, 0.94, 0.98), desaturate=0.15),
-    "snowy": Grade(gain=(0.98, 1.0, 1.03), desaturate=0.05),
-    "stormy": Grade(gain=(0.78, 0.8, 0.88), desaturate=0.2),
-    "dawn": Grade(gain=(1.06, 0.98, 0.98), haze=(255, 196, 186), haze_strength=0.12, low=True),
+    "rainy": Grade(gain=(0.9, 0.91, 0.93), desaturate=0.35),
+    "snowy": Grade(gain=(1.02, 1.04, 1.08), desaturate=0.15),
+    "stormy": Grade(gain=(0.74, 0.76, 0.86), desaturate=0.25),
+    "dawn": Grade(gain=(1.06, 0.98, 1.0), haze=(255, 196, 190), haze_strength=0.14, low=True),
     "day": Grade(gain=(1.03, 1.03, 1.02)),
-    "sunset": Grade(gain=(1.16, 0.95, 0.8), low=True),
-    "night": Grade(gain=(0.72, 0.74, 0.84)),
+    "sunset": Grade(gain=(1.18, 0.94, 0.76), low=True),
+    "night": Grade(gain=(0.6, 0.64, 0.82), desaturate=0.2),
 }
 
 
 class Canvas:
     """An RGB painting plus the helpers every emotion painter shares."""
 
-    def __init__(self, width: int, height: int, rng: np.random.Generator, theme: frozenset[str]) -> None:
+    def __init__(
+        self, width: int, height: int, rng: np.random.Generator, theme: frozenset[str] = frozenset(), *,
+        extras: np.random.Generator | None = None, backdrop: "Callable[[Canvas], None] | None" = None,
+    ) -> None:
         self.width = width
         self.height = height
         self.short = min(width, height)
+        # The emotion's painter draws from `rng`; the theme and the prompt's subjects from `extras`, so that the
+        # same seed keeps the same composition under any weather, light or subject.
         self.rng = rng
+        self.extras = extras if extras is not None else rng
         self.theme = theme
+        self.backdrop = backdrop
+        self.horizon = height * 0.6  # until the painter says where it is
         self.image = Image.new("RGB", (width, height))
+
+    @property
+    def daylit(self) -> float:
+        """1 when a painter's own sun may shine high in the sky; 0 at night, at a sunset or dawn (the theme's sky has
+        its own low sun), and behind rain, snow or storm clouds."""
+        return 0.0 if {"night", "sunset", "dawn", "rainy", "snowy", "stormy"} & self.theme else 1.0
 
     @property
     def aspect(self) -> float:
@@ -118,7 +132,7 @@ class Canvas:
         sheet = Image.new("RGBA", self.image.size, (0, 0, 0, 0))
         yield ImageDraw.Draw(sheet)
         bbox = sheet.getbbox()
-        if bbox is None:
+        if bbox is None or opacity <= 0:
             return
         radius = blur * self.short
         pad = math.ceil(radius * 3)
@@ -149,18 +163,30 @@ class Canvas:
         self.paint_background(self.gradient(stops), horizon)
 
     def paint_background(self, background: Image.Image, horizon: float) -> None:
-        """Start from `background`; a night theme sprinkles stars above the horizon."""
+        """Start from `background`, then paint the theme's sky (stars, moon, clouds, a low sun) behind the scene."""
         self.image = background
-        if "night" not in self.theme:
+        self.horizon = horizon
+        if self.backdrop is not None:
+            self.backdrop(self)
+
+    def wash(self, stops: Sequence[tuple[float, Color, float]], top: float, bottom: float) -> None:
+        """Lay a translucent vertical gradient over the rows top..bottom: (y, colour, opacity 0..1) stops."""
+        first, last = max(0, math.floor(top)), min(self.height, math.ceil(bottom))
+        if first >= last:
             return
-        rng = self.rng
-        # An "RGBA" draw on an RGB image blends translucent fills with what is below.
-        draw = ImageDraw.Draw(self.image, "RGBA")
-        for _ in range(int(90 * self.aspect)):
-            x = rng.uniform(0, self.width)
-            y = rng.uniform(0, horizon) * rng.uniform(0.3, 1.0)
-            r = self.short * rng.uniform(0.0008, 0.0028)
-            draw.ellipse(bbox((x, y), r), fill=rgba(WHITE, rng.uniform(90, 230)))
+        colours = _column(self.height, [(y, colour) for y, colour, _ in stops])[first:last]
+        ys = np.arange(first, last, dtype=np.float32) + 0.5
+        alpha = np.interp(ys, [y for y, _, _ in stops], [opacity for _, _, opacity in stops]).astype(np.float32)
+        band = np.asarray(self.image.crop((0, first, self.width, last)), dtype=np.float32)
+        band += (colours[:, None, :] - band) * alpha[:, None, None]
+        self.image.paste(Image.fromarray((band + 0.5).astype(np.uint8)), (0, first))
+
+    def sample(self, point: Point) -> Color:
+        """The colour painted so far at `point` (clamped to the canvas)."""
+        x = min(self.width - 1, max(0, round(point[0])))
+        y = min(self.height - 1, max(0, round(point[1])))
+        r, g, b = self.image.getpixel((x, y))[:3]
+        return (r, g, b)
 
     def fill_polygon(
         self,
@@ -187,6 +213,8 @@ class Canvas:
 
     def glow(self, center: Point, radius: float, color: Color, strength: float) -> None:
         """A soft radial light: one stretched falloff mask and a C-level paste."""
+        if strength <= 0:
+            return
         size = max(1, round(radius * 2))
         mask = _glow_falloff().resize((size, size), Image.Resampling.BILINEAR)
         mask = mask.point(lambda v: round(v * strength))

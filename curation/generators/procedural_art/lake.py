@@ -23,16 +23,18 @@ def paint_calm(c: Canvas) -> None:
     rng, w, h, s = c.rng, c.width, c.height, c.short
     horizon = h * rng.uniform(0.44, 0.56)
     c.paint_sky([(0, (166, 214, 204)), (horizon, (220, 238, 224))], horizon)
+    # Under the theme's night or overcast sky the sun stays out of sight (its reflection becomes the moon's).
+    sunlit = c.daylit
     sun = (w * rng.uniform(0.2, 0.8), horizon - s * rng.uniform(0.06, 0.16))
     sun_r = s * rng.uniform(0.045, 0.065)
-    c.glow(sun, sun_r * 6, (250, 252, 232), 0.45)
+    c.glow(sun, sun_r * 6, (250, 252, 232), 0.45 * sunlit)
     # Thin, unmoving streaks of cloud keep the sky open but not blank.
     with c.layer(blur=0.012, opacity=0.55) as d:
         for _ in range(int(rng.integers(2, 5) * c.aspect)):
             center = (rng.uniform(0, w), horizon * rng.uniform(0.15, 0.8))
             rx = s * rng.uniform(0.15, 0.35)
             d.ellipse(bbox(center, rx, rx * rng.uniform(0.05, 0.09)), fill=(248, 252, 246, 255))
-    with c.layer(blur=0.003) as d:
+    with c.layer(blur=0.003, opacity=sunlit) as d:
         d.ellipse(bbox(sun, sun_r), fill=(250, 251, 234, 235))
 
     for color, blur, amp in (((150, 198, 184), FAR, 0.045), ((118, 176, 162), MID, 0.025)):

@@ -30,34 +30,37 @@ def paint_happy(c: Canvas) -> None:
     horizon = h * rng.uniform(0.56, 0.64)
     c.paint_sky([(0, (255, 172, 70)), (horizon * 0.7, (255, 208, 112)), (horizon, (255, 236, 176))], horizon)
 
+    # Under the theme's night or overcast sky the sun and its rainbow stay out of sight, laid out all the same so
+    # that the rest of the garden does not move.
+    sunlit = c.daylit
     sun = (w * rng.uniform(0.22, 0.78), horizon * rng.uniform(0.3, 0.48))
     sun_r = s * rng.uniform(0.085, 0.11)
     rays = int(rng.integers(12, 19))
     spin = rng.uniform(0, math.tau)
     reach = math.hypot(w, h)
-    with c.layer(blur=MID, opacity=0.3) as d:
+    with c.layer(blur=MID, opacity=0.3 * sunlit) as d:
         for i in range(rays):
             angle = spin + math.tau * i / rays
             half = math.pi / rays * rng.uniform(0.35, 0.55)
             d.polygon(
                 [sun, polar(sun, reach, angle - half), polar(sun, reach, angle + half)], fill=(255, 252, 228, 255)
             )
-    c.glow(sun, sun_r * 4.5, (255, 248, 214), 0.6)
+    c.glow(sun, sun_r * 4.5, (255, 248, 214), 0.6 * sunlit)
 
     # A soft rainbow: the clearest "upward arc" there is.
     if rng.random() < 0.75:
         center = (w * rng.uniform(0.15, 0.85), horizon + s * rng.uniform(0.05, 0.2))
         radius = s * rng.uniform(0.5, 0.8)
         band = s * 0.024
-        with c.layer(blur=0.005, opacity=0.32) as d:
+        with c.layer(blur=0.005, opacity=0.32 * sunlit) as d:
             for i, color in enumerate(
                 [(255, 98, 86), (255, 160, 60), (255, 226, 90), (140, 214, 110), (110, 180, 240)]
             ):
                 d.arc(bbox(center, radius - i * band), 180, 360, fill=rgba(color), width=math.ceil(band))
 
-    with c.layer(blur=0.002) as d:
+    with c.layer(blur=0.002, opacity=sunlit) as d:
         d.ellipse(bbox(sun, sun_r), fill=(255, 242, 168, 255))
-    c.glow(sun, sun_r * 1.3, (255, 255, 240), 0.5)
+    c.glow(sun, sun_r * 1.3, (255, 255, 240), 0.5 * sunlit)
 
     # Swooping birds climbing away into the warm sky.
     with c.layer(blur=NEAR) as d:

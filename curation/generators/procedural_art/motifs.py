@@ -43,8 +43,11 @@ def bloom(draw: ImageDraw.ImageDraw, rng: np.random.Generator, center: Point, ra
     draw.ellipse(bbox(highlight, radius * 0.09), fill=rgba(mix(disc, WHITE, 0.5)))
 
 
-def rain(c: Canvas, count: int, color: Color, alpha: tuple[float, float], slant: float) -> None:
-    rng, s = c.rng, c.short
+def rain(
+    c: Canvas, count: int, color: Color, alpha: tuple[float, float], slant: float,
+    rng: np.random.Generator | None = None,
+) -> None:
+    rng, s = rng or c.rng, c.short
     for blur, scale in ((MID, 0.6), (NEAR, 1.0)):
         with c.layer(blur=blur) as d:
             for _ in range(count // 2):
