@@ -10,9 +10,8 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from curation.models import Image
 from emotion_garden.themes import ThemeMatch, normalise_theme, parse_theme
-from gallery.models import FaceUser
 from recommender.engines import recommender_engine
-from recommender.engines.base import Context
+from recommender.engines.base import Context, Visitor
 from recommender.models import Interaction
 from recommender.training import like_history
 
@@ -42,27 +41,27 @@ class Garden:
 
 
 def garden(
-    *, emotion: str, face_user: FaceUser | None = None, gender: str = "", age_band: str = "", n: int = 3,
+    *, emotion: str, visitor: Visitor | None = None, gender: str = "", age_band: str = "", n: int = 3,
     exclude: Collection[int] = (), mode: Mode = Mode.AUTO, theme: str = "", theme_match: ThemeMatch = ThemeMatch.ANY,
 ) -> Garden:
-    """The next n images for the visitor; a known face user's own gender and age band win over the request's.
+    """The next n images for the visitor; a known visitor's own gender and age band win over the request's.
 
     With a theme, only images in it (Context.in_theme); matching ANY of several words, the images that have them
     all come first.
     """
     context = Context(
         emotion=emotion,
-        gender=(face_user.gender if face_user and face_user.gender else gender),
-        age_band=(face_user.age_band if face_user and face_user.age_band else age_band),
+        gender=(visitor.gender if visitor and visitor.gender else gender),
+        age_band=(visitor.age_band if visitor and visitor.age_band else age_band),
         theme=normalise_theme(theme),
         theme_match=theme_match,
     )
-    likes = like_count(face_user=face_user) if face_user else 0
+    likes = like_count(visitor_id=visitor.id) if visitor else 0
     if mode == Mode.AUTO:
-        mode = Mode.PERSONAL if face_user and likes >= settings.PERSONAL_PICKS_MIN_LIKES else Mode.EMOTION
-    if face_user is None:
+        mode = Mode.PERSONAL if visitor and likes >= settings.PERSONAL_PICKS_MIN_LIKES else Mode.EMOTION
+    if visitor is None:
         mode = Mode.EMOTION
-    face_user_id = face_user.pk if face_user and mode == Mode.PERSONAL else None
+    face_user_id = visitor.id if visitor and mode == Mode.PERSONAL else None
     tiers = [context]
     if theme_match == ThemeMatch.ANY and len(parse_theme(context.theme).words) > 1:
         tiers.insert(0, replace(context, theme_match=ThemeMatch.ALL))
@@ -109,20 +108,20 @@ def _approved_images(image_ids: list[int]) -> dict[int, Image]:
     return {image.pk: image for image in images}
 
 
-def like_count(*, face_user: FaceUser) -> int:
+def like_count(*, visitor_id: uuid.UUID) -> int:
     """How many images the person likes now, judged (like personal picks) from their latest likes and unlikes: one
     short indexed read, where counting liked_images would run a subquery per image the person ever touched."""
-    return len(like_history(face_user.pk))
+    return len(like_history(visitor_id))
 
 
-def liked_images(*, face_user: FaceUser) -> QuerySet[Image]:
+def liked_images(*, visitor_id: uuid.UUID) -> QuerySet[Image]:
     """The images the person likes now: those whose latest like or unlike by them is a like, newest first."""
     latest = Interaction.objects.filter(
-        face_user=face_user, image=OuterRef("pk"), event__in=[Interaction.Event.LIKE, Interaction.Event.UNLIKE]
+        face_user_id=visitor_id, image=OuterRef("pk"), event__in=[Interaction.Event.LIKE, Interaction.Event.UNLIKE]
     ).order_by("-created_at", "-id")
     # Only the images this person has liked or unliked at all, so the subqueries run for those, not the catalogue.
     touched = Interaction.objects.filter(
-        face_user=face_user, event__in=[Interaction.Event.LIKE, Interaction.Event.UNLIKE]
+        face_user_id=visitor_id, event__in=[Interaction.Event.LIKE, Interaction.Event.UNLIKE]
     ).values("image_id")
     return (
         Image.objects.filter(pk__in=touched)

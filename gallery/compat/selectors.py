@@ -36,12 +36,15 @@ def face_user_for(visitor: str) -> FaceUser | None:
 
 
 def recommended_images(
-    *, visitor: str, emotion: Emotion, gender: str = "", age_band: str = "", mode: Mode = Mode.AUTO
+    *, visitor: str, emotion: Emotion, gender: str = "", age_band: str = "", mode: Mode = Mode.AUTO,
+    theme: str = "",
 ) -> list[Image]:
-    """The recommender's picks for the visitor: for a known face user as `mode` says, else those for the context."""
+    """The recommender's picks for the visitor: for a known face user as `mode` says, else those for the context;
+    with a theme, only images of exactly that theme."""
+    face_user = face_user_for(visitor)
     result = garden(
-        emotion=emotion, face_user=face_user_for(visitor), gender=gender, age_band=age_band, n=RECOMMENDATION_COUNT,
-        mode=mode,
+        emotion=emotion, visitor=face_user.as_visitor() if face_user else None, gender=gender, age_band=age_band,
+        n=RECOMMENDATION_COUNT, mode=mode, theme=theme, theme_match=ThemeMatch.EXACT,
     )
     return [item.image for item in result.items]
 
@@ -51,13 +54,8 @@ def favorite_first_images(
 ) -> list[Image]:
     """EG's /garden: the recommender's picks in the favorite (the same theme, exactly), or, when it has none, in the
     whole emotion, as the original's unfiltered campaign always answered."""
-    result = garden(
-        emotion=emotion, face_user=face_user_for(visitor), gender=gender, age_band=age_band, n=RECOMMENDATION_COUNT,
-        theme=favorite, theme_match=ThemeMatch.EXACT,
-    )
-    if favorite and not result.items:
-        return recommended_images(visitor=visitor, emotion=emotion, gender=gender, age_band=age_band)
-    return [item.image for item in result.items]
+    context = {"visitor": visitor, "emotion": emotion, "gender": gender, "age_band": age_band}
+    return (favorite and recommended_images(**context, theme=favorite)) or recommended_images(**context)
 
 
 def images_with_search_key(*, status: Image.Status, emotion: Emotion, theme: str) -> list[Image]:
