@@ -178,7 +178,7 @@ class LocalRecommender(RecommenderEngine):
             image_ids=np.array([image_id for image_id, _, _, _ in rows], dtype=np.int64),
             emotions=np.array([image_emotion for _, image_emotion, _, _ in rows], dtype=str),
             approved_at=np.array([(moment or now).timestamp() for _, _, moment, _ in rows], dtype=float),
-            themes=np.array([theme for _, _, _, theme in rows], dtype=str),
+            **_theme_index([theme for _, _, _, theme in rows]),
         )
         with self._cache_lock:
             self._candidates_cache[emotion] = candidates
@@ -222,14 +222,20 @@ class _Candidates:
     image_ids: np.ndarray  # sorted
     emotions: np.ndarray
     approved_at: np.ndarray  # epoch seconds
-    themes: np.ndarray
+    # Each candidate's theme as a position in `themes`, the distinct themes (a catalogue has few).
+    themes: tuple[str, ...]
+    theme_of: np.ndarray
 
     def where(self, in_theme: Callable[[str], bool]) -> "_Candidates":
-        """The candidates whose theme passes `in_theme`, judged once per distinct theme (a catalogue has few)."""
-        distinct, positions = np.unique(self.themes, return_inverse=True)
-        keep = np.array([in_theme(theme) for theme in distinct.tolist()], dtype=bool)[positions]
+        """The candidates whose theme passes `in_theme`, judged once per distinct theme."""
+        keep = np.array([in_theme(theme) for theme in self.themes], dtype=bool)[self.theme_of]
         return _Candidates(version=self.version, image_ids=self.image_ids[keep], emotions=self.emotions[keep],
-                           approved_at=self.approved_at[keep], themes=self.themes[keep])
+                           approved_at=self.approved_at[keep], themes=self.themes, theme_of=self.theme_of[keep])
+
+
+def _theme_index(themes: list[str]) -> dict[str, object]:
+    distinct, positions = np.unique(np.array(themes, dtype=str), return_inverse=True)
+    return {"themes": tuple(distinct.tolist()), "theme_of": positions.reshape(-1)}
 
 
 T = TypeVar("T")
