@@ -542,7 +542,7 @@ def test_building_needs_no_aws_and_a_missing_region_is_unavailable(photo: Decode
 
 def test_the_client_is_made_lazily_with_short_timeouts_and_bounded_retries() -> None:
     identity = RekognitionFaceIdentity(region_name="eu-west-1")
-    client = identity._rekognition._get_client()
+    client = identity._rekognition._client.get()
     assert client.meta.region_name == "eu-west-1"
     assert (client.meta.config.connect_timeout, client.meta.config.read_timeout) == (3, 8)
     assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": 3}
@@ -605,6 +605,6 @@ def test_visitors_are_searched_for_at_the_search_threshold(api_client: APIClient
         settings.FACE_SEARCH_THRESHOLD = configured
     stub.add_response("search_faces_by_image", search_response(), search_params(configured or 95.0))
     with rekognition_backend("face_identity", "RekognitionFaceIdentity", client=client, collection_id="garden-test"):
-        response = api_client.post("/api/v1/emotion", astronaut_png, content_type="image/png")
+        response = api_client.post("/api/v1/emotion?recognise=true", astronaut_png, content_type="image/png")
     assert response.status_code == 200
     assert response.json()["recognised"] is False

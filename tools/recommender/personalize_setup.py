@@ -13,9 +13,8 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
-
 from curation.models import Image
+from emotion_garden.aws import new_client
 from recommender.engines.personalize import (
     CLIENT_CONFIG,
     LIVE,
@@ -104,7 +103,7 @@ class Resources:
 
 
 def aws_client(service: str, *, region_name: str | None) -> Any:
-    return boto3.session.Session().client(service, region_name=region_name, config=CLIENT_CONFIG)
+    return new_client(service, region_name=region_name, config=CLIENT_CONFIG)
 
 
 def create_resources(*, client: Any, name: str, polling: Polling, log: Callable[[str], None]) -> Resources:
