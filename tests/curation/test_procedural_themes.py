@@ -160,3 +160,9 @@ def test_reading_a_prompt() -> None:
 def test_a_theme_animal_the_prompt_already_names_is_drawn_once() -> None:
     scene = read_scene(emotion="HAPPY", theme="spring,dog", prompt="a brown puppy")
     assert [(subject.kind, subject.colour) for subject in scene.subjects] == [("dog", (118, 76, 44))]
+
+
+def test_a_crowd_of_subjects_is_cut_short_and_the_rest_reported() -> None:
+    scene = read_scene(emotion="CALM", theme="", prompt=" ".join(["cat", "dog"] * 10))
+    assert len(scene.subjects) == 12
+    assert scene.undrawn == ("cat", "dog")

@@ -37,6 +37,8 @@ SUBJECTS = {
     "balloon": "balloon", "umbrella": "umbrella", "heart": "heart", "love": "heart",
     "moon": "moon", "crescent": "moon", "star": "star", "rainbow": "rainbow",
 }
+# Beyond this many subjects a picture is a crowd: later ones are reported as not drawn.
+MAX_SUBJECTS = 12
 # How many a plural draws.
 PLURAL_COUNTS = {"bird": 3, "butterfly": 3, "balloon": 3, "star": 5, "tree": 3, "flower": 1, "heart": 3}
 
@@ -115,7 +117,7 @@ class _Reading:
                 self.on_next = len(self.subjects) - 1
         elif word in SMALL_WORDS:
             pass
-        elif (subject := _subject(word)) is not None:
+        elif (subject := _subject(word)) is not None and len(self.subjects) < MAX_SUBJECTS:
             self._add(*subject)
         elif (mood := _mood(word)) is not None:
             self._drop_colour()
