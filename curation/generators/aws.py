@@ -55,12 +55,16 @@ class LazyAwsClient:
             return self._client
 
 
-def aws_failure(source: str, error: ClientError | BotoCoreError) -> GenerationFailed:
-    """A GenerationFailed that names the AWS error code (ModelError, ThrottlingException, ReadTimeoutError...)."""
+def describe_aws_error(source: str, error: ClientError | BotoCoreError) -> str:
+    """What failed, naming the AWS error code (ModelError, ThrottlingException, ReadTimeoutError...)."""
     if isinstance(error, ClientError):
         details = error.response.get("Error", {})
-        return GenerationFailed(f"{source} failed: {details.get('Code', 'Unknown')}: {details.get('Message', '')}")
-    return GenerationFailed(f"{source} failed: {type(error).__name__}: {error}")
+        return f"{source} failed: {details.get('Code', 'Unknown')}: {details.get('Message', '')}"
+    return f"{source} failed: {type(error).__name__}: {error}"
+
+
+def aws_failure(source: str, error: ClientError | BotoCoreError) -> GenerationFailed:
+    return GenerationFailed(describe_aws_error(source, error))
 
 
 def json_answer(payload: bytes, *, source: str) -> dict[str, Any]:
