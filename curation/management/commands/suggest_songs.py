@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, emotion: str, count: int, backend: str, queue: bool, **options: Any) -> None:
         try:
-            run = create_suggestion_run(emotion=Emotion(emotion), count=count, backend=backend)
+            run = create_suggestion_run(emotion=Emotion.parse(emotion), count=count, backend=backend)
         except ValueError as error:
             raise CommandError(str(error)) from None
         if queue:
