@@ -1,12 +1,17 @@
-"""What the catalogue announces to the layers above it, which connect receivers here (curation never imports them).
+"""What the catalogue tells the layers above it, which it must not import: the recommender listens to these.
 
-Sent inside the transaction that makes the change, so a receiver can write in the same transaction (an outbox row)
-or defer its work with transaction.on_commit. Each is sent with `track=<curation.Track>`.
+All are sent inside the transaction that changes the image or track, so a receiver's own writes (an outbox row for a
+managed recommender) commit or roll back with the change itself, and deferred work can wait for transaction.on_commit.
 """
 
 from django.dispatch import Signal
 
-#: A track was approved: it may be recommended from now on.
+# Sent with `image`: an image has entered the gallery and may now be recommended.
+image_published = Signal()
+# Sent with `image`: a live image is leaving the gallery (rejected, retired or about to be deleted).
+image_withdrawn = Signal()
+
+# Sent with `track`: a track was approved (or seeded approved) and may now be recommended.
 track_published = Signal()
-#: An approved track was rejected, retired or deleted: it must not be recommended again.
+# Sent with `track`: a live track is leaving the catalogue (rejected, retired or about to be deleted).
 track_withdrawn = Signal()

@@ -49,9 +49,15 @@ from django.utils.module_loading import import_string
 
 from curation.models import Image
 from emotion_garden.vocabulary import Emotion
-from gallery.models import FaceUser
-from recommender.engines.base import Context, ReasonCode, Recommendation, RecommenderEngine, RecommenderUnavailable
-from recommender.models import Interaction
+from recommender.engines.base import (
+    Context,
+    ReasonCode,
+    Recommendation,
+    RecommenderEngine,
+    RecommenderUnavailable,
+    Visitor,
+)
+from recommender.models import Interaction, visitor_model
 from recommender.outbox import OutboxConsumer, PermanentFailure, enqueue
 
 logger = logging.getLogger(__name__)
@@ -104,11 +110,11 @@ def item_record(image: Image, *, status: str) -> dict[str, str]:
     return {"itemId": str(image.pk), "properties": json.dumps(properties, sort_keys=True)}
 
 
-def user_record(face_user: FaceUser) -> dict[str, str]:
+def user_record(visitor: Visitor) -> dict[str, str]:
     """The face user as PutUsers takes it; without properties when nothing is known."""
-    properties = {key: value for key, value in (("gender", face_user.gender), ("ageBand", face_user.age_band))
+    properties = {key: value for key, value in (("gender", visitor.gender), ("ageBand", visitor.age_band))
                   if value}
-    record = {"userId": str(face_user.pk)}
+    record = {"userId": str(visitor.id)}
     if properties:
         record["properties"] = json.dumps(properties, sort_keys=True)
     return record
@@ -233,10 +239,10 @@ class PersonalizeRecommender(RecommenderEngine, OutboxConsumer):
         if self._fallback is not None:
             self._fallback.retire_item(image)
 
-    def upsert_user(self, face_user: FaceUser) -> None:
-        enqueue(capability=CAPABILITY, operation="put_users", payload={"users": [user_record(face_user)]})
+    def upsert_user(self, visitor: Visitor) -> None:
+        enqueue(capability=CAPABILITY, operation="put_users", payload={"users": [user_record(visitor)]})
         if self._fallback is not None:
-            self._fallback.upsert_user(face_user)
+            self._fallback.upsert_user(visitor)
 
     def forget_user(self, face_user_id: uuid.UUID) -> None:
         enqueue(capability=CAPABILITY, operation="forget_user", payload={"user_id": str(face_user_id)})
@@ -326,7 +332,8 @@ def _still_approved(records: Sequence[dict[str, str]], *, approved: bool) -> lis
 
 
 def _existing_users(user_ids: Iterable[str]) -> set[str]:
-    return {str(pk) for pk in FaceUser.objects.filter(pk__in=list(user_ids)).values_list("pk", flat=True)}
+    """The ids among user_ids of people still known: one forgotten since the message was written is not sent."""
+    return {str(pk) for pk in visitor_model().objects.filter(pk__in=list(user_ids)).values_list("pk", flat=True)}
 
 
 def event_streams(message: dict[str, Any], *, user_exists: bool) -> list[tuple[str, dict[str, Any]]]:
