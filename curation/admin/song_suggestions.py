@@ -49,6 +49,9 @@ class SongSuggestionItemInline(admin.TabularInline):
     def has_add_permission(self, request: HttpRequest, obj: SongSuggestionRun | None = None) -> bool:
         return False
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SongSuggestionItem]:
+        return super().get_queryset(request).select_related("track")
+
     @admin.display(description="track")
     def track_link(self, item: SongSuggestionItem) -> str:
         if item.track is None:
