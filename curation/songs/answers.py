@@ -50,6 +50,8 @@ def read_songs(answer: str) -> list[Any]:
     if not isinstance(songs, list):
         shape = "an object without a \"songs\" list" if isinstance(document, dict) else f"JSON {json_kind(document)}"
         raise SuggestionFailed(f"The answer is {shape}, not a list of songs.")
+    if not songs:
+        raise SuggestionFailed("The answer lists no songs.")
     if len(songs) > MAX_ANSWER_SONGS:
         raise SuggestionFailed(f"The answer lists {len(songs)} songs; at most {MAX_ANSWER_SONGS} are read.")
     return songs

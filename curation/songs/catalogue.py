@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from curation.songs.names import match_key
-from curation.songs.suggesters import SongSuggester, SuggestionRequest
+from curation.songs.suggesters import SongSuggester, SuggestionFailed, SuggestionRequest
 from emotion_garden.vocabulary import Emotion
 
 CATALOGUE_PATH = Path(__file__).resolve().parent / "data" / "catalogue.json"
@@ -52,5 +52,9 @@ class CatalogueSuggester(SongSuggester):
     def suggest(self, request: SuggestionRequest) -> str:
         known = {(match_key(title), match_key(artist)) for title, artist in request.known}
         songs = [song for song in catalogue_songs() if request.emotion in song.emotions and song.key not in known]
+        if not songs:
+            raise SuggestionFailed(
+                "The offline catalogue has no song of this emotion left to suggest: they are all in the database."
+            )
         return json.dumps([{"title": song.title, "artist": song.artist} for song in songs[: request.count]],
                           ensure_ascii=False)

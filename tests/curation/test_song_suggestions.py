@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from curation.models import SongSuggestionItem, SongSuggestionRun, Track
+from curation.songs.services import seed_catalogue
 from curation.songs.suggesters import SuggestionFailed
 from curation.songs.suggestions import create_suggestion_run, queue_suggestion_run, run_suggestions
 from tests.curation.curation_helpers import SCRIPTED_SONGS, ScriptedSuggester
@@ -153,6 +154,7 @@ def test_the_offline_catalogue_suggests_its_songs_that_are_not_in_the_database()
     ApprovedTrackFactory(title="Weightless", artist="Marconi Union", emotions=["CALM"])
     finished = run_suggestions(run=create_suggestion_run(emotion="CALM", count=3))
     added = Track.objects.filter(suggestion_run=finished).order_by("id")
+    assert finished.status == "done"
     # In the file's order: "Here Comes the Sun" is listed under HAPPY before the CALM list starts.
     assert [(track.title, track.source, track.status) for track in added] == [
         ("Here Comes the Sun", "seeded", "pending"), ("Clair de lune", "seeded", "pending"),
@@ -187,3 +189,9 @@ def test_the_command_can_hand_the_run_to_the_workers(
     assert "queued" in output.getvalue() and len(callbacks) == 1
     assert SongSuggestionRun.objects.get().status == "queued"
     assert not SongSuggestionItem.objects.exists()
+
+
+def test_the_offline_catalogue_says_so_when_it_has_nothing_left_to_suggest() -> None:
+    seed_catalogue()
+    finished = run_suggestions(run=create_suggestion_run(emotion="FEAR", count=3))
+    assert finished.status == "failed" and "no song of this emotion left" in finished.error

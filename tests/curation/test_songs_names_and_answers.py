@@ -56,6 +56,8 @@ def test_a_list_of_songs_is_found_in_the_shapes_models_answer_with(answer: str) 
     ('"Fix You"', "JSON a string, not a list of songs"),
     ("42", "JSON a number"),
     ("null", "JSON null"),
+    ("[]", "lists no songs"),
+    ('{"songs": []}', "lists no songs"),
     ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
     (json.dumps([{"title": f"t{i}", "artist": "a"} for i in range(MAX_ANSWER_SONGS + 1)]), "at most 200 are read"),
     ("[" + " " * MAX_ANSWER_CHARS + "]", "characters long"),
