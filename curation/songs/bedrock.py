@@ -6,10 +6,11 @@ Mistral...), so any of them works by its model id or inference profile; only the
 
 from typing import Any
 
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from curation.generators.aws import LazyAwsClient, describe_aws_error
 from curation.songs.suggesters import SYSTEM_PROMPT, SongSuggester, SuggestionFailed, SuggestionRequest, user_prompt
+from emotion_garden.aws import LazyClient, describe
 
 
 class BedrockSongSuggester(SongSuggester):
@@ -28,7 +29,10 @@ class BedrockSongSuggester(SongSuggester):
         self._model_id = model_id
         self._max_tokens = max_tokens
         self._temperature = temperature
-        self._client = LazyAwsClient("bedrock-runtime", region_name=region_name, timeout_s=timeout_s, client=client)
+        # One quick retry of a throttled or dropped call: a curator can start another run, so no long waits here.
+        config = Config(connect_timeout=10, read_timeout=timeout_s,
+                        retries={"total_max_attempts": 2, "mode": "standard"})
+        self._client = LazyClient("bedrock-runtime", region_name=region_name, config=config, client=client)
         self._source = f"Bedrock model {model_id}"
 
     def suggest(self, request: SuggestionRequest) -> str:
@@ -40,7 +44,7 @@ class BedrockSongSuggester(SongSuggester):
                 inferenceConfig={"maxTokens": self._max_tokens, "temperature": self._temperature},
             )
         except (ClientError, BotoCoreError) as error:
-            raise SuggestionFailed(describe_aws_error(self._source, error)) from error
+            raise SuggestionFailed(f"{self._source} failed: {describe(error)}") from error
         stop_reason = response.get("stopReason")
         if stop_reason in ("guardrail_intervened", "content_filtered"):
             raise SuggestionFailed(f"{self._source}: the answer was blocked ({stop_reason}).")
