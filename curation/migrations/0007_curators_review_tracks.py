@@ -29,6 +29,6 @@ def revoke(apps, schema_editor):  # noqa: ANN001, ANN201
 
 
 class Migration(migrations.Migration):
-    dependencies = [("curation", "0005_tracks_and_song_suggestions")]
+    dependencies = [("curation", "0006_tracks_and_song_suggestions")]
 
     operations = [migrations.RunPython(grant, revoke)]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('curation', '0004_seed_prompt_templates_and_curators'),
+        ('curation', '0005_generation_job_undrawn_words'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
