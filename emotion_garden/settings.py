@@ -242,6 +242,11 @@ EMOTION_GARDEN_BACKENDS = {
         "BACKEND": env("IMAGE_GENERATION_BACKEND", default="curation.generators.procedural.ProceduralGenerator"),
         "OPTIONS": {},
     },
+    # The offline catalogue of curation/songs/data/catalogue.json; the language models below are extra suggesters.
+    "song_suggestion": {
+        "BACKEND": env("SONG_SUGGESTION_BACKEND", default="curation.songs.catalogue.CatalogueSuggester"),
+        "OPTIONS": {},
+    },
 }
 
 # Which expression model of gallery/faces/models the local face backend runs (fer_emotion: the old baseline).
@@ -281,6 +286,24 @@ if BEDROCK_IMAGE_MODEL_ID := env("BEDROCK_IMAGE_MODEL_ID", default=""):
     EMOTION_GARDEN_BACKENDS["image_generation.bedrock"] = {
         "BACKEND": "curation.generators.bedrock.BedrockImageGenerator",
         "OPTIONS": {"model_id": BEDROCK_IMAGE_MODEL_ID, "region_name": AWS_REGION},
+    }
+
+# Song suggesters curators can pick per run, present only when configured: a Bedrock text model (Converse API) and
+# any OpenAI-compatible chat endpoint (OpenAI, or a model server of your own such as vLLM, llama.cpp or Ollama).
+if BEDROCK_SONG_MODEL_ID := env("BEDROCK_SONG_MODEL_ID", default=""):
+    EMOTION_GARDEN_BACKENDS["song_suggestion.bedrock"] = {
+        "BACKEND": "curation.songs.bedrock.BedrockSongSuggester",
+        "OPTIONS": {"model_id": BEDROCK_SONG_MODEL_ID, "region_name": AWS_REGION},
+    }
+if OPENAI_SONG_BASE_URL := env("OPENAI_SONG_BASE_URL", default=""):
+    EMOTION_GARDEN_BACKENDS["song_suggestion.openai"] = {
+        "BACKEND": "curation.songs.openai_compatible.OpenAICompatibleSongSuggester",
+        "OPTIONS": {
+            "base_url": OPENAI_SONG_BASE_URL,
+            "model": env("OPENAI_SONG_MODEL", default=""),
+            "api_key": env("OPENAI_SONG_API_KEY", default=""),
+            "json_mode": env.bool("OPENAI_SONG_JSON_MODE", default=True),
+        },
     }
 
 # The original web clients (gallery.compat) never ask for consent: by default their /emotion neither searches nor keeps
