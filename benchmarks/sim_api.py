@@ -70,6 +70,7 @@ def api_run(world: World, *, seed: int, database_url: str, data_dir: Path, visit
     _setup(database_url, data_dir)
     from django.core.management import call_command
     from django.test import Client
+    from django.utils import timezone
 
     from gallery.models import FaceUser
     from recommender.tasks import refit_personal_model
@@ -79,7 +80,8 @@ def api_run(world: World, *, seed: int, database_url: str, data_dir: Path, visit
     ids = _catalogue(world, seed)
     index_of = {int(image_id): item for item, image_id in enumerate(ids)}
     people = [FaceUser.objects.create(gender=str(world.gender[visitor]), age_low=int(world.age[visitor]),
-                                      age_high=int(world.age[visitor]) + 4).pk
+                                      age_high=int(world.age[visitor]) + 4, consented_at=timezone.now(),
+                                      last_seen_at=timezone.now()).pk
               for visitor in range(world.n_visitors)]
     client = Client()
     visit_state: dict[str, object] = {}

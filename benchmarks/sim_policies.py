@@ -74,14 +74,14 @@ class TasteBandit(_Policy):
     """The product's ranking, with the counters and histories the engine keeps: every image served counts an
     impression in the visitor's segments, every like a like."""
 
-    def __init__(self, world: World, seed: int, *, baseline: BaselineConfig = BaselineConfig(),
-                 taste: TasteConfig = TasteConfig(), personal: bool = True) -> None:
+    def __init__(self, world: World, seed: int, *, baseline: BaselineConfig | None = None,
+                 taste: TasteConfig | None = None, personal: bool = True) -> None:
         super().__init__(world, seed)
         catalogue = world.catalogue
         self.content = content_matrix(catalogue.emotions, catalogue.themes, catalogue.prompts,
                                       catalogue.observed_visuals(np.random.default_rng(seed + 1)))
-        self.baseline = baseline
-        self.taste = taste
+        self.baseline = baseline or BaselineConfig()
+        self.taste = taste or TasteConfig()
         self.personal = personal
         self.counts = {key: Counts(np.zeros(catalogue.size), np.zeros(catalogue.size)) for key in range(-1, 8)}
         self.history: list[dict[int, tuple[int, float]]] = [{} for _ in range(world.n_visitors)]

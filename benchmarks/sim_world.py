@@ -129,7 +129,8 @@ class World:
         # The same intercept for every visitor: the like-rate of a random image is about BASE_LIKE_RATE.
         sample = rng.integers(0, visitors, 200)
         moods = np.array([self.mood(int(visitor), 0) for visitor in sample])
-        utilities = np.concatenate([self._utility(int(v), int(m), np.arange(items)) for v, m in zip(sample, moods)])
+        utilities = np.concatenate([self._utility(int(v), int(m), np.arange(items))
+                                    for v, m in zip(sample, moods, strict=True)])
         self.intercept = _solve_intercept(utilities, BASE_LIKE_RATE)
 
     def mood(self, visitor: int, visit: int) -> int:

@@ -227,6 +227,7 @@ class GardenView(APIView):
             "likes": result.likes,
             "personal_after_likes": settings.PERSONAL_PICKS_MIN_LIKES,
             "items": GardenItemSerializer(result.items, many=True, context={"request": request}).data,
+            **({"empty_reason": result.empty_reason} if result.empty_reason else {}),
         })
 
 
@@ -239,6 +240,7 @@ def _garden(params: dict[str, Any]) -> Garden:
         n=params["n"],
         exclude=[*params["exclude"], *params["shown"]],
         mode=Mode(params["mode"]),
+        theme=params.get("theme", ""),
     )
 
 
@@ -255,6 +257,8 @@ class _InteractionView(APIView):
     parser_classes = [LimitedJSONParser]
     required_scope = ApiScope.LIKES
     event: Interaction.Event
+    # Rejections answered 404 rather than 400 (the image named is not one the endpoint can act on).
+    not_found_codes: frozenset[str] = frozenset()
 
     def post(self, request: Request) -> Response:
         serializer = InteractionRequestSerializer(data=request.data)
@@ -270,9 +274,11 @@ class _InteractionView(APIView):
                 gender=params.get("gender", ""),
                 age_band=params["age_band"],
                 client_event_id=params.get("client_event_id"),
+                recommendation_id=params.get("recommendation_id", ""),
             )
         except InteractionRejected as error:
-            raise ApiError(code=error.code, message=error.message) from None
+            status_code = status.HTTP_404_NOT_FOUND if error.code in self.not_found_codes else 400
+            raise ApiError(code=error.code, message=error.message, status_code=status_code) from None
         face_user_id = recorded.interaction.face_user_id
         return Response(
             {**InteractionSerializer(recorded.interaction).data,
@@ -310,6 +316,20 @@ class UnlikeView(_InteractionView):
     """Take a Like back. Idempotent on client_event_id."""
 
     event = Interaction.Event.UNLIKE
+
+
+@extend_schema_view(post=extend_schema(
+    operation_id="not_interested", request=InteractionRequestSerializer, responses={201: InteractionSerializer},
+    description=("Not interested in this image: a negative signal, unlike an unlike. The image and its near-duplicates "
+                 "are hidden from the face user from then on, and their taste learns from it; the visitor's segment "
+                 "counts it as shown and not liked. Once per face user and image (a repeat answers 200 with the "
+                 "first). 404 `unknown_image` / `image_not_live` for an image that is not in the gallery."),
+))
+class NotInterestedView(_InteractionView):
+    """Not interested: hide the image and its near-duplicates from the visitor, and teach the recommender."""
+
+    event = Interaction.Event.NOT_INTERESTED
+    not_found_codes = frozenset({"unknown_image", "image_not_live"})
 
 
 class FaceUserLikesView(APIView):

@@ -55,6 +55,8 @@ class GardenRequestSerializer(serializers.Serializer):
     mode = serializers.ChoiceField(choices=[mode.value for mode in Mode], required=False, default=Mode.AUTO.value)
     cursor = serializers.CharField(required=False, max_length=20_000,
                                    help_text="The `cursor` of the previous answer: the next page, without repeats.")
+    theme = serializers.CharField(required=False, allow_blank=True, max_length=100,
+                                  help_text="Only images of this theme, or whose theme holds any of its words.")
 
     def validate_cursor(self, token: str) -> list[int]:
         try:
@@ -112,6 +114,10 @@ class InteractionRequestSerializer(serializers.Serializer):
     age = serializers.IntegerField(required=False, min_value=0, max_value=120,
                                    help_text="An anonymous visitor's age as read; a face user's own wins.")
     client_event_id = serializers.CharField(required=False, max_length=64, allow_blank=False)
+    recommendation_id = serializers.RegexField(
+        r"^[0-9a-f]{32}$", required=False,
+        help_text="The `recommendation_id` of the garden answer that showed the image.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         age = attrs.pop("age", None)

@@ -26,11 +26,12 @@ CONTENT_DIMS = N_EMOTIONS + 2 * WORD_BUCKETS + VISUAL_DIMS
 
 _WORD = re.compile(r"[^\W\d_]+")
 # Words every prompt repeats (quality tags, connectives): they say nothing about one image.
-_STOP_WORDS = frozenset(
-    "a an and the of with in on at by to very best quality real strong extremely delicate beautiful lighting "
-    "cinematic dramatic angle view wide expansive illustration hyperrealistic surrealist artstation artisation "
-    "nature botanic botanical garden flowers".split()
-)
+_STOP_WORDS = frozenset({
+    "a", "an", "and", "the", "of", "with", "in", "on", "at", "by", "to", "very", "best", "quality", "real", "strong",
+    "extremely", "delicate", "beautiful", "lighting", "cinematic", "dramatic", "angle", "view", "wide", "expansive",
+    "illustration", "hyperrealistic", "surrealist", "artstation", "artisation", "nature", "botanic", "botanical",
+    "garden", "flowers",
+})
 
 
 def words(text: str) -> list[str]:

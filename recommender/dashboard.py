@@ -11,7 +11,7 @@ from django_q.models import Task
 
 from curation.models import Image
 from emotion_garden.vocabulary import Emotion
-from recommender.engines.local import EVERYONE
+from recommender.algorithms import EVERYONE
 from recommender.models import Interaction, OutboxMessage, SegmentStat
 
 REFIT_TASK_PREFIX = "recommender.tasks.refit"

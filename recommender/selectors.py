@@ -12,13 +12,19 @@ from curation.models import Image
 from recommender.engines import recommender_engine
 from recommender.engines.base import Context, Visitor
 from recommender.models import Interaction
+from recommender.services import record_served_page
 from recommender.training import like_history
 
 
 class Mode(StrEnum):
-    EMOTION = "emotion"  # picks for the emotion (and gender, age band) just read
-    PERSONAL = "personal"  # picks from the person's own likes, blended with the emotion
-    AUTO = "auto"  # personal once the person has liked PERSONAL_PICKS_MIN_LIKES images, emotion before
+    EMOTION = "emotion"  # only images of the emotion just read, for its segment (no personal taste)
+    PERSONAL = "personal"  # the person's taste and likes, with the emotion as context
+    AUTO = "auto"  # the person's taste when known; answered as personal once they like PERSONAL_PICKS_MIN_LIKES
+    TRENDING = "trending"  # liked most lately by visitors of the emotion
+
+
+class ImageNotFound(Exception):
+    """No live image has this id (unknown, pending, rejected or retired)."""
 
 
 @dataclass(frozen=True)
@@ -37,27 +43,46 @@ class Garden:
     context: Context
     mode: Mode
     likes: int  # the face user's current likes (0 without a face user)
+    empty_reason: str = ""  # why there are no items, when there are none and a reason is known
+
+
+@dataclass(frozen=True)
+class SimilarImage:
+    image: Image
+    score: float
+    reason: str
+    reason_code: str
 
 
 def garden(
     *, emotion: str, visitor: Visitor | None = None, gender: str = "", age_band: str = "", n: int = 3,
-    exclude: Collection[int] = (), mode: Mode = Mode.AUTO,
+    exclude: Collection[int] = (), mode: Mode = Mode.AUTO, theme: str = "", strict_emotion: bool = False,
+    record: bool = True,
 ) -> Garden:
-    """The next n images for the visitor; a known visitor's own gender and age band win over the request's."""
+    """The next n images for the visitor; a known visitor's own gender and age band win over the request's.
+
+    The emotion is a prior (the visitor's and their segment's mood response may show other emotions) except in
+    mode=emotion or with strict_emotion (the original clients). `theme` keeps only images of that theme (or any of
+    its words); none at all gives an empty garden with its reason. With `record` the answer is stored
+    (recommender.services.record_served_page): the visitor's taste learns from what it showed.
+    """
     context = Context(
         emotion=emotion,
         gender=(visitor.gender if visitor and visitor.gender else gender),
         age_band=(visitor.age_band if visitor and visitor.age_band else age_band),
+        theme=theme.strip(),
+        strict_emotion=strict_emotion or mode == Mode.EMOTION,
     )
     likes = like_count(visitor_id=visitor.id) if visitor else 0
-    if mode == Mode.AUTO:
+    personal = visitor is not None and mode in (Mode.AUTO, Mode.PERSONAL)
+    if mode in (Mode.AUTO, Mode.PERSONAL):
         mode = Mode.PERSONAL if visitor and likes >= settings.PERSONAL_PICKS_MIN_LIKES else Mode.EMOTION
-    if visitor is None:
-        mode = Mode.EMOTION
-    recommendations = recommender_engine().recommend(
-        face_user_id=visitor.id if visitor and mode == Mode.PERSONAL else None, context=context, n=n,
-        exclude=exclude,
-    )
+    engine = recommender_engine()
+    if mode == Mode.TRENDING:
+        recommendations = engine.trending(context=context, n=n, exclude=exclude)
+    else:
+        recommendations = engine.recommend(face_user_id=visitor.id if personal else None, context=context, n=n,
+                                           exclude=exclude)
     # Approved only: an engine may answer from state a moment old, but a retired image never reaches the visitor.
     images = _approved_images([recommendation.image_id for recommendation in recommendations])
     items = [
@@ -66,7 +91,24 @@ def garden(
         for rank, recommendation in enumerate(recommendations, start=1)
         if recommendation.image_id in images
     ]
-    return Garden(items=items, recommendation_id=uuid.uuid4().hex, context=context, mode=mode, likes=likes)
+    recommendation_id = uuid.uuid4().hex
+    if record:
+        record_served_page(recommendation_id=recommendation_id, visitor_id=visitor.id if visitor else None,
+                           mode=mode, context=context, image_ids=[item.image.pk for item in items])
+    empty_reason = f"No image in the gallery has the theme {theme.strip()!r}." if not items and theme else ""
+    return Garden(items=items, recommendation_id=recommendation_id, context=context, mode=mode, likes=likes,
+                  empty_reason=empty_reason)
+
+
+def similar_images(*, image_id: int, n: int = 6, visitor_id: uuid.UUID | None = None) -> list[SimilarImage]:
+    """Up to n live images like a live one (content and co-likes), each with its reason; raises ImageNotFound."""
+    if not Image.objects.filter(pk=image_id, status=Image.Status.APPROVED).exists():
+        raise ImageNotFound(f"No image {image_id} is in the gallery.")
+    recommendations = recommender_engine().similar(image_id=image_id, n=n, face_user_id=visitor_id)
+    images = _approved_images([recommendation.image_id for recommendation in recommendations])
+    return [SimilarImage(image=images[item.image_id], score=item.score, reason=item.reason,
+                         reason_code=item.reason_code)
+            for item in recommendations if item.image_id in images]
 
 
 def _approved_images(image_ids: list[int]) -> dict[int, Image]:

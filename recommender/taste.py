@@ -32,17 +32,17 @@ class BaselineConfig:
 
     item_strength: float = 10.0  # impressions an item's prior is worth in a segment
     emotion_strength: float = 50.0  # impressions a segment's emotion rate borrows from its parent
-    mirror: float = 1.5  # with no data, the visitor's own emotion is this many times as likely to be liked
+    mirror: float = 3.0  # with no data, the visitor's own emotion is this many times as likely to be liked
 
 
 @dataclass(frozen=True)
 class TasteConfig:
     """The per-visitor model's prior and noise; defaults chosen on benchmarks/online_sim.py's worlds (all of them)."""
 
-    content_variance: float = 0.01  # prior variance of a content weight (in like-probability units)
+    content_variance: float = 0.02  # prior variance of a content weight (in like-probability units)
     mood_variance: float = 0.02  # prior variance of the visitor's own response to an image emotion in a mood
     noise_variance: float = 0.15  # variance of one outcome around its expected value (p(1-p) near 0.2)
-    exploration: float = 1.0  # scale of the Thompson draw's spread; 0 ranks by the posterior mean
+    exploration: float = 0.3  # scale of the Thompson draws' spread; 0 ranks by the posterior means
     not_interested_weight: float = 3.0  # one "not interested" teaches as much as this many skipped impressions
 
 
@@ -196,3 +196,22 @@ def _best(scores: np.ndarray, pool: np.ndarray, k: int) -> np.ndarray:
     if k < pool.size:
         pool = pool[np.argpartition(-scores[pool], k - 1)[:k]]
     return pool[np.argsort(-scores[pool], kind="stable")]
+
+
+def colike_relevance(scores: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Co-like scores (EASE over the visitor's likes) scaled to a maximum of 1 over the allowed items, 0 if none
+    is positive."""
+    top = scores[allowed].max() if allowed.any() else 0.0
+    return np.maximum(scores, 0.0) / top if top > 0 else np.zeros_like(scores)
+
+
+def garden_scores(baseline: np.ndarray, *, taste: np.ndarray | None = None, colike: np.ndarray | None = None,
+                  colike_weight: float = 0.3) -> np.ndarray:
+    """The production score of every item: a draw of its baseline rate, plus a draw of the visitor's taste, plus
+    the co-like relevance (0..1) at colike_weight like-probability units."""
+    scores = baseline.copy()
+    if taste is not None:
+        scores += taste
+    if colike is not None:
+        scores += colike_weight * colike
+    return scores

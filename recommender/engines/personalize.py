@@ -48,8 +48,10 @@ from django.utils.module_loading import import_string
 from curation.models import Image
 from emotion_garden.aws import LazyClient, describe, error_code
 from emotion_garden.vocabulary import Emotion
+from recommender.content import words
 from recommender.engines.base import (
     Context,
+    NotSupported,
     ReasonCode,
     Recommendation,
     RecommenderEngine,
@@ -157,11 +159,15 @@ class PersonalizeRecommender(RecommenderEngine, OutboxConsumer):
         dataset_arn_items: str = "",
         dataset_arn_users: str = "",
         emotion_filter_arn: str = "",
+        trending_campaign_arn: str = "",
+        similar_campaign_arn: str = "",
         region_name: str | None = None,
         fallback: str = "",
         clients: dict[str, Any] | None = None,
     ) -> None:
         self.campaign_arn = campaign_arn
+        self.trending_campaign_arn = trending_campaign_arn
+        self.similar_campaign_arn = similar_campaign_arn
         self.tracking_id = tracking_id
         self.dataset_arn_items = dataset_arn_items
         self.dataset_arn_users = dataset_arn_users
@@ -189,11 +195,7 @@ class PersonalizeRecommender(RecommenderEngine, OutboxConsumer):
                 raise
             logger.warning("Personalize unavailable, answering with the fallback engine: %s", error)
             return self._fallback.recommend(face_user_id=face_user_id, context=context, n=n, exclude=exclude)
-        approved = set(
-            Image.objects.filter(pk__in=[item.image_id for item in ranked], status=Image.Status.APPROVED)
-            .values_list("pk", flat=True)
-        )
-        live = [item for item in ranked if item.image_id in approved]
+        live = _allowed(ranked, context=context, face_user_id=face_user_id)
         excluded = set(exclude)
         fresh = [item for item in live if item.image_id not in excluded]
         # Repeating what the visitor just saw is better than an empty garden.
@@ -210,11 +212,44 @@ class PersonalizeRecommender(RecommenderEngine, OutboxConsumer):
         }
         if context.emotion:
             params["context"] = {"EMOTION": context.emotion}
-        if self.emotion_filter_arn:
-            # An INCLUDE filter needs a value for each of its parameters: no emotion read means any emotion.
+        if self.emotion_filter_arn and context.strict_emotion:
+            # An INCLUDE filter needs a value for each of its parameters: no emotion read means any emotion. Only a
+            # strict context filters; otherwise the emotion is context the campaign learns the mood response from.
             emotions = [context.emotion] if context.emotion else list(Emotion.values)
             params["filterArn"] = self.emotion_filter_arn
             params["filterValues"] = {"EMOTION": ",".join(json.dumps(emotion) for emotion in emotions)}
+        return self._get(**params)
+
+    def trending(self, *, context: Context, n: int, exclude: Collection[int] = ()) -> list[Recommendation]:
+        """A Trending-Now campaign's answer for the visitor's segment; without one, the fallback engine's."""
+        if not self.trending_campaign_arn:
+            return self._fallen_back("trending", context=context, n=n, exclude=exclude)
+        user_id = segment_user_id(emotion=context.emotion, gender=context.gender, age_band=context.age_band)
+        ranked = self._get(campaignArn=self.trending_campaign_arn, userId=user_id,
+                           numResults=min(n + len(exclude), MAX_RESULTS))
+        excluded = set(exclude)
+        return [Recommendation(image_id=item.image_id, score=item.score, reason="trending",
+                               reason_code=ReasonCode.TRENDING)
+                for item in _allowed(ranked, context=context, face_user_id=None)
+                if item.image_id not in excluded][:n]
+
+    def similar(self, *, image_id: int, n: int, face_user_id: uuid.UUID | None = None) -> list[Recommendation]:
+        """A Similar-Items (or SIMS) campaign's answer; without one, the fallback engine's."""
+        if not self.similar_campaign_arn:
+            return self._fallen_back("similar", image_id=image_id, n=n, face_user_id=face_user_id)
+        ranked = self._get(campaignArn=self.similar_campaign_arn, itemId=str(image_id),
+                           numResults=min(n + 1, MAX_RESULTS))
+        return [Recommendation(image_id=item.image_id, score=item.score, reason="similar (Amazon Personalize)",
+                               reason_code=ReasonCode.SIMILAR)
+                for item in _allowed(ranked, context=Context(emotion=""), face_user_id=face_user_id)
+                if item.image_id != image_id][:n]
+
+    def _fallen_back(self, answer: str, **arguments: Any) -> list[Recommendation]:
+        if self._fallback is None:
+            raise NotSupported(f"No Personalize campaign answers {answer} and no fallback engine is configured.")
+        return getattr(self._fallback, answer)(**arguments)
+
+    def _get(self, **params: Any) -> list[Recommendation]:
         try:
             response = self._client("personalize-runtime").get_recommendations(**params)
         except (ClientError, BotoCoreError) as error:
@@ -222,6 +257,11 @@ class PersonalizeRecommender(RecommenderEngine, OutboxConsumer):
         return list(_parse_item_list(response.get("itemList", [])))
 
     # --- Writes (enqueued in the caller's transaction, delivered by consume) ---------------------------------------
+
+    def record_served(self, *, context: Context, image_ids: list[int]) -> None:
+        """Personalize derives impressions from the events' lists; the fallback engine counts them itself."""
+        if self._fallback is not None:
+            self._fallback.record_served(context=context, image_ids=image_ids)
 
     def record_interaction(self, interaction: Interaction) -> None:
         enqueue(capability=CAPABILITY, operation="put_events", payload=interaction_message(interaction))
@@ -306,6 +346,24 @@ class PersonalizeRecommender(RecommenderEngine, OutboxConsumer):
 
     def _client(self, service: str) -> Any:
         return self._clients[service].get()
+
+
+def _allowed(ranked: list[Recommendation], *, context: Context, face_user_id: uuid.UUID | None) -> list[Recommendation]:
+    """The ranked items still live, of the context's theme (and emotion when strict), that the visitor has not said
+    they are not interested in: the filters Personalize may not have (or not have refreshed yet)."""
+    images = Image.objects.filter(pk__in=[item.image_id for item in ranked], status=Image.Status.APPROVED)
+    if context.strict_emotion and context.emotion:
+        images = images.filter(emotion=context.emotion)
+    allowed = set(images.values_list("pk", flat=True))
+    if context.theme:
+        wanted = set(words(context.theme))
+        allowed = {pk for pk, theme in Image.objects.filter(pk__in=allowed).values_list("pk", "theme")
+                   if theme.strip().lower() == context.theme.strip().lower() or wanted & set(words(theme))}
+    if face_user_id is not None:
+        allowed -= set(Interaction.objects.filter(face_user_id=face_user_id, image_id__in=allowed,
+                                                  event=Interaction.Event.NOT_INTERESTED)
+                       .values_list("image_id", flat=True))
+    return [item for item in ranked if item.image_id in allowed]
 
 
 def _parse_item_list(item_list: Iterable[dict[str, Any]]) -> Iterator[Recommendation]:
