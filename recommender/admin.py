@@ -44,6 +44,7 @@ class InteractionAdmin(admin.ModelAdmin):
             "top": top,
             "bottom": bottom,
             "health": dashboard.recommender_health(),
+            "online": dashboard.online_like_rates(days=7),
         })
 
 

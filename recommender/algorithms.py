@@ -138,11 +138,14 @@ class Ease:
 
     def fit(self, interactions: sp.sparray | sp.spmatrix) -> "Ease":
         """Fit on a user x item matrix; any non-zero entry counts as one like."""
-        n_items = interactions.shape[1]
+        liked = (sp.csr_array(interactions) != 0).astype(np.float32)
+        return self.fit_gram((liked.T @ liked).toarray())
+
+    def fit_gram(self, gram: np.ndarray) -> "Ease":
+        """Fit on the item x item co-like counts X'X (dense; changed in place)."""
+        n_items = gram.shape[0]
         if n_items > self.max_items:
             raise ValueError(f"EASE fits at most {self.max_items} items (got {n_items}): the fit is O(n_items^3).")
-        liked = (sp.csr_array(interactions) != 0).astype(np.float32)
-        gram = (liked.T @ liked).toarray()
         gram[np.diag_indices(n_items)] += self.l2
         # float32 halves the memory; l2 on the diagonal keeps the matrix well conditioned enough for it.
         precision = np.linalg.inv(gram)
