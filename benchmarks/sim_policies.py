@@ -19,6 +19,7 @@ from recommender.taste import (
     TasteConfig,
     draw_baseline,
     mood_baseline,
+    pooled_rate,
     taste_scores,
     top_items,
     visitor_posterior,
@@ -88,9 +89,8 @@ class TasteBandit(_Policy):
 
     def _baseline(self, mood: int) -> tuple[np.ndarray, np.ndarray]:
         everyone = self.counts[-1]
-        prior = (everyone.likes.sum() + 1) / (everyone.impressions.sum() + 2)
         return mood_baseline(self.world.catalogue.emotions, [everyone, self.counts[mood]], mood=mood,
-                             config=self.baseline, prior_rate=prior)
+                             config=self.baseline, prior_rate=pooled_rate(everyone))
 
     def page(self, visitor: int, mood: int, visit: int, shown: list[int], n: int) -> list[int]:
         rate, weight = self._baseline(mood)

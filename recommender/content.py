@@ -1,20 +1,23 @@
 """What an item shows, as numbers the taste model can generalise from: pure numpy, free of Django.
 
 - `visual_statistics`: colour, texture and layout statistics of an image's pixels (no model, no download);
-- `content_matrix`: one row per item: its emotion, its theme words and prompt words (hashed, so any vocabulary
-  works without a refit), and its standardised visual statistics, each block scaled so that no block drowns the
-  others.
+- `content_matrix`: one row per item: its emotion, its theme words and prompt words (over the catalogue's own most
+  common words, read afresh with the catalogue, so any vocabulary works without a refit), and its standardised visual
+  statistics, each block scaled so that no block drowns the others.
 """
 
 import re
-import zlib
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 
 from recommender.taste import N_EMOTIONS
 
-WORD_BUCKETS = 32
+# The most common words of the catalogue's themes and prompts that become features (a word on a single item teaches
+# nothing about any other).
+THEME_WORDS = 48
+PROMPT_WORDS = 48
 VISUAL_DIMS = 16
 # Block scales: a theme or prompt word weighs as much as the emotion; the visual statistics, many and correlated,
 # a little less each. Chosen on benchmarks/online_sim.py's worlds, all of them.
@@ -22,7 +25,6 @@ EMOTION_SCALE = 1.0
 THEME_SCALE = 1.0
 PROMPT_SCALE = 0.7
 VISUAL_SCALE = 0.35
-CONTENT_DIMS = N_EMOTIONS + 2 * WORD_BUCKETS + VISUAL_DIMS
 
 _WORD = re.compile(r"[^\W\d_]+")
 # Words every prompt repeats (quality tags, connectives): they say nothing about one image.
@@ -40,13 +42,16 @@ def words(text: str) -> list[str]:
     return list(dict.fromkeys(word for word in found if len(word) > 1 and word not in _STOP_WORDS))
 
 
-def hashed_words(texts: Sequence[str]) -> np.ndarray:
-    """Rows of signed hashed word counts (feature hashing), each normalised to unit length (0 for no words)."""
-    matrix = np.zeros((len(texts), WORD_BUCKETS))
-    for row, text in enumerate(texts):
-        for word in words(text):
-            code = zlib.crc32(word.encode())
-            matrix[row, code % WORD_BUCKETS] += 1.0 if (code >> 16) & 1 else -1.0
+def word_rows(texts: Sequence[str], limit: int) -> np.ndarray:
+    """Rows of word indicators over the `limit` words found on most items (at least two), each row normalised to
+    unit length (0 for no such word)."""
+    found = [set(words(text)) for text in texts]
+    common = [word for word, count in Counter(word for item in found for word in item).most_common(limit)
+              if count >= 2]
+    column = {word: position for position, word in enumerate(common)}
+    matrix = np.zeros((len(texts), len(common)))
+    for row, item in enumerate(found):
+        matrix[row, [column[word] for word in item if word in column]] = 1.0
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
@@ -84,8 +89,8 @@ def visual_statistics(rgb: np.ndarray) -> np.ndarray:
 
 def content_matrix(emotions: np.ndarray, themes: Sequence[str], prompts: Sequence[str],
                    visuals: np.ndarray) -> np.ndarray:
-    """One row of CONTENT_DIMS per item. emotions: emotion indices (0..7); visuals: visual_statistics rows (n x
-    VISUAL_DIMS; NaN rows for items not measured yet), standardised over the catalogue given."""
+    """One row per item. emotions: emotion indices (0..7); visuals: visual_statistics rows (n x VISUAL_DIMS; NaN
+    rows for items not measured yet), standardised over the catalogue given."""
     n = len(themes)
     emotion_block = np.zeros((n, N_EMOTIONS))
     emotion_block[np.arange(n), emotions] = 1.0
@@ -98,7 +103,7 @@ def content_matrix(emotions: np.ndarray, themes: Sequence[str], prompts: Sequenc
         visual_block[measured] = (visuals[measured] - mean) / np.where(spread > 1e-6, spread, 1.0)
     return np.hstack([
         EMOTION_SCALE * emotion_block,
-        THEME_SCALE * hashed_words(themes),
-        PROMPT_SCALE * hashed_words(prompts),
+        THEME_SCALE * word_rows(themes, THEME_WORDS),
+        PROMPT_SCALE * word_rows(prompts, PROMPT_WORDS),
         VISUAL_SCALE * visual_block / np.sqrt(VISUAL_DIMS / 4),
     ]).astype(np.float32)

@@ -53,6 +53,7 @@ from recommender.taste import (
     draw_baseline,
     garden_scores,
     mood_baseline,
+    pooled_rate,
     taste_scores,
     top_items,
     visitor_posterior,
@@ -109,7 +110,7 @@ class LocalRecommender(RecommenderEngine):
         mood = EMOTION_INDEX.get(context.emotion, NO_MOOD)
         path = self._path(catalogue, segment_keys(context))
         rate, weight = mood_baseline(catalogue.emotions, path, mood=mood, config=self.baseline,
-                                     prior_rate=_pooled_rate(path))
+                                     prior_rate=pooled_rate(path[0]))
         baseline = draw_baseline(rate, weight, rng, self.taste.exploration)
         events = visitor_events(face_user_id) if face_user_id else None
         taste = colike = None
@@ -192,7 +193,7 @@ class LocalRecommender(RecommenderEngine):
             emotion = EMOTIONS[exposure_mood] if exposure_mood != NO_MOOD else ""
             path = self._path(catalogue, segment_path(emotion, context.gender, context.age_band))
             baselines[exposure_mood], _ = mood_baseline(catalogue.emotions, path, mood=exposure_mood,
-                                                        config=self.baseline, prior_rate=_pooled_rate(path))
+                                                        config=self.baseline, prior_rate=pooled_rate(path[0]))
         found = visitor_posterior(History(positions[live], moods, outcomes), catalogue.content, catalogue.emotions,
                                   baselines, self.taste)
         if found is None:
@@ -333,12 +334,6 @@ def _on_candidates(model: PersonalModel, history: list[int], image_ids: np.ndarr
 
 def _label(emotion: str) -> str:
     return str(Emotion(emotion).label).lower()
-
-
-def _pooled_rate(path: list[Counts]) -> float:
-    """Everyone's like-rate, with Beta(1, 1) pseudo-counts: the rate of an item nobody has seen."""
-    everyone = path[0]
-    return float((everyone.likes.sum() + 1.0) / (everyone.impressions.sum() + 2.0))
 
 
 def increment_counters(rows: list[tuple[str, int, int, int]]) -> None:
