@@ -1,4 +1,4 @@
-"""Recommender benchmark: POST /api/v1/garden and /api/v1/like through gunicorn (2 workers) on a generated catalogue
+"""Recommender benchmark: POST /api/v1/garden (emotion, personal and trending picks) and /api/v1/like through gunicorn (2 workers) on a generated catalogue
 of 10,000 approved images, 100,000 face users and 1,000,000 likes (each with three impressions), on the embedded
 SQLite or on the PostgreSQL of --database-url.
 
@@ -72,6 +72,7 @@ def main() -> None:
             phases = [
                 ("garden, emotion picks", garden_request(catalogue, chooser, personal=False)),
                 ("garden, personal picks", garden_request(catalogue, chooser, personal=True)),
+                ("garden, trending", garden_request(catalogue, chooser, personal=False, mode="trending")),
                 ("like", like_request(catalogue, chooser)),
             ]
             levels = [int(level) for level in args.concurrency.split(",")]
@@ -202,9 +203,9 @@ def fit_personal_model() -> float:
     return time.monotonic() - started
 
 
-def garden_request(catalogue: Catalogue, chooser: random.Random, *, personal: bool) -> Request:
+def garden_request(catalogue: Catalogue, chooser: random.Random, *, personal: bool, mode: str = "") -> Request:
     def request(connection: http.client.HTTPConnection) -> int:
-        body: dict[str, object] = {"emotion": chooser.choice(EMOTIONS), "n": 3}
+        body: dict[str, object] = {"emotion": chooser.choice(EMOTIONS), "n": 3, **({"mode": mode} if mode else {})}
         if personal:
             body |= {"face_user": chooser.choice(catalogue.active_users), "mode": "personal"}
         else:

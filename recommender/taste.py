@@ -189,12 +189,10 @@ def draw_baseline(rate: np.ndarray, weight: np.ndarray, rng: np.random.Generator
 
 
 def top_items(scores: np.ndarray, k: int, excluded: np.ndarray) -> np.ndarray:
-    """The k best items by score; excluded ones only when nothing else is left."""
-    allowed = np.flatnonzero(~excluded)
-    picked = _best(scores, allowed, k)
-    if picked.size < k:
-        picked = np.r_[picked, _best(scores, np.flatnonzero(excluded), k - picked.size)]
-    return picked
+    """The k best items by score; excluded ones (already seen or liked) only when nothing else is left at all, so a
+    visitor sees everything new before anything again."""
+    picked = _best(scores, np.flatnonzero(~excluded), k)
+    return picked if picked.size else _best(scores, np.flatnonzero(excluded), k)
 
 
 def _best(scores: np.ndarray, pool: np.ndarray, k: int) -> np.ndarray:

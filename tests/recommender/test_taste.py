@@ -133,4 +133,5 @@ def test_top_items_repeat_excluded_ones_only_when_nothing_else_is_left() -> None
     scores = np.array([0.9, 0.5, 0.7, 0.1])
     excluded = np.array([True, False, False, False])
     assert top_items(scores, 2, excluded).tolist() == [2, 1]
-    assert top_items(scores, 4, excluded).tolist() == [2, 1, 3, 0]
+    assert top_items(scores, 4, excluded).tolist() == [2, 1, 3]
+    assert top_items(scores, 2, np.ones(4, dtype=bool)).tolist() == [0, 2]
