@@ -99,7 +99,7 @@ class Catalogue:
     theme_words: list[frozenset[str]]
     themes: list[str]
     live_since: np.ndarray  # epoch seconds
-    _word_masks: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    _masks: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def size(self) -> int:
@@ -112,15 +112,13 @@ class Catalogue:
         return found[(self.size > 0) & (self.ids[found] == wanted)] if self.size else np.zeros(0, dtype=np.intp)
 
     def theme_mask(self, theme: str) -> np.ndarray:
-        """Items whose theme is `theme` exactly (case aside), or holds any of its words."""
-        wanted = frozenset(words(theme))
-        exact = theme.strip().lower()
-        mask = np.array([own.strip().lower() == exact for own in self.themes], dtype=bool)
-        for word in wanted:
-            if word not in self._word_masks:
-                self._word_masks[word] = np.array([word in own for own in self.theme_words], dtype=bool)
-            mask |= self._word_masks[word]
-        return mask
+        """Items whose theme is `theme` exactly (case and spaces aside), or one of whose theme words it is."""
+        wanted = ",".join(part.strip() for part in theme.lower().split(","))
+        if wanted not in self._masks:
+            self._masks[wanted] = np.array(
+                [",".join(part.strip() for part in own.lower().split(",")) == wanted or wanted in own_words
+                 for own, own_words in zip(self.themes, self.theme_words, strict=True)], dtype=bool)
+        return self._masks[wanted]
 
 
 def load_catalogue(*, kind: ItemKind = IMAGES, version: tuple[object, ...] = ()) -> Catalogue:

@@ -356,9 +356,9 @@ def _allowed(ranked: list[Recommendation], *, context: Context, face_user_id: uu
         images = images.filter(emotion=context.emotion)
     allowed = set(images.values_list("pk", flat=True))
     if context.theme:
-        wanted = set(words(context.theme))
+        wanted = context.theme.strip().lower()
         allowed = {pk for pk, theme in Image.objects.filter(pk__in=allowed).values_list("pk", "theme")
-                   if theme.strip().lower() == context.theme.strip().lower() or wanted & set(words(theme))}
+                   if theme.strip().lower() == wanted or wanted in words(theme)}
     if face_user_id is not None:
         allowed -= set(Interaction.objects.filter(face_user_id=face_user_id, image_id__in=allowed,
                                                   event=Interaction.Event.NOT_INTERESTED)
