@@ -1,4 +1,5 @@
-"""Recommender benchmark: POST /api/v1/garden (emotion, personal and trending picks) and /api/v1/like through gunicorn (2 workers) on a generated catalogue
+"""Recommender benchmark: POST /api/v1/garden (emotion, personal and trending picks) and /api/v1/like through
+gunicorn (2 workers) on a generated catalogue
 of 10,000 approved images, 100,000 face users and 1,000,000 likes (each with three impressions), on the embedded
 SQLite or on the PostgreSQL of --database-url.
 
