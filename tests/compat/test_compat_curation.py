@@ -15,6 +15,13 @@ from tests.compat.pages import live_image, pool_image, post_json
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def compat_client(curation_client: Client) -> Client:
+    """These requests come from a curator (tests/compat/test_compat_access.py covers everyone else): what is
+    checked here is what the endpoints do with what they are sent."""
+    return curation_client
+
 IRBE_PROMPT = "botanic garden with flowers, very strong (sad: 2.5) nature, best quality"
 IRBE_BULK = {
     "index": 0,

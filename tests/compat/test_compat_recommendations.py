@@ -4,7 +4,9 @@ import pytest
 from django.test import Client
 
 from curation.models import Image
+from gallery.credentials import issue_person_credential
 from gallery.models import FaceUser
+from gallery.person_access import PERSON_COOKIE
 from recommender.engines.base import Visitor
 from tests.compat.pages import live_image, pool_image, post_json
 from tests.factories import ApprovedImageFactory, FaceUserFactory, ImageFactory
@@ -60,7 +62,13 @@ def test_create_user_echoes_the_user(compat_client: Client, monkeypatch: pytest.
         body = {"userId": user_id, "gender": "female", "emotion": "happy"}
         response = post_json(compat_client, "/createUser", body)
         assert (response.status_code, response.json()) == (200, body)
-    assert registered == [person.as_visitor()]  # only the id that names a face user reaches the recommender
+    assert registered == []  # an id alone acts for nobody
+    compat_client.cookies[PERSON_COOKIE] = issue_person_credential(face_user=person)
+    for user_id in (f"{person.pk}/happy", f"{uuid.uuid4()}/happy"):
+        assert post_json(compat_client, "/createUser", {"userId": user_id, "gender": "female",
+                                                         "emotion": "happy"}).status_code == 200
+    # Only the id of the person whose cookie came along reaches the recommender.
+    assert registered == [person.as_visitor()]
     assert FaceUser.objects.count() == 1
 
 

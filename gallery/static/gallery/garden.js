@@ -6,7 +6,9 @@ const config = JSON.parse(document.getElementById("garden-config").textContent);
 const $ = (id) => document.getElementById(id);
 const language = document.documentElement.lang || "en";
 
-const FACE_USER_KEY = "emotion-garden:face-user"; // localStorage: a returning visitor's likes and picks need it
+// localStorage: who this browser remembers. Only a hint for the page: the server opens that person's data to the
+// HttpOnly cookie it set, which this script never sees.
+const FACE_USER_KEY = "emotion-garden:face-user";
 const CONSENT_KEY = "emotion-garden:consent"; // sessionStorage: "remember" or "not-now", asked once per visit
 const VIEW_KEY = "emotion-garden:view"; // sessionStorage: what is on screen survives a language switch
 const PAGE_SIZE = 3;
@@ -97,6 +99,9 @@ const faceUserUrl = (template, id) => template.replace(config.idPlaceholder, id)
 
 const faceUserId = () => localStorage.getItem(FACE_USER_KEY);
 const consentChoice = () => sessionStorage.getItem(CONSENT_KEY);
+// The person this visit is for: only with today's "Remember me". After "Not now" the visit is anonymous, whoever
+// this browser remembers: it may be someone else at the camera.
+const activeFaceUserId = () => (consentChoice() === "remember" ? faceUserId() : null);
 
 function rememberFaceUser(id) {
   localStorage.setItem(FACE_USER_KEY, id);
@@ -116,11 +121,13 @@ function renderPrivacy(message) {
   $("export-me").hidden = !remembered;
   // Everything kept about the person, as a JSON file (GET /api/v1/users/{id}/export).
   if (remembered) $("export-me").href = faceUserUrl(config.urls.faceUserExport, faceUserId());
-  $("privacy-change").hidden = remembered;
+  $("privacy-change").hidden = Boolean(activeFaceUserId());
   let text = message;
-  if (!text && remembered) text = gettext("We remember you on this device. Your likes grow your personal picks.");
-  if (!text && consentChoice() === "remember") text = gettext("We will remember you from your next photo.");
   if (!text && consentChoice() === "not-now") text = gettext("Nothing about your face is kept on this visit.");
+  if (!text && activeFaceUserId()) {
+    text = gettext("We remember you on this device. Your likes grow your personal picks.");
+  }
+  if (!text && consentChoice() === "remember") text = gettext("We will remember you from your next photo.");
   if (text) $("privacy-status").textContent = text;
   renderLikesProgress();
 }
@@ -141,9 +148,9 @@ async function askConsent() {
   return choice;
 }
 
-// A person who consented before is remembered; anyone else is asked once per visit. Escape keeps nothing.
+// Asked once per visit, even in a browser that remembers someone: consent is the person's at the camera, and only
+// "Remember me" lets the server search for their face. Escape keeps nothing.
 async function mayRemember() {
-  if (faceUserId()) return true;
   const choice = consentChoice() ?? (await askConsent());
   return choice === "remember";
 }
@@ -154,7 +161,13 @@ async function forgetMe() {
   try {
     await request(faceUserUrl(config.urls.faceUser, id), { method: "DELETE" });
   } catch (error) {
-    // 404: already forgotten (on another device, say): the local id is all that is left to drop.
+    // 403: this browser no longer holds the person's credential (forgotten on another device, or the cookie is
+    // gone): only a photo with "Remember me" can show again who they are.
+    if (error.status === 403) {
+      dropFaceUser();
+      renderPrivacy(gettext("This browser can no longer reach that face data. Take a photo with “Remember me” to be recognised, then choose “Forget me”."));
+      return;
+    }
     if (error.status !== 404) {
       $("privacy-status").textContent = gettext("We could not delete your face data just now. Please try again.");
       return;
@@ -352,7 +365,7 @@ async function readPhoto(photo) {
     $("reading").classList.remove("stale");
   }
   clearState($("capture-state"));
-  // A face that consented on an earlier visit is recognised whatever was chosen today.
+  // Named only with today's consent; the server has put the person's credential in this browser's cookie.
   if (reading.face_user) rememberFaceUser(reading.face_user.id);
   const { emotion, emotions, faces, recognised } = reading;
   view = { ...view, reading: { emotion, emotions, faces, recognised }, pages: [], pageIndex: -1, seen: [] };
@@ -408,14 +421,14 @@ function renderReading() {
 const currentPage = () => view.pages[view.pageIndex];
 
 async function loadLikes() {
-  const id = faceUserId();
+  const id = activeFaceUserId();
   if (!id) return;
   try {
     const { likes } = await request(faceUserUrl(config.urls.faceUserLikes, id));
     view.likedIds = likes.map((image) => image.id);
   } catch (error) {
-    // The person was forgotten elsewhere: stop sending an id the server no longer knows.
-    if (error.status === 404) dropFaceUser();
+    // Forgotten elsewhere, or this browser's credential is gone: stop sending an id that opens nothing here.
+    if ([403, 404].includes(error.status)) dropFaceUser();
   }
 }
 
@@ -427,7 +440,7 @@ async function loadPage() {
   let answer;
   try {
     const body = { emotion: view.reading.emotion, n: PAGE_SIZE, exclude: view.seen, mode: view.modeChoice };
-    if (faceUserId()) body.face_user = faceUserId();
+    if (activeFaceUserId()) body.face_user = activeFaceUserId();
     answer = await postJson(config.urls.garden, body);
   } catch (error) {
     const [retry] = showProblem($("garden-state"), {
@@ -498,7 +511,7 @@ function renderGarden() {
 }
 
 function renderLikesProgress() {
-  const remembered = Boolean(faceUserId());
+  const remembered = Boolean(activeFaceUserId());
   $("mode-personal").disabled = !remembered;
   let text = gettext("Personal picks are for people we remember: choose “Remember me” under Privacy choice.");
   if (remembered && view.personalAfterLikes !== null) {
@@ -612,7 +625,7 @@ function interactionBody(item) {
     emotion: view.reading.emotion,
   };
   if (page.recommendationId) body.recommendation_id = page.recommendationId;
-  if (faceUserId()) body.face_user = faceUserId();
+  if (activeFaceUserId()) body.face_user = activeFaceUserId();
   return body;
 }
 
@@ -656,7 +669,7 @@ async function toggleLike(item, button) {
   saveView();
   const threshold = view.personalAfterLikes;
   const reachedThreshold = likesBefore < threshold && view.likedIds.length >= threshold;
-  if (faceUserId() && reachedThreshold && view.modeChoice === "auto" && currentPage().mode === "emotion") {
+  if (activeFaceUserId() && reachedThreshold && view.modeChoice === "auto" && currentPage().mode === "emotion") {
     showNotice(gettext("You like enough images for personal picks: the next images follow your taste."),
       { offerPersonal: true });
   }

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('curation', '0004_seed_prompt_templates_and_curators'),
         ('gallery', '0004_api_keys'),
-        ('recommender', '0006_interaction_history_index'),
+        ('recommender', '0007_idempotency_per_caller'),
     ]
 
     operations = [
