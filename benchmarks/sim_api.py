@@ -3,7 +3,8 @@
 A fresh database (SQLite in a temporary folder, or the PostgreSQL of --database-url, flushed first) gets the world's
 catalogue painted by the procedural generator, each image's hidden visual traits applied to its pixels (warmer or
 cooler, brighter or darker, more or less saturated), added to the pool and approved by the curation service, so its
-content is computed on approval as in production. Each visitor is a face user; each page is POST /api/v1/garden
+content is computed on approval as in production. Each visitor is a face user with their own credential (sent as
+X-Person-Token, as a device that enrolled holds it); each page is POST /api/v1/garden
 (with the visit's cursor), each like POST /api/v1/like with the page as impressions and the recommendation_id. The
 scheduled refit runs between rounds of visits. Django's test client runs the requests in-process.
 """
@@ -29,7 +30,7 @@ def _setup(database_url: str, data_dir: Path) -> None:
     if database_url:
         os.environ["DATABASE_URL"] = database_url
     os.environ.update(DJANGO_SETTINGS_MODULE="emotion_garden.settings", EMOTION_GARDEN_DATA_DIR=str(data_dir),
-                      API_ANON_RATE="none", DJANGO_ALLOWED_HOSTS="testserver")
+                      API_ANON_RATE="none", DJANGO_ALLOWED_HOSTS="testserver", LOG_LEVEL="WARNING")
     django.setup()
 
 
@@ -72,6 +73,7 @@ def api_run(world: World, *, seed: int, database_url: str, data_dir: Path, visit
     from django.test import Client
     from django.utils import timezone
 
+    from gallery.credentials import issue_person_credential
     from gallery.models import FaceUser
     from recommender.tasks import refit_personal_model
 
@@ -79,15 +81,19 @@ def api_run(world: World, *, seed: int, database_url: str, data_dir: Path, visit
     call_command("flush", interactive=False, verbosity=0)
     ids = _catalogue(world, seed)
     index_of = {int(image_id): item for item, image_id in enumerate(ids)}
-    people = [FaceUser.objects.create(gender=str(world.gender[visitor]), age_low=int(world.age[visitor]),
-                                      age_high=int(world.age[visitor]) + 4, consented_at=timezone.now(),
-                                      last_seen_at=timezone.now()).pk
-              for visitor in range(world.n_visitors)]
+    faces = [FaceUser.objects.create(gender=str(world.gender[visitor]), age_low=int(world.age[visitor]),
+                                     age_high=int(world.age[visitor]) + 4, consented_at=timezone.now(),
+                                     last_seen_at=timezone.now())
+             for visitor in range(world.n_visitors)]
+    people = [face.pk for face in faces]
+    # Each visitor's own credential, as the emotion answer hands it to a device on enrolment.
+    tokens = [issue_person_credential(face_user=face) for face in faces]
     client = Client()
     visit_state: dict[str, object] = {}
 
-    def post(path: str, body: dict[str, object]) -> dict[str, object]:
-        response = client.post(path, json.dumps(body), content_type="application/json")
+    def post(path: str, body: dict[str, object], visitor: int) -> dict[str, object]:
+        response = client.post(path, json.dumps(body), content_type="application/json",
+                               headers={"X-Person-Token": tokens[visitor]})
         if response.status_code >= 300:
             raise RuntimeError(f"{path} answered {response.status_code}: {response.content[:300]!r}")
         return response.json()
@@ -96,7 +102,7 @@ def api_run(world: World, *, seed: int, database_url: str, data_dir: Path, visit
         body: dict[str, object] = {"emotion": EMOTIONS[mood], "face_user": str(people[visitor]), "n": n}
         if shown and visit_state.get("visitor") == visitor:
             body["cursor"] = visit_state["cursor"]
-        answer = post("/api/v1/garden", body)
+        answer = post("/api/v1/garden", body, visitor)
         visit_state.update(visitor=visitor, cursor=answer["cursor"], recommendation_id=answer["recommendation_id"])
         return [index_of[item["id"]] for item in answer["items"]]
 
@@ -105,7 +111,7 @@ def api_run(world: World, *, seed: int, database_url: str, data_dir: Path, visit
         for image_id in np.array(shown)[liked].tolist():
             post("/api/v1/like", {"image": image_id, "face_user": str(people[visitor]), "impressions": shown,
                                   "emotion": EMOTIONS[mood], "client_event_id": uuid.uuid4().hex,
-                                  "recommendation_id": visit_state["recommendation_id"]})
+                                  "recommendation_id": visit_state["recommendation_id"]}, visitor)
 
     outcome = run(world, page, feedback, visits=visits, pages=pages, page_size=page_size, seed=seed,
                   progress=lambda visit: refit_personal_model())
