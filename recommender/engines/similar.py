@@ -14,8 +14,12 @@ COLIKE_WEIGHT = 0.5
 
 def similar_items(catalogue: Catalogue, *, image_id: int, n: int, model: PersonalModel | None,
                   hidden: np.ndarray) -> list[Recommendation]:
-    """Up to n live images like image_id (which must be live), best first, never image_id itself nor hidden ones."""
-    [item] = catalogue.positions([image_id])
+    """Up to n live images like image_id, best first, never image_id itself nor hidden ones; none while the catalogue
+    this process holds does not know image_id yet (approved a moment ago by another process)."""
+    found = catalogue.positions([image_id])
+    if found.size == 0:
+        return []
+    item = int(found[0])
     rows = catalogue.content / np.maximum(np.linalg.norm(catalogue.content, axis=1, keepdims=True), 1e-9)
     content = rows @ rows[item]
     colike = np.zeros(catalogue.size)
