@@ -58,26 +58,28 @@ def generate(*, images: int, users: int, likes: int, seed: int) -> None:
             f"VALUES (%s, 'HAPPY', '', %s, %s, '', 768, 512, 'landscape', '', 'generated', 'approved', %s, %s)",
             [(index + 1, f"fit_{index}h.jpeg", f"fit/{index}h.jpeg", stamp, stamp) for index in range(images)],
         )
-    user_ids = [uuid.UUID(bytes=rng.bytes(16), version=4) for _ in range(users)]
     prep = FaceUser._meta.pk.get_db_prep_value
+    # Sorted, so that rows reach the person-first indexes in order (appends, not random inserts).
+    user_keys = np.array(sorted(prep(uuid.UUID(bytes=rng.bytes(16), version=4), connection)
+                                for _ in range(users)), dtype=object)
     for start in range(0, users, BATCH):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO {user_table} (id, gender, age_low, age_high, consented_at, last_seen_at, created_at) "
                 f"VALUES (%s, 'Female', 30, 34, %s, %s, %s)",
-                [(prep(user_id, connection), stamp, stamp, stamp) for user_id in user_ids[start:start + BATCH]],
+                [(key, stamp, stamp, stamp) for key in user_keys[start:start + BATCH]],
             )
     activity = rng.lognormal(0.0, 1.0, users)
-    user_of = rng.choice(users, size=likes, p=activity / activity.sum())
+    user_of = np.sort(rng.choice(users, size=likes, p=activity / activity.sum()))
     image_of = np.minimum(rng.zipf(1.3, likes) - 1, images - 1)
-    image_of = rng.permutation(images)[image_of] + 1
+    image_of = (rng.permutation(images)[image_of] + 1).tolist()
     for start in range(0, likes, BATCH):
         stop = min(start + BATCH, likes)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO {table} (event, image_id, face_user_id, emotion, gender, age_band, recommendation_id, "
                 f"created_at) VALUES ('like', %s, %s, 'HAPPY', 'Female', 'adult', '', %s)",
-                [(int(image_of[row]), prep(user_ids[user_of[row]], connection), stamp) for row in range(start, stop)],
+                zip(image_of[start:stop], user_keys[user_of[start:stop]], [stamp] * (stop - start), strict=True),
             )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
