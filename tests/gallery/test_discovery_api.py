@@ -9,13 +9,13 @@ from rest_framework.test import APIClient
 from curation.models import Image
 from recommender.dashboard import online_like_rates
 from recommender.models import Interaction, SegmentStat, ServedPage
-from tests.factories import ApprovedImageFactory, FaceUserFactory, ImageFactory
+from tests.factories import ApprovedImageFactory, FaceUserFactory, ImageFactory, as_person
 
 pytestmark = pytest.mark.django_db
 
 
-def garden(api_client: APIClient, **body: object) -> dict:
-    response = api_client.post("/api/v1/garden", body, format="json")
+def garden(api_client: APIClient, credential: dict[str, str] | None = None, **body: object) -> dict:
+    response = api_client.post("/api/v1/garden", body, format="json", **(credential or {}))
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -25,19 +25,23 @@ def test_not_interested_hides_the_image_and_its_near_duplicates_from_that_visito
     others = ApprovedImageFactory.create_batch(3, emotion="CALM", theme="summer,sunny,day", prompt="a green field")
     ApprovedImageFactory(emotion="CALM", theme="summer,sunny,day", prompt="a frozen lake")  # words shared apart
     person, stranger = FaceUserFactory(), FaceUserFactory()
+    theirs, strangers = as_person(person), as_person(stranger)
+    assert api_client.post("/api/v1/not-interested", {"image": twins[0].id, "face_user": str(person.id)},
+                           format="json").status_code == 403  # in someone's name, only with their credential
     answer = api_client.post("/api/v1/not-interested", {
         "image": twins[0].id, "face_user": str(person.id), "emotion": "calm", "client_event_id": "no-1"},
-        format="json")
+        format="json", **theirs)
     assert answer.status_code == 201 and answer.json()["event"] == "not_interested"
-    shown = {item["id"] for item in garden(api_client, emotion="CALM", face_user=str(person.id), n=10)["items"]}
+    shown = {item["id"] for item in garden(api_client, theirs, emotion="CALM", face_user=str(person.id),
+                                           n=10)["items"]}
     assert not shown & {image.id for image in twins}
     assert {image.id for image in others} <= shown
-    assert twins[1].id in {item["id"] for item in garden(api_client, emotion="CALM", face_user=str(stranger.id),
-                                                               n=10)["items"]}
+    assert twins[1].id in {item["id"] for item in garden(api_client, strangers, emotion="CALM",
+                                                               face_user=str(stranger.id), n=10)["items"]}
     # Once per visitor and image, whatever the client event id: nothing is counted twice.
     counted = SegmentStat.objects.get(segment="*", image=twins[0]).impressions
     again = api_client.post("/api/v1/not-interested", {"image": twins[0].id, "face_user": str(person.id)},
-                            format="json")
+                            format="json", **theirs)
     assert again.status_code == 200 and again.json()["id"] == answer.json()["id"]
     assert Interaction.objects.filter(event="not_interested").count() == 1
     assert SegmentStat.objects.get(segment="*", image=twins[0]).impressions == counted
@@ -68,6 +72,10 @@ def test_similar_images_share_content_and_say_why(api_client: APIClient) -> None
     assert len(items) == 3 and image.id not in {item["id"] for item in items}
     assert {item["id"] for item in items} <= {image.id for image in [*alike, *unlike]}
     assert api_client.get(f"/api/v1/images/{image.id}/similar", {"n": 0}).status_code == 400
+    someone = FaceUserFactory()
+    url = f"/api/v1/images/{image.id}/similar"
+    assert api_client.get(url, {"face_user": str(someone.id)}).status_code == 403
+    assert api_client.get(url, {"face_user": str(someone.id)}, **as_person(someone)).status_code == 200
 
 
 def test_trending_favours_what_visitors_of_the_emotion_liked_lately(api_client: APIClient) -> None:
@@ -99,7 +107,8 @@ def test_theme_keeps_its_images_and_an_unknown_theme_gives_an_empty_page_with_a_
 def test_garden_answers_are_stored_and_likes_that_name_them_count_per_mode_and_slot(api_client: APIClient) -> None:
     images = ApprovedImageFactory.create_batch(3, emotion="SAD")
     person = FaceUserFactory()
-    answer = garden(api_client, emotion="SAD", face_user=str(person.id), n=3)
+    theirs = as_person(person)
+    answer = garden(api_client, theirs, emotion="SAD", face_user=str(person.id), n=3)
     page = ServedPage.objects.get(pk=answer["recommendation_id"])
     assert page.item_ids == [item["id"] for item in answer["items"]] and page.face_user_id == person.id
     # Serving counted the impressions; the like that names the answer adds only the like.
@@ -107,7 +116,8 @@ def test_garden_answers_are_stored_and_likes_that_name_them_count_per_mode_and_s
     second = answer["items"][1]["id"]
     like = api_client.post("/api/v1/like", {"image": second, "face_user": str(person.id), "emotion": "sad",
                                             "impressions": [image.id for image in images],
-                                            "recommendation_id": answer["recommendation_id"]}, format="json")
+                                            "recommendation_id": answer["recommendation_id"]}, format="json",
+                      **theirs)
     assert like.status_code == 201
     assert SegmentStat.objects.get(segment="SAD", image_id=second).impressions == 1
     assert Interaction.objects.get().recommendation_id == answer["recommendation_id"]
