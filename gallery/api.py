@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from emotion_garden.api import ApiError
 from emotion_garden.imaging import InvalidImage
+from emotion_garden.themes import Theme, ThemeMatch, describe_theme_words, parse_theme
 from gallery.api_access import client_scope
 from gallery.cursors import encode_cursor
 from gallery.faces.base import FaceServiceUnavailable
@@ -226,7 +227,17 @@ class GardenView(APIView):
         operation_id="garden",
         request=GardenRequestSerializer,
         responses={200: OpenApiTypes.OBJECT},
-        examples=[OpenApiExample("Emotion picks for a new visitor", value={"emotion": "HAPPY", "n": 3})],
+        description=(
+            "The next `n` images for the visitor, best first, and a `cursor` for the page after. With `theme`, only "
+            "images of that theme (see `theme_match`); the answer's `theme` echoes the words understood and lists "
+            "`unknown_words`. An empty `items` comes with `empty_reason` {code, message}: `unknown_theme_words`, "
+            "`no_images_in_theme` or `empty_gallery`. Errors: 400 bad fields, 503 recommender unavailable."
+        ),
+        examples=[
+            OpenApiExample("Emotion picks for a new visitor", value={"emotion": "HAPPY", "n": 3}),
+            OpenApiExample("Spring, cloudy days only", value={"emotion": "HAPPY", "theme": "spring,cloudy,day",
+                                                              "theme_match": "exact"}),
+        ],
     )
     def post(self, request: Request) -> Response:
         serializer = GardenRequestSerializer(data=request.data)
@@ -236,16 +247,33 @@ class GardenView(APIView):
         with _recommender_errors_as_api_errors():
             result = _garden(params, face_user)
         shown = [*params["shown"], *(item.image.pk for item in result.items)]
-        return Response({
+        theme = parse_theme(params["theme"])
+        answer = {
             "recommendation_id": result.recommendation_id,
             "cursor": encode_cursor(shown),
             "emotion": result.context.emotion,
             "mode": result.mode,
             "likes": result.likes,
             "personal_after_likes": settings.PERSONAL_PICKS_MIN_LIKES,
+            "theme": {"words": list(theme.words), "unknown_words": list(theme.unknown),
+                      "match": params["theme_match"]} if theme else None,
             "items": GardenItemSerializer(result.items, many=True, context={"request": request}).data,
-            **({"empty_reason": result.empty_reason} if result.empty_reason else {}),
-        })
+        }
+        if not result.items:
+            answer["empty_reason"] = _empty_reason(theme)
+        return Response(answer)
+
+
+def _empty_reason(theme: Theme) -> dict[str, str]:
+    """Why a garden came back empty, for a client to tell its visitor (the code) or a developer (the message)."""
+    if theme.unknown:
+        unknown = ", ".join(theme.unknown)
+        return {"code": "unknown_theme_words",
+                "message": f"No image has this theme, and these words are not theme words: {unknown}. "
+                           f"{describe_theme_words()}"}
+    if theme:
+        return {"code": "no_images_in_theme", "message": f"No image in the gallery has the theme '{theme}' yet."}
+    return {"code": "empty_gallery", "message": "The gallery has no images yet."}
 
 
 def _acting_for(request: Request, face_user_id: uuid.UUID | None) -> FaceUser | None:
@@ -268,7 +296,8 @@ def _garden(params: dict[str, Any], face_user: FaceUser | None) -> Garden:
         n=params["n"],
         exclude=[*params["exclude"], *params["shown"]],
         mode=Mode(params["mode"]),
-        theme=params.get("theme", ""),
+        theme=params["theme"],
+        theme_match=ThemeMatch(params["theme_match"]),
     )
 
 

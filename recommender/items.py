@@ -8,8 +8,8 @@ decodes a file; `manage.py compute_item_content` backfills items approved before
 """
 
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import numpy as np
 from django.db.models import Count, Max, QuerySet
@@ -97,9 +97,9 @@ class Catalogue:
     emotions: np.ndarray
     content: np.ndarray
     theme_words: list[frozenset[str]]
-    themes: list[str]
+    distinct_themes: tuple[str, ...]
+    theme_of: np.ndarray  # each item's theme, as a position in distinct_themes
     live_since: np.ndarray  # epoch seconds
-    _masks: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def size(self) -> int:
@@ -111,14 +111,9 @@ class Catalogue:
         found = np.searchsorted(self.ids, wanted).clip(max=max(self.size - 1, 0))
         return found[(self.size > 0) & (self.ids[found] == wanted)] if self.size else np.zeros(0, dtype=np.intp)
 
-    def theme_mask(self, theme: str) -> np.ndarray:
-        """Items whose theme is `theme` exactly (case and spaces aside), or one of whose theme words it is."""
-        wanted = ",".join(part.strip() for part in theme.lower().split(","))
-        if wanted not in self._masks:
-            self._masks[wanted] = np.array(
-                [",".join(part.strip() for part in own.lower().split(",")) == wanted or wanted in own_words
-                 for own, own_words in zip(self.themes, self.theme_words, strict=True)], dtype=bool)
-        return self._masks[wanted]
+    def theme_mask(self, in_theme: Callable[[str], bool]) -> np.ndarray:
+        """Items whose theme passes `in_theme` (Context.in_theme), judged once per distinct theme."""
+        return np.array([in_theme(theme) for theme in self.distinct_themes], dtype=bool)[self.theme_of]
 
 
 def load_catalogue(*, kind: ItemKind = IMAGES, version: tuple[object, ...] = ()) -> Catalogue:
@@ -140,12 +135,14 @@ def load_catalogue(*, kind: ItemKind = IMAGES, version: tuple[object, ...] = ())
             visuals[position] = np.frombuffer(bytes(visual), dtype=np.float32)
     emotions = np.array([EMOTION_INDEX.get(emotion, 0) for _, emotion, _, _, _ in rows], dtype=np.intp)
     themes = [theme for _, _, theme, _, _ in rows]
+    distinct, theme_of = np.unique(np.array(themes, dtype=str), return_inverse=True)
     return Catalogue(
         version=version,
         ids=np.array([row[0] for row in rows], dtype=np.int64),
         emotions=emotions,
         content=content_matrix(emotions, themes, prompts, visuals),
         theme_words=[frozenset(words(theme)) for theme in themes],
-        themes=themes,
+        distinct_themes=tuple(distinct.tolist()),
+        theme_of=theme_of.reshape(-1),
         live_since=np.array([(moment or now).timestamp() for *_, moment in rows], dtype=float),
     )

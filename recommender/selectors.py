@@ -2,13 +2,14 @@
 
 import uuid
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from curation.models import Image
+from emotion_garden.themes import ThemeMatch, normalise_theme, parse_theme
 from recommender.engines import recommender_engine
 from recommender.engines.base import Context, Visitor
 from recommender.models import Interaction
@@ -43,7 +44,6 @@ class Garden:
     context: Context
     mode: Mode
     likes: int  # the face user's current likes (0 without a face user)
-    empty_reason: str = ""  # why there are no items, when there are none and a reason is known
 
 
 @dataclass(frozen=True)
@@ -56,48 +56,63 @@ class SimilarImage:
 
 def garden(
     *, emotion: str, visitor: Visitor | None = None, gender: str = "", age_band: str = "", n: int = 3,
-    exclude: Collection[int] = (), mode: Mode = Mode.AUTO, theme: str = "", strict_emotion: bool = False,
-    record: bool = True,
+    exclude: Collection[int] = (), mode: Mode = Mode.AUTO, theme: str = "", theme_match: ThemeMatch = ThemeMatch.ANY,
+    strict_emotion: bool = False, record: bool = True,
 ) -> Garden:
     """The next n images for the visitor; a known visitor's own gender and age band win over the request's.
 
     The emotion is a prior (the visitor's and their segment's mood response may show other emotions) except in
-    mode=emotion or with strict_emotion (the original clients). `theme` keeps only images of that theme (or any of
-    its words); none at all gives an empty garden with its reason. With `record` the answer is stored
+    mode=emotion or with strict_emotion (the original clients). With a theme, only images in it (Context.in_theme);
+    matching ANY of several words, the images that have them all come first. With `record` the answer is stored
     (recommender.services.record_served_page): the visitor's taste learns from what it showed.
     """
     context = Context(
         emotion=emotion,
         gender=(visitor.gender if visitor and visitor.gender else gender),
         age_band=(visitor.age_band if visitor and visitor.age_band else age_band),
-        theme=theme.strip(),
+        theme=normalise_theme(theme),
+        theme_match=theme_match,
         strict_emotion=strict_emotion or mode == Mode.EMOTION,
     )
     likes = like_count(visitor_id=visitor.id) if visitor else 0
-    personal = visitor is not None and mode in (Mode.AUTO, Mode.PERSONAL)
+    face_user_id = visitor.id if visitor is not None and mode in (Mode.AUTO, Mode.PERSONAL) else None
     if mode in (Mode.AUTO, Mode.PERSONAL):
         mode = Mode.PERSONAL if visitor and likes >= settings.PERSONAL_PICKS_MIN_LIKES else Mode.EMOTION
-    engine = recommender_engine()
-    if mode == Mode.TRENDING:
-        recommendations = engine.trending(context=context, n=n, exclude=exclude)
-    else:
-        recommendations = engine.recommend(face_user_id=visitor.id if personal else None, context=context, n=n,
-                                           exclude=exclude)
-    # Approved only: an engine may answer from state a moment old, but a retired image never reaches the visitor.
-    images = _approved_images([recommendation.image_id for recommendation in recommendations])
-    items = [
-        GardenItem(image=images[recommendation.image_id], rank=rank, score=recommendation.score,
-                   reason=recommendation.reason, reason_code=recommendation.reason_code)
-        for rank, recommendation in enumerate(recommendations, start=1)
-        if recommendation.image_id in images
-    ]
+    tiers = [context]
+    if theme_match == ThemeMatch.ANY and len(parse_theme(context.theme).words) > 1:
+        tiers.insert(0, replace(context, theme_match=ThemeMatch.ALL))
+    items: list[GardenItem] = []
+    for tier in tiers:
+        shown = [*exclude, *(item.image.pk for item in items)]
+        found = _recommended(tier, mode=mode, face_user_id=face_user_id, n=n - len(items), exclude=shown)
+        # A narrower tier's repeats give way to the next tier's new images.
+        items += [item for item in found if item.image.pk not in shown or tier is tiers[-1]]
+        if len(items) >= n:
+            break
+    items = [replace(item, rank=rank) for rank, item in enumerate(items, start=1)]
     recommendation_id = uuid.uuid4().hex
     if record:
         record_served_page(recommendation_id=recommendation_id, visitor_id=visitor.id if visitor else None,
                            mode=mode, context=context, image_ids=[item.image.pk for item in items])
-    empty_reason = f"No image in the gallery has the theme {theme.strip()!r}." if not items and theme else ""
-    return Garden(items=items, recommendation_id=recommendation_id, context=context, mode=mode, likes=likes,
-                  empty_reason=empty_reason)
+    return Garden(items=items, recommendation_id=recommendation_id, context=context, mode=mode, likes=likes)
+
+
+def _recommended(context: Context, *, mode: Mode, face_user_id: uuid.UUID | None, n: int,
+                 exclude: Collection[int]) -> list[GardenItem]:
+    engine = recommender_engine()
+    if mode == Mode.TRENDING:
+        recommendations = engine.trending(context=context, n=n, exclude=exclude)
+    else:
+        recommendations = engine.recommend(face_user_id=face_user_id, context=context, n=n, exclude=exclude)
+    # Approved only: an engine may answer from state a moment old, but a retired image never reaches the visitor;
+    # and in the theme, whether or not the engine can filter by it.
+    images = _approved_images([recommendation.image_id for recommendation in recommendations])
+    return [
+        GardenItem(image=images[recommendation.image_id], rank=rank, score=recommendation.score,
+                   reason=recommendation.reason, reason_code=recommendation.reason_code)
+        for rank, recommendation in enumerate(recommendations, start=1)
+        if recommendation.image_id in images and context.in_theme(images[recommendation.image_id].theme)
+    ]
 
 
 def similar_images(*, image_id: int, n: int = 6, visitor_id: uuid.UUID | None = None) -> list[SimilarImage]:

@@ -3,6 +3,7 @@
 import uuid
 
 from curation.models import Image
+from emotion_garden.themes import ThemeMatch
 from emotion_garden.vocabulary import Emotion
 from gallery.models import FaceUser
 from recommender.selectors import Mode, garden
@@ -39,19 +40,28 @@ def face_user_for(visitor: str, *, person: uuid.UUID | None) -> FaceUser | None:
 
 def recommended_images(
     *, visitor: str, person: uuid.UUID | None, emotion: Emotion, gender: str = "", age_band: str = "",
-    mode: Mode = Mode.AUTO,
+    mode: Mode = Mode.AUTO, theme: str = "",
 ) -> list[Image]:
     """The recommender's picks for the visitor: for the face user they are (with their credential) as `mode` says,
-    else those for the context."""
+    else those for the context; with a theme, only images of exactly that theme."""
     face_user = face_user_for(visitor, person=person)
     result = garden(
         emotion=emotion, visitor=face_user.as_visitor() if face_user else None, gender=gender, age_band=age_band,
-        n=RECOMMENDATION_COUNT, mode=mode,
+        n=RECOMMENDATION_COUNT, mode=mode, theme=theme, theme_match=ThemeMatch.EXACT,
         # The original pages showed only images of the visitor's emotion, a few of these at a time: their likes
         # carry the impressions, and a list of 25 is not 25 images seen.
         strict_emotion=True, record=False,
     )
     return [item.image for item in result.items]
+
+
+def favorite_first_images(
+    *, visitor: str, person: uuid.UUID | None, emotion: Emotion, favorite: str, gender: str = "", age_band: str = ""
+) -> list[Image]:
+    """EG's /garden: the recommender's picks in the favorite (the same theme, exactly), or, when it has none, in the
+    whole emotion, as the original's unfiltered campaign always answered."""
+    context = {"visitor": visitor, "person": person, "emotion": emotion, "gender": gender, "age_band": age_band}
+    return (favorite and recommended_images(**context, theme=favorite)) or recommended_images(**context)
 
 
 def images_with_search_key(*, status: Image.Status, emotion: Emotion, theme: str) -> list[Image]:

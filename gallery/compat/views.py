@@ -39,7 +39,12 @@ from gallery.compat.bodies import (
 )
 from gallery.compat.curators import GENERATE_IMAGES, REMOVE_IMAGES, SEED_RECOMMENDER, curator_only
 from gallery.compat.keys import LIVE, find_image, live_key, pool_key, search_key
-from gallery.compat.selectors import images_with_search_key, recommended_images, split_visitor_id
+from gallery.compat.selectors import (
+    favorite_first_images,
+    images_with_search_key,
+    recommended_images,
+    split_visitor_id,
+)
 from gallery.compat.services import (
     queue_bulk_images,
     read_visitor,
@@ -167,12 +172,14 @@ def garden_from_db(request: HttpRequest) -> HttpResponse:
 def garden(request: HttpRequest) -> HttpResponse:
     body = json_object(request)
     requested = read_text(body, "emotion")
-    # The favorite part of the searchKey is only echoed, as the original's Personalize campaign had no filter.
-    visitor_emotion, _ = parse_search_key(requested)
-    images = recommended_images(
+    visitor_emotion, favorite = parse_search_key(requested)
+    # The original's campaign had no filter, so every answer had images whatever the favorite. Here the favorite's
+    # own images come first, with the emotion's others when it has none; the searchKey is echoed either way.
+    images = favorite_first_images(
         visitor=read_text(body, "id", default=""),
         person=person_of(request),
         emotion=visitor_emotion,
+        favorite=favorite,
         gender=parse_gender(read_text(body, "gender", default="")),
         age_band=parse_age_band(read_text(body, "generation", default="")),
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from curation.models import Image
+from emotion_garden.themes import ThemeMatch, parsed_theme
 from recommender.models import Interaction
 
 
@@ -29,16 +30,24 @@ class Visitor:
 
 @dataclass(frozen=True)
 class Context:
-    """What is known about the visitor right now: the emotion just read, their gender and age band if known, the
-    theme asked for ("" for any: the theme itself, or an image whose theme holds any of its words) and whether only
-    images of the emotion may be shown (mode=emotion and the original clients) rather than the emotion being a
-    prior that the visitor's and their segment's mood response may override."""
+    """What is known about the visitor right now: the emotion just read, and their gender and age band if known.
+
+    `theme` (emotion_garden.themes, e.g. "spring,cloudy,day"; "" for any) narrows the candidates to the images whose
+    theme matches it as `theme_match` says: every engine recommends only images for which in_theme() is true.
+    `strict_emotion`: only images of the emotion (mode=emotion and the original clients); otherwise the emotion is a
+    prior that the visitor's and their segment's mood response may override.
+    """
 
     emotion: str
     gender: str = ""
     age_band: str = ""
     theme: str = ""
+    theme_match: ThemeMatch = ThemeMatch.ANY
     strict_emotion: bool = False
+
+    def in_theme(self, image_theme: str) -> bool:
+        """Whether an image with this theme may be recommended in this context."""
+        return not self.theme or parsed_theme(self.theme).matches(parsed_theme(image_theme), self.theme_match)
 
 
 class ReasonCode(StrEnum):

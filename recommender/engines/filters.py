@@ -3,7 +3,6 @@
 import uuid
 
 from curation.models import Image
-from recommender.content import words
 from recommender.engines.base import Context, Recommendation
 from recommender.models import Interaction
 
@@ -17,9 +16,8 @@ def allowed_recommendations(ranked: list[Recommendation], *, context: Context,
         images = images.filter(emotion=context.emotion)
     allowed = set(images.values_list("pk", flat=True))
     if context.theme:
-        wanted = context.theme.strip().lower()
         allowed = {pk for pk, theme in Image.objects.filter(pk__in=allowed).values_list("pk", "theme")
-                   if theme.strip().lower() == wanted or wanted in words(theme)}
+                   if context.in_theme(theme)}
     if face_user_id is not None:
         allowed -= set(Interaction.objects.filter(face_user_id=face_user_id, image_id__in=allowed,
                                                   event=Interaction.Event.NOT_INTERESTED)

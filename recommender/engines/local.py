@@ -171,7 +171,7 @@ class LocalRecommender(RecommenderEngine):
             if same.any():
                 pool = same
         if context.theme:
-            pool &= catalogue.theme_mask(context.theme)
+            pool &= catalogue.theme_mask(context.in_theme)
         return pool
 
     def _path(self, catalogue: Catalogue, keys: list[str]) -> list[Counts]:

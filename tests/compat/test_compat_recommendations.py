@@ -117,6 +117,29 @@ def test_garden_recommends_and_echoes_the_requested_search_key(compat_client: Cl
     assert all(entry["url"].startswith("http://testserver/emotions/happy/") for entry in body["landscape"])
 
 
+def test_garden_answers_the_favorites_images_when_it_has_some(compat_client: Client,
+                                                             happy_gallery: list[Image]) -> None:
+    favorite = [live_image(f"fav_{index}h.jpeg", theme="spring,cloudy,day") for index in range(2)]
+    live_image("other_1h.jpeg", theme="spring,cloudy,sunset")
+    body = post_json(compat_client, "/garden", {"id": str(uuid.uuid4()), "emotion": "happy/spring,cloudy,day",
+                                                "generation": "adult", "gender": "Female"}).json()
+    assert sorted(entry["url"] for entry in body["landscape"]) == [
+        f"http://testserver/emotions/happy/spring,cloudy,day/{image.name}" for image in favorite
+    ]
+    assert body["portrait"] == []
+    assert {entry["emotion"] for entry in body["landscape"]} == {"happy/spring,cloudy,day"}
+
+
+def test_garden_from_db_is_an_exact_match_on_the_search_key(compat_client: Client) -> None:
+    live_image("a_1h.jpeg", theme="spring,cloudy,day")
+    live_image("b_1h.jpeg", theme="spring,cloudy,day,dog")
+    live_image("c_1h.jpeg", theme="spring,cloudy,sunset")
+    for search_key, expected in (("happy/spring,cloudy,day", ["a_1h.jpeg"]), ("happy/cloudy,spring,day", []),
+                                 ("happy/spring,cloudy", []), ("happy/spring,cloudy,day,dog", ["b_1h.jpeg"])):
+        body = post_json(compat_client, "/gardenfromDB", {"emotion": search_key}).json()
+        assert [entry["url"].rsplit("/", 1)[1] for entry in body["landscape"]] == expected, search_key
+
+
 def test_an_empty_gallery_is_an_empty_answer(compat_client: Client) -> None:
     assert post_json(compat_client, "/gallery", {"userId": "male/fear", "emotion": "fear",
                                                  "gender": "male"}).json() == []

@@ -2,6 +2,8 @@
 // Words come from Django's JavaScript catalogue (gettext, loaded before this module); emotion and gender labels
 // and the API's paths come from the page's config, so both follow the visitor's language.
 
+import { showTheme, themeLabel, watchTheme, withTheme } from "./theme-picker.js";
+
 const config = JSON.parse(document.getElementById("garden-config").textContent);
 const $ = (id) => document.getElementById(id);
 const language = document.documentElement.lang || "en";
@@ -22,6 +24,7 @@ let view = {
   modeChoice: "auto", // "auto" until the person uses the switch
   likedIds: [],
   personalAfterLikes: null, // the server's threshold for automatic personal picks, learnt from the garden
+  theme: "", // the theme picker's words, "" for any theme
 };
 let photoSource = null; // "camera" or "upload": where "Try again" takes the person
 let lastPhoto = null; // kept only in memory, for "Try again" after a server error
@@ -432,7 +435,10 @@ async function loadLikes() {
   }
 }
 
+let pageRequests = 0; // a garden asked for before a newer one (a quick second theme word) is not shown
+
 async function loadPage() {
+  const ticket = ++pageRequests;
   const cards = $("cards");
   $("garden").hidden = false;
   cards.setAttribute("aria-busy", "true");
@@ -441,8 +447,9 @@ async function loadPage() {
   try {
     const body = { emotion: view.reading.emotion, n: PAGE_SIZE, exclude: view.seen, mode: view.modeChoice };
     if (activeFaceUserId()) body.face_user = activeFaceUserId();
-    answer = await postJson(config.urls.garden, body);
+    answer = await postJson(config.urls.garden, withTheme(body, view.theme));
   } catch (error) {
+    if (ticket !== pageRequests) return;
     const [retry] = showProblem($("garden-state"), {
       title: gettext("We could not pick images just now."),
       detail: error.status === 0 ? gettext("Check your connection and try again.") : gettext("Please try again."),
@@ -453,10 +460,13 @@ async function loadPage() {
   } finally {
     cards.removeAttribute("aria-busy");
   }
+  if (ticket !== pageRequests) return;
   clearState($("garden-state"));
   const before = currentPage()?.mode;
   view.personalAfterLikes = answer.personal_after_likes;
-  view.pages.push({ items: answer.items, mode: answer.mode, recommendationId: answer.recommendation_id });
+  view.pages.push({
+    items: answer.items, mode: answer.mode, theme: view.theme, recommendationId: answer.recommendation_id,
+  });
   view.pageIndex = view.pages.length - 1;
   view.seen.push(...answer.items.map((item) => item.id).filter((id) => !view.seen.includes(id)));
   if (answer.mode === "personal" && before !== "personal" && view.modeChoice === "auto") {
@@ -486,6 +496,13 @@ function startFreshPage() {
   loadPage();
 }
 
+function chooseTheme(theme) {
+  view.theme = theme;
+  showTheme(theme);
+  if (view.reading) startFreshPage();
+  else saveView();
+}
+
 function chooseMode(event) {
   view.modeChoice = event.target.value;
   startFreshPage();
@@ -494,7 +511,14 @@ function chooseMode(event) {
 function renderGarden() {
   const page = currentPage();
   $("garden").hidden = false;
-  if (page.items.length === 0) {
+  if (page.items.length === 0 && page.theme) {
+    $("cards").replaceChildren();
+    showProblem($("garden-state"), {
+      iconName: "sparkle", title: gettext("No image has this theme yet."),
+      detail: gettext("Choose other words, or any theme."),
+      actions: [{ label: gettext("Any theme"), iconName: "retry", onClick: () => chooseTheme(""), primary: true }],
+    });
+  } else if (page.items.length === 0) {
     $("cards").replaceChildren();
     showProblem($("garden-state"), {
       iconName: "sparkle", title: gettext("The garden has no images yet."),
@@ -565,7 +589,7 @@ function altText(item) {
   const emotion = emotionWord(item.emotion);
   return item.theme
     ? format(gettext("An image that feels %(emotion)s, on the theme “%(theme)s”"), {
-      emotion, theme: item.theme.split(",").join(", "),
+      emotion, theme: themeLabel(item.theme, config.themes),
     })
     : format(gettext("An image that feels %(emotion)s"), { emotion });
 }
@@ -688,7 +712,8 @@ async function restoreView() {
     await loadLikes();
     return;
   }
-  view = saved;
+  view = { ...view, ...saved };
+  showTheme(view.theme);
   renderReading();
   await loadLikes();
   if (view.pageIndex >= 0) renderGarden();
@@ -703,4 +728,5 @@ $("forget-me").addEventListener("click", forgetMe);
 $("previous").addEventListener("click", () => showPage(view.pageIndex - 1));
 $("next").addEventListener("click", next);
 for (const radio of document.querySelectorAll("input[name=mode]")) radio.addEventListener("change", chooseMode);
+watchTheme(chooseTheme);
 restoreView();
