@@ -12,7 +12,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from curation.models import Image
 from gallery.models import FaceEmbedding, FaceUser
-from recommender.models import Interaction
+from recommender.models import Interaction, ServedPage
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -90,7 +90,14 @@ def test_camera_reading_garden_likes_personal_picks_and_forget_me(
     like = interaction(Interaction.Event.LIKE, first_page[0])
     assert impression_ids(like) == set(first_page)
     assert like.face_user_id == face_user.pk and like.emotion == "HAPPY"
+    assert ServedPage.objects.get(pk=like.recommendation_id).item_ids == first_page  # the answer that showed it
     screenshot(page, "04-reading-and-garden")
+
+    with page.expect_response("**/api/v1/not-interested") as refused:
+        page.locator(f'#cards .card[data-image="{first_page[2]}"] button.not-interested').click()
+    assert refused.value.status == 201
+    expect(page.locator(f'#cards .card[data-image="{first_page[2]}"]')).to_contain_text("Hidden")
+    assert interaction(Interaction.Event.NOT_INTERESTED, first_page[2]).face_user_id == face_user.pk
 
     page.get_by_role("button", name="Next").click()
     expect(page.locator("#page-label")).to_have_text("Page 2")
