@@ -26,6 +26,9 @@ logger = logging.getLogger(__name__)
 EMOTION_INDEX = {emotion: index for index, emotion in enumerate(Emotion.values)}
 # The statistics are about colour and layout, not detail: a thumbnail-sized copy gives the same numbers, faster.
 ANALYSED_SIDE = 128
+# Pixel statistics (fractions of full scale) this close in every dimension are the same picture: resizing and
+# re-encoding move them by well under a hundredth, while two paintings of one prompt differ by several.
+NEAR_DUPLICATE = 0.02
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,7 @@ class Catalogue:
     distinct_themes: tuple[str, ...]
     theme_of: np.ndarray  # each item's theme, as a position in distinct_themes
     live_since: np.ndarray  # epoch seconds
+    visuals: np.ndarray  # the raw visual statistics (NaN rows for items not measured yet)
 
     @property
     def size(self) -> int:
@@ -110,6 +114,18 @@ class Catalogue:
         wanted = np.fromiter(item_ids, dtype=np.int64)
         found = np.searchsorted(self.ids, wanted).clip(max=max(self.size - 1, 0))
         return found[(self.size > 0) & (self.ids[found] == wanted)] if self.size else np.zeros(0, dtype=np.intp)
+
+    def near_duplicates(self, positions: np.ndarray) -> np.ndarray:
+        """Items that are the same picture as one at `positions` (another size or a re-upload): the same emotion and
+        theme, and pixel statistics within NEAR_DUPLICATE of each other. Unmeasured items have no duplicates."""
+        found = np.zeros(self.size, dtype=bool)
+        for position in positions.tolist():
+            if np.isnan(self.visuals[position]).any():
+                continue
+            alike = (self.emotions == self.emotions[position]) & (self.theme_of == self.theme_of[position])
+            gap = np.abs(self.visuals - self.visuals[position]).max(axis=1)
+            found |= alike & (gap <= NEAR_DUPLICATE)
+        return found
 
     def theme_mask(self, in_theme: Callable[[str], bool]) -> np.ndarray:
         """Items whose theme passes `in_theme` (Context.in_theme), judged once per distinct theme."""
@@ -145,4 +161,5 @@ def load_catalogue(*, kind: ItemKind = IMAGES, version: tuple[object, ...] = ())
         distinct_themes=tuple(distinct.tolist()),
         theme_of=theme_of.reshape(-1),
         live_since=np.array([(moment or now).timestamp() for *_, moment in rows], dtype=float),
+        visuals=visuals,
     )

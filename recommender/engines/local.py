@@ -61,9 +61,6 @@ from recommender.taste import (
 from recommender.training import PersonalModel, load_personal_model
 
 EMOTIONS = list(Emotion.values)
-# Content this close (cosine) to an image the visitor is not interested in is hidden with it: the same scene in
-# another size, or a near copy from the same prompt.
-NEAR_DUPLICATE = 0.97
 
 
 def segment_keys(context: Context) -> list[str]:
@@ -208,10 +205,7 @@ class LocalRecommender(RecommenderEngine):
             return hidden
         positions = catalogue.positions(events.not_interested)
         hidden[positions] = True
-        if positions.size:
-            rows = catalogue.content / np.maximum(np.linalg.norm(catalogue.content, axis=1, keepdims=True), 1e-9)
-            hidden |= (rows @ rows[positions].T).max(axis=1) >= NEAR_DUPLICATE
-        return hidden
+        return hidden | catalogue.near_duplicates(positions)
 
     def _explain(self, item: int, catalogue: Catalogue, context: Context, mood: int, path: list[Counts],
                  taste: np.ndarray | None, colike: np.ndarray | None, model: PersonalModel | None,

@@ -2,14 +2,16 @@
 garden answers (recommendation_id) that likes name."""
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from curation.models import Image
 from recommender.dashboard import online_like_rates
+from recommender.items import store_item_content
 from recommender.models import Interaction, SegmentStat, ServedPage
-from tests.factories import ApprovedImageFactory, FaceUserFactory, ImageFactory, as_person
+from tests.factories import ApprovedImageFactory, FaceUserFactory, ImageFactory, as_person, jpeg_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +23,13 @@ def garden(api_client: APIClient, credential: dict[str, str] | None = None, **bo
 
 
 def test_not_interested_hides_the_image_and_its_near_duplicates_from_that_visitor(api_client: APIClient) -> None:
+    # The same picture twice (measured on approval), pictures of another theme, and one in another colour.
     twins = ApprovedImageFactory.create_batch(2, emotion="CALM", theme="winter,snowy,night", prompt="a frozen lake")
     others = ApprovedImageFactory.create_batch(3, emotion="CALM", theme="summer,sunny,day", prompt="a green field")
-    ApprovedImageFactory(emotion="CALM", theme="summer,sunny,day", prompt="a frozen lake")  # words shared apart
+    others.append(ApprovedImageFactory(emotion="CALM", theme="winter,snowy,night", prompt="a frozen lake",
+                                       file=ContentFile(jpeg_bytes(colour=(20, 40, 200)), name="blue.jpeg")))
+    for image in [*twins, *others]:
+        store_item_content(image)
     person, stranger = FaceUserFactory(), FaceUserFactory()
     theirs, strangers = as_person(person), as_person(stranger)
     assert api_client.post("/api/v1/not-interested", {"image": twins[0].id, "face_user": str(person.id)},
