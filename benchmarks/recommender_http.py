@@ -1,4 +1,5 @@
-"""Recommender benchmark: POST /api/v1/garden and /api/v1/like through gunicorn (2 workers) on a generated catalogue
+"""Recommender benchmark: POST /api/v1/garden (emotion, personal and trending picks) and /api/v1/like through
+gunicorn (2 workers) on a generated catalogue
 of 10,000 approved images, 100,000 face users and 1,000,000 likes (each with three impressions), on the embedded
 SQLite or on the PostgreSQL of --database-url.
 
@@ -29,6 +30,7 @@ EMOTIONS = ["HAPPY", "SAD", "ANGRY", "CONFUSED", "DISGUSTED", "SURPRISED", "CALM
 BANDS = ["teenager", "young-adult", "adult", "middle-age", "elder"]
 BATCH = 20_000
 WARM_UP_REQUESTS = 600
+HEADERS = {"Content-Type": "application/json"}
 
 
 def main() -> None:
@@ -51,7 +53,7 @@ def main() -> None:
         if args.database_url:
             os.environ["DATABASE_URL"] = args.database_url
         os.environ.update(SINGLE_THREADED, **UNTHROTTLED, DJANGO_SETTINGS_MODULE="emotion_garden.settings",
-                          EMOTION_GARDEN_DATA_DIR=data_dir)
+                          EMOTION_GARDEN_DATA_DIR=data_dir, API_KEY_RATE="none")
         import django
 
         django.setup()
@@ -59,6 +61,10 @@ def main() -> None:
         from django.db import connection
 
         call_command("migrate", verbosity=0)
+        from gallery.api_keys import create_api_key
+
+        # An operator's key: personal picks and likes in a person's name need it (or that person's credential).
+        HEADERS["X-Api-Key"] = create_api_key(name="benchmark", scopes=["garden", "likes", "users"]).raw_key
         rng = np.random.default_rng(args.seed)
         started = time.monotonic()
         catalogue = generate(rng, images=args.images, users=args.users, interactions=args.interactions)
@@ -72,6 +78,7 @@ def main() -> None:
             phases = [
                 ("garden, emotion picks", garden_request(catalogue, chooser, personal=False)),
                 ("garden, personal picks", garden_request(catalogue, chooser, personal=True)),
+                ("garden, trending", garden_request(catalogue, chooser, personal=False, mode="trending")),
                 ("like", like_request(catalogue, chooser)),
             ]
             levels = [int(level) for level in args.concurrency.split(",")]
@@ -202,9 +209,9 @@ def fit_personal_model() -> float:
     return time.monotonic() - started
 
 
-def garden_request(catalogue: Catalogue, chooser: random.Random, *, personal: bool) -> Request:
+def garden_request(catalogue: Catalogue, chooser: random.Random, *, personal: bool, mode: str = "") -> Request:
     def request(connection: http.client.HTTPConnection) -> int:
-        body: dict[str, object] = {"emotion": chooser.choice(EMOTIONS), "n": 3}
+        body: dict[str, object] = {"emotion": chooser.choice(EMOTIONS), "n": 3, **({"mode": mode} if mode else {})}
         if personal:
             body |= {"face_user": chooser.choice(catalogue.active_users), "mode": "personal"}
         else:
@@ -226,7 +233,7 @@ def like_request(catalogue: Catalogue, chooser: random.Random) -> Request:
 
 
 def post_json(connection: http.client.HTTPConnection, path: str, body: dict[str, object]) -> int:
-    connection.request("POST", path, body=json.dumps(body), headers={"Content-Type": "application/json"})
+    connection.request("POST", path, body=json.dumps(body), headers=HEADERS)
     response = connection.getresponse()
     response.read()
     return response.status

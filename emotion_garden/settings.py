@@ -271,6 +271,9 @@ if EMOTION_GARDEN_BACKENDS["recommender"]["BACKEND"] == "recommender.engines.per
         "dataset_arn_items": env("PERSONALIZE_ITEMS_DATASET_ARN", default=""),
         "dataset_arn_users": env("PERSONALIZE_USERS_DATASET_ARN", default=""),
         "emotion_filter_arn": env("PERSONALIZE_EMOTION_FILTER_ARN", default=""),
+        # Optional campaigns of the Trending-Now and Similar-Items recipes; without them the fallback answers.
+        "trending_campaign_arn": env("PERSONALIZE_TRENDING_CAMPAIGN_ARN", default=""),
+        "similar_campaign_arn": env("PERSONALIZE_SIMILAR_CAMPAIGN_ARN", default=""),
         "region_name": AWS_REGION,
         # Answers while no campaign is trained yet (Personalize needs 1000 interactions) or Personalize fails.
         "fallback": env("PERSONALIZE_FALLBACK_BACKEND", default="recommender.engines.local.LocalRecommender"),

@@ -323,6 +323,8 @@ class _InteractionView(APIView):
     parser_classes = [LimitedJSONParser]
     required_scope = ApiScope.LIKES
     event: Interaction.Event
+    # Rejections answered 404 rather than 400 (the image named is not one the endpoint can act on).
+    not_found_codes: frozenset[str] = frozenset()
 
     def post(self, request: Request) -> Response:
         serializer = InteractionRequestSerializer(data=request.data)
@@ -343,11 +345,13 @@ class _InteractionView(APIView):
                 age_band=params["age_band"],
                 client_event_id=params.get("client_event_id"),
                 client_scope=client_scope(request),
+                recommendation_id=params.get("recommendation_id", ""),
             )
         except IdempotencyConflict as error:
             raise ApiError(code=error.code, message=error.message, status_code=status.HTTP_409_CONFLICT) from None
         except InteractionRejected as error:
-            raise ApiError(code=error.code, message=error.message) from None
+            status_code = status.HTTP_404_NOT_FOUND if error.code in self.not_found_codes else 400
+            raise ApiError(code=error.code, message=error.message, status_code=status_code) from None
         face_user_id = recorded.interaction.face_user_id
         return Response(
             {**InteractionSerializer(recorded.interaction).data,
@@ -404,3 +408,18 @@ class UnlikeView(_InteractionView):
     """Take a Like back. Idempotent on client_event_id."""
 
     event = Interaction.Event.UNLIKE
+
+
+@extend_schema_view(post=extend_schema(
+    operation_id="not_interested", request=InteractionRequestSerializer, responses=_INTERACTION_RESPONSES,
+    description=("Not interested in this image: a negative signal, unlike an unlike. The image and its near-duplicates "
+                 "are hidden from the face user from then on, and their taste learns from it; the visitor's segment "
+                 "counts it as shown and not liked. Once per face user and image (a repeat answers 200 with the "
+                 "first). 404 `unknown_image` / `image_not_live` for an image that is not in the gallery. "
+                 + _INTERACTION_DOC),
+))
+class NotInterestedView(_InteractionView):
+    """Not interested: hide the image and its near-duplicates from the visitor, and teach the recommender."""
+
+    event = Interaction.Event.NOT_INTERESTED
+    not_found_codes = frozenset({"unknown_image", "image_not_live"})

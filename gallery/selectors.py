@@ -8,7 +8,7 @@ from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
 
 from gallery.models import CollectionFace, FaceEmbedding, FaceUser
-from recommender.models import Interaction
+from recommender.models import Interaction, ServedPage
 from recommender.selectors import liked_images
 
 
@@ -29,8 +29,8 @@ def expired_face_users() -> QuerySet[FaceUser]:
 
 def face_user_export(*, face_user: FaceUser) -> dict[str, Any]:
     """Everything kept about the person, as JSON-ready data: their profile, every interaction with the images shown
-    beside it, their likes now, when their devices' credentials were issued, and which backends hold how many of
-    their face embeddings.
+    beside it, their likes now, when their devices' credentials were issued, which backends hold how many of their
+    face embeddings, and the garden answers they were served.
 
     The embedding vectors themselves are left out (see the export endpoint's description for why).
     """
@@ -55,6 +55,12 @@ def face_user_export(*, face_user: FaceUser) -> dict[str, Any]:
         "credentials": [{"issued_at": issued_at} for issued_at in
                         face_user.credentials.order_by("created_at").values_list("created_at", flat=True)],
         "biometric_data": _biometric_data(face_user),
+        # What the garden showed them (the recommender learns "shown, not liked" from it), oldest first.
+        "garden_answers": [
+            {"recommendation_id": page.pk, "mode": page.mode, "emotion": page.emotion, "images": page.item_ids,
+             "created_at": page.created_at}
+            for page in ServedPage.objects.filter(face_user=face_user).order_by("created_at")
+        ],
     }
 
 

@@ -141,6 +141,10 @@ class InteractionRequestSerializer(serializers.Serializer):
     age = serializers.IntegerField(required=False, min_value=0, max_value=120,
                                    help_text="An anonymous visitor's age as read; a face user's own wins.")
     client_event_id = serializers.CharField(required=False, max_length=64, allow_blank=False)
+    recommendation_id = serializers.RegexField(
+        r"^[0-9a-f]{32}$", required=False,
+        help_text="The `recommendation_id` of the garden answer that showed the image.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         age = attrs.pop("age", None)

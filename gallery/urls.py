@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gallery import api, api_people
+from gallery import api, api_people, api_similar
 
 app_name = "api"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("garden", api.GardenView.as_view(), name="garden"),
     path("like", api.LikeView.as_view(), name="like"),
     path("unlike", api.UnlikeView.as_view(), name="unlike"),
+    path("not-interested", api.NotInterestedView.as_view(), name="not-interested"),
+    path("images/<int:image_id>/similar", api_similar.SimilarImagesView.as_view(), name="similar-images"),
     path("faces/compare", api.FaceCompareView.as_view(), name="compare-faces"),
     path("lookalike", api.LookalikeView.as_view(), name="lookalike"),
     path("credential", api_people.PersonCredentialView.as_view(), name="person-credential"),

@@ -26,6 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "garden": reverse("api:garden"),
             "like": reverse("api:like"),
             "unlike": reverse("api:unlike"),
+            "notInterested": reverse("api:not-interested"),
             "faceUser": reverse("api:face-user", args=[_ID_PLACEHOLDER]),
             "faceUserLikes": reverse("api:face-user-likes", args=[_ID_PLACEHOLDER]),
             "faceUserExport": reverse("api:face-user-export", args=[_ID_PLACEHOLDER]),

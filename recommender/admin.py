@@ -44,6 +44,7 @@ class InteractionAdmin(admin.ModelAdmin):
             "top": top,
             "bottom": bottom,
             "health": dashboard.recommender_health(),
+            "online": dashboard.online_like_rates(days=7),
         })
 
 
@@ -52,6 +53,11 @@ class SegmentStatAdmin(admin.ModelAdmin):
     list_display = ["segment", "image", "impressions", "likes"]
     search_fields = ["segment"]
     raw_id_fields = ["image"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: SegmentStat | None = None) -> bool:
+        # An image's counters go with it: whoever may delete images may delete them (every image a garden showed has
+        # some, and the admin refuses to delete an image whose related rows the user may not delete).
+        return request.user.has_perm("curation.delete_image") or super().has_delete_permission(request, obj)
 
 
 @admin.register(OutboxMessage)

@@ -5,15 +5,13 @@ evaluation (tools/recommender/evaluation.py) calls the very same code on a publi
 the numbers of production. The choices and their measurements are in research/recommender.md.
 
 - SegmentPopularity: cold start by context, like-rates per visitor segment with hierarchical smoothing.
-- Ease: the personalised model, scored from the visitor's live like history (a new like counts without a refit).
-- thompson_pick: exploration of new and rarely shown images.
-- blend: the production ranking that combines all three, with a reason per picked item.
+- Ease: the co-like model, scored from the visitor's live like history (a new like counts without a refit).
+The production ranking that combines them with each visitor's taste is in recommender.taste.
 """
 
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 import scipy.sparse as sp
@@ -138,11 +136,14 @@ class Ease:
 
     def fit(self, interactions: sp.sparray | sp.spmatrix) -> "Ease":
         """Fit on a user x item matrix; any non-zero entry counts as one like."""
-        n_items = interactions.shape[1]
+        liked = (sp.csr_array(interactions) != 0).astype(np.float32)
+        return self.fit_gram((liked.T @ liked).toarray())
+
+    def fit_gram(self, gram: np.ndarray) -> "Ease":
+        """Fit on the item x item co-like counts X'X (dense; changed in place)."""
+        n_items = gram.shape[0]
         if n_items > self.max_items:
             raise ValueError(f"EASE fits at most {self.max_items} items (got {n_items}): the fit is O(n_items^3).")
-        liked = (sp.csr_array(interactions) != 0).astype(np.float32)
-        gram = (liked.T @ liked).toarray()
         gram[np.diag_indices(n_items)] += self.l2
         # float32 halves the memory; l2 on the diagonal keeps the matrix well conditioned enough for it.
         precision = np.linalg.inv(gram)
@@ -162,86 +163,6 @@ class Ease:
         return np.power(recency_decay, age, dtype=np.float32) @ self.weights[history]
 
 
-def thompson_pick(likes: np.ndarray, impressions: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """k positions of the arrays, picked by Thompson sampling: one draw of Beta(likes + 1, misses + 1) each, best k.
-
-    An arm with little data draws widely, so it sometimes wins and gets shown; a proven arm draws near its rate.
-    """
-    likes = np.asarray(likes, dtype=float)
-    misses = np.maximum(np.asarray(impressions, dtype=float) - likes, 0.0)
-    draws = rng.beta(likes + 1.0, misses + 1.0)
-    return np.argsort(-draws, kind="stable")[: max(k, 0)]
-
-
-def exploration_candidates(age_days: np.ndarray, impressions: np.ndarray, *, max_age_days: float = 30.0,
-                           min_impressions: int = 20) -> np.ndarray:
-    """Items that deserve exploration slots: young ones (Personalize's explorationItemAgeCutOff defaults to 30 days)
-    and ones shown fewer than min_impressions times (at a 10-20 % like-rate, 20 impressions are only 2-4 likes: too
-    few to trust the rate)."""
-    return (np.asarray(age_days) < max_age_days) | (np.asarray(impressions) < min_impressions)
-
-
-class Reason(StrEnum):
-    PERSONAL = "personal"
-    SEGMENT = "segment"
-    EXPLORE = "explore"
-    EMOTION = "emotion"
-
-
-@dataclass(frozen=True)
-class BlendWeights:
-    """How the production blend mixes its signals; defaults are the ones tuned on MovieLens-100k."""
-
-    segment: float = 0.03  # beta, the weight of log(segment like-rate): a popularity prior under the personal scores
-    emotion: float = 1.0  # bonus for the session's emotion; 1.0 puts matching images first unless nothing matches
-    exploration_share: float = 1 / 3  # Personalize's explorationWeight defaults to 0.3: one image in three
-
-
-@dataclass(frozen=True)
-class Ranking:
-    items: np.ndarray  # item indices, best first
-    reasons: list[Reason]  # one per item
-
-
-def blend(*, n: int, personal: np.ndarray | None, segment_rate: np.ndarray, item_emotions: np.ndarray,
-          session_emotion: str, explore: np.ndarray, likes: np.ndarray, impressions: np.ndarray,
-          excluded: np.ndarray, rng: np.random.Generator, weights: BlendWeights = BlendWeights()) -> Ranking:
-    """The production ranking of up to n items.
-
-    personal: EASE scores (None for a visitor with no history); segment_rate: SegmentPopularity.scores of the
-    visitor's segments; item_emotions: each item's emotion ("" if none); explore, excluded: boolean masks over items
-    (exploration candidates; items already seen or liked); likes, impressions: the counts Thompson sampling draws on.
-
-    The exploited items are ranked by relevance + beta * log(segment rate) + an emotion bonus, where relevance is the
-    personal score scaled to a maximum of 1, or for a visitor with no history the segment rate scaled the same way.
-    A share of the slots (every third one by default) goes to exploration candidates picked by Thompson sampling.
-    Excluded items come back only when nothing else is left (then up to n of them).
-    """
-    allowed = ~np.asarray(excluded, dtype=bool)
-    pool = np.flatnonzero(np.asarray(explore, dtype=bool) & allowed)
-    n_explore = min(math.floor(n * weights.exploration_share + 0.5), pool.size)
-    explored = pool[thompson_pick(likes[pool], impressions[pool], n_explore, rng)]
-
-    matches = (item_emotions == session_emotion) if session_emotion else np.zeros(segment_rate.size, dtype=bool)
-    # The floor keeps a zero rate (possible with a prior of 0) from turning into -inf, or nan at a weight of 0.
-    popularity = np.log(np.maximum(segment_rate, 1e-12))
-    score = _relevance(personal, segment_rate, allowed) + weights.segment * popularity + weights.emotion * matches
-    available = allowed.copy()
-    available[explored] = False
-    fresh = _best(score, np.flatnonzero(available), n - explored.size)
-    # A visitor sees everything new before anything again: repeats only when nothing new is left at all.
-    repeats = _best(score, np.flatnonzero(~allowed), n) if fresh.size + explored.size == 0 else fresh[:0]
-
-    items = np.concatenate([_interleave(fresh, explored, weights.exploration_share), repeats])
-    picked = set(explored.tolist())
-    reasons = [Reason.EXPLORE if item in picked
-               else Reason.PERSONAL if personal is not None and personal[item] > 0
-               else Reason.EMOTION if matches[item]
-               else Reason.SEGMENT
-               for item in items.tolist()]
-    return Ranking(items=items, reasons=reasons)
-
-
 def rank_top(scores: np.ndarray, k: int, excluded: np.ndarray) -> np.ndarray:
     """The k best items by score; excluded ones only when nothing else is left."""
     excluded = np.asarray(excluded, dtype=bool)
@@ -255,29 +176,3 @@ def _best(scores: np.ndarray, pool: np.ndarray, k: int) -> np.ndarray:
     if k < pool.size:
         pool = pool[np.argpartition(-scores[pool], k - 1)[:k]]
     return pool[np.argsort(-scores[pool], kind="stable")]
-
-
-def _relevance(personal: np.ndarray | None, segment_rate: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-    """Personal scores scaled to a maximum of 1 over the allowed items; the segment rate, scaled the same way, for a
-    visitor with no history or whose likes have nothing in common with anything left."""
-    for values in (personal, segment_rate):
-        top = values[allowed].max() if values is not None and allowed.any() else 0.0
-        if top > 0:
-            return values / top
-    return np.zeros(segment_rate.size)
-
-
-def _interleave(exploited: np.ndarray, explored: np.ndarray, share: float) -> np.ndarray:
-    """Exploration picks at the end of each 1/share block (positions 2, 5, 8 for one in three), exploited ones around;
-    leftover picks of either kind go last."""
-    slots = {round((pick + 1) / share) - 1 for pick in range(explored.size)}
-    items: list[int] = []
-    exploit_next = explore_next = 0
-    for position in range(exploited.size + explored.size):
-        if explore_next < explored.size and (position in slots or exploit_next >= exploited.size):
-            items.append(int(explored[explore_next]))
-            explore_next += 1
-        else:
-            items.append(int(exploited[exploit_next]))
-            exploit_next += 1
-    return np.asarray(items, dtype=np.intp)

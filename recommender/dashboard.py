@@ -11,8 +11,8 @@ from django_q.models import Task
 
 from curation.models import Image
 from emotion_garden.vocabulary import Emotion
-from recommender.engines.local import EVERYONE
-from recommender.models import Interaction, OutboxMessage, SegmentStat
+from recommender.algorithms import EVERYONE
+from recommender.models import Interaction, OutboxMessage, SegmentStat, ServedPage
 
 REFIT_TASK_PREFIX = "recommender.tasks.refit"
 
@@ -26,6 +26,26 @@ class RatedImage:
     @property
     def rate(self) -> float:
         return self.likes / self.impressions
+
+
+@dataclass(frozen=True)
+class OnlineRate:
+    """Likes of the images garden answers showed in one mode or slot, against how many they showed."""
+
+    label: str
+    shown: int
+    likes: int
+
+    @property
+    def rate(self) -> float:
+        return self.likes / self.shown if self.shown else 0.0
+
+
+@dataclass(frozen=True)
+class OnlineRates:
+    by_mode: list[OnlineRate]
+    by_slot: list[OnlineRate]
+    pages: int
 
 
 @dataclass(frozen=True)
@@ -103,4 +123,37 @@ def recommender_health() -> RecommenderHealth:
         outbox_pending=by_status.get(OutboxMessage.Status.PENDING, 0),
         outbox_dead=by_status.get(OutboxMessage.Status.DEAD, 0),
         oldest_pending_at=oldest_pending_at,
+    )
+
+
+def online_like_rates(*, days: int = 7, max_pages: int = 50_000) -> OnlineRates:
+    """Like-rates of the latest garden answers (at most max_pages of the last `days` days) per mode and per slot: a
+    like counts for the answer whose recommendation_id it carries, at the slot its image held there."""
+    since = timezone.now() - timedelta(days=days)
+    pages = {
+        page_id: (mode, [int(item) for item in items.split(",") if item])
+        for page_id, mode, items in ServedPage.objects.filter(created_at__gte=since).order_by("-created_at")
+        .values_list("id", "mode", "items")[:max_pages]
+    }
+    shown_by_mode: dict[str, int] = {}
+    shown_by_slot: dict[int, int] = {}
+    for mode, items in pages.values():
+        shown_by_mode[mode] = shown_by_mode.get(mode, 0) + len(items)
+        for slot in range(len(items)):
+            shown_by_slot[slot] = shown_by_slot.get(slot, 0) + 1
+    liked_by_mode: dict[str, int] = {}
+    liked_by_slot: dict[int, int] = {}
+    likes = Interaction.objects.filter(event=Interaction.Event.LIKE, created_at__gte=since).exclude(
+        recommendation_id="").values_list("recommendation_id", "image_id")
+    for recommendation_id, image_id in likes.iterator(chunk_size=10_000):
+        mode, items = pages.get(recommendation_id, ("", []))
+        if image_id in items:
+            liked_by_mode[mode] = liked_by_mode.get(mode, 0) + 1
+            slot = items.index(image_id)
+            liked_by_slot[slot] = liked_by_slot.get(slot, 0) + 1
+    return OnlineRates(
+        by_mode=[OnlineRate(mode, shown, liked_by_mode.get(mode, 0)) for mode, shown in sorted(shown_by_mode.items())],
+        by_slot=[OnlineRate(str(slot + 1), shown, liked_by_slot.get(slot, 0))
+                 for slot, shown in sorted(shown_by_slot.items())],
+        pages=len(pages),
     )

@@ -14,6 +14,7 @@ class Interaction(models.Model):
         LIKE = "like", "Like"
         UNLIKE = "unlike", "Unlike"
         VIEW = "view", "View"
+        NOT_INTERESTED = "not_interested", "Not interested"
 
     # Kept (anonymised) when the person is forgotten: the counts still teach the cold-start engine. Looked up through
     # the like history index below; a second index on face_user alone would only slow every like down.
@@ -23,7 +24,7 @@ class Interaction(models.Model):
         db_index=False,
     )
     image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="interactions")
-    event = models.CharField(max_length=8, choices=Event.choices)
+    event = models.CharField(max_length=16, choices=Event.choices)
     impressions = models.ManyToManyField(Image, blank=True, related_name="+")
     # The visitor's context at the time, which decides the segment the event counts for.
     emotion = models.CharField(max_length=16, choices=Emotion.choices, blank=True)
@@ -31,6 +32,9 @@ class Interaction(models.Model):
     age_band = models.CharField(max_length=16, choices=AgeBand.choices, blank=True)
     # As the client sent it (NULL when it sent none), echoed in answers and exports.
     client_event_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    # The garden answer (ServedPage) the event's image was picked in, when the client says: like-rates per mode and
+    # per slot come from it. Not a foreign key: answers are pruned sooner than events.
+    recommendation_id = models.CharField(max_length=32, blank=True, default="")
     # What makes an event idempotent: a keyed hash of who sent it and their client event id (record_interaction), so
     # one caller's id never names another caller's event, and a forgotten person's anonymised events share nothing
     # that links them. Unique through Meta.constraints, not unique=True, which on PostgreSQL adds a second index for
@@ -44,8 +48,10 @@ class Interaction(models.Model):
             # A person's latest events, newest first, with what recommender.training.like_history reads of them in
             # the index itself: every like and every personal garden reads up to 400 of them, and from the table
             # that was a page per event (benchmarks/request_cost.py: a like's PostgreSQL CPU 2.29-2.35 ms before
-            # this index, 1.41 ms with it).
-            models.Index(fields=["face_user", "-created_at", "-id", "event", "image"], name="interaction_history"),
+            # this index, 1.41 ms with it). The emotion too: the taste model reads each event's mood
+            # (recommender.history).
+            models.Index(fields=["face_user", "-created_at", "-id", "event", "image", "emotion"],
+                         name="interaction_history_mood"),
         ]
         constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="unique_idempotency_key")]
 
@@ -131,3 +137,47 @@ class ModelSnapshot(models.Model):
 def visitor_model() -> type[models.Model]:
     """The model of the people interactions belong to (the gallery's FaceUser), reached through the foreign key."""
     return Interaction._meta.get_field("face_user").related_model
+
+
+class ServedPage(models.Model):
+    """One garden answer: the items in slot order, for whom, in which mode and mood.
+
+    Its id is the answer's recommendation_id. Every item on it counts as shown to the visitor (the taste model's
+    shown-but-not-liked signal) and it is the denominator of the dashboard's like-rates per mode and slot.
+    """
+
+    id = models.CharField(primary_key=True, max_length=32)
+    face_user = models.ForeignKey("gallery.FaceUser", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                                  db_index=False)
+    mode = models.CharField(max_length=16)
+    emotion = models.CharField(max_length=16, choices=Emotion.choices, blank=True)
+    items = models.CharField(max_length=1100, help_text="Item ids in slot order, comma-separated.")
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["face_user", "-created_at", "items", "emotion"], name="served_page_history")]
+
+    def __str__(self) -> str:
+        return f"{self.mode} page {self.id}"
+
+    @property
+    def item_ids(self) -> list[int]:
+        return [int(item) for item in self.items.split(",") if item]
+
+
+class ItemContent(models.Model):
+    """What a live item shows, computed when it goes live (recommender.items): the taste model's features."""
+
+    kind = models.CharField(max_length=16, default="image")
+    item_id = models.BigIntegerField()
+    emotion = models.CharField(max_length=16, blank=True)
+    theme = models.CharField(max_length=100, blank=True)
+    prompt_words = models.TextField(blank=True)
+    visual = models.BinaryField(null=True, help_text="float32 visual statistics (recommender.content).")
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "item_id"], name="unique_item_content")]
+
+    def __str__(self) -> str:
+        return f"content of {self.kind} #{self.item_id}"

@@ -13,13 +13,19 @@ from emotion_garden.themes import ThemeMatch, normalise_theme, parse_theme
 from recommender.engines import recommender_engine
 from recommender.engines.base import Context, Visitor
 from recommender.models import Interaction
+from recommender.services import record_served_page
 from recommender.training import like_history
 
 
 class Mode(StrEnum):
-    EMOTION = "emotion"  # picks for the emotion (and gender, age band) just read
-    PERSONAL = "personal"  # picks from the person's own likes, blended with the emotion
-    AUTO = "auto"  # personal once the person has liked PERSONAL_PICKS_MIN_LIKES images, emotion before
+    EMOTION = "emotion"  # only images of the emotion just read, for its segment (no personal taste)
+    PERSONAL = "personal"  # the person's taste and likes, with the emotion as context
+    AUTO = "auto"  # the person's taste when known; answered as personal once they like PERSONAL_PICKS_MIN_LIKES
+    TRENDING = "trending"  # liked most lately by visitors of the emotion
+
+
+class ImageNotFound(Exception):
+    """No live image has this id (unknown, pending, rejected or retired)."""
 
 
 @dataclass(frozen=True)
@@ -40,14 +46,25 @@ class Garden:
     likes: int  # the face user's current likes (0 without a face user)
 
 
+@dataclass(frozen=True)
+class SimilarImage:
+    image: Image
+    score: float
+    reason: str
+    reason_code: str
+
+
 def garden(
     *, emotion: str, visitor: Visitor | None = None, gender: str = "", age_band: str = "", n: int = 3,
     exclude: Collection[int] = (), mode: Mode = Mode.AUTO, theme: str = "", theme_match: ThemeMatch = ThemeMatch.ANY,
+    strict_emotion: bool = False, record: bool = True,
 ) -> Garden:
     """The next n images for the visitor; a known visitor's own gender and age band win over the request's.
 
-    With a theme, only images in it (Context.in_theme); matching ANY of several words, the images that have them
-    all come first.
+    The emotion is a prior (the visitor's and their segment's mood response may show other emotions) except in
+    mode=emotion or with strict_emotion (the original clients). With a theme, only images in it (Context.in_theme);
+    matching ANY of several words, the images that have them all come first. With `record` the answer is stored
+    (recommender.services.record_served_page): the visitor's taste learns from what it showed.
     """
     context = Context(
         emotion=emotion,
@@ -55,32 +72,38 @@ def garden(
         age_band=(visitor.age_band if visitor and visitor.age_band else age_band),
         theme=normalise_theme(theme),
         theme_match=theme_match,
+        strict_emotion=strict_emotion or mode == Mode.EMOTION,
     )
     likes = like_count(visitor_id=visitor.id) if visitor else 0
-    if mode == Mode.AUTO:
+    face_user_id = visitor.id if visitor is not None and mode in (Mode.AUTO, Mode.PERSONAL) else None
+    if mode in (Mode.AUTO, Mode.PERSONAL):
         mode = Mode.PERSONAL if visitor and likes >= settings.PERSONAL_PICKS_MIN_LIKES else Mode.EMOTION
-    if visitor is None:
-        mode = Mode.EMOTION
-    face_user_id = visitor.id if visitor and mode == Mode.PERSONAL else None
     tiers = [context]
     if theme_match == ThemeMatch.ANY and len(parse_theme(context.theme).words) > 1:
         tiers.insert(0, replace(context, theme_match=ThemeMatch.ALL))
     items: list[GardenItem] = []
     for tier in tiers:
         shown = [*exclude, *(item.image.pk for item in items)]
-        found = _recommended(tier, face_user_id=face_user_id, n=n - len(items), exclude=shown)
+        found = _recommended(tier, mode=mode, face_user_id=face_user_id, n=n - len(items), exclude=shown)
         # A narrower tier's repeats give way to the next tier's new images.
         items += [item for item in found if item.image.pk not in shown or tier is tiers[-1]]
         if len(items) >= n:
             break
     items = [replace(item, rank=rank) for rank, item in enumerate(items, start=1)]
-    return Garden(items=items, recommendation_id=uuid.uuid4().hex, context=context, mode=mode, likes=likes)
+    recommendation_id = uuid.uuid4().hex
+    if record:
+        record_served_page(recommendation_id=recommendation_id, visitor_id=visitor.id if visitor else None,
+                           mode=mode, context=context, image_ids=[item.image.pk for item in items])
+    return Garden(items=items, recommendation_id=recommendation_id, context=context, mode=mode, likes=likes)
 
 
-def _recommended(context: Context, *, face_user_id: uuid.UUID | None, n: int,
+def _recommended(context: Context, *, mode: Mode, face_user_id: uuid.UUID | None, n: int,
                  exclude: Collection[int]) -> list[GardenItem]:
-    recommendations = recommender_engine().recommend(face_user_id=face_user_id, context=context, n=n,
-                                                     exclude=exclude)
+    engine = recommender_engine()
+    if mode == Mode.TRENDING:
+        recommendations = engine.trending(context=context, n=n, exclude=exclude)
+    else:
+        recommendations = engine.recommend(face_user_id=face_user_id, context=context, n=n, exclude=exclude)
     # Approved only: an engine may answer from state a moment old, but a retired image never reaches the visitor;
     # and in the theme, whether or not the engine can filter by it.
     images = _approved_images([recommendation.image_id for recommendation in recommendations])
@@ -90,6 +113,17 @@ def _recommended(context: Context, *, face_user_id: uuid.UUID | None, n: int,
         for rank, recommendation in enumerate(recommendations, start=1)
         if recommendation.image_id in images and context.in_theme(images[recommendation.image_id].theme)
     ]
+
+
+def similar_images(*, image_id: int, n: int = 6, visitor_id: uuid.UUID | None = None) -> list[SimilarImage]:
+    """Up to n live images like a live one (content and co-likes), each with its reason; raises ImageNotFound."""
+    if not Image.objects.filter(pk=image_id, status=Image.Status.APPROVED).exists():
+        raise ImageNotFound(f"No image {image_id} is in the gallery.")
+    recommendations = recommender_engine().similar(image_id=image_id, n=n, face_user_id=visitor_id)
+    images = _approved_images([recommendation.image_id for recommendation in recommendations])
+    return [SimilarImage(image=images[item.image_id], score=item.score, reason=item.reason,
+                         reason_code=item.reason_code)
+            for item in recommendations if item.image_id in images]
 
 
 def _approved_images(image_ids: list[int]) -> dict[int, Image]:

@@ -1,5 +1,7 @@
-"""Writes that teach the recommender: likes, unlikes and views, each with the images shown beside it."""
+"""Writes that teach the recommender: likes, unlikes, "not interested"s and views, each with the images shown beside
+it, and the garden answers served."""
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -10,8 +12,8 @@ from django.utils.crypto import salted_hmac
 from curation.models import Image
 from emotion_garden.vocabulary import Emotion
 from recommender.engines import recommender_engine
-from recommender.engines.base import Visitor
-from recommender.models import Interaction
+from recommender.engines.base import Context, Visitor
+from recommender.models import Interaction, ServedPage
 
 MAX_IMPRESSIONS = 50
 
@@ -45,6 +47,7 @@ def record_interaction(
     age_band: str = "",
     client_event_id: str | None = None,
     client_scope: str = "",
+    recommendation_id: str = "",
 ) -> RecordedInteraction:
     """Store one event and teach the engine, exactly once per client event id of one caller.
 
@@ -56,8 +59,15 @@ def record_interaction(
     The image must be in the gallery (approved) and every impression a known image; the event's image always
     counts as shown. The visitor's segment is the session emotion with the known visitor's gender and age band,
     or for an anonymous visitor the `gender` and `age_band` the client knows (from the emotion reading). The
-    caller (the gallery, which owns people) has checked that the visitor exists.
+    caller (the gallery, which owns people) has checked that the visitor exists. `recommendation_id` names the
+    garden answer that showed the image (its impressions were counted when it was served).
+
+    "Not interested" is recorded once per visitor and image: a repeat answers with the first.
     """
+    if event == Interaction.Event.NOT_INTERESTED and visitor is not None:
+        earlier = Interaction.objects.filter(face_user_id=visitor.id, image_id=image_id, event=event).first()
+        if earlier is not None:
+            return RecordedInteraction(interaction=earlier, created=False)
     try:
         shown = _shown_images(image_id=image_id, impression_ids=impression_ids, event=event)
         interaction = Interaction(
@@ -69,6 +79,7 @@ def record_interaction(
             age_band=visitor.age_band if visitor else age_band,
             client_event_id=client_event_id or None,
             idempotency_key=_idempotency_key(client_scope, client_event_id) if client_event_id else None,
+            recommendation_id=recommendation_id,
             created_at=timezone.now(),
         )
         with transaction.atomic():
@@ -97,7 +108,8 @@ def _idempotency_key(client_scope: str, client_event_id: str) -> str:
 
 
 _INSERTED_FIELDS = (
-    "event", "image", "face_user", "emotion", "gender", "age_band", "client_event_id", "idempotency_key", "created_at",
+    "event", "image", "face_user", "emotion", "gender", "age_band", "client_event_id", "idempotency_key",
+    "recommendation_id", "created_at",
 )
 
 
@@ -124,6 +136,18 @@ def _insert(interaction: Interaction, *, shown: list[int]) -> None:
     interaction._state.adding = False
     interaction._state.db = connection.alias
     interaction.impression_ids = shown
+
+
+def record_served_page(*, recommendation_id: str, visitor_id: uuid.UUID | None, mode: str, context: Context,
+                       image_ids: Sequence[int]) -> None:
+    """Store a garden answer (what the visitor's taste learns "shown" from, and the dashboard's denominator) and
+    count its impressions in the engine."""
+    if not image_ids:
+        return
+    with transaction.atomic():
+        ServedPage.objects.create(id=recommendation_id, face_user_id=visitor_id, mode=mode, emotion=context.emotion,
+                                  items=",".join(str(image_id) for image_id in image_ids), created_at=timezone.now())
+        recommender_engine().record_served(context=context, image_ids=list(image_ids))
 
 
 def _shown_images(*, image_id: int, impression_ids: Sequence[int], event: Interaction.Event) -> list[int]:

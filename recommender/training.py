@@ -43,19 +43,58 @@ class PersonalModel:
         return known[int(np.argmax(links.ravel()))]
 
 
-def current_likes() -> list[tuple[str, int]]:
-    """(face user, image) pairs liked now: the latest like or unlike of the pair is a like, and the image is live."""
-    latest: dict[tuple[str, int], str] = {}
-    events = (
-        Interaction.objects.filter(face_user__isnull=False,
-                                   event__in=[Interaction.Event.LIKE, Interaction.Event.UNLIKE],
-                                   image__status=Image.Status.APPROVED)
-        .order_by("created_at", "id")
-        .values_list("face_user_id", "image_id", "event")
-    )
-    for face_user_id, image_id, event in events.iterator(chunk_size=10_000):
-        latest[(str(face_user_id), image_id)] = event
-    return [pair for pair, event in latest.items() if event == Interaction.Event.LIKE]
+@dataclass(frozen=True)
+class LikeMatrix:
+    """Everyone's current likes as coordinates: the row of the person and the image id of each (person, image) pair
+    liked now."""
+
+    rows: np.ndarray  # int32
+    image_ids: np.ndarray  # int64
+    people: int
+
+
+# Rows per fetch when streaming the interactions: a few MB of Python tuples at a time.
+STREAM_CHUNK = 50_000
+
+
+def current_likes() -> LikeMatrix:
+    """The (person, image) pairs liked now (the pair's latest like or unlike is a like) of live images.
+
+    Streams every person's events newest first through the like history index, so memory holds the result arrays
+    and one person's events, never a table of every event."""
+    table = Interaction._meta.db_table
+    rows: list[np.ndarray] = []
+    images: list[np.ndarray] = []
+    person, people = None, -1
+    decided: dict[int, bool] = {}
+    batch_rows: list[int] = []
+    batch_images: list[int] = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT face_user_id, image_id, event FROM {table} WHERE face_user_id IS NOT NULL "
+            f"ORDER BY face_user_id, created_at DESC, id DESC"
+        )
+        while chunk := cursor.fetchmany(STREAM_CHUNK):
+            for face_user_id, image_id, event in chunk:
+                if face_user_id != person:
+                    person, people, decided = face_user_id, people + 1, {}
+                if image_id in decided or event not in _LIKE_EVENTS:
+                    continue
+                decided[image_id] = event == Interaction.Event.LIKE
+                if decided[image_id]:
+                    batch_rows.append(people)
+                    batch_images.append(image_id)
+            rows.append(np.array(batch_rows, dtype=np.int32))
+            images.append(np.array(batch_images, dtype=np.int64))
+            batch_rows, batch_images = [], []
+    image_ids = np.concatenate(images) if images else np.zeros(0, dtype=np.int64)
+    live = np.isin(image_ids, np.fromiter(Image.objects.filter(status=Image.Status.APPROVED)
+                                          .values_list("id", flat=True).iterator(), dtype=np.int64))
+    rows_of = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
+    return LikeMatrix(rows=rows_of[live], image_ids=image_ids[live], people=people + 1)
+
+
+_LIKE_EVENTS = frozenset({Interaction.Event.LIKE.value, Interaction.Event.UNLIKE.value})
 
 
 # Scoring weighs a like 0.8x the next one, so likes older than the last ~40 barely count (recommender.algorithms);
@@ -84,31 +123,53 @@ def like_history(face_user_id: uuid.UUID) -> list[int]:
     return sorted(liked_at, key=liked_at.__getitem__)
 
 
-def refit_personal_model(*, l2: float = 250.0, neighbours: int = NEIGHBOURS) -> ModelSnapshot | None:
-    """Fit EASE on the current likes and store it as the newest snapshot; None when there is nothing to learn."""
+# EASE inverts a dense matrix over the images it models: the most liked MAX_ITEMS bound its memory (two float32
+# matrices of 8000^2, 256 MB each) and time whatever the catalogue's size. Rarer images are reached through their
+# content by the taste model, and through exploration.
+MAX_ITEMS = 8000
+# Users per block when adding up the co-like counts, so the sparse products stay small.
+GRAM_BLOCK = 100_000
+
+
+def refit_personal_model(*, l2: float = 250.0, neighbours: int = NEIGHBOURS,
+                         max_items: int = MAX_ITEMS) -> ModelSnapshot | None:
+    """Fit EASE on the current likes of the most liked images and store it as the newest snapshot; None when there
+    is nothing to learn."""
     started = time.monotonic()
     likes = current_likes()
-    users = sorted({user for user, _ in likes})
-    image_ids = np.array(sorted({image_id for _, image_id in likes}), dtype=np.int64)
-    if len(users) < 2 or image_ids.size < 2:
+    image_ids, column, counts = np.unique(likes.image_ids, return_inverse=True, return_counts=True)
+    if image_ids.size > max_items:
+        kept = np.sort(np.argsort(-counts, kind="stable")[:max_items])
+        remap = np.full(image_ids.size, -1)
+        remap[kept] = np.arange(kept.size)
+        column, image_ids = remap[column], image_ids[kept]
+    modelled = column >= 0
+    users = np.unique(likes.rows[modelled])
+    if users.size < 2 or image_ids.size < 2:
         return None
-    user_row = {user: row for row, user in enumerate(users)}
-    column = {int(image_id): position for position, image_id in enumerate(image_ids)}
     matrix = sp.csr_array(
-        (np.ones(len(likes), dtype=np.float32),
-         ([user_row[user] for user, _ in likes], [column[image_id] for _, image_id in likes])),
-        shape=(len(users), image_ids.size),
+        (np.ones(int(modelled.sum()), dtype=np.float32), (likes.rows[modelled], column[modelled])),
+        shape=(likes.people, image_ids.size),
     )
-    weights = _strongest_links(Ease(l2).fit(matrix).weights, neighbours)
+    weights = _strongest_links(Ease(l2, max_items=max_items).fit_gram(_gram(matrix)).weights, neighbours)
     buffer = io.BytesIO()
     sp.save_npz(buffer, weights, compressed=True)
     snapshot = ModelSnapshot.objects.create(
-        image_ids=image_ids.tobytes(), weights=buffer.getvalue(), users=len(users), likes=len(likes),
-        fit_seconds=round(time.monotonic() - started, 3),
+        image_ids=image_ids.astype(np.int64).tobytes(), weights=buffer.getvalue(), users=int(users.size),
+        likes=int(modelled.sum()), fit_seconds=round(time.monotonic() - started, 3),
     )
     stale = ModelSnapshot.objects.order_by("-created_at", "-id").values_list("id", flat=True)[KEEP_SNAPSHOTS:]
     ModelSnapshot.objects.filter(id__in=list(stale)).delete()
     return snapshot
+
+
+def _gram(matrix: sp.csr_array) -> np.ndarray:
+    """X'X as a dense float32 matrix, summed over blocks of users."""
+    gram = np.zeros((matrix.shape[1], matrix.shape[1]), dtype=np.float32)
+    for start in range(0, matrix.shape[0], GRAM_BLOCK):
+        block = matrix[start:start + GRAM_BLOCK]
+        gram += (block.T @ block).toarray()
+    return gram
 
 
 def load_personal_model(snapshot: ModelSnapshot) -> PersonalModel:

@@ -48,6 +48,9 @@ def recommended_images(
     result = garden(
         emotion=emotion, visitor=face_user.as_visitor() if face_user else None, gender=gender, age_band=age_band,
         n=RECOMMENDATION_COUNT, mode=mode, theme=theme, theme_match=ThemeMatch.EXACT,
+        # The original pages showed only images of the visitor's emotion, a few of these at a time: their likes
+        # carry the impressions, and a list of 25 is not 25 images seen.
+        strict_emotion=True, record=False,
     )
     return [item.image for item in result.items]
 

@@ -15,6 +15,10 @@ class RecommenderUnavailable(Exception):
     """A remote engine could not answer (outage, throttling, missing campaign); worth a 503."""
 
 
+class NotSupported(RecommenderUnavailable):
+    """The configured engine offers no such answer (e.g. Personalize without a campaign of the needed recipe)."""
+
+
 @dataclass(frozen=True)
 class Visitor:
     """A person the recommender knows by id (the gallery's face user), with the segment they belong to."""
@@ -30,6 +34,8 @@ class Context:
 
     `theme` (emotion_garden.themes, e.g. "spring,cloudy,day"; "" for any) narrows the candidates to the images whose
     theme matches it as `theme_match` says: every engine recommends only images for which in_theme() is true.
+    `strict_emotion`: only images of the emotion (mode=emotion and the original clients); otherwise the emotion is a
+    prior that the visitor's and their segment's mood response may override.
     """
 
     emotion: str
@@ -37,6 +43,7 @@ class Context:
     age_band: str = ""
     theme: str = ""
     theme_match: ThemeMatch = ThemeMatch.ANY
+    strict_emotion: bool = False
 
     def in_theme(self, image_theme: str) -> bool:
         """Whether an image with this theme may be recommended in this context."""
@@ -55,6 +62,10 @@ class ReasonCode(StrEnum):
     IN_GALLERY = "in_gallery"
     PROMOTED = "promoted"
     RECOMMENDED = "recommended"
+    MATCHES_TASTE = "matches_taste"
+    FOR_YOUR_MOOD = "for_your_mood"
+    TRENDING = "trending"
+    SIMILAR = "similar"
 
 
 @dataclass(frozen=True)
@@ -91,3 +102,16 @@ class RecommenderEngine(ABC):
     @abstractmethod
     def forget_user(self, face_user_id: uuid.UUID) -> None:
         """Erase what the engine keeps about a face user who asked to be forgotten."""
+
+    def record_served(self, *, context: Context, image_ids: list[int]) -> None:  # noqa: B027 - optional hook
+        """Learn that a garden showed these images (in the transaction that stored the answer); engines that learn
+        impressions from events alone ignore it."""
+
+    def trending(self, *, context: Context, n: int, exclude: Collection[int] = ()) -> list[Recommendation]:
+        """Up to n images liked most in a recent window by visitors of the context's emotion (smoothed)."""
+        raise NotSupported(f"{type(self).__name__} has no trending answer.")
+
+    def similar(self, *, image_id: int, n: int, face_user_id: uuid.UUID | None = None) -> list[Recommendation]:
+        """Up to n live images like `image_id` (content and co-likes), with reasons; hidden ones of the visitor
+        left out."""
+        raise NotSupported(f"{type(self).__name__} has no similar-items answer.")

@@ -12,6 +12,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -49,11 +50,12 @@ class SegmentCounterCache:
     """Counters per segment, read once and then refreshed in the background every max_age_seconds.
 
     With max_age_seconds 0 every call reads the database (no thread): what tests that change counters behind the
-    engine's back need.
+    engine's back need. `reader` reads one key's counts (by default a segment's counters).
     """
 
-    def __init__(self, max_age_seconds: float) -> None:
+    def __init__(self, max_age_seconds: float, reader: Callable[[str], SegmentCounts] | None = None) -> None:
         self.max_age_seconds = max_age_seconds
+        self._read = reader or read_segment_counts
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[float, SegmentCounts]] = {}
         self._pending: set[str] = set()
@@ -62,11 +64,11 @@ class SegmentCounterCache:
 
     def get(self, segment: str) -> SegmentCounts:
         if self.max_age_seconds <= 0:
-            return read_segment_counts(segment)
+            return self._read(segment)
         with self._lock:
             entry = self._entries.get(segment)
         if entry is None:
-            return self._store(segment, read_segment_counts(segment))
+            return self._store(segment, self._read(segment))
         read_at, counts = entry
         if time.monotonic() - read_at >= self.max_age_seconds:
             self._schedule_refresh(segment)
@@ -77,7 +79,7 @@ class SegmentCounterCache:
         with self._lock:
             segments = list(self._entries)
         for segment in segments:
-            self._store(segment, read_segment_counts(segment))
+            self._store(segment, self._read(segment))
 
     def _store(self, segment: str, counts: SegmentCounts) -> SegmentCounts:
         with self._lock:
@@ -102,7 +104,7 @@ class SegmentCounterCache:
             segment = self._queue.get()
             try:
                 close_old_connections()  # a connection that the database dropped is replaced, not reused
-                self._store(segment, read_segment_counts(segment))
+                self._store(segment, self._read(segment))
             except Exception:  # noqa: BLE001 - a failed refresh keeps serving the last counters; the next use retries
                 logger.exception("Refreshing the counters of segment %r failed", segment)
                 connection.close()

@@ -1,22 +1,25 @@
-"""The embedded engine (research/recommender.md section 5, measured by `manage.py evaluate_recommender`).
+"""The embedded engine: a contextual bandit over item content, the visitor's mood and co-likes (recommender.taste,
+measured online by benchmarks/online_sim.py and offline by `manage.py evaluate_recommender`).
 
-- Cold start by context: like-rates per visitor segment (emotion x gender x age band), each smoothed towards the next
-  coarser segment down to everyone. Counters update in one atomic upsert per event.
-- Personal: EASE item-item weights (refit by a django-q2 schedule into a ModelSnapshot) applied to the person's live
-  like history, so a Like changes their very next garden; blended with the segment rate and the session emotion.
-- Exploration: a share of the slots (a third by default) goes to young or rarely shown images, picked by Thompson
-  sampling on their likes and impressions, so new images get a fair chance.
-Candidates are the approved images of the session emotion (all approved images when it has none yet).
+- Baseline: each image's like-rate among visitors of the same segment (session emotion x gender x age band),
+  smoothed towards the image's appeal to everyone times the segment's like-rate of its emotion, so the engine learns
+  from everyone which image emotions answer each mood. Counters update in one atomic upsert per event; every image a
+  garden serves counts as an impression (recommender.services.record_served_page).
+- Taste: a Bayesian linear model per visitor over the images' content and their own mood response, solved from their
+  latest likes, "not interested"s and served pages at each request: a like or a skipped page changes the very next
+  page, without any refit.
+- Co-likes: EASE item-item weights over the most liked images (refit by a django-q2 schedule into a ModelSnapshot)
+  applied to the visitor's live like history.
+- Exploration: one Thompson draw of the taste and of every image's rate per request; uncertain images (new, rarely
+  shown, or of content the visitor has not seen) win sometimes, and no share of slots is reserved.
+The session emotion is a prior, not a filter, unless the context is strict (mode=emotion, the original clients).
 
 Serving keeps per-process state so that a garden costs the visitor's own history and little else:
-- the candidates, until the catalogue changes: a cheap version query sees every approval and retirement, run at most
-  every `state_check_seconds` (this process's own approvals and retirements drop them at once, and the garden
-  selector serves approved images only, so a retired image never reaches a visitor);
-- the newest personal model snapshot, checked as often;
-- each segment's counters, refreshed in the background every `counters_cache_seconds` (recommender.engines.counters):
-  every worker's likes reach anonymous gardens within about that time, and a busy site reads a segment's counters
-  once per interval, not per request. Personal picks read the person's live history, so a person's own Like counts
-  in their very next garden.
+- the live catalogue with its content rows, until it changes: a cheap version query sees every approval and
+  retirement, run at most every `state_check_seconds` (this process's own approvals and retirements drop it at once,
+  and the garden selector serves approved images only, so a retired image never reaches a visitor);
+- the newest co-like model snapshot, checked as often;
+- each segment's counters, refreshed in the background every `counters_cache_seconds` (recommender.engines.counters).
 """
 
 import math
@@ -24,29 +27,40 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Count, F, Max
-from django.utils import timezone
+from django.db.models import F
 
 from curation.models import Image
 from emotion_garden.vocabulary import Emotion
-from recommender.algorithms import (
-    EVERYONE,
-    BlendWeights,
-    Reason,
-    SegmentPopularity,
-    blend,
-    exploration_candidates,
-    segment_path,
-)
+from recommender.algorithms import segment_path
 from recommender.engines.base import Context, ReasonCode, Recommendation, RecommenderEngine, Visitor
 from recommender.engines.counters import SegmentCounterCache
+from recommender.engines.similar import similar_items
+from recommender.engines.trending import TrendingCache
+from recommender.history import VisitorEvents, visitor_events
+from recommender.items import EMOTION_INDEX, IMAGES, Catalogue, load_catalogue, store_item_content
 from recommender.models import Interaction, ModelSnapshot, SegmentStat
-from recommender.training import PersonalModel, like_history, load_personal_model
+from recommender.taste import (
+    NO_MOOD,
+    BaselineConfig,
+    Counts,
+    History,
+    TasteConfig,
+    colike_relevance,
+    draw_baseline,
+    garden_scores,
+    mood_baseline,
+    pooled_rate,
+    taste_scores,
+    top_items,
+    visitor_posterior,
+)
+from recommender.training import PersonalModel, load_personal_model
+
+EMOTIONS = list(Emotion.values)
 
 
 def segment_keys(context: Context) -> list[str]:
@@ -58,131 +72,165 @@ class LocalRecommender(RecommenderEngine):
     def __init__(
         self,
         *,
-        prior_strength: float = 10.0,
-        segment_weight: float = 0.03,
-        emotion_weight: float = 1.0,
-        exploration_share: float = 1 / 3,
-        exploration_age_days: float = 30.0,
-        exploration_min_impressions: int = 20,
+        baseline: dict[str, float] | None = None,
+        taste: dict[str, float] | None = None,
+        colike_weight: float = 0.3,
+        trending_hours: float = 24.0,
         counters_cache_seconds: float = 30.0,
         state_check_seconds: float = 1.0,
         seed: int | None = None,
     ) -> None:
-        # The defaults are the ones evaluate_recommender chose on MovieLens-100k, and Personalize's exploration
-        # defaults (explorationWeight 0.3, explorationItemAgeCutOff 30 days).
-        self.prior_strength = prior_strength
-        self.weights = BlendWeights(segment=segment_weight, emotion=emotion_weight,
-                                    exploration_share=exploration_share)
-        self.exploration_age_days = exploration_age_days
-        self.exploration_min_impressions = exploration_min_impressions
+        # The defaults are the ones benchmarks/online_sim.py chose over all its worlds.
+        self.baseline = BaselineConfig(**(baseline or {}))
+        self.taste = TasteConfig(**(taste or {}))
+        self.colike_weight = colike_weight
         self.seed = seed
         self._model: PersonalModel | None = None
         self._model_lock = threading.Lock()
-        self._cache_lock = threading.Lock()
-        self._catalogue = _Checked(state_check_seconds, _catalogue_version)
+        self._catalogue_lock = threading.Lock()
+        self._catalogue_state: Catalogue | None = None
+        self._catalogue_version = _Checked(state_check_seconds, IMAGES.version)
         self._newest_snapshot = _Checked(state_check_seconds, _newest_snapshot_id)
-        self._candidates_cache: dict[str, _Candidates] = {}
         self._counters = SegmentCounterCache(counters_cache_seconds)
+        self._trending = TrendingCache(hours=trending_hours, max_age_seconds=counters_cache_seconds)
+
+    # --- Reads ----------------------------------------------------------------------------------------------------
 
     def recommend(
         self, *, face_user_id: uuid.UUID | None, context: Context, n: int, exclude: Collection[int] = ()
     ) -> list[Recommendation]:
-        candidates = self._themed_candidates(context)
-        if candidates.image_ids.size == 0:
+        catalogue = self.catalogue()
+        pool = self._pool(catalogue, context)
+        if not pool.any():
             return []
-        image_ids, emotions = candidates.image_ids, candidates.emotions
-        keys = segment_keys(context)
-        popularity = SegmentPopularity(image_ids.size, prior_strength=self.prior_strength).load(
-            {key: self._counters.get(key).on(image_ids) for key in keys}
-        )
-        segment_rate = popularity.scores(keys)
-        likes, impressions = popularity.counts(EVERYONE)
-        age_days = (timezone.now().timestamp() - candidates.approved_at) / 86_400
-        history = like_history(face_user_id) if face_user_id else []
-        model = self._personal_model() if history else None
-        personal = _on_candidates(model, history, image_ids) if model else None
-        excluded = np.isin(image_ids, list({*exclude, *history}))
-        ranking = blend(
-            n=n, personal=personal, segment_rate=segment_rate, item_emotions=emotions,
-            session_emotion=context.emotion,
-            explore=exploration_candidates(age_days, impressions, max_age_days=self.exploration_age_days,
-                                           min_impressions=self.exploration_min_impressions),
-            likes=likes, impressions=impressions, excluded=excluded,
-            rng=np.random.default_rng(self.seed), weights=self.weights,
-        )
-        # Finest segment first: the one that explains a popular pick best.
-        likes_by_segment = [(key, popularity.counts(key)[0]) for key in reversed(keys)]
+        rng = np.random.default_rng(self.seed)
+        mood = EMOTION_INDEX.get(context.emotion, NO_MOOD)
+        path = self._path(catalogue, segment_keys(context))
+        rate, weight = mood_baseline(catalogue.emotions, path, mood=mood, config=self.baseline,
+                                     prior_rate=pooled_rate(path[0]))
+        baseline = draw_baseline(rate, weight, rng, self.taste.exploration)
+        events = visitor_events(face_user_id) if face_user_id else None
+        taste = colike = None
+        model = None
+        if events is not None and events.exposures:
+            taste = self._taste_scores(events, catalogue, context, mood, rng)
+        if events is not None and events.liked and (model := self._personal_model()) is not None:
+            colike = colike_relevance(_on_candidates(model, events.liked, catalogue.ids), pool)
+        scores = garden_scores(baseline, taste=taste, colike=colike, colike_weight=self.colike_weight)
+        hidden = self._hidden(catalogue, events)
+        candidates = np.flatnonzero(pool & ~hidden)
+        seen = np.isin(catalogue.ids[candidates], list({*exclude, *(events.liked if events else ())}))
+        picked = candidates[top_items(scores[candidates], n, seen)]
         return [
-            Recommendation(image_id=int(image_ids[item]), score=round(float(segment_rate[item]), 6),
+            Recommendation(image_id=int(catalogue.ids[item]), score=round(float(scores[item]), 6),
                            reason=text, reason_code=code)
-            for item, reason in zip(ranking.items.tolist(), ranking.reasons, strict=True)
-            for code, text in [self._explain(reason, int(image_ids[item]), age_days[item], impressions[item],
-                                             [key for key, liked in likes_by_segment if liked[item] > 0],
-                                             context, model, history)]
+            for item in picked.tolist()
+            for code, text in [self._explain(item, catalogue, context, mood, path, taste, colike, model, events)]
         ]
 
-    def record_interaction(self, interaction: Interaction) -> None:
-        context = Context(emotion=interaction.emotion, gender=interaction.gender, age_band=interaction.age_band)
-        keys = segment_keys(context)
-        if interaction.event == Interaction.Event.UNLIKE:
-            # Takes the like back but not the impression: the image was still shown.
-            SegmentStat.objects.filter(segment__in=keys, image_id=interaction.image_id, likes__gt=0).update(
-                likes=F("likes") - 1
-            )
-            return
-        liked = interaction.event == Interaction.Event.LIKE
-        impressed = {*interaction.impression_ids, interaction.image_id}
-        _increment([
-            (key, image_id, 1, int(liked and image_id == interaction.image_id))
-            for key in keys
-            for image_id in sorted(impressed)
-        ])
+    def trending(self, *, context: Context, n: int, exclude: Collection[int] = ()) -> list[Recommendation]:
+        catalogue = self.catalogue()
+        pool = self._pool(catalogue, context)
+        scores = self._trending.scores(context.emotion, catalogue.ids)
+        candidates = np.flatnonzero(pool)
+        seen = np.isin(catalogue.ids[candidates], list(exclude))
+        picked = candidates[top_items(scores[candidates], n, seen)]
+        label = _label(context.emotion) if context.emotion else ""
+        return [Recommendation(image_id=int(catalogue.ids[item]), score=round(float(scores[item]), 6),
+                               reason=f"trending with {label} visitors" if label else "trending",
+                               reason_code=ReasonCode.TRENDING)
+                for item in picked.tolist()]
 
-    def publish_item(self, image: Image) -> None:
-        """Approved images are read from the catalogue: this process reads it again once the approval commits."""
-        transaction.on_commit(self._catalogue.expire)
+    def similar(self, *, image_id: int, n: int, face_user_id: uuid.UUID | None = None) -> list[Recommendation]:
+        catalogue = self.catalogue()
+        events = visitor_events(face_user_id) if face_user_id else None
+        return similar_items(catalogue, image_id=image_id, n=n, model=self._personal_model(),
+                             hidden=self._hidden(catalogue, events))
 
-    def retire_item(self, image: Image) -> None:
-        """Only approved images are candidates: this process reads them again once the retirement commits."""
-        transaction.on_commit(self._catalogue.expire)
+    def catalogue(self) -> Catalogue:
+        """The live catalogue with its content rows, read again when it has changed."""
+        version = self._catalogue_version.value()
+        with self._catalogue_lock:
+            current = self._catalogue_state
+        if current is not None and current.version == version:
+            return current
+        current = load_catalogue(kind=IMAGES, version=version)
+        with self._catalogue_lock:
+            self._catalogue_state = current
+        return current
 
-    def upsert_user(self, visitor: Visitor) -> None:
-        """Nothing to do: every event carries the visitor's segment."""
+    def _pool(self, catalogue: Catalogue, context: Context) -> np.ndarray:
+        """The items the context allows: the theme's, and in a strict context the emotion's (all emotions when it
+        has no image, as the original system fell back)."""
+        pool = np.ones(catalogue.size, dtype=bool)
+        if context.strict_emotion and context.emotion:
+            same = catalogue.emotions == EMOTION_INDEX.get(context.emotion, NO_MOOD)
+            if same.any():
+                pool = same
+        if context.theme:
+            pool &= catalogue.theme_mask(context.in_theme)
+        return pool
 
-    def forget_user(self, face_user_id: uuid.UUID) -> None:
-        """Nothing to do: deleting the face user anonymises their interactions (the foreign key is SET_NULL)."""
+    def _path(self, catalogue: Catalogue, keys: list[str]) -> list[Counts]:
+        return [Counts(*self._counters.get(key).on(catalogue.ids)) for key in keys]
 
-    def _themed_candidates(self, context: Context) -> "_Candidates":
-        """The candidates of the context's emotion in its theme; of every emotion when the emotion has none in it."""
-        candidates = self._candidates(context.emotion)
-        if not context.theme:
-            return candidates
-        themed = candidates.where(context.in_theme)
-        if themed.image_ids.size == 0 and context.emotion:
-            themed = self._candidates("").where(context.in_theme)
-        return themed
+    def _taste_scores(self, events: VisitorEvents, catalogue: Catalogue, context: Context, mood: int,
+                      rng: np.random.Generator) -> np.ndarray | None:
+        """A draw of the visitor's taste, scored over the catalogue (None when nothing they saw is still live)."""
+        exposed = np.fromiter(events.exposures, dtype=np.int64)
+        positions = np.searchsorted(catalogue.ids, exposed).clip(max=max(catalogue.size - 1, 0))
+        live = catalogue.ids[positions] == exposed
+        if not live.any():
+            return None
+        moods = np.array([EMOTION_INDEX.get(events.exposures[item][0], NO_MOOD) for item in exposed[live].tolist()],
+                         dtype=np.intp)
+        outcomes = np.array([events.exposures[item][1] for item in exposed[live].tolist()])
+        baselines = {}
+        for exposure_mood in np.unique(moods).tolist():
+            emotion = EMOTIONS[exposure_mood] if exposure_mood != NO_MOOD else ""
+            path = self._path(catalogue, segment_path(emotion, context.gender, context.age_band))
+            baselines[exposure_mood], _ = mood_baseline(catalogue.emotions, path, mood=exposure_mood,
+                                                        config=self.baseline, prior_rate=pooled_rate(path[0]))
+        found = visitor_posterior(History(positions[live], moods, outcomes), catalogue.content, catalogue.emotions,
+                                  baselines, self.taste)
+        if found is None:
+            return None
+        theta = found.draw(rng, self.taste.exploration)
+        return taste_scores(theta, catalogue.content, catalogue.emotions, mood)
 
-    def _candidates(self, emotion: str) -> "_Candidates":
-        """The approved images of the emotion, else all approved images, by id; cached until the catalogue changes."""
-        version = self._catalogue.value()
-        with self._cache_lock:
-            cached = self._candidates_cache.get(emotion)
-        if cached is not None and cached.version == version:
-            return cached
-        approved = Image.objects.filter(status=Image.Status.APPROVED).order_by("id")
-        fields = ("id", "emotion", "approved_at", "theme")
-        rows = list(approved.filter(emotion=emotion).values_list(*fields)) or list(approved.values_list(*fields))
-        now = timezone.now()
-        candidates = _Candidates(
-            version=version,
-            image_ids=np.array([image_id for image_id, _, _, _ in rows], dtype=np.int64),
-            emotions=np.array([image_emotion for _, image_emotion, _, _ in rows], dtype=str),
-            approved_at=np.array([(moment or now).timestamp() for _, _, moment, _ in rows], dtype=float),
-            **_theme_index([theme for _, _, _, theme in rows]),
-        )
-        with self._cache_lock:
-            self._candidates_cache[emotion] = candidates
-        return candidates
+    def _hidden(self, catalogue: Catalogue, events: VisitorEvents | None) -> np.ndarray:
+        """Items the visitor said they are not interested in, and their near-duplicates."""
+        hidden = np.zeros(catalogue.size, dtype=bool)
+        if events is None or not events.not_interested:
+            return hidden
+        positions = catalogue.positions(events.not_interested)
+        hidden[positions] = True
+        return hidden | catalogue.near_duplicates(positions)
+
+    def _explain(self, item: int, catalogue: Catalogue, context: Context, mood: int, path: list[Counts],
+                 taste: np.ndarray | None, colike: np.ndarray | None, model: PersonalModel | None,
+                 events: VisitorEvents | None) -> tuple[ReasonCode, str]:
+        """Why the item was picked, from the part of its score that stands out."""
+        taste_part = float(taste[item]) if taste is not None else 0.0
+        colike_part = self.colike_weight * float(colike[item]) if colike is not None else 0.0
+        if colike_part > max(taste_part, 0.05) and model is not None and events is not None:
+            liked = model.strongest_link(events.liked, int(catalogue.ids[item]))
+            return ReasonCode.BECAUSE_YOU_LIKED, f"because you liked image {liked}"
+        if taste_part > 0.03:
+            return ReasonCode.MATCHES_TASTE, "like the images you liked"
+        if path[0].impressions[item] == 0:
+            return ReasonCode.NEW, "new"
+        item_emotion = EMOTIONS[int(catalogue.emotions[item])]
+        if mood != NO_MOOD and item_emotion != context.emotion and path[1].likes[item] > 0:
+            return ReasonCode.FOR_YOUR_MOOD, f"{_label(item_emotion)} images please {_label(context.emotion)} visitors"
+        liked_in = [depth for depth, counts in enumerate(path) if counts.likes[item] > 0]
+        if liked_in and max(liked_in) > 0:
+            return ReasonCode.POPULAR_WITH_MOOD, f"popular with {_label(context.emotion)} visitors"
+        if liked_in:
+            return ReasonCode.POPULAR_WITH_EVERYONE, "popular with everyone"
+        if context.emotion and item_emotion == context.emotion:
+            return ReasonCode.MATCHES_MOOD, f"expresses {_label(context.emotion)}"
+        return ReasonCode.IN_GALLERY, "in the gallery"
 
     def _personal_model(self) -> PersonalModel | None:
         """The newest snapshot, loaded once per process and reloaded when a refit has stored a newer one."""
@@ -194,48 +242,49 @@ class LocalRecommender(RecommenderEngine):
                 self._model = load_personal_model(ModelSnapshot.objects.get(pk=newest))
             return self._model
 
-    def _explain(self, reason: Reason, image_id: int, age_days: float, impressions: float,
-                 liked_in: list[str], context: Context, model: PersonalModel | None,
-                 history: list[int]) -> tuple[ReasonCode, str]:
-        """Why the image was picked; `liked_in` are the visitor's segments where it has likes, finest first."""
-        if reason == Reason.EXPLORE:
-            if age_days < self.exploration_age_days:
-                return ReasonCode.NEW, "new"
-            return ReasonCode.RARELY_SHOWN, "rarely shown yet"
-        if reason == Reason.PERSONAL and model is not None:
-            liked = model.strongest_link(history, image_id)
-            return ReasonCode.BECAUSE_YOU_LIKED, f"because you liked image {liked}"
-        if liked_in[:1] == [EVERYONE]:
-            return ReasonCode.POPULAR_WITH_EVERYONE, "popular with everyone"
-        if liked_in:
-            return ReasonCode.POPULAR_WITH_MOOD, f"popular with {_label(context.emotion)} visitors"
-        if impressions == 0:
-            return ReasonCode.NEW, "new"
-        if context.emotion:
-            return ReasonCode.MATCHES_MOOD, f"expresses {_label(context.emotion)}"
-        return ReasonCode.IN_GALLERY, "in the gallery"
+    # --- Writes ---------------------------------------------------------------------------------------------------
 
+    def record_interaction(self, interaction: Interaction) -> None:
+        context = Context(emotion=interaction.emotion, gender=interaction.gender, age_band=interaction.age_band)
+        keys = segment_keys(context)
+        if interaction.event == Interaction.Event.UNLIKE:
+            # Takes the like back but not the impression: the image was still shown.
+            SegmentStat.objects.filter(segment__in=keys, image_id=interaction.image_id, likes__gt=0).update(
+                likes=F("likes") - 1
+            )
+            return
+        liked = int(interaction.event == Interaction.Event.LIKE)
+        if interaction.recommendation_id:
+            # The garden that served the image counted its impressions already (record_served_page).
+            increment_counters([(key, interaction.image_id, 0, liked) for key in keys])
+            return
+        impressed = {*interaction.impression_ids, interaction.image_id}
+        increment_counters([
+            (key, image_id, 1, int(liked and image_id == interaction.image_id))
+            for key in keys
+            for image_id in sorted(impressed)
+        ])
 
-@dataclass(frozen=True)
-class _Candidates:
-    version: tuple[object, ...]
-    image_ids: np.ndarray  # sorted
-    emotions: np.ndarray
-    approved_at: np.ndarray  # epoch seconds
-    # Each candidate's theme as a position in `themes`, the distinct themes (a catalogue has few).
-    themes: tuple[str, ...]
-    theme_of: np.ndarray
+    def record_served(self, *, context: Context, image_ids: list[int]) -> None:
+        """Every image a garden serves counts as an impression in the visitor's segments."""
+        increment_counters([(key, image_id, 1, 0) for key in segment_keys(context) for image_id in image_ids])
 
-    def where(self, in_theme: Callable[[str], bool]) -> "_Candidates":
-        """The candidates whose theme passes `in_theme`, judged once per distinct theme."""
-        keep = np.array([in_theme(theme) for theme in self.themes], dtype=bool)[self.theme_of]
-        return _Candidates(version=self.version, image_ids=self.image_ids[keep], emotions=self.emotions[keep],
-                           approved_at=self.approved_at[keep], themes=self.themes, theme_of=self.theme_of[keep])
+    def publish_item(self, image: Image) -> None:
+        """Compute and store what the image shows; this process reads the catalogue again once the approval
+        commits."""
+        store_item_content(image, kind=IMAGES)
+        transaction.on_commit(self._catalogue_version.expire)
 
+    def retire_item(self, image: Image) -> None:
+        """Only approved images are candidates: this process reads them again once the retirement commits."""
+        transaction.on_commit(self._catalogue_version.expire)
 
-def _theme_index(themes: list[str]) -> dict[str, object]:
-    distinct, positions = np.unique(np.array(themes, dtype=str), return_inverse=True)
-    return {"themes": tuple(distinct.tolist()), "theme_of": positions.reshape(-1)}
+    def upsert_user(self, visitor: Visitor) -> None:
+        """Nothing to do: every event carries the visitor's segment."""
+
+    def forget_user(self, face_user_id: uuid.UUID) -> None:
+        """Nothing to do: deleting the face user anonymises their interactions (the foreign key is SET_NULL) and
+        deletes their served pages."""
 
 
 T = TypeVar("T")
@@ -269,14 +318,6 @@ def _newest_snapshot_id() -> int | None:
     return ModelSnapshot.objects.order_by("-created_at", "-id").values_list("id", flat=True).first()
 
 
-def _catalogue_version() -> tuple[object, ...]:
-    """Changes with every approval, retirement, rejection of a live image or deletion: one indexed aggregate."""
-    approved = Image.objects.filter(status=Image.Status.APPROVED).aggregate(
-        count=Count("id"), last_approved=Max("approved_at"), last_reviewed=Max("reviewed_at"), top=Max("id")
-    )
-    return tuple(approved.values())
-
-
 def _on_candidates(model: PersonalModel, history: list[int], image_ids: np.ndarray) -> np.ndarray:
     """The model's scores for the history, laid out over the candidates (0 for images the model does not know)."""
     scores = model.scores(history)
@@ -289,7 +330,7 @@ def _label(emotion: str) -> str:
     return str(Emotion(emotion).label).lower()
 
 
-def _increment(rows: list[tuple[str, int, int, int]]) -> None:
+def increment_counters(rows: list[tuple[str, int, int, int]]) -> None:
     """Add (impressions, likes) to each (segment, image) counter in one statement, creating missing rows.
 
     INSERT ... ON CONFLICT DO UPDATE is atomic on SQLite and PostgreSQL alike, so concurrent likes never lose a

@@ -1,37 +1,36 @@
 """The Amazon Personalize engine: GetRecommendations answers the garden; everything Personalize must learn (items,
 users, events) travels through the transactional outbox and reaches the events API (PutItems, PutUsers, PutEvents).
+Recipes per answer: the garden a User-Personalization campaign (EMOTION as context; the emotion filter only in a
+strict context), trending a Trending-Now campaign, similar images a Similar-Items (or SIMS) campaign; without one,
+the fallback engine answers, else NotSupported (a 503). "Not interested" is an event type the campaigns learn from,
+and recommend() leaves those images out itself, as it leaves out retired ones and other themes.
 
 Records (schemas in tools.recommender.personalize_setup; the events API names fields in camelCase):
 - An item is an image: id str(image.pk); EMOTION (Rekognition's name), THEME (the comma-separated themes as
   categories joined by "|"), STATUS ("live" or "retired") and CREATION_TIMESTAMP (approval time in epoch seconds).
 - A user is a face user: id str(face_user.pk); GENDER and AGE_BAND when known.
-- An event is a like, unlike or view with its impressions (at most 25, Personalize's limit), the session emotion as
-  the contextual EMOTION, and eventId = the client's event id or "eg-<interaction pk>": Personalize ignores an event
-  id it has seen, so a delivery retried after a lost answer is not counted twice.
+- An event is a like, unlike, not_interested or view with its impressions (at most 25, Personalize's limit), the
+  session emotion as the contextual EMOTION, and eventId = the client's event id or "eg-<interaction pk>":
+  Personalize ignores an event id it has seen, so a delivery retried after a lost answer is not counted twice.
 
-Segment pseudo-users (cold start). The original system seeded pseudo-users named "<gender>/<emotion>" with clicks.
-Here a pseudo-user "segment:<EMOTION>|<Gender>|<age band>" ("*" for what is unknown, e.g. "segment:HAPPY|Female|*")
-stands for everyone who shares that context: every event is also recorded for its segment (with eventId + "@segment"),
-and a visitor without a face user is recommended for as their segment, with EMOTION as context. Cold start thus
-learns from every visitor's likes in that context; a segment nobody has liked in yet gets Personalize's answer for a
-new user (popular items), still narrowed to the emotion by the filter.
+Segment pseudo-users (cold start), after the original's "<gender>/<emotion>" ones: "segment:<EMOTION>|<Gender>|<age
+band>" ("*" for what is unknown) stands for everyone in that context. Every event is also recorded for its segment
+(eventId + "@segment"), and a visitor without a face user is recommended for as their segment, with EMOTION as
+context; a segment nobody has liked in yet gets Personalize's answer for a new user (popular items).
+Anonymous visitors' events are recorded only for their segment: there is no per-visitor id to follow them with.
 
-Anonymous visitors. Their events are recorded only for their segment; there is no per-visitor id to follow them with.
+Retired images. The events API cannot delete an item. Retiring re-sends the item with STATUS "retired", which the
+emotion filter (INCLUDE ItemID WHERE Items.EMOTION IN ($EMOTION) AND Items.STATUS IN ("live")) leaves out once
+Personalize has refreshed its filters; until then, and without the filter, recommend() drops every id that is not
+approved in our database.
 
-Retired images. The events API cannot delete an item. Retiring re-sends the item with STATUS "retired", and the
-emotion filter (INCLUDE ItemID WHERE Items.EMOTION IN ($EMOTION) AND Items.STATUS IN ("live")) leaves it out once
-Personalize has refreshed its filters (up to 20 minutes after an import). Until then, and if the filter is not
-configured, recommend() drops every id that is not approved in our database: the last line of defence.
+Forgotten users. The events API cannot delete a user either. Forgetting re-sends the user without properties, and no
+event names the id again (a delayed delivery checks that the face user still exists). The id is a random uuid that
+nothing links to a person any more, so what stays in the interactions dataset is unlinkable. Erasing it too takes a
+data deletion job (CreateDataDeletionJob), a batch chore for operators, not a request.
 
-Forgotten users. The events API cannot delete a user either. Forgetting re-sends the user without properties (so the
-record no longer carries gender or age band), and no event names the id again: the face user is gone, and a delayed
-delivery checks that it still exists. The id is a random uuid that nothing links to a person any more, so what stays
-in the interactions dataset is unlinkable. Erasing it too takes a data deletion job (CreateDataDeletionJob: a CSV of
-user ids in S3, run when no training or import is in progress), which is a batch chore for operators, not a request.
-
-Delivery order. Retries can deliver an older message after a newer one, so delivery skips a record that the
-database has since contradicted: a "live" item no longer approved, a "retired" item approved again, a user forgotten
-meanwhile. The newer message carries the current state.
+Delivery order. Retries can deliver an older message after a newer one, so delivery skips a record the database has
+since contradicted (a "live" item no longer approved, a "retired" one approved again, a user forgotten meanwhile).
 """
 
 import json
@@ -50,12 +49,14 @@ from emotion_garden.aws import LazyClient, describe, error_code
 from emotion_garden.vocabulary import Emotion
 from recommender.engines.base import (
     Context,
+    NotSupported,
     ReasonCode,
     Recommendation,
     RecommenderEngine,
     RecommenderUnavailable,
     Visitor,
 )
+from recommender.engines.filters import allowed_recommendations
 from recommender.models import Interaction, visitor_model
 from recommender.outbox import OutboxConsumer, PermanentFailure, enqueue
 
@@ -157,11 +158,15 @@ class PersonalizeRecommender(RecommenderEngine, OutboxConsumer):
         dataset_arn_items: str = "",
         dataset_arn_users: str = "",
         emotion_filter_arn: str = "",
+        trending_campaign_arn: str = "",
+        similar_campaign_arn: str = "",
         region_name: str | None = None,
         fallback: str = "",
         clients: dict[str, Any] | None = None,
     ) -> None:
         self.campaign_arn = campaign_arn
+        self.trending_campaign_arn = trending_campaign_arn
+        self.similar_campaign_arn = similar_campaign_arn
         self.tracking_id = tracking_id
         self.dataset_arn_items = dataset_arn_items
         self.dataset_arn_users = dataset_arn_users
@@ -189,11 +194,7 @@ class PersonalizeRecommender(RecommenderEngine, OutboxConsumer):
                 raise
             logger.warning("Personalize unavailable, answering with the fallback engine: %s", error)
             return self._fallback.recommend(face_user_id=face_user_id, context=context, n=n, exclude=exclude)
-        approved = set(
-            Image.objects.filter(pk__in=[item.image_id for item in ranked], status=Image.Status.APPROVED)
-            .values_list("pk", flat=True)
-        )
-        live = [item for item in ranked if item.image_id in approved]
+        live = allowed_recommendations(ranked, context=context, face_user_id=face_user_id)
         excluded = set(exclude)
         fresh = [item for item in live if item.image_id not in excluded]
         # Repeating what the visitor just saw is better than an empty garden.
@@ -210,11 +211,44 @@ class PersonalizeRecommender(RecommenderEngine, OutboxConsumer):
         }
         if context.emotion:
             params["context"] = {"EMOTION": context.emotion}
-        if self.emotion_filter_arn:
-            # An INCLUDE filter needs a value for each of its parameters: no emotion read means any emotion.
+        if self.emotion_filter_arn and context.strict_emotion:
+            # An INCLUDE filter needs a value for each of its parameters: no emotion read means any emotion. Only a
+            # strict context filters; otherwise the emotion is context the campaign learns the mood response from.
             emotions = [context.emotion] if context.emotion else list(Emotion.values)
             params["filterArn"] = self.emotion_filter_arn
             params["filterValues"] = {"EMOTION": ",".join(json.dumps(emotion) for emotion in emotions)}
+        return self._get(**params)
+
+    def trending(self, *, context: Context, n: int, exclude: Collection[int] = ()) -> list[Recommendation]:
+        """A Trending-Now campaign's answer for the visitor's segment; without one, the fallback engine's."""
+        if not self.trending_campaign_arn:
+            return self._fallen_back("trending", context=context, n=n, exclude=exclude)
+        user_id = segment_user_id(emotion=context.emotion, gender=context.gender, age_band=context.age_band)
+        ranked = self._get(campaignArn=self.trending_campaign_arn, userId=user_id,
+                           numResults=min(n + len(exclude), MAX_RESULTS))
+        excluded = set(exclude)
+        return [Recommendation(image_id=item.image_id, score=item.score, reason="trending",
+                               reason_code=ReasonCode.TRENDING)
+                for item in allowed_recommendations(ranked, context=context, face_user_id=None)
+                if item.image_id not in excluded][:n]
+
+    def similar(self, *, image_id: int, n: int, face_user_id: uuid.UUID | None = None) -> list[Recommendation]:
+        """A Similar-Items (or SIMS) campaign's answer; without one, the fallback engine's."""
+        if not self.similar_campaign_arn:
+            return self._fallen_back("similar", image_id=image_id, n=n, face_user_id=face_user_id)
+        ranked = self._get(campaignArn=self.similar_campaign_arn, itemId=str(image_id),
+                           numResults=min(n + 1, MAX_RESULTS))
+        return [Recommendation(image_id=item.image_id, score=item.score, reason="similar (Amazon Personalize)",
+                               reason_code=ReasonCode.SIMILAR)
+                for item in allowed_recommendations(ranked, context=Context(emotion=""), face_user_id=face_user_id)
+                if item.image_id != image_id][:n]
+
+    def _fallen_back(self, answer: str, **arguments: Any) -> list[Recommendation]:
+        if self._fallback is None:
+            raise NotSupported(f"No Personalize campaign answers {answer} and no fallback engine is configured.")
+        return getattr(self._fallback, answer)(**arguments)
+
+    def _get(self, **params: Any) -> list[Recommendation]:
         try:
             response = self._client("personalize-runtime").get_recommendations(**params)
         except (ClientError, BotoCoreError) as error:
@@ -222,6 +256,11 @@ class PersonalizeRecommender(RecommenderEngine, OutboxConsumer):
         return list(_parse_item_list(response.get("itemList", [])))
 
     # --- Writes (enqueued in the caller's transaction, delivered by consume) ---------------------------------------
+
+    def record_served(self, *, context: Context, image_ids: list[int]) -> None:
+        """Personalize derives impressions from the events' lists; the fallback engine counts them itself."""
+        if self._fallback is not None:
+            self._fallback.record_served(context=context, image_ids=image_ids)
 
     def record_interaction(self, interaction: Interaction) -> None:
         enqueue(capability=CAPABILITY, operation="put_events", payload=interaction_message(interaction))

@@ -12,7 +12,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from curation.models import Image
 from gallery.models import FaceEmbedding, FaceUser
-from recommender.models import Interaction
+from recommender.models import Interaction, ServedPage
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -90,7 +90,14 @@ def test_camera_reading_garden_likes_personal_picks_and_forget_me(
     like = interaction(Interaction.Event.LIKE, first_page[0])
     assert impression_ids(like) == set(first_page)
     assert like.face_user_id == face_user.pk and like.emotion == "HAPPY"
+    assert ServedPage.objects.get(pk=like.recommendation_id).item_ids == first_page  # the answer that showed it
     screenshot(page, "04-reading-and-garden")
+
+    with page.expect_response("**/api/v1/not-interested") as refused:
+        page.locator(f'#cards .card[data-image="{first_page[2]}"] button.not-interested').click()
+    assert refused.value.status == 201
+    expect(page.locator(f'#cards .card[data-image="{first_page[2]}"]')).to_contain_text("Hidden")
+    assert interaction(Interaction.Event.NOT_INTERESTED, first_page[2]).face_user_id == face_user.pk
 
     page.get_by_role("button", name="Next").click()
     expect(page.locator("#page-label")).to_have_text("Page 2")
@@ -99,13 +106,15 @@ def test_camera_reading_garden_likes_personal_picks_and_forget_me(
 
     page.get_by_role("button", name="Previous").click()
     expect(page.locator("#page-label")).to_have_text("Page 1")
-    assert shown_ids(page) == first_page
+    cards = page.locator("#cards .card")
+    expect(cards).to_have_count(2)  # the image the visitor is not interested in has left its page
+    assert [int(card.get_attribute("data-image") or 0) for card in cards.all()] == first_page[:2]
     expect(like_button(page, first_page[0])).to_have_attribute("aria-pressed", "true")
     with page.expect_response("**/api/v1/unlike") as unliked:
         like_button(page, first_page[0]).click()
     assert unliked.value.status == 201
     expect(like_button(page, first_page[0])).to_have_attribute("aria-pressed", "false")
-    assert impression_ids(interaction(Interaction.Event.UNLIKE, first_page[0])) == set(first_page)
+    assert impression_ids(interaction(Interaction.Event.UNLIKE, first_page[0])) == set(first_page[:2])  # on screen
 
     # Two likes reach PERSONAL_PICKS_MIN_LIKES: the page says so and offers the personal picks.
     page.get_by_role("button", name="Next").click()

@@ -24,7 +24,7 @@ def no_exploration(settings) -> None:  # noqa: ANN001 (pytest-django fixture)
     """Without exploration slots the local engine's ranking is deterministic, so a like's effect can be asserted."""
     settings.EMOTION_GARDEN_BACKENDS = {**settings.EMOTION_GARDEN_BACKENDS, "recommender": {
         "BACKEND": "recommender.engines.local.LocalRecommender",
-        "OPTIONS": {**settings.EMOTION_GARDEN_BACKENDS["recommender"]["OPTIONS"], "exploration_share": 0}}}
+        "OPTIONS": {**settings.EMOTION_GARDEN_BACKENDS["recommender"]["OPTIONS"], "taste": {"exploration": 0}}}}
 
 
 @pytest.fixture(scope="session")

@@ -26,14 +26,14 @@ def test_backend_is_built_once_per_process() -> None:
 def test_options_are_passed_and_overrides_rebuild(settings) -> None:  # noqa: ANN001 (pytest-django fixture)
     backends = {
         **settings.EMOTION_GARDEN_BACKENDS,
-        "recommender": {"BACKEND": "recommender.engines.local.LocalRecommender", "OPTIONS": {"prior_strength": 3.0}},
+        "recommender": {"BACKEND": "recommender.engines.local.LocalRecommender", "OPTIONS": {"colike_weight": 3.0}},
     }
     default_engine = recommender_engine()
     with override_settings(EMOTION_GARDEN_BACKENDS=backends):
         configured = recommender_engine()
         assert configured is not default_engine
-        assert configured.prior_strength == 3.0
-    assert recommender_engine().prior_strength == default_engine.prior_strength
+        assert configured.colike_weight == 3.0
+    assert recommender_engine().colike_weight == default_engine.colike_weight
 
 
 def test_wrong_interface_is_a_configuration_error(settings) -> None:  # noqa: ANN001

@@ -113,6 +113,8 @@ OPERATIONS = [
     ("post", "/api/v1/garden", ApiScope.GARDEN),
     ("post", "/api/v1/like", ApiScope.LIKES),
     ("post", "/api/v1/unlike", ApiScope.LIKES),
+    ("post", "/api/v1/not-interested", ApiScope.LIKES),
+    ("get", "/api/v1/images/{image}/similar", ApiScope.GARDEN),
     ("delete", "/api/v1/credential", ApiScope.FACES),
     ("get", "/api/v1/users/{id}", ApiScope.USERS),
     ("delete", "/api/v1/users/{id}", ApiScope.USERS),
@@ -123,7 +125,7 @@ OPERATIONS = [
 
 @pytest.mark.parametrize(("method", "path", "scope"), OPERATIONS)
 def test_each_operation_needs_its_scope(api_client: APIClient, method: str, path: str, scope: ApiScope) -> None:
-    url = path.format(id=FaceUserFactory().pk)
+    url = path.format(id=FaceUserFactory().pk, image=1)
     others = ApiKeyFactory(scopes=[other for other in ApiScope.values if other != scope])
     only_this = ApiKeyFactory(scopes=[scope])
 
@@ -138,7 +140,8 @@ def test_every_api_view_declares_a_scope_and_the_table_above_covers_every_path()
     api = next(pattern for pattern in get_resolver().url_patterns if getattr(pattern, "namespace", "") == "api")
     entries = [entry for entry in api.url_patterns if isinstance(entry, URLPattern)]
     assert all(entry.callback.view_class.required_scope in ApiScope for entry in entries)
-    paths = {"/api/v1/" + str(entry.pattern).replace("<uuid:face_user_id>", "{id}") for entry in entries}
+    paths = {"/api/v1/" + str(entry.pattern).replace("<uuid:face_user_id>", "{id}").replace("<int:image_id>", "{image}")
+             for entry in entries}
     assert paths == {path for _, path, _ in OPERATIONS}
 
 

@@ -16,7 +16,7 @@ def test_returns_approved_images_of_the_emotion_with_urls(api_client: APIClient)
     ImageFactory(emotion="HAPPY", status=Image.Status.PENDING)
     ImageFactory(emotion="HAPPY", status=Image.Status.RETIRED)
 
-    response = api_client.post(URL, {"emotion": "HAPPY"}, format="json")
+    response = api_client.post(URL, {"emotion": "HAPPY", "mode": "emotion"}, format="json")
 
     assert response.status_code == 200
     body = response.json()

@@ -28,7 +28,8 @@ def themed_gallery() -> None:
 
 
 def test_exact_finds_only_that_theme_in_any_spelling(api_client: APIClient, themed_gallery: None) -> None:
-    answer = garden(api_client, theme="Day, 흐림, spring", theme_match="exact")
+    # mode=emotion: only HAPPY images (elsewhere the emotion is a prior, and the SAD one would fill the page).
+    answer = garden(api_client, theme="Day, 흐림, spring", theme_match="exact", mode="emotion")
 
     assert themes(answer) == ["spring,cloudy,day"] * 2
     assert answer["theme"] == {"words": ["spring", "cloudy", "day"], "unknown_words": [], "match": "exact"}
@@ -52,9 +53,10 @@ def test_any_finds_images_with_one_of_the_words_the_fullest_matches_first(
 
 
 def test_without_a_theme_every_image_of_the_emotion(api_client: APIClient, themed_gallery: None) -> None:
-    answer = garden(api_client)
+    answer = garden(api_client, mode="emotion")
 
     assert len(answer["items"]) == 7
+    assert len(garden(api_client)["items"]) == 8  # the emotion a prior: the other emotion's image fills the page
     assert answer["theme"] is None
 
 

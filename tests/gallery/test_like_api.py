@@ -40,7 +40,7 @@ def test_like_changes_the_next_garden(api_client: APIClient, settings) -> None: 
     # Without exploration slots the ranking is deterministic: the liked image must come first at once.
     settings.EMOTION_GARDEN_BACKENDS = {**settings.EMOTION_GARDEN_BACKENDS, "recommender": {
         "BACKEND": "recommender.engines.local.LocalRecommender",
-        "OPTIONS": {**settings.EMOTION_GARDEN_BACKENDS["recommender"]["OPTIONS"], "exploration_share": 0}}}
+        "OPTIONS": {**settings.EMOTION_GARDEN_BACKENDS["recommender"]["OPTIONS"], "taste": {"exploration": 0}}}}
     images = ApprovedImageFactory.create_batch(6, emotion="SURPRISED")
     before = api_client.post("/api/v1/garden", {"emotion": "SURPRISED", "n": 6}, format="json").json()["items"]
     least_ranked = before[-1]["id"]

@@ -2,17 +2,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from recommender.algorithms import (
-    BlendWeights,
-    Ease,
-    Reason,
-    SegmentPopularity,
-    blend,
-    exploration_candidates,
-    rank_top,
-    segment_path,
-    thompson_pick,
-)
+from recommender.algorithms import Ease, SegmentPopularity, rank_top, segment_path
 
 
 def test_segment_path_goes_from_everyone_to_the_finest_known_segment() -> None:
@@ -94,91 +84,8 @@ def test_ease_refuses_catalogues_too_large_to_invert() -> None:
         Ease(max_items=4).fit(co_likes())
 
 
-def test_thompson_sampling_prefers_the_better_arm_but_still_explores_the_unknown() -> None:
-    rng = np.random.default_rng(7)
-    likes, impressions = np.array([50, 10, 0]), np.array([100, 100, 0])
-    picks = np.array([thompson_pick(likes[:2], impressions[:2], 1, rng)[0] for _ in range(1000)])
-    assert (picks == 0).mean() > 0.99
-    picks = np.array([thompson_pick(likes[1:], impressions[1:], 1, rng)[0] for _ in range(1000)])
-    # The never-shown arm draws from a flat Beta(1, 1): it beats a 10 % arm most of the time.
-    assert 0.8 < (picks == 1).mean() < 0.95
-    assert sorted(thompson_pick(likes, impressions, 5, rng).tolist()) == [0, 1, 2]
-
-
-def test_exploration_candidates_are_young_or_rarely_shown() -> None:
-    candidates = exploration_candidates(np.array([1, 60, 60, 10]), np.array([500, 500, 3, 0]), max_age_days=30,
-                                        min_impressions=20)
-    assert candidates.tolist() == [True, False, True, True]
-
-
 def test_rank_top_skips_excluded_items_unless_nothing_else_is_left() -> None:
     scores = np.array([0.9, 0.8, 0.7, 0.1])
     excluded = np.array([True, False, False, True])
     assert rank_top(scores, 2, excluded).tolist() == [1, 2]
     assert rank_top(scores, 4, excluded).tolist() == [1, 2, 0, 3]
-
-
-def blend_inputs(n_items: int = 12) -> dict[str, np.ndarray]:
-    return {
-        "segment_rate": np.linspace(0.5, 0.05, n_items),
-        "item_emotions": np.array(["HAPPY", "SAD"] * (n_items // 2)),
-        "explore": np.arange(n_items) >= n_items - 4,
-        "likes": np.zeros(n_items),
-        "impressions": np.zeros(n_items),
-    }
-
-
-def test_blend_reserves_one_slot_in_three_for_exploration() -> None:
-    excluded = np.zeros(12, dtype=bool)
-    excluded[[0, 11]] = True
-    for n in (3, 6, 9):
-        ranking = blend(n=n, personal=None, session_emotion="", excluded=excluded, rng=np.random.default_rng(0),
-                        **blend_inputs())
-        explored = [position for position, reason in enumerate(ranking.reasons) if reason is Reason.EXPLORE]
-        assert explored == list(range(2, n, 3))
-        assert set(ranking.items[explored].tolist()) <= {8, 9, 10}
-        assert not set(ranking.items.tolist()) & {0, 11}
-        assert len(set(ranking.items.tolist())) == n
-
-
-def test_blend_without_candidates_or_share_does_not_explore() -> None:
-    inputs = blend_inputs() | {"explore": np.zeros(12, dtype=bool)}
-    ranking = blend(n=3, personal=None, session_emotion="", excluded=np.zeros(12, dtype=bool),
-                    rng=np.random.default_rng(0), **inputs)
-    assert ranking.items.tolist() == [0, 1, 2]
-    ranking = blend(n=3, personal=None, session_emotion="", excluded=np.zeros(12, dtype=bool),
-                    rng=np.random.default_rng(0), weights=BlendWeights(exploration_share=0.0), **blend_inputs())
-    assert Reason.EXPLORE not in ranking.reasons
-
-
-def test_blend_repeats_excluded_items_only_when_nothing_else_is_left() -> None:
-    excluded = np.ones(12, dtype=bool)
-    excluded[[4, 10]] = False
-    ranking = blend(n=3, personal=None, session_emotion="", excluded=excluded, rng=np.random.default_rng(0),
-                    **blend_inputs())
-    assert ranking.items.tolist() == [4, 10]  # a short page of new items beats topping it up with repeats
-    assert ranking.reasons[1] is Reason.EXPLORE
-    everything_seen = blend(n=3, personal=None, session_emotion="", excluded=np.ones(12, dtype=bool),
-                            rng=np.random.default_rng(0), **blend_inputs())
-    assert everything_seen.items.tolist()[0] == 0  # the best of the excluded
-
-
-def test_blend_ranks_by_personal_scores_and_gives_reasons() -> None:
-    personal = np.zeros(12)
-    personal[[5, 7]] = [1.0, 2.0]
-    ranking = blend(n=4, personal=personal, session_emotion="HAPPY", excluded=np.zeros(12, dtype=bool),
-                    rng=np.random.default_rng(0), weights=BlendWeights(segment=0.01, emotion=0.25,
-                                                                       exploration_share=0.0), **blend_inputs())
-    assert ranking.items.tolist() == [7, 5, 0, 2]
-    assert ranking.reasons == [Reason.PERSONAL, Reason.PERSONAL, Reason.EMOTION, Reason.EMOTION]
-
-
-def test_blend_for_a_visitor_without_history_follows_the_segment_and_the_emotion() -> None:
-    ranking = blend(n=3, personal=None, session_emotion="SAD", excluded=np.zeros(12, dtype=bool),
-                    rng=np.random.default_rng(0), weights=BlendWeights(exploration_share=0.0), **blend_inputs())
-    assert ranking.items.tolist() == [1, 3, 5]
-    assert ranking.reasons == [Reason.EMOTION] * 3
-    ranking = blend(n=2, personal=None, session_emotion="", excluded=np.zeros(12, dtype=bool),
-                    rng=np.random.default_rng(0), weights=BlendWeights(exploration_share=0.0), **blend_inputs())
-    assert ranking.items.tolist() == [0, 1]
-    assert ranking.reasons == [Reason.SEGMENT] * 2

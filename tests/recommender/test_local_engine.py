@@ -19,8 +19,8 @@ from tests.factories import ApprovedImageFactory, FaceUserFactory, ImageFactory
 pytestmark = pytest.mark.django_db
 
 
-def no_exploration() -> LocalRecommender:
-    return LocalRecommender(exploration_share=0)
+def no_exploration(**options: Any) -> LocalRecommender:
+    return LocalRecommender(taste={"exploration": 0}, **options)
 
 
 def like(image_id: int, *, face_user: FaceUser | None = None, shown: list[int] | None = None,
@@ -80,22 +80,70 @@ def test_new_images_are_marked_new() -> None:
     assert item.reason == "new"
 
 
-def test_young_images_get_their_share_of_slots() -> None:
+def test_new_images_get_a_fair_chance_in_a_mostly_old_catalogue() -> None:
     month_ago = timezone.now() - timedelta(days=60)
     proven = ApprovedImageFactory.create_batch(9, emotion="CALM", approved_at=month_ago)
-    young = {image.id for image in ApprovedImageFactory.create_batch(9, emotion="CALM")}
-    # Well known: three loved ones that exploitation alone would show for ever, and six disliked ones. A young
-    # image, never shown, is assumed average (the pooled rate, about 0.27) until it has impressions of its own.
+    new = {image.id for image in ApprovedImageFactory.create_batch(9, emotion="CALM")}
+    # Well known: three loved ones and six disliked ones. A new image, never shown, is as uncertain as its prior (the
+    # rate of calm images, about 0.27), so it is shown before the disliked ones: no slot is reserved for it, yet a
+    # visitor paging on meets it long before the images everyone leaves.
     for position, image in enumerate(proven):
         SegmentStat.objects.create(segment="*", image=image, impressions=200, likes=120 if position < 3 else 20)
-    engine = LocalRecommender(exploration_share=1 / 3)
+    engine = LocalRecommender(seed=None)
     slots = Counter()
-    for _ in range(60):
-        for item in engine.recommend(face_user_id=None, context=Context("CALM"), n=3):
-            slots["young" if item.image_id in young else "proven"] += 1
-    assert slots["young"] == 60  # exactly one slot of three, every time
-    assert LocalRecommender(exploration_share=0).recommend(
-        face_user_id=None, context=Context("CALM"), n=3)[0].image_id not in young
+    for _ in range(30):
+        shown: list[int] = []
+        for _page in range(3):
+            page = [item.image_id for item in engine.recommend(face_user_id=None, context=Context("CALM"), n=3,
+                                                               exclude=shown)]
+            shown += page
+            slots.update("new" if image_id in new else "proven" for image_id in page)
+    assert 0.4 < slots["new"] / slots.total() < 0.8
+    first_page = [item.image_id for item in no_exploration().recommend(face_user_id=None, context=Context("CALM"), n=3)]
+    assert set(first_page) == {image.id for image in proven[:3]}
+
+
+def test_an_all_new_catalogue_follows_the_mood_without_reserved_slots() -> None:
+    ApprovedImageFactory.create_batch(6, emotion="SAD")
+    calm = {image.id for image in ApprovedImageFactory.create_batch(6, emotion="CALM")}
+    picks = no_exploration().recommend(face_user_id=None, context=Context("SAD"), n=3)
+    assert not calm & {item.image_id for item in picks}  # with no data yet, the visitor's own emotion first
+    assert {item.reason_code for item in picks} == {"new"}
+
+
+def test_a_sad_segment_that_likes_calm_images_gets_them_outside_a_strict_context() -> None:
+    sad = ApprovedImageFactory.create_batch(4, emotion="SAD")
+    calm = ApprovedImageFactory.create_batch(4, emotion="CALM")
+    for image in [*sad, *calm]:
+        SegmentStat.objects.create(segment="SAD", image=image, impressions=60, likes=30 if image in calm else 1)
+        SegmentStat.objects.create(segment="*", image=image, impressions=60, likes=30 if image in calm else 1)
+    engine = no_exploration()
+    lifted = engine.recommend(face_user_id=None, context=Context("SAD"), n=3)
+    assert {item.image_id for item in lifted} <= {image.id for image in calm}
+    assert lifted[0].reason_code == "for_your_mood"
+    strict = engine.recommend(face_user_id=None, context=Context("SAD", strict_emotion=True), n=3)
+    assert {item.image_id for item in strict} <= {image.id for image in sad}
+
+
+def test_three_likes_of_one_theme_bring_more_of_it_on_the_very_next_page_without_a_refit() -> None:
+    themes = ["winter,snowy,night", "summer,sunny,day", "autumn,rainy,sunset", "spring,cloudy,dawn"]
+    images = {theme: ApprovedImageFactory.create_batch(8, emotion="HAPPY", theme=theme) for theme in themes}
+    winter = {image.id for image in images[themes[0]]}
+    visitor = FaceUserFactory()
+    engine = LocalRecommender(seed=7)
+
+    def winter_share() -> float:
+        pages = [engine.recommend(face_user_id=visitor.id, context=Context("HAPPY"), n=3) for _ in range(40)]
+        return sum(item.image_id in winter for page in pages for item in page) / (3 * len(pages))
+
+    before = winter_share()
+    for image in images[themes[0]][:3]:
+        like(image.id, face_user=visitor, shown=[image.id], emotion="HAPPY")
+    assert not ModelSnapshot.objects.exists()
+    after = winter_share()
+    assert after > before + 0.25, (before, after)
+    [pick] = engine.recommend(face_user_id=visitor.id, context=Context("HAPPY"), n=1)
+    assert pick.reason_code == "matches_taste"
 
 
 def test_personal_picks_follow_co_likes_and_a_like_counts_at_once() -> None:
@@ -153,7 +201,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
 
 def test_counters_are_served_from_the_cache_and_refreshed_in_the_background(clock: FakeClock) -> None:
     first, second = ApprovedImageFactory.create_batch(2, emotion="CALM")
-    engine = LocalRecommender(exploration_share=0, counters_cache_seconds=30, state_check_seconds=0)
+    engine = no_exploration(counters_cache_seconds=30, state_check_seconds=0)
     refreshed: list[str] = []
     engine._counters._schedule_refresh = refreshed.append  # the refresh thread is tested in test_segment_counters
     assert engine.recommend(face_user_id=None, context=Context("CALM"), n=1)[0].image_id == first.id  # a tie
@@ -172,7 +220,7 @@ def test_catalogue_is_checked_at_intervals_and_at_once_after_this_process_change
     clock: FakeClock, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
     first = ApprovedImageFactory(emotion="CALM")
-    engine = LocalRecommender(exploration_share=0, state_check_seconds=1)
+    engine = no_exploration(state_check_seconds=1)
     assert [item.image_id for item in engine.recommend(face_user_id=None, context=Context("CALM"), n=3)] == [first.id]
     # Approved behind the engine's back (another worker): seen once the check interval has passed.
     second = ApprovedImageFactory(emotion="CALM")
@@ -193,7 +241,7 @@ def test_the_garden_never_shows_a_retired_image_an_engine_still_remembers(
     clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     kept, retired = ApprovedImageFactory.create_batch(2, emotion="CALM")
-    engine = LocalRecommender(exploration_share=0, state_check_seconds=60)
+    engine = no_exploration(state_check_seconds=60)
     assert len(engine.recommend(face_user_id=None, context=Context("CALM"), n=3)) == 2
     retired.status = "retired"
     retired.save()

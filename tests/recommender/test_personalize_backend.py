@@ -290,8 +290,8 @@ def test_recommend_sends_the_context_and_filter_and_drops_excluded_and_retired_i
         {"campaignArn": CAMPAIGN_ARN, "userId": str(face_user.pk), "numResults": 3, "context": {"EMOTION": "HAPPY"},
          "filterArn": FILTER_ARN, "filterValues": {"EMOTION": '"HAPPY"'}},
     )
-    recommendations = engine.recommend(face_user_id=face_user.pk, context=Context(emotion="HAPPY"), n=2,
-                                       exclude=[seen.pk])
+    strict = Context(emotion="HAPPY", strict_emotion=True)
+    recommendations = engine.recommend(face_user_id=face_user.pk, context=strict, n=2, exclude=[seen.pk])
     assert recommendations == [
         Recommendation(image_id=first.pk, score=0.7, reason="recommended by Amazon Personalize",
                        reason_code=ReasonCode.RECOMMENDED),
@@ -302,11 +302,11 @@ def test_recommend_sends_the_context_and_filter_and_drops_excluded_and_retired_i
 def test_an_anonymous_visitor_is_recommended_for_as_their_segment(
     engine: PersonalizeRecommender, runtime: Stubber
 ) -> None:
-    image = ApprovedImageFactory()
+    image = ApprovedImageFactory(emotion="FEAR")
     runtime.add_response("get_recommendations", item_list(image.pk), {
         "campaignArn": CAMPAIGN_ARN, "userId": "segment:FEAR|Male|teenager", "numResults": 3,
         "context": {"EMOTION": "FEAR"}, "filterArn": FILTER_ARN, "filterValues": {"EMOTION": '"FEAR"'}})
-    context = Context(emotion="FEAR", gender="Male", age_band="teenager")
+    context = Context(emotion="FEAR", gender="Male", age_band="teenager", strict_emotion=True)
     assert [item.image_id for item in engine.recommend(face_user_id=None, context=context, n=3)] == [image.pk]
 
 
@@ -318,7 +318,7 @@ def test_without_an_emotion_the_filter_lets_every_emotion_through(
     runtime.add_response("get_recommendations", item_list(), {
         "campaignArn": CAMPAIGN_ARN, "userId": str(face_user.pk), "numResults": 3, "filterArn": FILTER_ARN,
         "filterValues": {"EMOTION": every_emotion}})
-    assert engine.recommend(face_user_id=face_user.pk, context=Context(emotion=""), n=3) == []
+    assert engine.recommend(face_user_id=face_user.pk, context=Context(emotion="", strict_emotion=True), n=3) == []
 
 
 def test_everything_excluded_is_repeated_rather_than_an_empty_garden(
@@ -371,7 +371,7 @@ def test_the_api_serves_personalize_recommendations_and_records_likes(
         "campaignArn": CAMPAIGN_ARN, "userId": "segment:SURPRISED|*|*", "numResults": 2,
         "context": {"EMOTION": "SURPRISED"}, "filterArn": FILTER_ARN, "filterValues": {"EMOTION": '"SURPRISED"'}})
     client = APIClient()
-    garden = client.post("/api/v1/garden", {"emotion": "surprised", "n": 2}, format="json")
+    garden = client.post("/api/v1/garden", {"emotion": "surprised", "n": 2, "mode": "emotion"}, format="json")
     assert garden.status_code == 200
     assert [(item["id"], item["score"]) for item in garden.json()["items"]] == [(second.pk, 0.9), (first.pk, 0.8)]
 

@@ -10,7 +10,7 @@ Protocol (the one of research/recommender.md section 4, so numbers compare):
   5 training likes), the final refit's wall time and the in-process latency of one top-10 request.
 
 The data has no impressions, so segment like-rates use SegmentPopularity's offline proxy (a segment's active users),
-and the blend explores among long-tail items, the offline stand-in for "shown fewer than K times".
+and the blend's exploration draws around those rates.
 """
 
 import csv
@@ -25,7 +25,17 @@ import numpy as np
 import scipy.sparse as sp
 
 from emotion_garden.vocabulary import AgeBand
-from recommender.algorithms import BlendWeights, Ease, SegmentPopularity, blend, rank_top, segment_path
+from recommender.algorithms import Ease, SegmentPopularity, rank_top, segment_path
+from recommender.taste import (
+    NO_MOOD,
+    BaselineConfig,
+    Counts,
+    TasteConfig,
+    colike_relevance,
+    draw_baseline,
+    garden_scores,
+    mood_baseline,
+)
 
 TOP_K = 10
 TAIL_LIKES = 5
@@ -267,32 +277,36 @@ class PersonalMode:
 
 
 class BlendMode:
-    """The production blend; exploration draws from a generator seeded at each fit, so runs are reproducible."""
+    """The production ranking (recommender.engines.local): a Thompson draw of each item's segment baseline plus the
+    co-like relevance of the visitor's history. The data has no content or impressions, so the taste model has
+    nothing to learn here; exploration draws from a generator seeded at each fit, so runs are reproducible."""
 
-    def __init__(self, personal: PersonalMode, segment: SegmentMode, weights: BlendWeights) -> None:
+    def __init__(self, personal: PersonalMode, segment: SegmentMode, colike_weight: float) -> None:
         self.personal = personal
         self.segment = segment
-        self.weights = weights
-        self.item_emotions = np.zeros(0, dtype=str)
-        self.tail = np.zeros(0, dtype=bool)
+        self.colike_weight = colike_weight
+        self.baseline = BaselineConfig()
+        self.exploration = TasteConfig().exploration
+        self.item_emotions = np.zeros(0, dtype=np.intp)
         self.rng = np.random.default_rng(SEED)
 
     def fit(self, dataset: Dataset, rows: np.ndarray) -> None:
         self.personal.fit(dataset, rows)
         self.segment.fit(dataset, rows)
-        self.item_emotions = dataset.item_emotions
-        self.tail = np.bincount(dataset.items[rows], minlength=dataset.n_items) < TAIL_LIKES
+        self.item_emotions = np.zeros(dataset.n_items, dtype=np.intp)
         self.rng = np.random.default_rng(SEED)
 
     def recommend(self, request: Request, k: int) -> np.ndarray:
-        personal = (self.personal.model.scores(request.history, recency_decay=self.personal.recency_decay)
-                    if request.history.size else None)
-        likes, impressions = self.segment.model.counts(request.segments[-1])
-        ranking = blend(n=k, personal=personal, segment_rate=self.segment.model.scores(request.segments),
-                        item_emotions=self.item_emotions, session_emotion=request.emotion, explore=self.tail,
-                        likes=likes, impressions=impressions, excluded=request.excluded, rng=self.rng,
-                        weights=self.weights)
-        return ranking.items
+        path = [Counts(*self.segment.model.counts(key)) for key in request.segments]
+        rate, weight = mood_baseline(self.item_emotions, path, mood=NO_MOOD, config=self.baseline,
+                                     prior_rate=self.segment.model.prior_rate)
+        baseline = draw_baseline(rate, weight, self.rng, self.exploration)
+        colike = None
+        if request.history.size:
+            personal = self.personal.model.scores(request.history, recency_decay=self.personal.recency_decay)
+            colike = colike_relevance(personal, ~request.excluded)
+        return rank_top(garden_scores(baseline, colike=colike, colike_weight=self.colike_weight), k,
+                        request.excluded)
 
 
 # --------------------------------------------------------------------------------------------------------- protocol
@@ -311,8 +325,7 @@ class Candidate(Generic[M]):
 L2_GRID = (100.0, 250.0, 500.0)
 RECENCY_GRID = (0.8, 0.9, 1.0)
 PRIOR_STRENGTH_GRID = (1.0, 10.0, 100.0)
-SEGMENT_WEIGHT_GRID = (0.0, 0.03, 0.1)
-EMOTION_WEIGHT_GRID = (0.25, 1.0)
+COLIKE_WEIGHT_GRID = (0.3, 1.0, 3.0)
 
 
 def _score(mode: Mode, dataset: Dataset, targets: np.ndarray) -> tuple[np.ndarray, list[float]]:
@@ -374,18 +387,15 @@ def evaluate(dataset: Dataset) -> dict[str, Result]:
     segment = _tune([Candidate(f"m={m:g}", lambda m=m: SegmentMode(m)) for m in PRIOR_STRENGTH_GRID], dataset, split)
     personal = _tune([Candidate(f"l2={l2:g} decay={decay:g}", lambda l2=l2, decay=decay: PersonalMode(l2, decay))
                       for l2 in L2_GRID for decay in RECENCY_GRID], dataset, split)
-    # Without session emotions the bonus never applies: tuning it would only repeat the same run.
-    emotion_grid = EMOTION_WEIGHT_GRID if (dataset.emotions != "").any() else EMOTION_WEIGHT_GRID[-1:]
-    blended = _tune([_blend_candidate(personal, segment, BlendWeights(segment=beta, emotion=bonus))
-                     for beta in SEGMENT_WEIGHT_GRID for bonus in emotion_grid], dataset, split)
+    blended = _tune([_blend_candidate(personal, segment, weight) for weight in COLIKE_WEIGHT_GRID], dataset, split)
     return {name: _test(candidate, dataset, split)
             for name, candidate in zip(MODES, (global_mode, segment, personal, blended), strict=True)}
 
 
 def _blend_candidate(personal: Candidate[PersonalMode], segment: Candidate[SegmentMode],
-                     weights: BlendWeights) -> Candidate[BlendMode]:
-    config = f"{personal.config} {segment.config} beta={weights.segment:g} emotion={weights.emotion:g}"
-    return Candidate(config, lambda: BlendMode(personal.build(), segment.build(), weights))
+                     colike_weight: float) -> Candidate[BlendMode]:
+    config = f"{personal.config} {segment.config} colike={colike_weight:g}"
+    return Candidate(config, lambda: BlendMode(personal.build(), segment.build(), colike_weight))
 
 
 def summary(dataset: Dataset) -> str:

@@ -312,7 +312,9 @@ async function loadPage() {
   clearState($("garden-state"));
   const before = currentPage()?.mode;
   view.personalAfterLikes = answer.personal_after_likes;
-  view.pages.push({ items: answer.items, mode: answer.mode, theme: view.theme });
+  view.pages.push({
+    items: answer.items, mode: answer.mode, theme: view.theme, recommendationId: answer.recommendation_id,
+  });
   view.pageIndex = view.pages.length - 1;
   view.seen.push(...answer.items.map((item) => item.id).filter((id) => !view.seen.includes(id)));
   if (answer.mode === "personal" && before !== "personal" && view.modeChoice === "auto") {
@@ -423,6 +425,10 @@ function reasonText(item) {
     in_gallery: gettext("From the garden"),
     promoted: gettext("Featured"),
     recommended: gettext("Recommended for you"),
+    matches_taste: gettext("Like the images you liked"),
+    for_your_mood: format(gettext("Visitors who looked %(emotion)s liked it"), { emotion }),
+    trending: gettext("Trending now"),
+    similar: gettext("Similar to an image you chose"),
   };
   return words[item.reason_code] ?? item.reason;
 }
@@ -448,13 +454,51 @@ function cardFor(item, index) {
   button.dataset.image = item.id;
   setLiked(button, liked().has(item.id));
   button.addEventListener("click", () => toggleLike(item, button));
+  const dismiss = element("button", { className: "not-interested" },
+    element("span", { text: gettext("Not interested") }), element("span", { className: "visually-hidden", text: which }));
+  dismiss.type = "button";
+  dismiss.addEventListener("click", () => notInterested(item, card, dismiss));
   const reason = element("p", { className: "reason" }, icon("sparkle"),
     element("span", { text: reasonText(item) }));
   const card = element("li", { className: "card" },
     element("figure", {}, element("div", { className: "card-image" }, image),
-      element("figcaption", {}, reason, button)));
+      element("figcaption", {}, reason, button, dismiss)));
   card.dataset.image = item.id;
   return card;
+}
+
+// "Not interested": the image and ones just like it are hidden from this visitor, and their taste learns from it.
+async function notInterested(item, card, dismiss) {
+  if (dismiss.getAttribute("aria-busy") === "true") return;
+  dismiss.setAttribute("aria-busy", "true");
+  try {
+    await sendInteraction(config.urls.notInterested, { ...interactionBody(item), client_event_id: eventId() });
+  } catch {
+    showProblem($("garden-state"), {
+      title: gettext("We could not hide this image."), detail: gettext("Please try again."),
+    });
+    return;
+  } finally {
+    dismiss.removeAttribute("aria-busy");
+  }
+  clearState($("garden-state"));
+  const page = currentPage();
+  page.items = page.items.filter((shown) => shown.id !== item.id);
+  card.replaceChildren(element("p", { className: "reason", text: gettext("Hidden: you will see fewer images like this.") }));
+  saveView();
+}
+
+// What a like, an unlike or a "not interested" says about the page the image was on.
+function interactionBody(item) {
+  const page = currentPage();
+  const body = {
+    image: item.id,
+    impressions: page.items.map((shown) => shown.id), // exactly what is on screen, however many
+    emotion: view.reading.emotion,
+  };
+  if (page.recommendationId) body.recommendation_id = page.recommendationId;
+  if (activeFaceUserId()) body.face_user = activeFaceUserId();
+  return body;
 }
 
 function setLiked(button, isLiked) {
@@ -478,13 +522,7 @@ async function toggleLike(item, button) {
   const likesBefore = view.likedIds.length;
   button.setAttribute("aria-busy", "true");
   setLiked(button, liking);
-  const body = {
-    image: item.id,
-    impressions: currentPage().items.map((shown) => shown.id), // exactly what is on screen, however many
-    emotion: view.reading.emotion,
-    client_event_id: eventId(),
-  };
-  if (activeFaceUserId()) body.face_user = activeFaceUserId();
+  const body = { ...interactionBody(item), client_event_id: eventId() };
   try {
     await sendInteraction(liking ? config.urls.like : config.urls.unlike, body);
   } catch {

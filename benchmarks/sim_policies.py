@@ -1,0 +1,118 @@
+"""The engines benchmarks/online_sim.py compares, as page policies over a sim_world.World.
+
+- EmotionRandom: random images of the visitor's emotion (what the original 2023 system served);
+- EmotionPopularity: images of the visitor's emotion by Thompson sampling on their like-rate among visitors in
+  that emotion (emotion-only popularity, learned online from everyone);
+- Oracle: the images the visitor is most likely to like, from their hidden taste;
+- TasteBandit: the product's algorithm (recommender.taste, recommender.content) in pure numpy, with the same
+  counters and histories the database gives the engine, so algorithm changes can be tried in seconds.
+"""
+
+import numpy as np
+
+from benchmarks.sim_world import World
+from recommender.content import content_matrix
+from recommender.taste import (
+    BaselineConfig,
+    Counts,
+    History,
+    TasteConfig,
+    draw_baseline,
+    mood_baseline,
+    pooled_rate,
+    taste_scores,
+    top_items,
+    visitor_posterior,
+)
+
+
+class _Policy:
+    def __init__(self, world: World, seed: int) -> None:
+        self.world = world
+        self.rng = np.random.default_rng(seed)
+        self.liked = [set() for _ in range(world.n_visitors)]
+
+    def excluded(self, visitor: int, shown: list[int]) -> np.ndarray:
+        mask = np.zeros(self.world.catalogue.size, dtype=bool)
+        mask[list(self.liked[visitor])] = True
+        mask[shown] = True
+        return mask
+
+    def feedback(self, visitor: int, mood: int, items: list[int], liked: np.ndarray) -> None:
+        self.liked[visitor].update(np.array(items)[liked].tolist())
+
+
+class EmotionRandom(_Policy):
+    def page(self, visitor: int, mood: int, visit: int, shown: list[int], n: int) -> list[int]:
+        scores = self.rng.random(self.world.catalogue.size) - 2 * (self.world.catalogue.emotions != mood)
+        return top_items(scores, n, self.excluded(visitor, shown)).tolist()
+
+
+class EmotionPopularity(_Policy):
+    def __init__(self, world: World, seed: int) -> None:
+        super().__init__(world, seed)
+        self.likes = np.zeros((8, world.catalogue.size))
+        self.impressions = np.zeros((8, world.catalogue.size))
+
+    def page(self, visitor: int, mood: int, visit: int, shown: list[int], n: int) -> list[int]:
+        draws = self.rng.beta(self.likes[mood] + 1, self.impressions[mood] - self.likes[mood] + 1)
+        scores = draws - 2 * (self.world.catalogue.emotions != mood)
+        return top_items(scores, n, self.excluded(visitor, shown)).tolist()
+
+    def feedback(self, visitor: int, mood: int, items: list[int], liked: np.ndarray) -> None:
+        super().feedback(visitor, mood, items, liked)
+        np.add.at(self.impressions[mood], items, 1)
+        np.add.at(self.likes[mood], items, liked.astype(float))
+
+
+class Oracle(_Policy):
+    def page(self, visitor: int, mood: int, visit: int, shown: list[int], n: int) -> list[int]:
+        scores = self.world.like_probability(visitor, mood, np.arange(self.world.catalogue.size))
+        return top_items(scores, n, self.excluded(visitor, shown)).tolist()
+
+
+class TasteBandit(_Policy):
+    """The product's ranking, with the counters and histories the engine keeps: every image served counts an
+    impression in the visitor's segments, every like a like."""
+
+    def __init__(self, world: World, seed: int, *, baseline: BaselineConfig | None = None,
+                 taste: TasteConfig | None = None, personal: bool = True) -> None:
+        super().__init__(world, seed)
+        catalogue = world.catalogue
+        self.content = content_matrix(catalogue.emotions, catalogue.themes, catalogue.prompts,
+                                      catalogue.observed_visuals(np.random.default_rng(seed + 1)))
+        self.baseline = baseline or BaselineConfig()
+        self.taste = taste or TasteConfig()
+        self.personal = personal
+        self.counts = {key: Counts(np.zeros(catalogue.size), np.zeros(catalogue.size)) for key in range(-1, 8)}
+        self.history: list[dict[int, tuple[int, float]]] = [{} for _ in range(world.n_visitors)]
+
+    def _baseline(self, mood: int) -> tuple[np.ndarray, np.ndarray]:
+        everyone = self.counts[-1]
+        return mood_baseline(self.world.catalogue.emotions, [everyone, self.counts[mood]], mood=mood,
+                             config=self.baseline, prior_rate=pooled_rate(everyone))
+
+    def page(self, visitor: int, mood: int, visit: int, shown: list[int], n: int) -> list[int]:
+        rate, weight = self._baseline(mood)
+        scores = draw_baseline(rate, weight, self.rng, self.taste.exploration)
+        seen = self.history[visitor]
+        if self.personal and seen:
+            items = np.fromiter(seen.keys(), dtype=np.intp)
+            moods = np.array([mood_ for mood_, _ in seen.values()], dtype=np.intp)
+            outcomes = np.array([outcome for _, outcome in seen.values()])
+            baselines = {int(m): (rate if m == mood else self._baseline(int(m))[0]) for m in np.unique(moods)}
+            found = visitor_posterior(History(items, moods, outcomes), self.content, self.world.catalogue.emotions,
+                                      baselines, self.taste)
+            if found is not None:
+                theta = found.draw(self.rng, self.taste.exploration)
+                scores = scores + taste_scores(theta, self.content, self.world.catalogue.emotions, mood)
+        return top_items(scores, n, self.excluded(visitor, shown)).tolist()
+
+    def feedback(self, visitor: int, mood: int, items: list[int], liked: np.ndarray) -> None:
+        super().feedback(visitor, mood, items, liked)
+        for item, was_liked in zip(items, liked.tolist(), strict=True):
+            previous = self.history[visitor].pop(item, (mood, 0.0))
+            self.history[visitor][item] = (mood, 1.0 if was_liked or previous[1] > 0 else 0.0)
+        for key in (-1, mood):
+            np.add.at(self.counts[key].impressions, items, 1)
+            np.add.at(self.counts[key].likes, np.array(items)[liked], 1)

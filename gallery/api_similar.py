@@ -1,0 +1,62 @@
+"""GET /api/v1/images/{id}/similar: more like this image, by content and co-likes, each with its reason."""
+
+import uuid
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from emotion_garden.api import ApiError
+from gallery.models import ApiScope
+from gallery.person_access import require_person
+from gallery.serializers import MAX_ID
+from recommender.engines.base import RecommenderUnavailable
+from recommender.selectors import ImageNotFound, similar_images
+
+
+class SimilarQuerySerializer(serializers.Serializer):
+    n = serializers.IntegerField(required=False, default=6, min_value=1, max_value=50)
+    face_user = serializers.UUIDField(required=False, help_text="Leave out the images this person is not "
+                                                                "interested in.")
+
+
+class SimilarImagesView(APIView):
+    """Images like this one: by what they show (theme, prompt, emotion, colours) and by who liked both."""
+
+    required_scope = ApiScope.GARDEN
+
+    @extend_schema(
+        operation_id="similar_images",
+        parameters=[OpenApiParameter("n", int), OpenApiParameter("face_user", OpenApiTypes.UUID)],
+        description="Up to `n` (default 6) live images like the given one, best first, each with `reason` and "
+                    "`reason_code` `similar`; with `face_user` (and their credential, else 403 "
+                    "`person_credential_required`) without the images they are not interested in. 404 "
+                    "`image_not_found` for an unknown, pending or retired image.",
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request, image_id: int) -> Response:
+        if image_id > MAX_ID:
+            raise ApiError(code="image_not_found", message=f"No image {image_id} is in the gallery.",
+                           status_code=status.HTTP_404_NOT_FOUND)
+        query = SimilarQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        visitor_id: uuid.UUID | None = query.validated_data.get("face_user")
+        if visitor_id is not None:
+            require_person(request, visitor_id)  # what a person hid is theirs to know
+        try:
+            found = similar_images(image_id=image_id, n=query.validated_data["n"], visitor_id=visitor_id)
+        except ImageNotFound as error:
+            raise ApiError(code="image_not_found", message=str(error), status_code=status.HTTP_404_NOT_FOUND) from None
+        except RecommenderUnavailable as error:
+            raise ApiError(code="recommender_unavailable", message=f"No similar images available: {error}",
+                           status_code=status.HTTP_503_SERVICE_UNAVAILABLE) from None
+        return Response({"image": image_id, "items": [
+            {"id": item.image.pk,
+             "url": request.build_absolute_uri(item.image.file.url),
+             "thumbnail_url": request.build_absolute_uri(item.image.thumbnail.url) if item.image.thumbnail else None,
+             "emotion": item.image.emotion, "theme": item.image.theme, "score": item.score, "reason": item.reason,
+             "reason_code": item.reason_code}
+            for item in found
+        ]})

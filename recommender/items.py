@@ -1,0 +1,165 @@
+"""The kinds of item the engine recommends, their content, and the live catalogue the engine ranks.
+
+Everything that depends on which catalogue model an item lives in is here, in one ItemKind per kind: images today,
+songs (tracks) later through one more ItemKind. The engine itself works on item indices and content rows.
+
+Content is computed when an item goes live (the engine's publish hook) and stored in ItemContent, so ranking never
+decodes a file; `manage.py compute_item_content` backfills items approved before it existed.
+"""
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import Count, Max, QuerySet
+from django.utils import timezone
+from PIL import Image as PillowImage
+
+from curation.models import Image
+from emotion_garden.vocabulary import Emotion
+from recommender.content import VISUAL_DIMS, content_matrix, visual_statistics, words
+from recommender.models import ItemContent
+
+logger = logging.getLogger(__name__)
+
+EMOTION_INDEX = {emotion: index for index, emotion in enumerate(Emotion.values)}
+# The statistics are about colour and layout, not detail: a thumbnail-sized copy gives the same numbers, faster.
+ANALYSED_SIDE = 128
+# Pixel statistics (fractions of full scale) this close in every dimension are the same picture: resizing and
+# re-encoding move them by well under a hundredth, while two paintings of one prompt differ by several.
+NEAR_DUPLICATE = 0.02
+
+
+@dataclass(frozen=True)
+class ItemKind:
+    """One kind of recommendable item: which model holds it, which rows are live, and how to read its pixels."""
+
+    name: str
+
+    def live(self) -> QuerySet[Image]:
+        return Image.objects.filter(status=Image.Status.APPROVED)
+
+    def is_live(self, item_id: int) -> bool:
+        return self.live().filter(pk=item_id).exists()
+
+    def version(self) -> tuple[object, ...]:
+        """Changes with every approval, retirement, rejection of a live item or deletion: one indexed aggregate."""
+        live = self.live().aggregate(count=Count("id"), last_approved=Max("approved_at"),
+                                     last_reviewed=Max("reviewed_at"), top=Max("id"))
+        return tuple(live.values())
+
+    def visual(self, item: Image) -> np.ndarray | None:
+        """The item's visual statistics from its stored file (the thumbnail when there is one), None if unreadable."""
+        stored = item.thumbnail or item.file
+        try:
+            with stored.open("rb") as file, PillowImage.open(file) as picture:
+                picture.draft("RGB", (ANALYSED_SIDE, ANALYSED_SIDE))
+                rgb = picture.convert("RGB")
+                rgb.thumbnail((ANALYSED_SIDE, ANALYSED_SIDE))
+                return visual_statistics(np.asarray(rgb))
+        except (OSError, ValueError, PillowImage.DecompressionBombError) as error:
+            logger.warning("No visual statistics for %s #%s: %s", self.name, item.pk, error)
+            return None
+
+
+IMAGES = ItemKind("image")
+
+
+def store_item_content(item: Image, *, kind: ItemKind = IMAGES) -> ItemContent:
+    """Compute and store what the item shows (emotion, theme, prompt words, pixel statistics)."""
+    visual = kind.visual(item)
+    content, _ = ItemContent.objects.update_or_create(
+        kind=kind.name, item_id=item.pk,
+        defaults={"emotion": item.emotion, "theme": item.theme, "prompt_words": " ".join(words(item.prompt)),
+                  "visual": visual.astype(np.float32).tobytes() if visual is not None else None},
+    )
+    return content
+
+
+def backfill_item_content(*, kind: ItemKind = IMAGES, recompute: bool = False) -> int:
+    """Store the content of live items that have none (every live item with recompute); returns how many."""
+    items = kind.live().order_by("id")
+    if not recompute:
+        known = ItemContent.objects.filter(kind=kind.name).values("item_id")
+        items = items.exclude(pk__in=known)
+    stored = 0
+    for item in items.iterator(chunk_size=500):
+        store_item_content(item, kind=kind)
+        stored += 1
+    return stored
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The live items of one kind as the engine ranks them: sorted ids and, per item, its emotion index, content
+    row, theme words and go-live time."""
+
+    version: tuple[object, ...]
+    ids: np.ndarray
+    emotions: np.ndarray
+    content: np.ndarray
+    theme_words: list[frozenset[str]]
+    distinct_themes: tuple[str, ...]
+    theme_of: np.ndarray  # each item's theme, as a position in distinct_themes
+    live_since: np.ndarray  # epoch seconds
+    visuals: np.ndarray  # the raw visual statistics (NaN rows for items not measured yet)
+
+    @property
+    def size(self) -> int:
+        return int(self.ids.size)
+
+    def positions(self, item_ids: Iterable[int]) -> np.ndarray:
+        """Indices of the given ids that are in the catalogue."""
+        wanted = np.fromiter(item_ids, dtype=np.int64)
+        found = np.searchsorted(self.ids, wanted).clip(max=max(self.size - 1, 0))
+        return found[(self.size > 0) & (self.ids[found] == wanted)] if self.size else np.zeros(0, dtype=np.intp)
+
+    def near_duplicates(self, positions: np.ndarray) -> np.ndarray:
+        """Items that are the same picture as one at `positions` (another size or a re-upload): the same emotion and
+        theme, and pixel statistics within NEAR_DUPLICATE of each other. Unmeasured items have no duplicates."""
+        found = np.zeros(self.size, dtype=bool)
+        for position in positions.tolist():
+            if np.isnan(self.visuals[position]).any():
+                continue
+            alike = (self.emotions == self.emotions[position]) & (self.theme_of == self.theme_of[position])
+            gap = np.abs(self.visuals - self.visuals[position]).max(axis=1)
+            found |= alike & (gap <= NEAR_DUPLICATE)
+        return found
+
+    def theme_mask(self, in_theme: Callable[[str], bool]) -> np.ndarray:
+        """Items whose theme passes `in_theme` (Context.in_theme), judged once per distinct theme."""
+        return np.array([in_theme(theme) for theme in self.distinct_themes], dtype=bool)[self.theme_of]
+
+
+def load_catalogue(*, kind: ItemKind = IMAGES, version: tuple[object, ...] = ()) -> Catalogue:
+    """Read the live items and their stored content; an item without content yet counts with what its row says
+    (its pixels are measured at the next backfill)."""
+    rows = list(kind.live().order_by("id").values_list("id", "emotion", "theme", "prompt", "approved_at"))
+    stored = {
+        item_id: (prompt_words, visual)
+        for item_id, prompt_words, visual in ItemContent.objects.filter(kind=kind.name).values_list(
+            "item_id", "prompt_words", "visual")
+    }
+    now = timezone.now()
+    visuals = np.full((len(rows), VISUAL_DIMS), np.nan, dtype=np.float32)
+    prompts = []
+    for position, (item_id, _, _, prompt, _) in enumerate(rows):
+        prompt_words, visual = stored.get(item_id, (None, None))
+        prompts.append(prompt_words if prompt_words is not None else prompt)
+        if visual:
+            visuals[position] = np.frombuffer(bytes(visual), dtype=np.float32)
+    emotions = np.array([EMOTION_INDEX.get(emotion, 0) for _, emotion, _, _, _ in rows], dtype=np.intp)
+    themes = [theme for _, _, theme, _, _ in rows]
+    distinct, theme_of = np.unique(np.array(themes, dtype=str), return_inverse=True)
+    return Catalogue(
+        version=version,
+        ids=np.array([row[0] for row in rows], dtype=np.int64),
+        emotions=emotions,
+        content=content_matrix(emotions, themes, prompts, visuals),
+        theme_words=[frozenset(words(theme)) for theme in themes],
+        distinct_themes=tuple(distinct.tolist()),
+        theme_of=theme_of.reshape(-1),
+        live_since=np.array([(moment or now).timestamp() for *_, moment in rows], dtype=float),
+        visuals=visuals,
+    )

@@ -1,0 +1,222 @@
+"""What a visitor loves, learned from every event within the visit: pure numpy over item indices, free of Django.
+
+The garden's ranking is a contextual bandit (research/recommender.md, measured by benchmarks/online_sim.py):
+
+- A mood-aware baseline: each item's smoothed like-rate among visitors of the same segment (session emotion x gender x
+  age band), whose prior is the item's appeal to everyone times the segment's like-rate of the item's emotion. So the
+  baseline learns from everyone which image emotions answer each mood (some moods want to be mirrored, others lifted)
+  and backs off from the finest segment to everyone; with no data at all it mildly prefers the visitor's own emotion,
+  as the original system did.
+- A per-visitor taste: a Bayesian linear model over item content (emotion, theme words, prompt words, pixel statistics)
+  and the visitor's own mood response (session emotion x image emotion), fitted on the residual of every exposure
+  (liked, shown but not liked, not interested) against the baseline. It is solved from the visitor's recent exposures
+  at each request, so a like or a skipped page changes the very next page without any refit.
+- Exploration by uncertainty: one Thompson draw of the taste posterior and of each item's like-rate per request. A
+  new item is as uncertain as its content and segment allow, so an all-new catalogue burns no fixed share of slots.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.linalg import cho_solve, cholesky, solve_triangular
+
+N_EMOTIONS = 8
+MOOD_DIMS = N_EMOTIONS * N_EMOTIONS
+NO_MOOD = -1
+
+
+@dataclass(frozen=True)
+class BaselineConfig:
+    """How the mood-aware baseline smooths; defaults chosen on benchmarks/online_sim.py's worlds (all of them)."""
+
+    item_strength: float = 10.0  # impressions an item's prior is worth in a segment
+    emotion_strength: float = 50.0  # impressions a segment's emotion rate borrows from its parent
+    mirror: float = 3.0  # with no data, the visitor's own emotion is this many times as likely to be liked
+
+
+@dataclass(frozen=True)
+class TasteConfig:
+    """The per-visitor model's prior and noise; defaults chosen on benchmarks/online_sim.py's worlds (all of them)."""
+
+    content_variance: float = 0.02  # prior variance of a content weight (in like-probability units)
+    mood_variance: float = 0.02  # prior variance of the visitor's own response to an image emotion in a mood
+    noise_variance: float = 0.15  # variance of one outcome around its expected value (p(1-p) near 0.2)
+    exploration: float = 0.3  # scale of the Thompson draws' spread; 0 ranks by the posterior means
+    not_interested_weight: float = 3.0  # one "not interested" teaches as much as this many skipped impressions
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Likes and impressions of every item (dense over the catalogue) in one segment."""
+
+    likes: np.ndarray
+    impressions: np.ndarray
+
+
+def pooled_rate(everyone: Counts) -> float:
+    """Everyone's like-rate: the rate of an item nobody has seen. Before any data, one like in ten (Beta(1, 9)
+    pseudo-counts), about what visitors of a new garden give: a guess of a half would make every like look expected,
+    and teach a visitor's taste nothing."""
+    return float((everyone.likes.sum() + 1.0) / (everyone.impressions.sum() + 10.0))
+
+
+def emotion_rates(item_emotions: np.ndarray, path: Sequence[Counts], *, mood: int, config: BaselineConfig,
+                  prior_rate: float) -> list[np.ndarray]:
+    """The like-rate of each image emotion (length 8) in each segment of the path (coarsest first).
+
+    The root (everyone) backs off to prior_rate; the first segment below it carries the session emotion, so its
+    prior favours the mirrored emotion by config.mirror until data says otherwise."""
+    rates = []
+    parent = np.full(N_EMOTIONS, prior_rate)
+    for depth, counts in enumerate(path):
+        likes = np.bincount(item_emotions, weights=counts.likes, minlength=N_EMOTIONS)
+        impressions = np.bincount(item_emotions, weights=counts.impressions, minlength=N_EMOTIONS)
+        if depth == 1 and mood != NO_MOOD:
+            parent = parent.copy()
+            parent[mood] = min(parent[mood] * config.mirror, 0.95)
+        rate = (likes + config.emotion_strength * parent) / (impressions + config.emotion_strength)
+        rates.append(rate)
+        parent = rate
+    return rates
+
+
+def mood_baseline(item_emotions: np.ndarray, path: Sequence[Counts], *, mood: int, config: BaselineConfig,
+                  prior_rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each item's smoothed like-rate in the finest segment of the path, and how many impressions that is worth.
+
+    item_emotions: each item's emotion index (0..7); path: the visitor's segments, coarsest (everyone) first, where
+    the second carries the session emotion `mood` (NO_MOOD if unknown)."""
+    by_emotion = emotion_rates(item_emotions, path, mood=mood, config=config, prior_rate=prior_rate)
+    if not path:
+        return np.full(item_emotions.size, prior_rate), np.full(item_emotions.size, config.item_strength)
+    everyone = path[0]
+    root = by_emotion[0][item_emotions]
+    overall = (everyone.likes + config.item_strength * root) / (everyone.impressions + config.item_strength)
+    appeal = overall / np.maximum(root, 1e-9)
+    rate, weight = overall, everyone.impressions + config.item_strength
+    for counts, emotion_rate in zip(path[1:], by_emotion[1:], strict=True):
+        prior = np.clip(appeal * emotion_rate[item_emotions], 1e-4, 0.99)
+        rate = (counts.likes + config.item_strength * prior) / (counts.impressions + config.item_strength)
+        weight = counts.impressions + config.item_strength
+    return rate, weight
+
+
+def design(content: np.ndarray, item_emotions: np.ndarray, items: np.ndarray, moods: np.ndarray) -> np.ndarray:
+    """The feature rows of exposures (item, mood): the item's content, then a one-hot of (mood, image emotion)."""
+    rows = np.zeros((items.size, content.shape[1] + MOOD_DIMS), dtype=np.float64)
+    rows[:, : content.shape[1]] = content[items]
+    known = moods != NO_MOOD
+    cells = content.shape[1] + moods[known] * N_EMOTIONS + item_emotions[items[known]]
+    rows[np.flatnonzero(known), cells] = 1.0
+    return rows
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """A visitor's taste: mean weights over design()'s columns and the lower Cholesky factor of their precision."""
+
+    mean: np.ndarray
+    precision_factor: np.ndarray
+
+    def draw(self, rng: np.random.Generator, scale: float) -> np.ndarray:
+        """One Thompson draw: the covariance is P^-1 = L^-T L^-1, so L^-T z has it for a standard normal z."""
+        if scale <= 0:
+            return self.mean
+        noise = solve_triangular(self.precision_factor, rng.standard_normal(self.mean.size), lower=True, trans="T")
+        return self.mean + scale * noise
+
+
+def prior_variances(n_content: int, config: TasteConfig) -> np.ndarray:
+    return np.r_[np.full(n_content, config.content_variance), np.full(MOOD_DIMS, config.mood_variance)]
+
+
+def posterior(rows: np.ndarray, residuals: np.ndarray, weights: np.ndarray, prior_variance: np.ndarray,
+              config: TasteConfig) -> Posterior:
+    """Bayesian linear regression of residual outcomes on feature rows, prior N(0, diag(prior_variance))."""
+    weighted = rows * (weights / config.noise_variance)[:, None]
+    precision = weighted.T @ rows
+    precision[np.diag_indices_from(precision)] += 1.0 / prior_variance
+    factor = cholesky(precision, lower=True)
+    mean = cho_solve((factor, True), weighted.T @ residuals)
+    return Posterior(mean=mean, precision_factor=factor)
+
+
+@dataclass(frozen=True)
+class History:
+    """A visitor's recent exposures, one per item (the latest): item index, session emotion index, outcome
+    (1 liked, 0 shown but not liked, -1 not interested)."""
+
+    items: np.ndarray
+    moods: np.ndarray
+    outcomes: np.ndarray
+
+    @staticmethod
+    def empty() -> "History":
+        return History(np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0))
+
+
+def visitor_posterior(history: History, content: np.ndarray, item_emotions: np.ndarray,
+                      baselines_by_mood: dict[int, np.ndarray], config: TasteConfig) -> Posterior | None:
+    """The visitor's taste from their history; baselines_by_mood[m] holds the baseline rate of every item in mood m
+    (only the moods present in the history are needed). None without history."""
+    if history.items.size == 0:
+        return None
+    rows = design(content, item_emotions, history.items, history.moods)
+    expected = np.array([baselines_by_mood[int(mood)][item]
+                         for item, mood in zip(history.items.tolist(), history.moods.tolist(), strict=True)])
+    liked = np.clip(history.outcomes, 0.0, 1.0)
+    weights = np.where(history.outcomes < 0, config.not_interested_weight, 1.0)
+    return posterior(rows, liked - expected, weights, prior_variances(content.shape[1], config), config)
+
+
+def taste_scores(theta: np.ndarray, content: np.ndarray, item_emotions: np.ndarray, mood: int) -> np.ndarray:
+    """theta's score of every item for a visitor in `mood`: content weights plus their response to each emotion."""
+    n_content = content.shape[1]
+    scores = content @ theta[:n_content]
+    if mood != NO_MOOD:
+        scores = scores + theta[n_content + mood * N_EMOTIONS + item_emotions]
+    return scores
+
+
+def draw_baseline(rate: np.ndarray, weight: np.ndarray, rng: np.random.Generator, scale: float) -> np.ndarray:
+    """One Thompson draw of each item's like-rate: Beta with the baseline's mean, worth `weight` impressions."""
+    if scale <= 0:
+        return rate
+    alpha = np.maximum(rate * weight / scale, 1e-3)
+    beta = np.maximum((1.0 - rate) * weight / scale, 1e-3)
+    return rng.beta(alpha, beta)
+
+
+def top_items(scores: np.ndarray, k: int, excluded: np.ndarray) -> np.ndarray:
+    """The k best items by score; excluded ones (already seen or liked) only when nothing else is left at all, so a
+    visitor sees everything new before anything again."""
+    picked = _best(scores, np.flatnonzero(~excluded), k)
+    return picked if picked.size else _best(scores, np.flatnonzero(excluded), k)
+
+
+def _best(scores: np.ndarray, pool: np.ndarray, k: int) -> np.ndarray:
+    if k <= 0 or pool.size == 0:
+        return np.zeros(0, dtype=np.intp)
+    if k < pool.size:
+        pool = pool[np.argpartition(-scores[pool], k - 1)[:k]]
+    return pool[np.argsort(-scores[pool], kind="stable")]
+
+
+def colike_relevance(scores: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Co-like scores (EASE over the visitor's likes) scaled to a maximum of 1 over the allowed items, 0 if none
+    is positive."""
+    top = scores[allowed].max() if allowed.any() else 0.0
+    return np.maximum(scores, 0.0) / top if top > 0 else np.zeros_like(scores)
+
+
+def garden_scores(baseline: np.ndarray, *, taste: np.ndarray | None = None, colike: np.ndarray | None = None,
+                  colike_weight: float = 0.3) -> np.ndarray:
+    """The production score of every item: a draw of its baseline rate, plus a draw of the visitor's taste, plus
+    the co-like relevance (0..1) at colike_weight like-probability units."""
+    scores = baseline.copy()
+    if taste is not None:
+        scores += taste
+    if colike is not None:
+        scores += colike_weight * colike
+    return scores

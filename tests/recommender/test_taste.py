@@ -1,0 +1,137 @@
+"""The taste bandit's pieces (recommender.taste, recommender.content) on small arrays."""
+
+import numpy as np
+import pytest
+
+from recommender.content import VISUAL_DIMS, content_matrix, visual_statistics, word_rows, words
+from recommender.taste import (
+    NO_MOOD,
+    BaselineConfig,
+    Counts,
+    History,
+    TasteConfig,
+    colike_relevance,
+    design,
+    draw_baseline,
+    mood_baseline,
+    taste_scores,
+    top_items,
+    visitor_posterior,
+)
+
+HAPPY, SAD, CALM = 0, 1, 6
+
+
+def counts(likes: list[float], impressions: list[float]) -> Counts:
+    return Counts(np.array(likes, dtype=float), np.array(impressions, dtype=float))
+
+
+def test_words_skip_quality_tags_and_repeat_words() -> None:
+    assert words("best quality, very happy nature, Lake and lake, cinematic lighting") == ["happy", "lake"]
+    assert words("spring,rainy,day") == ["spring", "rainy", "day"]
+
+
+def test_word_rows_are_unit_rows_over_words_shared_by_items() -> None:
+    rows = word_rows(["winter,snowy,night", "winter,snowy,day", "", "summer,sunny,day", "moon"], 48)
+    assert rows.shape == (5, 3)  # winter, snowy, day: the words found on two items or more
+    assert np.allclose(np.linalg.norm(rows[[0, 1, 3]], axis=1), 1.0)
+    assert not rows[2].any() and not rows[4].any()
+    assert rows[0] @ rows[1] > rows[0] @ rows[3] == 0
+
+
+def test_visual_statistics_see_warmth_and_light() -> None:
+    warm = np.zeros((32, 48, 3), dtype=np.uint8)
+    warm[..., 0] = 220
+    cool = np.zeros((32, 48, 3), dtype=np.uint8)
+    cool[..., 2] = 60
+    warm_stats, cool_stats = visual_statistics(warm), visual_statistics(cool)
+    assert warm_stats.shape == (VISUAL_DIMS,)
+    assert warm_stats[0] > cool_stats[0] and warm_stats[9] > cool_stats[9]  # redder, brighter
+    assert warm_stats[7] == 1.0 and cool_stats[7] == 0.0  # share of warm pixels
+
+
+def test_content_rows_hold_every_block_and_tolerate_unmeasured_items() -> None:
+    visuals = np.vstack([np.ones(VISUAL_DIMS), np.full(VISUAL_DIMS, np.nan), np.zeros(VISUAL_DIMS)])
+    rows = content_matrix(np.array([HAPPY, SAD, HAPPY]), ["winter", "", "winter"], ["lake", "", "lake"], visuals)
+    assert rows.shape == (3, 8 + 1 + 1 + VISUAL_DIMS)
+    assert rows[0, HAPPY] == 1.0 and rows[1, SAD] == 1.0
+    assert not rows[1, -VISUAL_DIMS:].any()  # not measured yet: average pixels
+    assert np.isfinite(rows).all()
+
+
+def test_the_baseline_mirrors_the_mood_without_data_and_learns_a_lift_from_everyone() -> None:
+    emotions = np.array([HAPPY, SAD, CALM, SAD])
+    empty = [counts([0] * 4, [0] * 4), counts([0] * 4, [0] * 4)]
+    rate, _ = mood_baseline(emotions, empty, mood=SAD, config=BaselineConfig(), prior_rate=0.1)
+    assert rate[1] == rate[3] > rate[0] == rate[2]
+    # Sad visitors liked the calm image and never the sad ones: calm images now come first for them.
+    lifted = [counts([20, 0, 20, 0], [100, 100, 100, 100]), counts([0, 0, 30, 0], [50, 50, 50, 50])]
+    rate, weight = mood_baseline(emotions, lifted, mood=SAD, config=BaselineConfig(), prior_rate=0.1)
+    assert rate[2] > rate[0] > rate[1]
+    assert weight[2] > BaselineConfig().item_strength
+
+
+def test_a_visitor_who_likes_one_theme_scores_it_higher_without_a_refit() -> None:
+    content = content_matrix(np.array([HAPPY] * 6), ["winter", "winter", "winter", "summer", "summer", "summer"],
+                             [""] * 6, np.zeros((6, VISUAL_DIMS)))
+    emotions = np.zeros(6, dtype=np.intp)
+    history = History(items=np.array([0, 1, 3]), moods=np.array([HAPPY] * 3), outcomes=np.array([1.0, 1.0, 0.0]))
+    posterior = visitor_posterior(history, content, emotions, {HAPPY: np.full(6, 0.2)}, TasteConfig())
+    scores = taste_scores(posterior.mean, content, emotions, HAPPY)
+    assert scores[2] > scores[5] + 0.1
+
+
+def test_the_visitor_learns_their_own_mood_response() -> None:
+    content = np.zeros((4, 3))
+    emotions = np.array([SAD, CALM, SAD, CALM])
+    history = History(items=np.array([0, 1]), moods=np.array([SAD, SAD]), outcomes=np.array([0.0, 1.0]))
+    posterior = visitor_posterior(history, content, emotions, {SAD: np.full(4, 0.3)}, TasteConfig())
+    when_sad = taste_scores(posterior.mean, content, emotions, SAD)
+    assert when_sad[3] > 0 > when_sad[2]
+    assert not taste_scores(posterior.mean, content, emotions, HAPPY).any()  # another mood: nothing learned yet
+    assert not taste_scores(posterior.mean, content, emotions, NO_MOOD).any()
+
+
+def test_not_interested_teaches_more_than_a_skip() -> None:
+    content = np.eye(2)
+    emotions = np.zeros(2, dtype=np.intp)
+    baseline = {HAPPY: np.full(2, 0.2)}
+    skipped = visitor_posterior(History(np.array([0]), np.array([HAPPY]), np.array([0.0])), content, emotions,
+                                baseline, TasteConfig())
+    refused = visitor_posterior(History(np.array([0]), np.array([HAPPY]), np.array([-1.0])), content, emotions,
+                                baseline, TasteConfig())
+    assert refused.mean[0] < skipped.mean[0] < 0
+
+
+def test_design_rows_hold_content_and_the_mood_cell() -> None:
+    rows = design(np.ones((3, 2)), np.array([HAPPY, SAD, CALM]), np.array([1, 2]), np.array([SAD, NO_MOOD]))
+    assert rows.shape == (2, 2 + 64)
+    assert rows[0, 2 + SAD * 8 + SAD] == 1.0
+    assert rows[1, 2:].sum() == 0.0
+
+
+def test_draws_spread_with_uncertainty_and_collapse_without_exploration() -> None:
+    rng = np.random.default_rng(0)
+    rate = np.array([0.3, 0.3])
+    weight = np.array([10.0, 10_000.0])
+    draws = np.array([draw_baseline(rate, weight, rng, 1.0) for _ in range(500)])
+    assert draws[:, 0].std() > 5 * draws[:, 1].std()
+    assert (draw_baseline(rate, weight, rng, 0.0) == rate).all()
+    with_history = visitor_posterior(History(np.array([0]), np.array([HAPPY]), np.array([1.0])), np.eye(2),
+                                     np.zeros(2, dtype=np.intp), {HAPPY: np.full(2, 0.2)}, TasteConfig())
+    assert (with_history.draw(rng, 0.0) == with_history.mean).all()
+    assert not np.allclose(with_history.draw(rng, 1.0), with_history.mean)
+
+
+def test_colike_relevance_scales_to_the_allowed_maximum() -> None:
+    relevance = colike_relevance(np.array([4.0, 2.0, -1.0, 8.0]), np.array([True, True, True, False]))
+    assert relevance.tolist() == pytest.approx([1.0, 0.5, 0.0, 2.0])
+    assert not colike_relevance(np.array([-1.0, 0.0]), np.array([True, True])).any()
+
+
+def test_top_items_repeat_excluded_ones_only_when_nothing_else_is_left() -> None:
+    scores = np.array([0.9, 0.5, 0.7, 0.1])
+    excluded = np.array([True, False, False, False])
+    assert top_items(scores, 2, excluded).tolist() == [2, 1]
+    assert top_items(scores, 4, excluded).tolist() == [2, 1, 3]
+    assert top_items(scores, 2, np.ones(4, dtype=bool)).tolist() == [0, 2]
