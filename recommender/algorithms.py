@@ -2,7 +2,7 @@
 
 The DB-backed engine maps image ids to indices, loads counters and histories, and calls these; the offline
 evaluation (tools/recommender/evaluation.py) calls the very same code on a public data set, so the numbers it prints are
-the numbers of production. The choices and their measurements are in research/recommender.md.
+the numbers of production. The choices and their measurements are in docs/recommender.md.
 
 - SegmentPopularity: cold start by context, like-rates per visitor segment with hierarchical smoothing.
 - Ease: the co-like model, scored from the visitor's live like history (a new like counts without a refit).

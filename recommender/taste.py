@@ -1,6 +1,6 @@
 """What a visitor loves, learned from every event within the visit: pure numpy over item indices, free of Django.
 
-The garden's ranking is a contextual bandit (research/recommender.md, measured by benchmarks/online_sim.py):
+The garden's ranking is a contextual bandit (docs/recommender.md, measured by benchmarks/online_sim.py):
 
 - A mood-aware baseline: each item's smoothed like-rate among visitors of the same segment (session emotion x gender x
   age band), whose prior is the item's appeal to everyone times the segment's like-rate of the item's emotion. So the

