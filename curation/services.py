@@ -16,9 +16,9 @@ from PIL import Image as PillowImage
 from curation.generators import DEFAULT_GENERATOR, available_generators, image_generator
 from curation.generators.base import GenerationFailed, GenerationRequest, ImageGenerator
 from curation.models import GenerationItem, GenerationJob, Image, PromptTemplate
+from curation.signals import image_published, image_withdrawn
 from emotion_garden.imaging import encode_jpeg, thumbnail_jpeg
 from emotion_garden.vocabulary import Emotion
-from recommender.engines import recommender_engine
 
 logger = logging.getLogger(__name__)
 
@@ -189,12 +189,12 @@ def retry_failed_items(*, job: GenerationJob) -> int:
 
 @transaction.atomic
 def approve_image(*, image: Image, reviewer: AbstractBaseUser | None = None) -> Image:
-    """Move an image into the gallery and publish it to the recommender."""
+    """Move an image into the gallery and publish it (to the recommender, which listens to image_published)."""
     now = timezone.now()
     image.status = Image.Status.APPROVED
     image.approved_at = now
     _record_review(image, reviewer, now)
-    recommender_engine().publish_item(image)
+    image_published.send(sender=Image, image=image)
     return image
 
 
@@ -204,7 +204,7 @@ def reject_image(*, image: Image, reviewer: AbstractBaseUser | None = None) -> I
     image.status = Image.Status.REJECTED
     _record_review(image, reviewer, timezone.now())
     if was_live:
-        recommender_engine().retire_item(image)
+        image_withdrawn.send(sender=Image, image=image)
     return image
 
 
@@ -213,7 +213,7 @@ def retire_image(*, image: Image, reviewer: AbstractBaseUser | None = None) -> I
     """Take an image out of the gallery (and the recommender) for good, keeping its history."""
     image.status = Image.Status.RETIRED
     _record_review(image, reviewer, timezone.now())
-    recommender_engine().retire_item(image)
+    image_withdrawn.send(sender=Image, image=image)
     return image
 
 
@@ -224,7 +224,7 @@ def delete_image(*, image: Image) -> None:
     The files go only after the transaction commits, so a failed delete never leaves a row without its file.
     """
     if image.status == Image.Status.APPROVED:
-        recommender_engine().retire_item(image)
+        image_withdrawn.send(sender=Image, image=image)
     files = [field.name for field in (image.file, image.thumbnail) if field]
     storage = image.file.storage
     image.delete()

@@ -31,7 +31,7 @@ from gallery.serializers import (
     LikedImageSerializer,
 )
 from gallery.services import NoFaceFound, compare_faces, forget_face_user, read_emotion
-from recommender.engines.base import RecommenderUnavailable
+from recommender.engines.base import RecommenderUnavailable, Visitor
 from recommender.models import Interaction
 from recommender.selectors import Garden, Mode, garden, like_count, liked_images
 from recommender.services import InteractionRejected, record_interaction
@@ -233,7 +233,7 @@ class GardenView(APIView):
 def _garden(params: dict[str, Any]) -> Garden:
     return garden(
         emotion=params.get("emotion", ""),
-        face_user=params.get("face_user"),
+        visitor=face_user.as_visitor() if (face_user := params.get("face_user")) else None,
         gender=params.get("gender", ""),
         age_band=params["age_band"],
         n=params["n"],
@@ -264,7 +264,7 @@ class _InteractionView(APIView):
             recorded = record_interaction(
                 event=self.event,
                 image_id=params["image"],
-                face_user_id=params.get("face_user"),
+                visitor=_visitor(params.get("face_user")),
                 impression_ids=params["impressions"],
                 emotion=params.get("emotion", ""),
                 gender=params.get("gender", ""),
@@ -273,13 +273,23 @@ class _InteractionView(APIView):
             )
         except InteractionRejected as error:
             raise ApiError(code=error.code, message=error.message) from None
-        face_user = recorded.interaction.face_user
+        face_user_id = recorded.interaction.face_user_id
         return Response(
             {**InteractionSerializer(recorded.interaction).data,
              # The person's likes after this event, so a client can show the move to personal picks.
-             "likes": like_count(face_user=face_user) if face_user else None},
+             "likes": like_count(visitor_id=face_user_id) if face_user_id else None},
             status=status.HTTP_201_CREATED if recorded.created else status.HTTP_200_OK,
         )
+
+
+def _visitor(face_user_id: uuid.UUID | None) -> Visitor | None:
+    """The recommender's view of the face user an event names (None for an anonymous one)."""
+    if face_user_id is None:
+        return None
+    face_user = FaceUser.objects.only("id", "gender", "age_low", "age_high").filter(pk=face_user_id).first()
+    if face_user is None:
+        raise InteractionRejected(code="unknown_face_user", message=f"There is no face user {face_user_id}.")
+    return face_user.as_visitor()
 
 
 # Per method, not on the class: drf-spectacular warns (failing check --deploy) that a class-level operation_id would
@@ -310,7 +320,7 @@ class FaceUserLikesView(APIView):
     @extend_schema(operation_id="face_user_likes", responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, face_user_id: uuid.UUID) -> Response:
         face_user = get_object_or_404(FaceUser, pk=face_user_id)
-        images = liked_images(face_user=face_user)
+        images = liked_images(visitor_id=face_user.pk)
         return Response({"likes": LikedImageSerializer(images, many=True, context={"request": request}).data})
 
 

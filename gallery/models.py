@@ -10,6 +10,7 @@ from django.db import models
 
 from emotion_garden.vocabulary import AgeBand, Gender
 from gallery.rates import validate_rate
+from recommender.engines.base import Visitor
 
 
 class FaceUser(models.Model):
@@ -34,6 +35,10 @@ class FaceUser(models.Model):
         if self.age_low is None or self.age_high is None:
             return ""
         return AgeBand.for_age_range(self.age_low, self.age_high)
+
+    def as_visitor(self) -> Visitor:
+        """What the recommender knows of this person: their id and the segment they belong to."""
+        return Visitor(id=self.pk, gender=self.gender, age_band=self.age_band)
 
 
 class FaceEmbedding(models.Model):

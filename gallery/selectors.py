@@ -48,7 +48,7 @@ def face_user_export(*, face_user: FaceUser) -> dict[str, Any]:
         "interactions": _interactions(face_user),
         "likes": [
             {"image": image["id"], "image_name": image["name"], "liked_at": image["liked_at"]}
-            for image in liked_images(face_user=face_user).values("id", "name", "liked_at")
+            for image in liked_images(visitor_id=face_user.pk).values("id", "name", "liked_at")
         ],
         "biometric_data": _biometric_data(face_user),
     }

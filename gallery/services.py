@@ -58,7 +58,7 @@ def _identify(image: DecodedImage, face: FaceDetail, *, remember: bool) -> tuple
         updated = FaceUser.objects.filter(pk=match.face_user_id).update(last_seen_at=now, **demographics)
         if updated:
             face_user = FaceUser.objects.get(pk=match.face_user_id)
-            recommender_engine().upsert_user(face_user)
+            recommender_engine().upsert_user(face_user.as_visitor())
             return face_user, True
     if not remember:
         return None, False
@@ -68,7 +68,7 @@ def _identify(image: DecodedImage, face: FaceDetail, *, remember: bool) -> tuple
             # A person the backend cannot recognise again would be a face user in name only.
             transaction.set_rollback(True)
             return None, False
-        recommender_engine().upsert_user(face_user)
+        recommender_engine().upsert_user(face_user.as_visitor())
     return face_user, False
 
 

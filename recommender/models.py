@@ -5,7 +5,6 @@ from django.utils.functional import cached_property
 
 from curation.models import Image
 from emotion_garden.vocabulary import AgeBand, Emotion, Gender
-from gallery.models import FaceUser
 
 
 class Interaction(models.Model):
@@ -18,8 +17,10 @@ class Interaction(models.Model):
 
     # Kept (anonymised) when the person is forgotten: the counts still teach the cold-start engine. Looked up through
     # the like history index below; a second index on face_user alone would only slow every like down.
+    # The gallery's person, named by app label: the gallery sits above the recommender and imports it, not the reverse.
     face_user = models.ForeignKey(
-        FaceUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions", db_index=False
+        "gallery.FaceUser", null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions",
+        db_index=False,
     )
     image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="interactions")
     event = models.CharField(max_length=8, choices=Event.choices)
@@ -121,3 +122,8 @@ class ModelSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"model of {self.created_at:%Y-%m-%d %H:%M} ({self.users} people, {self.likes} likes)"
+
+
+def visitor_model() -> type[models.Model]:
+    """The model of the people interactions belong to (the gallery's FaceUser), reached through the foreign key."""
+    return Interaction._meta.get_field("face_user").related_model

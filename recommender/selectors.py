@@ -9,9 +9,8 @@ from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from curation.models import Image
-from gallery.models import FaceUser
 from recommender.engines import recommender_engine
-from recommender.engines.base import Context
+from recommender.engines.base import Context, Visitor
 from recommender.models import Interaction
 from recommender.training import like_history
 
@@ -41,22 +40,22 @@ class Garden:
 
 
 def garden(
-    *, emotion: str, face_user: FaceUser | None = None, gender: str = "", age_band: str = "", n: int = 3,
+    *, emotion: str, visitor: Visitor | None = None, gender: str = "", age_band: str = "", n: int = 3,
     exclude: Collection[int] = (), mode: Mode = Mode.AUTO,
 ) -> Garden:
-    """The next n images for the visitor; a known face user's own gender and age band win over the request's."""
+    """The next n images for the visitor; a known visitor's own gender and age band win over the request's."""
     context = Context(
         emotion=emotion,
-        gender=(face_user.gender if face_user and face_user.gender else gender),
-        age_band=(face_user.age_band if face_user and face_user.age_band else age_band),
+        gender=(visitor.gender if visitor and visitor.gender else gender),
+        age_band=(visitor.age_band if visitor and visitor.age_band else age_band),
     )
-    likes = like_count(face_user=face_user) if face_user else 0
+    likes = like_count(visitor_id=visitor.id) if visitor else 0
     if mode == Mode.AUTO:
-        mode = Mode.PERSONAL if face_user and likes >= settings.PERSONAL_PICKS_MIN_LIKES else Mode.EMOTION
-    if face_user is None:
+        mode = Mode.PERSONAL if visitor and likes >= settings.PERSONAL_PICKS_MIN_LIKES else Mode.EMOTION
+    if visitor is None:
         mode = Mode.EMOTION
     recommendations = recommender_engine().recommend(
-        face_user_id=face_user.pk if face_user and mode == Mode.PERSONAL else None, context=context, n=n,
+        face_user_id=visitor.id if visitor and mode == Mode.PERSONAL else None, context=context, n=n,
         exclude=exclude,
     )
     # Approved only: an engine may answer from state a moment old, but a retired image never reaches the visitor.
@@ -86,20 +85,20 @@ def _approved_images(image_ids: list[int]) -> dict[int, Image]:
     return {image.pk: image for image in images}
 
 
-def like_count(*, face_user: FaceUser) -> int:
+def like_count(*, visitor_id: uuid.UUID) -> int:
     """How many images the person likes now, judged (like personal picks) from their latest likes and unlikes: one
     short indexed read, where counting liked_images would run a subquery per image the person ever touched."""
-    return len(like_history(face_user.pk))
+    return len(like_history(visitor_id))
 
 
-def liked_images(*, face_user: FaceUser) -> QuerySet[Image]:
+def liked_images(*, visitor_id: uuid.UUID) -> QuerySet[Image]:
     """The images the person likes now: those whose latest like or unlike by them is a like, newest first."""
     latest = Interaction.objects.filter(
-        face_user=face_user, image=OuterRef("pk"), event__in=[Interaction.Event.LIKE, Interaction.Event.UNLIKE]
+        face_user_id=visitor_id, image=OuterRef("pk"), event__in=[Interaction.Event.LIKE, Interaction.Event.UNLIKE]
     ).order_by("-created_at", "-id")
     # Only the images this person has liked or unliked at all, so the subqueries run for those, not the catalogue.
     touched = Interaction.objects.filter(
-        face_user=face_user, event__in=[Interaction.Event.LIKE, Interaction.Event.UNLIKE]
+        face_user_id=visitor_id, event__in=[Interaction.Event.LIKE, Interaction.Event.UNLIKE]
     ).values("image_id")
     return (
         Image.objects.filter(pk__in=touched)

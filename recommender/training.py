@@ -10,7 +10,6 @@ import scipy.sparse as sp
 from django.db import connection
 
 from curation.models import Image
-from gallery.models import FaceUser
 from recommender.algorithms import Ease
 from recommender.models import Interaction, ModelSnapshot
 
@@ -73,7 +72,7 @@ def like_history(face_user_id: uuid.UUID) -> list[int]:
         cursor.execute(
             f"SELECT image_id, event FROM {Interaction._meta.db_table} WHERE face_user_id = %s AND event IN (%s, %s) "
             f"ORDER BY created_at DESC, id DESC LIMIT {HISTORY_EVENTS}",
-            [FaceUser._meta.pk.get_db_prep_value(face_user_id, connection),
+            [Interaction._meta.get_field("face_user").target_field.get_db_prep_value(face_user_id, connection),
              Interaction.Event.LIKE.value, Interaction.Event.UNLIKE.value],
         )
         latest = cursor.fetchall()

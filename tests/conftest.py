@@ -7,6 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from botocore.stub import Stubber
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group
+from django.test import Client
 from PIL import Image
 from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
@@ -101,3 +104,17 @@ def fresh_ip() -> str:
     """A client address no other test (nor an earlier run against the same Redis) has used, so throttle counters
     in the cache start from zero."""
     return str(ipaddress.IPv6Address(uuid.uuid4().int))
+
+
+@pytest.fixture
+def curator(db: None) -> AbstractBaseUser:
+    """Staff in the Curators group: reviews, approves, generates and uploads, and nothing else of the admin."""
+    user = get_user_model().objects.create_user("curator", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Curators"))
+    return user
+
+
+@pytest.fixture
+def curator_client(client: Client, curator: AbstractBaseUser) -> Client:
+    client.force_login(curator)
+    return client

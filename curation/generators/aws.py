@@ -1,4 +1,4 @@
-"""What every managed (AWS) generator shares: the default prompt, the lazily made boto3 client, the translation of
+"""What every managed (AWS) generator shares: the default prompt, its boto3 client's retry policy, the translation of
 AWS errors, and the checks that turn a model's answer into a trusted image. Whatever goes wrong surfaces as
 GenerationFailed, which the generation job records per image before it moves on.
 """
@@ -6,15 +6,14 @@ GenerationFailed, which the generation job records per image before it moves on.
 import base64
 import binascii
 import json
-import threading
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from PIL import Image, ImageOps
 
 from curation.generators.base import GenerationFailed, GenerationRequest
+from emotion_garden.aws import LazyClient, describe
 from emotion_garden.imaging import InvalidImage, decode_image
 
 # The original booth's default style ("Others" on its bulk page), around the emotion and the theme.
@@ -31,36 +30,16 @@ def prompt_for(request: GenerationRequest) -> str:
     return request.prompt.strip() or default_prompt(request)
 
 
-class LazyAwsClient:
-    """A boto3 client made on first use, so that building a backend (at startup, in tests) needs no credentials."""
-
-    def __init__(self, service_name: str, *, region_name: str | None, timeout_s: int, client: Any | None) -> None:
-        self._service_name = service_name
-        self._region_name = region_name
-        # One quick retry of a throttled or dropped call at most: every attempt is a whole inference (SD 2 takes
-        # 11-26 s), and the generation job retries a failed image itself, with a longer backoff.
-        self._config = Config(
-            connect_timeout=10, read_timeout=timeout_s, retries={"total_max_attempts": 2, "mode": "standard"}
-        )
-        self._client = client
-        self._lock = threading.Lock()
-
-    def get(self) -> Any:
-        # boto3's default session is not thread-safe, so the client comes from a session of its own.
-        with self._lock:
-            if self._client is None:
-                self._client = boto3.session.Session().client(
-                    self._service_name, region_name=self._region_name, config=self._config
-                )
-            return self._client
+def generator_client(service_name: str, *, region_name: str | None, timeout_s: int, client: Any | None) -> LazyClient:
+    """The generator's client. One quick retry of a throttled or dropped call at most: every attempt is a whole
+    inference (SD 2 takes 11-26 s), and the generation job retries a failed image itself, with a longer backoff."""
+    config = Config(connect_timeout=10, read_timeout=timeout_s, retries={"total_max_attempts": 2, "mode": "standard"})
+    return LazyClient(service_name, region_name=region_name, config=config, client=client)
 
 
 def aws_failure(source: str, error: ClientError | BotoCoreError) -> GenerationFailed:
     """A GenerationFailed that names the AWS error code (ModelError, ThrottlingException, ReadTimeoutError...)."""
-    if isinstance(error, ClientError):
-        details = error.response.get("Error", {})
-        return GenerationFailed(f"{source} failed: {details.get('Code', 'Unknown')}: {details.get('Message', '')}")
-    return GenerationFailed(f"{source} failed: {type(error).__name__}: {error}")
+    return GenerationFailed(f"{source} failed: {describe(error)}")
 
 
 def json_answer(payload: bytes, *, source: str) -> dict[str, Any]:

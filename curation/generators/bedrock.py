@@ -16,7 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.core.exceptions import ImproperlyConfigured
 from PIL import Image
 
-from curation.generators.aws import LazyAwsClient, aws_failure, first_image, json_answer, prompt_for
+from curation.generators.aws import aws_failure, first_image, generator_client, json_answer, prompt_for
 from curation.generators.base import GenerationFailed, GenerationRequest, ImageGenerator
 
 DEFAULT_NEGATIVE_PROMPT = "text, watermark, signature, blurry, low quality"
@@ -196,7 +196,7 @@ class BedrockImageGenerator(ImageGenerator):
         self._family = model_family(model_id)
         self._cfg_scale = cfg_scale
         self._negative_prompt = negative_prompt
-        self._client = LazyAwsClient("bedrock-runtime", region_name=region_name, timeout_s=timeout_s, client=client)
+        self._client = generator_client("bedrock-runtime", region_name=region_name, timeout_s=timeout_s, client=client)
         self._source = f"Bedrock model {model_id}"
 
     def generate(self, request: GenerationRequest) -> Image.Image:

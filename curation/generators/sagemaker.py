@@ -6,7 +6,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from PIL import Image
 
-from curation.generators.aws import LazyAwsClient, aws_failure, first_image, json_answer, prompt_for
+from curation.generators.aws import aws_failure, first_image, generator_client, json_answer, prompt_for
 from curation.generators.base import GenerationRequest, ImageGenerator
 
 # Stable Diffusion works on latents an eighth of the image size, and paints mush below 256 pixels.
@@ -34,7 +34,9 @@ class SageMakerStableDiffusion(ImageGenerator):
         self._endpoint_name = endpoint_name
         self._num_inference_steps = num_inference_steps
         self._guidance_scale = guidance_scale
-        self._client = LazyAwsClient("sagemaker-runtime", region_name=region_name, timeout_s=timeout_s, client=client)
+        self._client = generator_client(
+            "sagemaker-runtime", region_name=region_name, timeout_s=timeout_s, client=client
+        )
         self._source = f"SageMaker endpoint {endpoint_name}"
 
     def generate(self, request: GenerationRequest) -> Image.Image:

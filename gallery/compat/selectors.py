@@ -38,9 +38,10 @@ def recommended_images(
     *, visitor: str, emotion: Emotion, gender: str = "", age_band: str = "", mode: Mode = Mode.AUTO
 ) -> list[Image]:
     """The recommender's picks for the visitor: for a known face user as `mode` says, else those for the context."""
+    face_user = face_user_for(visitor)
     result = garden(
-        emotion=emotion, face_user=face_user_for(visitor), gender=gender, age_band=age_band, n=RECOMMENDATION_COUNT,
-        mode=mode,
+        emotion=emotion, visitor=face_user.as_visitor() if face_user else None, gender=gender, age_band=age_band,
+        n=RECOMMENDATION_COUNT, mode=mode,
     )
     return [item.image for item in result.items]
 

@@ -56,7 +56,7 @@ def register_visitor(*, visitor_id: str) -> None:
     visitor, _ = split_visitor_id(visitor_id)
     face_user = face_user_for(visitor)
     if face_user is not None:
-        recommender_engine().upsert_user(face_user)
+        recommender_engine().upsert_user(face_user.as_visitor())
 
 
 def record_like(*, visitor_id: str, item_key: str, impression_keys: Sequence[str]) -> Interaction:
@@ -83,7 +83,7 @@ def record_like(*, visitor_id: str, item_key: str, impression_keys: Sequence[str
     recorded = record_interaction(
         event=Interaction.Event.LIKE,
         image_id=image.pk,
-        face_user_id=face_user.pk if face_user else None,
+        visitor=face_user.as_visitor() if face_user else None,
         impression_ids=impression_ids,
         # Pages that send a raw id showed only images of the visitor's emotion, so the image's is theirs.
         emotion=emotion or image.emotion,

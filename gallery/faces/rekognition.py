@@ -8,16 +8,15 @@ AWS failures other than the few handled here surface as RekognitionUnavailable, 
 
 import logging
 import math
-import threading
 import uuid
 from collections.abc import Collection, Iterator
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from PIL import Image
 
+from emotion_garden.aws import LazyClient, error_code
 from emotion_garden.imaging import DecodedImage, encode_jpeg
 from emotion_garden.vocabulary import Emotion
 from gallery.faces.base import (
@@ -67,34 +66,19 @@ class _RekognitionClient:
     one place where AWS errors are translated."""
 
     def __init__(self, *, region_name: str | None, client: Any | None) -> None:
-        self._region_name = region_name
-        self._client = client
-        self._lock = threading.Lock()
-
-    def _get_client(self) -> Any:
-        # boto3's default session is not thread-safe, so each backend makes its client in a session of its own.
-        with self._lock:
-            if self._client is None:
-                self._client = boto3.session.Session().client(
-                    "rekognition", region_name=self._region_name, config=CLIENT_CONFIG
-                )
-            return self._client
+        self._client = LazyClient("rekognition", region_name=region_name, config=CLIENT_CONFIG, client=client)
 
     def call(self, operation: str, *, let_through: Collection[str] = (), **params: Any) -> dict[str, Any]:
         """Call `operation` (boto3's snake_case name). A ClientError whose code is in `let_through` reaches the
         caller, which handles it; every other AWS failure becomes RekognitionUnavailable."""
         try:
-            return getattr(self._get_client(), operation)(**params)
+            return getattr(self._client.get(), operation)(**params)
         except ClientError as error:
-            if _error_code(error) in let_through:
+            if error_code(error) in let_through:
                 raise
-            raise RekognitionUnavailable(f"Rekognition {operation} failed: {_error_code(error)}") from error
+            raise RekognitionUnavailable(f"Rekognition {operation} failed: {error_code(error)}") from error
         except BotoCoreError as error:
             raise RekognitionUnavailable(f"Rekognition {operation} failed: {error}") from error
-
-
-def _error_code(error: ClientError) -> str:
-    return error.response.get("Error", {}).get("Code", "")
 
 
 class RekognitionFaceAnalyzer(FaceAnalyzer):
@@ -119,7 +103,7 @@ def face_detail(rekognition_face: dict[str, Any]) -> FaceDetail:
         "BoundingBox": BoundingBox(Width=box["Width"], Height=box["Height"], Left=box["Left"], Top=box["Top"]),
         "Confidence": float(rekognition_face["Confidence"]),
         "Landmarks": alignment_first(rekognition_face.get("Landmarks", [])),
-        "Emotions": eight_emotions(rekognition_face.get("Emotions", [])),
+        "Emotions": rekognition_emotion_scores(rekognition_face.get("Emotions", [])),
     }
     if "AgeRange" in rekognition_face:
         face["AgeRange"] = {"Low": int(rekognition_face["AgeRange"]["Low"]),
@@ -142,7 +126,7 @@ def alignment_first(landmarks: list[dict[str, Any]]) -> list[Landmark]:
     return sorted(converted, key=lambda point: rank.get(point["Type"], len(rank)))
 
 
-def eight_emotions(rekognition_emotions: list[dict[str, Any]]) -> list[EmotionScore]:
+def rekognition_emotion_scores(rekognition_emotions: list[dict[str, Any]]) -> list[EmotionScore]:
     """All eight emotion types, summing to 100 and sorted by confidence.
 
     Rekognition may add UNKNOWN; it says nothing about which emotion is shown, so it is dropped and the rest
@@ -320,7 +304,7 @@ class RekognitionFaceIdentity(FaceIdentity, OutboxConsumer):
                 **params,
             )
         except ClientError as error:
-            if _error_code(error) != "ResourceNotFoundException":
+            if error_code(error) != "ResourceNotFoundException":
                 raise
         self._create_collection()
         return self._rekognition.call(operation, let_through=let_through, CollectionId=self.collection_id, **params)

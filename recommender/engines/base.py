@@ -7,12 +7,20 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from curation.models import Image
-from gallery.models import FaceUser
 from recommender.models import Interaction
 
 
 class RecommenderUnavailable(Exception):
     """A remote engine could not answer (outage, throttling, missing campaign); worth a 503."""
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """A person the recommender knows by id (the gallery's face user), with the segment they belong to."""
+
+    id: uuid.UUID
+    gender: str = ""
+    age_band: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,8 +74,8 @@ class RecommenderEngine(ABC):
         """Never recommend this image again."""
 
     @abstractmethod
-    def upsert_user(self, face_user: FaceUser) -> None:
-        """Tell the engine about a (new or changed) face user."""
+    def upsert_user(self, visitor: Visitor) -> None:
+        """Tell the engine about a (new or changed) visitor."""
 
     @abstractmethod
     def forget_user(self, face_user_id: uuid.UUID) -> None:

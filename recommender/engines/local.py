@@ -34,7 +34,6 @@ from django.utils import timezone
 
 from curation.models import Image
 from emotion_garden.vocabulary import Emotion
-from gallery.models import FaceUser
 from recommender.algorithms import (
     EVERYONE,
     BlendWeights,
@@ -44,7 +43,7 @@ from recommender.algorithms import (
     exploration_candidates,
     segment_path,
 )
-from recommender.engines.base import Context, ReasonCode, Recommendation, RecommenderEngine
+from recommender.engines.base import Context, ReasonCode, Recommendation, RecommenderEngine, Visitor
 from recommender.engines.counters import SegmentCounterCache
 from recommender.models import Interaction, ModelSnapshot, SegmentStat
 from recommender.training import PersonalModel, like_history, load_personal_model
@@ -147,8 +146,8 @@ class LocalRecommender(RecommenderEngine):
         """Only approved images are candidates: this process reads them again once the retirement commits."""
         transaction.on_commit(self._catalogue.expire)
 
-    def upsert_user(self, face_user: FaceUser) -> None:
-        """Nothing to do: the local engine reads face users live."""
+    def upsert_user(self, visitor: Visitor) -> None:
+        """Nothing to do: every event carries the visitor's segment."""
 
     def forget_user(self, face_user_id: uuid.UUID) -> None:
         """Nothing to do: deleting the face user anonymises their interactions (the foreign key is SET_NULL)."""

@@ -36,22 +36,27 @@ meanwhile. The newer message carries the current state.
 
 import json
 import logging
-import threading
 import uuid
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from curation.models import Image
+from emotion_garden.aws import LazyClient, describe, error_code
 from emotion_garden.vocabulary import Emotion
-from gallery.models import FaceUser
-from recommender.engines.base import Context, ReasonCode, Recommendation, RecommenderEngine, RecommenderUnavailable
-from recommender.models import Interaction
+from recommender.engines.base import (
+    Context,
+    ReasonCode,
+    Recommendation,
+    RecommenderEngine,
+    RecommenderUnavailable,
+    Visitor,
+)
+from recommender.models import Interaction, visitor_model
 from recommender.outbox import OutboxConsumer, PermanentFailure, enqueue
 
 logger = logging.getLogger(__name__)
@@ -104,11 +109,11 @@ def item_record(image: Image, *, status: str) -> dict[str, str]:
     return {"itemId": str(image.pk), "properties": json.dumps(properties, sort_keys=True)}
 
 
-def user_record(face_user: FaceUser) -> dict[str, str]:
+def user_record(visitor: Visitor) -> dict[str, str]:
     """The face user as PutUsers takes it; without properties when nothing is known."""
-    properties = {key: value for key, value in (("gender", face_user.gender), ("ageBand", face_user.age_band))
+    properties = {key: value for key, value in (("gender", visitor.gender), ("ageBand", visitor.age_band))
                   if value}
-    record = {"userId": str(face_user.pk)}
+    record = {"userId": str(visitor.id)}
     if properties:
         record["properties"] = json.dumps(properties, sort_keys=True)
     return record
@@ -161,9 +166,11 @@ class PersonalizeRecommender(RecommenderEngine, OutboxConsumer):
         self.dataset_arn_items = dataset_arn_items
         self.dataset_arn_users = dataset_arn_users
         self.emotion_filter_arn = emotion_filter_arn
-        self._region_name = region_name or None
-        self._clients = dict(clients or {})
-        self._lock = threading.Lock()
+        self._clients = {
+            service: LazyClient(service, region_name=region_name or None, config=CLIENT_CONFIG,
+                                client=(clients or {}).get(service))
+            for service in ("personalize-runtime", "personalize-events")
+        }
         self._fallback: RecommenderEngine | None = None
         if fallback:
             self._fallback = import_string(fallback)()
@@ -211,7 +218,7 @@ class PersonalizeRecommender(RecommenderEngine, OutboxConsumer):
         try:
             response = self._client("personalize-runtime").get_recommendations(**params)
         except (ClientError, BotoCoreError) as error:
-            raise PersonalizeUnavailable(f"GetRecommendations failed: {_describe(error)}") from error
+            raise PersonalizeUnavailable(f"GetRecommendations failed: {describe(error)}") from error
         return list(_parse_item_list(response.get("itemList", [])))
 
     # --- Writes (enqueued in the caller's transaction, delivered by consume) ---------------------------------------
@@ -233,10 +240,10 @@ class PersonalizeRecommender(RecommenderEngine, OutboxConsumer):
         if self._fallback is not None:
             self._fallback.retire_item(image)
 
-    def upsert_user(self, face_user: FaceUser) -> None:
-        enqueue(capability=CAPABILITY, operation="put_users", payload={"users": [user_record(face_user)]})
+    def upsert_user(self, visitor: Visitor) -> None:
+        enqueue(capability=CAPABILITY, operation="put_users", payload={"users": [user_record(visitor)]})
         if self._fallback is not None:
-            self._fallback.upsert_user(face_user)
+            self._fallback.upsert_user(visitor)
 
     def forget_user(self, face_user_id: uuid.UUID) -> None:
         enqueue(capability=CAPABILITY, operation="forget_user", payload={"user_id": str(face_user_id)})
@@ -286,8 +293,8 @@ class PersonalizeRecommender(RecommenderEngine, OutboxConsumer):
         try:
             getattr(self._client("personalize-events"), operation)(**params)
         except ClientError as error:
-            if _error_code(error) in PERMANENT_ERRORS:
-                raise PermanentFailure(f"Personalize {operation} rejected: {_describe(error)}") from error
+            if error_code(error) in PERMANENT_ERRORS:
+                raise PermanentFailure(f"Personalize {operation} rejected: {describe(error)}") from error
             raise
 
     def _required(self, option: str) -> str:
@@ -298,13 +305,7 @@ class PersonalizeRecommender(RecommenderEngine, OutboxConsumer):
         return value
 
     def _client(self, service: str) -> Any:
-        with self._lock:
-            if service not in self._clients:
-                # boto3's default session is not thread-safe, so each client is made in a session of its own.
-                self._clients[service] = boto3.session.Session().client(
-                    service, region_name=self._region_name, config=CLIENT_CONFIG
-                )
-            return self._clients[service]
+        return self._clients[service].get()
 
 
 def _parse_item_list(item_list: Iterable[dict[str, Any]]) -> Iterator[Recommendation]:
@@ -326,7 +327,8 @@ def _still_approved(records: Sequence[dict[str, str]], *, approved: bool) -> lis
 
 
 def _existing_users(user_ids: Iterable[str]) -> set[str]:
-    return {str(pk) for pk in FaceUser.objects.filter(pk__in=list(user_ids)).values_list("pk", flat=True)}
+    """The ids among user_ids of people still known: one forgotten since the message was written is not sent."""
+    return {str(pk) for pk in visitor_model().objects.filter(pk__in=list(user_ids)).values_list("pk", flat=True)}
 
 
 def event_streams(message: dict[str, Any], *, user_exists: bool) -> list[tuple[str, dict[str, Any]]]:
@@ -343,13 +345,3 @@ def event_streams(message: dict[str, Any], *, user_exists: bool) -> list[tuple[s
 def _chunks(records: Sequence[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
     for start in range(0, len(records), RECORDS_PER_CALL):
         yield list(records[start:start + RECORDS_PER_CALL])
-
-
-def _error_code(error: ClientError) -> str:
-    return error.response.get("Error", {}).get("Code", "")
-
-
-def _describe(error: ClientError | BotoCoreError) -> str:
-    if isinstance(error, ClientError):
-        return f"{_error_code(error)}: {error.response.get('Error', {}).get('Message', '')}"
-    return str(error)

@@ -5,6 +5,7 @@ from django.test import Client
 
 from curation.models import Image
 from gallery.models import FaceUser
+from recommender.engines.base import Visitor
 from tests.compat.pages import live_image, pool_image, post_json
 from tests.factories import ApprovedImageFactory, FaceUserFactory, ImageFactory
 
@@ -52,14 +53,14 @@ def test_personalised_ids_of_known_and_unknown_visitors_both_get_picks(compat_cl
 
 def test_create_user_echoes_the_user(compat_client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     person = FaceUserFactory()
-    registered: list[FaceUser] = []
+    registered: list[Visitor] = []
     monkeypatch.setattr("recommender.engines.local.LocalRecommender.upsert_user",
-                        lambda engine, face_user: registered.append(face_user))
+                        lambda engine, visitor: registered.append(visitor))
     for user_id in (f"{person.pk}/happy", f"{uuid.uuid4()}/happy"):
         body = {"userId": user_id, "gender": "female", "emotion": "happy"}
         response = post_json(compat_client, "/createUser", body)
         assert (response.status_code, response.json()) == (200, body)
-    assert registered == [person]  # only the id that names a face user reaches the recommender
+    assert registered == [person.as_visitor()]  # only the id that names a face user reaches the recommender
     assert FaceUser.objects.count() == 1
 
 

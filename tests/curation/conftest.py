@@ -1,18 +1,11 @@
-"""Users of the three kinds the admin tests need: a curator (the Curators group), plain staff, and a superuser."""
+"""Staff who is not a curator (the curator is in tests/conftest.py), and generators with scripted failures."""
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.test import Client
 
 from tests.curation.curation_helpers import GARBAGE, RAW_BYTES, SCRIPTED, ScriptedGenerator
-
-
-@pytest.fixture
-def curator(db: None) -> AbstractBaseUser:
-    user = get_user_model().objects.create_user("curator", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Curators"))
-    return user
 
 
 @pytest.fixture
@@ -23,12 +16,6 @@ def staff(db: None) -> AbstractBaseUser:
         content_type__app_label="curation", codename__in=["view_image", "change_image", "view_generationjob"]
     ))
     return user
-
-
-@pytest.fixture
-def curator_client(client: Client, curator: AbstractBaseUser) -> Client:
-    client.force_login(curator)
-    return client
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ CURATION_PAGES = [
     "admin:curation_image_changelist",
     "admin:curation_image_review",
     "admin:curation_image_upload",
-    "admin:curation_image_dashboard",
+    "admin:recommender_dashboard",
     "admin:curation_generationjob_changelist",
     "admin:curation_generationjob_add",
     "admin:curation_prompttemplate_changelist",

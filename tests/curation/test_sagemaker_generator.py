@@ -21,7 +21,7 @@ from django.test import override_settings
 from moto import mock_aws
 from PIL import Image
 
-from curation.generators.aws import LazyAwsClient
+from curation.generators.aws import generator_client
 from curation.generators.base import GenerationFailed, GenerationRequest
 from curation.generators.sagemaker import SageMakerStableDiffusion
 from curation.models import GenerationItem, GenerationJob
@@ -175,7 +175,7 @@ def test_read_timeout_is_a_failed_generation() -> None:
 
 
 def test_client_is_made_on_first_use_with_the_timeout_and_one_retry() -> None:
-    client = LazyAwsClient("sagemaker-runtime", region_name="eu-west-1", timeout_s=90, client=None).get()
+    client = generator_client("sagemaker-runtime", region_name="eu-west-1", timeout_s=90, client=None).get()
     assert client.meta.region_name == "eu-west-1"
     assert client.meta.config.read_timeout == 90
     assert client.meta.config.retries == {"total_max_attempts": 2, "mode": "standard"}

@@ -42,7 +42,7 @@ def seeded(transactional_db: None) -> None:
     """
     images = [ApprovedImageFactory(emotion=emotion) for emotion in ("HAPPY", "HAPPY", "SAD", "CALM", "FEAR")]
     person = FaceUserFactory(id=KNOWN_FACE_USER)
-    record_interaction(event=Interaction.Event.LIKE, image_id=images[0].pk, face_user_id=person.pk,
+    record_interaction(event=Interaction.Event.LIKE, image_id=images[0].pk, visitor=person.as_visitor(),
                        impression_ids=[image.pk for image in images[:3]], emotion="HAPPY")
 
 

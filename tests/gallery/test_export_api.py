@@ -27,8 +27,8 @@ def iso(moment: datetime) -> str:
 
 
 def interact(face_user: FaceUser, event: Interaction.Event, image_id: int, *shown: int) -> Interaction:
-    return record_interaction(event=event, image_id=image_id, face_user_id=face_user.pk, impression_ids=list(shown),
-                              emotion="HAPPY").interaction
+    return record_interaction(event=event, image_id=image_id, visitor=face_user.as_visitor(),
+                              impression_ids=list(shown), emotion="HAPPY").interaction
 
 
 def test_the_export_holds_the_profile_interactions_likes_and_what_face_data_is_held(api_client: APIClient) -> None:

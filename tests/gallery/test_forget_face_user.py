@@ -49,7 +49,7 @@ def recognised(identity: LocalFaceIdentity, vector: np.ndarray, monkeypatch: pyt
 
 def liked_by(face_user: FaceUser) -> Interaction:
     liked, shown = ApprovedImageFactory.create_batch(2)
-    return record_interaction(event=Interaction.Event.LIKE, image_id=liked.pk, face_user_id=face_user.pk,
+    return record_interaction(event=Interaction.Event.LIKE, image_id=liked.pk, visitor=face_user.as_visitor(),
                               impression_ids=[shown.pk], emotion="HAPPY").interaction
 
 

@@ -542,7 +542,7 @@ def test_building_needs_no_aws_and_a_missing_region_is_unavailable(photo: Decode
 
 def test_the_client_is_made_lazily_with_short_timeouts_and_bounded_retries() -> None:
     identity = RekognitionFaceIdentity(region_name="eu-west-1")
-    client = identity._rekognition._get_client()
+    client = identity._rekognition._client.get()
     assert client.meta.region_name == "eu-west-1"
     assert (client.meta.config.connect_timeout, client.meta.config.read_timeout) == (3, 8)
     assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": 3}

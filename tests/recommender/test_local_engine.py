@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from gallery.models import FaceUser
 from recommender import selectors
 from recommender.engines import counters, local
 from recommender.engines.base import Context
@@ -22,8 +23,10 @@ def no_exploration() -> LocalRecommender:
     return LocalRecommender(exploration_share=0)
 
 
-def like(image_id: int, *, face_user_id: object = None, shown: list[int] | None = None, emotion: str = "") -> None:
-    record_interaction(event=Interaction.Event.LIKE, image_id=image_id, face_user_id=face_user_id,
+def like(image_id: int, *, face_user: FaceUser | None = None, shown: list[int] | None = None,
+         emotion: str = "") -> None:
+    record_interaction(event=Interaction.Event.LIKE, image_id=image_id,
+                       visitor=face_user.as_visitor() if face_user else None,
                        impression_ids=shown or [], emotion=emotion)
 
 
@@ -36,7 +39,7 @@ def test_segment_keys_go_from_coarse_to_fine() -> None:
 def test_like_counts_in_every_segment_of_the_visitor() -> None:
     shown = ApprovedImageFactory.create_batch(3)
     person = FaceUserFactory(gender="Male", age_low=60, age_high=66)
-    like(shown[0].id, face_user_id=person.id, shown=[image.id for image in shown], emotion="CALM")
+    like(shown[0].id, face_user=person, shown=[image.id for image in shown], emotion="CALM")
     stats = {(stat.segment, stat.image_id): (stat.impressions, stat.likes) for stat in SegmentStat.objects.all()}
     for segment in ("*", "CALM", "CALM|Male", "CALM|Male|middle-age"):
         assert stats[(segment, shown[0].id)] == (1, 1)
@@ -49,7 +52,7 @@ def test_finer_segments_outweigh_coarser_ones() -> None:
     person = FaceUserFactory(gender="Female")
     for _ in range(5):
         like(everyone_likes.id, shown=[everyone_likes.id, calm_women_like.id], emotion="HAPPY")
-        like(calm_women_like.id, face_user_id=person.id, shown=[everyone_likes.id, calm_women_like.id],
+        like(calm_women_like.id, face_user=person, shown=[everyone_likes.id, calm_women_like.id],
              emotion="CALM")
     engine = no_exploration()
     for_calm_women = engine.recommend(face_user_id=None, context=Context("CALM", "Female", "adult"), n=2)
@@ -100,19 +103,19 @@ def test_personal_picks_follow_co_likes_and_a_like_counts_at_once() -> None:
     for pair in ((first, second), (first, second), (third, fourth), (third, fourth)):
         person = FaceUserFactory()
         for image in pair:
-            like(image.id, face_user_id=person.id, emotion="HAPPY")
+            like(image.id, face_user=person, emotion="HAPPY")
     assert refit_personal_model() is not None
     visitor = FaceUserFactory()
     engine = no_exploration()
 
-    like(first.id, face_user_id=visitor.id, emotion="HAPPY")
+    like(first.id, face_user=visitor, emotion="HAPPY")
     picks = engine.recommend(face_user_id=visitor.id, context=Context("HAPPY"), n=3)
     assert picks[0].image_id == second.id
     assert picks[0].reason == f"because you liked image {first.id}"
     assert picks[0].reason_code == "because_you_liked"
     assert first.id not in [pick.image_id for pick in picks]  # what they already like is not offered again
 
-    like(third.id, face_user_id=visitor.id, emotion="HAPPY")  # no refit: the history changed, that is enough
+    like(third.id, face_user=visitor, emotion="HAPPY")  # no refit: the history changed, that is enough
     picks = engine.recommend(face_user_id=visitor.id, context=Context("HAPPY"), n=3)
     assert picks[0].image_id == fourth.id
     assert len(others) == 4
@@ -124,7 +127,7 @@ def test_refit_stores_a_sparse_snapshot_and_keeps_a_few() -> None:
     for _ in range(2):
         person = FaceUserFactory()
         for image in images:
-            like(image.id, face_user_id=person.id)
+            like(image.id, face_user=person)
     for _ in range(5):
         snapshot = refit_personal_model()
     assert snapshot is not None and (snapshot.users, snapshot.likes) == (2, 6)

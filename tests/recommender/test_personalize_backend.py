@@ -142,7 +142,7 @@ def test_a_late_delivery_never_undoes_a_newer_change(engine: PersonalizeRecommen
     engine.publish_item(image)
     retire_image(image=image)  # retired before the publication was delivered
     face_user = FaceUserFactory()
-    engine.upsert_user(face_user)
+    engine.upsert_user(face_user.as_visitor())
     face_user.delete()  # forgotten before their record was delivered
     events.add_response("put_items", {}, {"datasetArn": ITEMS_ARN, "items": [
         {"itemId": str(image.pk), "properties": item_properties(image, status="retired")}]})
@@ -151,7 +151,7 @@ def test_a_late_delivery_never_undoes_a_newer_change(engine: PersonalizeRecommen
 
 def test_a_face_user_is_sent_with_put_users(engine: PersonalizeRecommender, events: Stubber) -> None:
     face_user = FaceUserFactory(gender="Female", age_low=26, age_high=34)
-    engine.upsert_user(face_user)
+    engine.upsert_user(face_user.as_visitor())
     events.add_response("put_users", {}, {"datasetArn": USERS_ARN, "users": [
         {"userId": str(face_user.pk), "properties": json.dumps({"ageBand": "adult", "gender": "Female"})}]})
     assert deliver_due().delivered == 1
@@ -175,7 +175,7 @@ def test_a_like_is_sent_for_the_face_user_and_their_segment_with_impressions(
     face_user = FaceUserFactory(gender="Female", age_low=26, age_high=34)
     liked, *shown = ApprovedImageFactory.create_batch(3)
     with django_capture_on_commit_callbacks(execute=True):
-        recorded = record_interaction(event=Interaction.Event.LIKE, image_id=liked.pk, face_user_id=face_user.pk,
+        recorded = record_interaction(event=Interaction.Event.LIKE, image_id=liked.pk, visitor=face_user.as_visitor(),
                                       impression_ids=[image.pk for image in shown], emotion="happy",
                                       client_event_id="evt-42")
         [message] = messages("put_events")

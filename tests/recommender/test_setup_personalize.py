@@ -190,7 +190,7 @@ def test_no_wait_stops_before_training_and_imports_the_sites_data(personalize: S
     live, retired = ApprovedImageFactory.create_batch(2)
     retire_image(image=retired)
     face_user = FaceUserFactory()
-    record_interaction(event=Interaction.Event.LIKE, image_id=live.pk, face_user_id=face_user.pk, emotion="HAPPY")
+    record_interaction(event=Interaction.Event.LIKE, image_id=live.pk, visitor=face_user.as_visitor(), emotion="HAPPY")
     expect_resources(personalize, existing=False)
     events.add_response("put_items", {}, {"datasetArn": DATASET_ARNS["Items"], "items": [
         {"itemId": str(live.pk), "properties": ANY}, {"itemId": str(retired.pk), "properties": ANY}]})

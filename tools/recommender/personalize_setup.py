@@ -13,10 +13,8 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
-
 from curation.models import Image
-from gallery.models import FaceUser
+from emotion_garden.aws import new_client
 from recommender.engines.personalize import (
     CLIENT_CONFIG,
     LIVE,
@@ -27,7 +25,7 @@ from recommender.engines.personalize import (
     item_record,
     user_record,
 )
-from recommender.models import Interaction
+from recommender.models import Interaction, visitor_model
 
 RECIPES = {
     "user-personalization-v2": "arn:aws:personalize:::recipe/aws-user-personalization-v2",
@@ -105,7 +103,7 @@ class Resources:
 
 
 def aws_client(service: str, *, region_name: str | None) -> Any:
-    return boto3.session.Session().client(service, region_name=region_name, config=CLIENT_CONFIG)
+    return new_client(service, region_name=region_name, config=CLIENT_CONFIG)
 
 
 def create_resources(*, client: Any, name: str, polling: Polling, log: Callable[[str], None]) -> Resources:
@@ -230,7 +228,9 @@ def import_data(*, engine: PersonalizeRecommender, log: Callable[[str], None]) -
     engine.put_items([
         item_record(image, status=LIVE if image.status == Image.Status.APPROVED else RETIRED) for image in images
     ])
-    engine.put_users([user_record(face_user) for face_user in FaceUser.objects.order_by("pk")])
+    # The gallery's people, through the interactions' foreign key: the recommender's tooling does not import it.
+    people = visitor_model().objects.order_by("pk")
+    engine.put_users([user_record(person.as_visitor()) for person in people])
     sent = 0
     for batch in _interaction_batches():
         # Forgotten users' interactions have lost their face user, so only their segment receives them.
@@ -239,7 +239,7 @@ def import_data(*, engine: PersonalizeRecommender, log: Callable[[str], None]) -
             for stream in event_streams(interaction_message(interaction), user_exists=True)
         )
         sent += len(batch)
-    log(f"Imported {images.count()} images, {FaceUser.objects.count()} face users and {sent} interactions")
+    log(f"Imported {images.count()} images, {people.count()} face users and {sent} interactions")
 
 
 def _interaction_batches() -> Iterator[list[Interaction]]:

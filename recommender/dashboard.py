@@ -1,5 +1,5 @@
-"""Reads for the curation dashboard: the catalogue by emotion and status, likes per day, the images visitors like
-most and least, and the recommender's health."""
+"""Reads for the curators' dashboard (in the recommender's admin): the catalogue by emotion and status, likes per
+day, the images visitors like most and least, and the recommender's health."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta

@@ -8,14 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Task
 
-from curation.dashboard import images_by_emotion_and_status, images_by_like_rate, likes_per_day, recommender_health
 from curation.models import Image
+from recommender.dashboard import images_by_emotion_and_status, images_by_like_rate, likes_per_day, recommender_health
 from recommender.models import Interaction, OutboxMessage, SegmentStat
 from tests.factories import ApprovedImageFactory, ImageFactory
 
 pytestmark = pytest.mark.django_db
 
-DASHBOARD = reverse("admin:curation_image_dashboard")
+DASHBOARD = reverse("admin:recommender_dashboard")
 
 
 def interaction(image: Image, event: str, when: datetime) -> None:

@@ -1,0 +1,41 @@
+"""Prompt templates in the admin, each shown as the prompt it renders."""
+
+from django import forms
+from django.contrib import admin
+
+from curation.models import PromptTemplate
+from curation.prompts import PromptError, check_placeholders, render_prompt
+
+
+class PromptTemplateForm(forms.ModelForm):
+    class Meta:
+        model = PromptTemplate
+        fields = ["name", "emotion", "theme", "text", "negative_text"]
+
+    def clean_text(self) -> str:
+        text: str = self.cleaned_data["text"]
+        try:
+            check_placeholders(text=text)
+        except PromptError as error:
+            raise forms.ValidationError(str(error)) from None
+        return text
+
+
+@admin.register(PromptTemplate)
+class PromptTemplateAdmin(admin.ModelAdmin):
+    form = PromptTemplateForm
+    list_display = ["name", "emotion", "theme", "preview", "updated_at"]
+    list_filter = ["emotion", "theme"]
+    search_fields = ["name", "theme", "text"]
+    readonly_fields = ["preview", "created_at", "updated_at"]
+    fields = ["name", "emotion", "theme", "text", "negative_text", "preview", "created_at", "updated_at"]
+
+    @admin.display(description="rendered")
+    def preview(self, template: PromptTemplate) -> str:
+        """The prompt this template sends for its own emotion and theme (for a general template: with no theme)."""
+        if not template.pk:
+            return "—"
+        try:
+            return render_prompt(text=template.text, emotion=template.emotion, theme=template.theme)
+        except PromptError as error:
+            return f"Cannot be rendered: {error}"
