@@ -43,7 +43,7 @@ class LocalFaceAnalyzer(FaceAnalyzer):
     def __init__(
         self,
         *,
-        expression_model: str = "expression_eg",
+        expression_model: str = "expression_eg2",
         max_side: int = DETECTION_MAX_SIDE,
         score_threshold: float = 0.7,
         threads: int = 1,

@@ -45,12 +45,13 @@ def test_folds_partition_and_stratify() -> None:
 
 def test_demographic_heads_fit_and_report_by_group() -> None:
     rng = np.random.default_rng(2)
-    count = 300
+    count = 500
     male = rng.integers(0, 2, count)
     ages = rng.uniform(1, 80, count).round()
     appearance = rng.normal(size=(count, APPEARANCE_SIZE)).astype(np.float32)
-    appearance[:, 0] += 3 * male  # one feature carries gender, another age
-    appearance[:, 1] += np.log1p(ages)
+    # Like real features: many carry a little of gender, and of age.
+    appearance[:, :200] += 0.5 * male[:, None]
+    appearance[:, 200:400] += 0.5 * np.log1p(ages)[:, None]
     data = {
         "appearance": appearance, "age_estimates": ages + rng.normal(size=count) * 8,
         "gender_scores": rng.normal(size=count), "ages": ages, "genders": male,

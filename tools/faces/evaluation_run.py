@@ -31,9 +31,10 @@ class _Run:
     unreadable: list[dict[str, str]] = field(default_factory=list)
     latencies_ms: list[float] = field(default_factory=list)
     calls: int = 0
+    root: Path | None = None  # what the CSV's paths are relative to; None: the CSV's folder
 
     def load(self, csv_path: Path, relative: str) -> DecodedImage | None:
-        path = csv_path.parent / relative
+        path = (self.root or csv_path.parent) / relative
         try:
             return decode_image(path.read_bytes())
         except OSError as error:
@@ -61,7 +62,8 @@ class _Run:
 
 
 def evaluate(*, expressions_csv: Path | None = None, pairs_csv: Path | None = None, gender_csv: Path | None = None,
-             attributes_csv: Path | None = None, threshold: float = 80.0) -> dict[str, Any]:
+             attributes_csv: Path | None = None, attribute_photos: Path | None = None,
+             threshold: float = 80.0) -> dict[str, Any]:
     """The report of each mode asked for, plus the latency over all of them."""
     report: dict[str, Any] = {}
     runs: list[_Run] = []
@@ -72,7 +74,7 @@ def evaluate(*, expressions_csv: Path | None = None, pairs_csv: Path | None = No
     if gender_csv:
         report["gender"] = gender(gender_csv, runs)
     if attributes_csv:
-        report["attributes"] = attributes(attributes_csv, runs)
+        report["attributes"] = attributes(attributes_csv, runs, photos=attribute_photos)
     report["latency_ms"] = _latency([latency for run in runs for latency in run.latencies_ms])
     return report
 
@@ -165,13 +167,14 @@ ATTRIBUTE_COLUMNS = {
 }
 
 
-def attributes(csv_path: Path, runs: list[_Run]) -> dict[str, Any]:
+def attributes(csv_path: Path, runs: list[_Run], *, photos: Path | None = None) -> dict[str, Any]:
     """Accuracy of each boolean attribute labelled in the CSV (1, 0, or blank for "cannot tell", which is left out).
 
     A photo without a face counts as wrong; an attribute the backend leaves out of a face it found is "not offered"
-    for that photo, and an attribute never offered gets no accuracy at all.
+    for that photo, and an attribute never offered gets no accuracy at all. The paths are relative to `photos` when
+    given (labels kept apart from the photos they describe), else to the CSV's folder.
     """
-    run = _Run()
+    run = _Run(root=photos)
     runs.append(run)
     analyzer = face_analyzer()
     labels: dict[str, list[tuple[bool, bool | None]]] = {}  # (truth, answer); answer None: not offered

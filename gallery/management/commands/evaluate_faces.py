@@ -27,6 +27,9 @@ class Command(BaseCommand):
             "(1, 0, or blank for cannot tell)",
         )
         parser.add_argument(
+            "--attribute-photos", type=Path, help="folder the attributes CSV's paths are relative to (default: its own)"
+        )
+        parser.add_argument(
             "--threshold", type=float, default=None, help="similarity (0-100) for pairs; default FACE_MATCH_THRESHOLD"
         )
         parser.add_argument(
@@ -34,13 +37,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, expressions: Path | None, pairs: Path | None, gender: Path | None,
-               attributes: Path | None, threshold: float | None, as_json: bool, **options: Any) -> None:
+               attributes: Path | None, attribute_photos: Path | None, threshold: float | None, as_json: bool,
+               **options: Any) -> None:
         if not (expressions or pairs or gender or attributes):
             raise CommandError("Give at least one of --expressions, --pairs, --gender and --attributes.")
         from tools.faces.evaluation_run import evaluate, text_report
 
         report = evaluate(
             expressions_csv=expressions, pairs_csv=pairs, gender_csv=gender, attributes_csv=attributes,
+            attribute_photos=attribute_photos,
             threshold=settings.FACE_MATCH_THRESHOLD if threshold is None else threshold,
         )
         self.stdout.write(json.dumps(report, indent=2) if as_json else text_report(report))
