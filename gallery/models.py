@@ -75,6 +75,23 @@ class CollectionFace(models.Model):
         return f"face {self.face_id} of {self.face_user_id} in {self.collection_id}"
 
 
+class PersonCredential(models.Model):
+    """A device's secret for one face user, issued when they enrol or are recognised with consent. Whoever presents
+    it may read, export and forget that person and act for them (personal picks, likes); the face user's id alone
+    opens nothing. Only a SHA-256 hash is kept (the token is 256 random bits, so a fast hash is safe, as for API
+    keys). Revoking deletes the row, and forgetting the person deletes all of theirs with them."""
+
+    face_user = models.ForeignKey(FaceUser, on_delete=models.CASCADE, related_name="credentials")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"credential of {self.face_user_id} from {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class ReferencePerson(models.Model):
     """Someone visitors can be compared with ("who do I look like?"), curated in the admin."""
 
@@ -111,7 +128,8 @@ class ApiScope(models.TextChoices):
     FACES = "faces", "faces: read emotions, compare faces, find look-alikes"
     GARDEN = "garden", "garden: get image picks"
     LIKES = "likes", "likes: record likes and unlikes"
-    USERS = "users", "users: read, export or forget a face user and their likes"
+    USERS = "users", "users: read, export or forget any face user, and act for them (an operator's scope)"
+    CURATION = "curation", "curation: change the catalogue and start generation through the original endpoints"
 
 
 def validate_scopes(scopes: Any) -> None:

@@ -9,6 +9,7 @@ from drf_spectacular.openapi import AutoSchema
 
 from gallery.api_access import ApiKeyAuthentication
 from gallery.models import ApiScope
+from gallery.person_access import PERSON_COOKIE, PERSON_HEADER
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
@@ -56,7 +57,9 @@ _ERROR_SCHEMA = {
 _ACCESS_ERRORS = {
     "401": {"description": "`invalid_api_key`: unknown or revoked key; `api_key_required` when the site requires keys.",
             "content": _ERROR_CONTENT},
-    "403": {"description": "`insufficient_scope`: the API key lacks this endpoint's scope.", "content": _ERROR_CONTENT},
+    "403": {"description": "`insufficient_scope`: the API key lacks this endpoint's scope; "
+                           "`person_credential_required`: the request names a face user without their credential "
+                           "or an API key with the `users` scope.", "content": _ERROR_CONTENT},
     "429": {
         "description": "`throttled`: too many requests from this address or key.",
         "headers": {"Retry-After": {"description": "Seconds until the next request is accepted.", "required": True,
@@ -68,13 +71,42 @@ _ACCESS_ERRORS = {
 }
 
 
+_PERSON_TOKEN_SCHEME = {
+    "type": "apiKey",
+    "in": "header",
+    "name": PERSON_HEADER,
+    "description": (
+        "A person's own credential: `POST /api/v1/emotion` hands it out (as `person_token`, once) when it enrols or, "
+        "with `recognise=true`, recognises someone. It opens that person's data, personal picks and likes in their "
+        "name, and nothing else; `DELETE /api/v1/credential` revokes it, and forgetting the person revokes all of "
+        f"theirs. The site's own page keeps it in the HttpOnly `{PERSON_COOKIE}` cookie instead."
+    ),
+}
+
+
+# The person's token, or an operator's key (with the `users` scope); where every caller needs a key, an app's key with
+# the person's token.
+_PERSON_DATA_SECURITY = {
+    False: [{"PersonToken": []}, {"ApiKey": []}],
+    True: [{"ApiKey": [], "PersonToken": []}, {"ApiKey": []}],
+}
+
+
 def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """A postprocessing hook: every /api/v1 operation can answer in the one error format, so the schema says so
-    (clients generated from it then know the shape, and schemathesis can check every answer against it)."""
-    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
+    (clients generated from it then know the shape, and schemathesis can check every answer against it). Also the
+    person credential, which opens the /users operations without an operator's key."""
+    components = result.setdefault("components", {})
+    components.setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
+    components.setdefault("securitySchemes", {})["PersonToken"] = _PERSON_TOKEN_SCHEME
     for path, operations in result["paths"].items():
         if path.startswith("/api/v1/"):
             for operation in operations.values():
                 for status, response in _ACCESS_ERRORS.items():
                     operation["responses"].setdefault(status, response)
+                for status, response in operation["responses"].items():
+                    if status.startswith("4") and "content" not in response:
+                        response["content"] = _ERROR_CONTENT
+                if path.startswith("/api/v1/users/"):
+                    operation["security"] = _PERSON_DATA_SECURITY[settings.API_KEYS_REQUIRED]
     return result

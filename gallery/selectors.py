@@ -29,7 +29,8 @@ def expired_face_users() -> QuerySet[FaceUser]:
 
 def face_user_export(*, face_user: FaceUser) -> dict[str, Any]:
     """Everything kept about the person, as JSON-ready data: their profile, every interaction with the images shown
-    beside it, their likes now, and which backends hold how many of their face embeddings.
+    beside it, their likes now, when their devices' credentials were issued, and which backends hold how many of
+    their face embeddings.
 
     The embedding vectors themselves are left out (see the export endpoint's description for why).
     """
@@ -50,6 +51,9 @@ def face_user_export(*, face_user: FaceUser) -> dict[str, Any]:
             {"image": image["id"], "image_name": image["name"], "liked_at": image["liked_at"]}
             for image in liked_images(visitor_id=face_user.pk).values("id", "name", "liked_at")
         ],
+        # One per device that holds one; the tokens themselves are not kept, only their hashes.
+        "credentials": [{"issued_at": issued_at} for issued_at in
+                        face_user.credentials.order_by("created_at").values_list("created_at", flat=True)],
         "biometric_data": _biometric_data(face_user),
     }
 

@@ -3,6 +3,7 @@ from typing import Any
 from rest_framework import serializers
 
 from curation.models import Image
+from emotion_garden.themes import MAX_THEME_LENGTH, MAX_THEME_WORDS, ThemeMatch, parse_theme
 from emotion_garden.vocabulary import AgeBand, Emotion, Gender
 from gallery.cursors import decode_cursor
 from gallery.models import FaceUser
@@ -47,7 +48,10 @@ class FaceUserSerializer(serializers.ModelSerializer):
 
 class GardenRequestSerializer(serializers.Serializer):
     emotion = EmotionField(required=False)
-    face_user = serializers.PrimaryKeyRelatedField(queryset=FaceUser.objects.all(), required=False, allow_null=True)
+    face_user = serializers.UUIDField(
+        required=False, allow_null=True,
+        help_text="Personal picks for this face user: needs their credential or an API key with the 'users' scope.",
+    )
     gender = GenderField(required=False)
     age = serializers.IntegerField(required=False, min_value=0, max_value=120)
     n = serializers.IntegerField(required=False, default=3, min_value=1, max_value=50)
@@ -55,12 +59,34 @@ class GardenRequestSerializer(serializers.Serializer):
     mode = serializers.ChoiceField(choices=[mode.value for mode in Mode], required=False, default=Mode.AUTO.value)
     cursor = serializers.CharField(required=False, max_length=20_000,
                                    help_text="The `cursor` of the previous answer: the next page, without repeats.")
+    theme = serializers.CharField(
+        required=False, default="", allow_blank=True, max_length=MAX_THEME_LENGTH, trim_whitespace=True,
+        help_text=(
+            'Only images of this theme: words separated by commas, e.g. "spring,cloudy,day" (seasons: spring, '
+            "summer, autumn, winter; weather: cloudy, rainy, snowy, sunny; times of day: day, sunset, "
+            "the-early-dawn, the-middle-of-the-night; animals: dog, cat, bird, rabbit, butterfly), in any order and "
+            'case, synonyms ("night", "fall") and Korean labels ("봄,흐림,낮") included. Words outside the vocabulary '
+            "are reported in the answer's `theme.unknown_words`."
+        ),
+    )
+    theme_match = serializers.ChoiceField(
+        choices=[match.value for match in ThemeMatch], required=False, default=ThemeMatch.ANY.value,
+        help_text=(
+            "`exact`: the image's theme has exactly these words; `all`: at least these words; `any` (default): at "
+            "least one of them, the images with all of them first."
+        ),
+    )
 
     def validate_cursor(self, token: str) -> list[int]:
         try:
             return decode_cursor(token)
         except ValueError as error:
             raise serializers.ValidationError(str(error)) from None
+
+    def validate_theme(self, theme: str) -> str:
+        if len(parse_theme(theme).words) > MAX_THEME_WORDS:
+            raise serializers.ValidationError(f"A theme has at most {MAX_THEME_WORDS} words.")
+        return theme
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("emotion") and not attrs.get("face_user"):
@@ -105,7 +131,10 @@ class LikedImageSerializer(serializers.Serializer):
 
 class InteractionRequestSerializer(serializers.Serializer):
     image = ImageIdField()
-    face_user = serializers.UUIDField(required=False, allow_null=True)
+    face_user = serializers.UUIDField(
+        required=False, allow_null=True,
+        help_text="The person the event is theirs: needs their credential or an API key with the 'users' scope.",
+    )
     impressions = serializers.ListField(child=ImageIdField(), required=False, default=list, max_length=50)
     emotion = EmotionField(required=False)
     gender = GenderField(required=False, help_text="An anonymous visitor's gender as read; a face user's own wins.")

@@ -1,4 +1,5 @@
-"""Reading a face: its emotion, and who it is (only for people who consented to be remembered)."""
+"""Reading a face: its emotion, and who it is (only when the request consents, and only among people who consented
+to be remembered)."""
 
 import uuid
 from dataclasses import dataclass
@@ -32,18 +33,21 @@ class EmotionReading:
         return self.faces[0]
 
 
-def read_emotion(*, photo: bytes, remember: bool = False) -> EmotionReading:
-    """Analyse the photo's faces (largest first) and identify the largest one.
+def read_emotion(*, photo: bytes, remember: bool = False, recognise: bool = False) -> EmotionReading:
+    """Analyse the photo's faces (largest first) and, only with this request's consent, identify the largest one.
 
-    A known face is recognised whatever `remember` says (that person consented before). An unknown face becomes a
-    new FaceUser only when `remember` is True: without consent no biometric data is stored.
+    `recognise`: search the people who consented to be remembered, and name the match. `remember`: the same, and an
+    unknown face becomes a new FaceUser. With neither, the face is not searched at all: a photo alone never names
+    anyone, and without `remember` no biometric data is stored.
     Raises InvalidImage (from decode_image) or NoFaceFound.
     """
     image = decode_image(photo)
     faces = face_analyzer().detect_faces(image)
     if not faces:
         raise NoFaceFound("No face was found in the image.")
-    face_user, recognised = _identify(image, faces[0], remember=remember)
+    face_user, recognised = None, False
+    if remember or recognise:
+        face_user, recognised = _identify(image, faces[0], remember=remember)
     return EmotionReading(
         faces=faces, emotion=Emotion(dominant_emotion(faces[0])), face_user=face_user, recognised=recognised
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gallery import api
+from gallery import api, api_people
 
 app_name = "api"
 
@@ -12,7 +12,8 @@ urlpatterns = [
     path("unlike", api.UnlikeView.as_view(), name="unlike"),
     path("faces/compare", api.FaceCompareView.as_view(), name="compare-faces"),
     path("lookalike", api.LookalikeView.as_view(), name="lookalike"),
-    path("users/<uuid:face_user_id>", api.FaceUserView.as_view(), name="face-user"),
-    path("users/<uuid:face_user_id>/likes", api.FaceUserLikesView.as_view(), name="face-user-likes"),
-    path("users/<uuid:face_user_id>/export", api.FaceUserExportView.as_view(), name="face-user-export"),
+    path("credential", api_people.PersonCredentialView.as_view(), name="person-credential"),
+    path("users/<uuid:face_user_id>", api_people.FaceUserView.as_view(), name="face-user"),
+    path("users/<uuid:face_user_id>/likes", api_people.FaceUserLikesView.as_view(), name="face-user-likes"),
+    path("users/<uuid:face_user_id>/export", api_people.FaceUserExportView.as_view(), name="face-user-export"),
 ]

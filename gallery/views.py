@@ -1,12 +1,16 @@
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from emotion_garden.themes import Animal, Season, TimeOfDay, Weather
 from emotion_garden.vocabulary import Emotion, Gender
 from gallery.api_access import mark_site_page
+
+_THEME_KINDS = (("season", _("Season"), Season), ("weather", _("Weather"), Weather),
+                ("time", _("Time of day"), TimeOfDay), ("animal", _("Animal"), Animal))
 
 # Any UUID: the script swaps it for the visitor's id, so the API's paths are written only in gallery/urls.py.
 _ID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
@@ -27,8 +31,14 @@ def home(request: HttpRequest) -> HttpResponse:
         "idPlaceholder": _ID_PLACEHOLDER,
         "emotions": {emotion.value: str(emotion.label) for emotion in Emotion},
         "genders": {gender.value: str(gender.label) for gender in Gender},
+        # The theme picker's selects (rendered by the template) and the labels of an image's theme words.
+        "themes": [
+            {"kind": kind, "label": str(label), "choices": [[value, str(text)] for value, text in words.choices]}
+            for kind, label, words in _THEME_KINDS
+        ],
     }
     response = render(request, "gallery/home.html", {"config": config})
-    if settings.API_KEYS_REQUIRED:
-        mark_site_page(request, response)  # the page's own API calls need no key
+    # The page's own API calls need no key (with API_KEYS_REQUIRED), and its retried likes are told apart from other
+    # browsers' (idempotency per caller).
+    mark_site_page(request, response)
     return response

@@ -29,9 +29,13 @@ class Interaction(models.Model):
     emotion = models.CharField(max_length=16, choices=Emotion.choices, blank=True)
     gender = models.CharField(max_length=8, choices=Gender.choices, blank=True)
     age_band = models.CharField(max_length=16, choices=AgeBand.choices, blank=True)
-    # Unique through Meta.constraints, not unique=True, which on PostgreSQL adds a second index for LIKE queries.
-    # NULL when the client sent none: many events without an id must not collide as "" would.
+    # As the client sent it (NULL when it sent none), echoed in answers and exports.
     client_event_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    # What makes an event idempotent: a keyed hash of who sent it and their client event id (record_interaction), so
+    # one caller's id never names another caller's event, and a forgotten person's anonymised events share nothing
+    # that links them. Unique through Meta.constraints, not unique=True, which on PostgreSQL adds a second index for
+    # LIKE queries; NULL when the client sent no id: many such events must not collide as "" would.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -43,7 +47,7 @@ class Interaction(models.Model):
             # this index, 1.41 ms with it).
             models.Index(fields=["face_user", "-created_at", "-id", "event", "image"], name="interaction_history"),
         ]
-        constraints = [models.UniqueConstraint(fields=["client_event_id"], name="unique_client_event_id")]
+        constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="unique_idempotency_key")]
 
     def __str__(self) -> str:
         return f"{self.event} #{self.image_id} by {self.face_user_id or 'anonymous'}"

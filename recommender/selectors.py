@@ -2,13 +2,14 @@
 
 import uuid
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from curation.models import Image
+from emotion_garden.themes import ThemeMatch, normalise_theme, parse_theme
 from recommender.engines import recommender_engine
 from recommender.engines.base import Context, Visitor
 from recommender.models import Interaction
@@ -41,32 +42,54 @@ class Garden:
 
 def garden(
     *, emotion: str, visitor: Visitor | None = None, gender: str = "", age_band: str = "", n: int = 3,
-    exclude: Collection[int] = (), mode: Mode = Mode.AUTO,
+    exclude: Collection[int] = (), mode: Mode = Mode.AUTO, theme: str = "", theme_match: ThemeMatch = ThemeMatch.ANY,
 ) -> Garden:
-    """The next n images for the visitor; a known visitor's own gender and age band win over the request's."""
+    """The next n images for the visitor; a known visitor's own gender and age band win over the request's.
+
+    With a theme, only images in it (Context.in_theme); matching ANY of several words, the images that have them
+    all come first.
+    """
     context = Context(
         emotion=emotion,
         gender=(visitor.gender if visitor and visitor.gender else gender),
         age_band=(visitor.age_band if visitor and visitor.age_band else age_band),
+        theme=normalise_theme(theme),
+        theme_match=theme_match,
     )
     likes = like_count(visitor_id=visitor.id) if visitor else 0
     if mode == Mode.AUTO:
         mode = Mode.PERSONAL if visitor and likes >= settings.PERSONAL_PICKS_MIN_LIKES else Mode.EMOTION
     if visitor is None:
         mode = Mode.EMOTION
-    recommendations = recommender_engine().recommend(
-        face_user_id=visitor.id if visitor and mode == Mode.PERSONAL else None, context=context, n=n,
-        exclude=exclude,
-    )
-    # Approved only: an engine may answer from state a moment old, but a retired image never reaches the visitor.
+    face_user_id = visitor.id if visitor and mode == Mode.PERSONAL else None
+    tiers = [context]
+    if theme_match == ThemeMatch.ANY and len(parse_theme(context.theme).words) > 1:
+        tiers.insert(0, replace(context, theme_match=ThemeMatch.ALL))
+    items: list[GardenItem] = []
+    for tier in tiers:
+        shown = [*exclude, *(item.image.pk for item in items)]
+        found = _recommended(tier, face_user_id=face_user_id, n=n - len(items), exclude=shown)
+        # A narrower tier's repeats give way to the next tier's new images.
+        items += [item for item in found if item.image.pk not in shown or tier is tiers[-1]]
+        if len(items) >= n:
+            break
+    items = [replace(item, rank=rank) for rank, item in enumerate(items, start=1)]
+    return Garden(items=items, recommendation_id=uuid.uuid4().hex, context=context, mode=mode, likes=likes)
+
+
+def _recommended(context: Context, *, face_user_id: uuid.UUID | None, n: int,
+                 exclude: Collection[int]) -> list[GardenItem]:
+    recommendations = recommender_engine().recommend(face_user_id=face_user_id, context=context, n=n,
+                                                     exclude=exclude)
+    # Approved only: an engine may answer from state a moment old, but a retired image never reaches the visitor;
+    # and in the theme, whether or not the engine can filter by it.
     images = _approved_images([recommendation.image_id for recommendation in recommendations])
-    items = [
+    return [
         GardenItem(image=images[recommendation.image_id], rank=rank, score=recommendation.score,
                    reason=recommendation.reason, reason_code=recommendation.reason_code)
         for rank, recommendation in enumerate(recommendations, start=1)
-        if recommendation.image_id in images
+        if recommendation.image_id in images and context.in_theme(images[recommendation.image_id].theme)
     ]
-    return Garden(items=items, recommendation_id=uuid.uuid4().hex, context=context, mode=mode, likes=likes)
 
 
 def _approved_images(image_ids: list[int]) -> dict[int, Image]:

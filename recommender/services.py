@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from curation.models import Image
 from emotion_garden.vocabulary import Emotion
@@ -20,6 +21,11 @@ class InteractionRejected(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class IdempotencyConflict(InteractionRejected):
+    """The caller's client event id names an event of theirs that differs from this one (an unlike reusing a like's
+    id, another image or person): neither a retry nor a new event."""
 
 
 @dataclass(frozen=True)
@@ -38,8 +44,14 @@ def record_interaction(
     gender: str = "",
     age_band: str = "",
     client_event_id: str | None = None,
+    client_scope: str = "",
 ) -> RecordedInteraction:
-    """Store one event and teach the engine, exactly once per client event id.
+    """Store one event and teach the engine, exactly once per client event id of one caller.
+
+    `client_scope` names the caller (opaque here: the gallery passes its API key, its person or its browser): the
+    same client event id from another caller is another event, and never gets the first caller's answer. From the
+    same caller, the same event again is answered with the first one; a different event under that id raises
+    IdempotencyConflict.
 
     The image must be in the gallery (approved) and every impression a known image; the event's image always
     counts as shown. The visitor's segment is the session emotion with the known visitor's gender and age band,
@@ -56,6 +68,7 @@ def record_interaction(
             gender=visitor.gender if visitor else gender,
             age_band=visitor.age_band if visitor else age_band,
             client_event_id=client_event_id or None,
+            idempotency_key=_idempotency_key(client_scope, client_event_id) if client_event_id else None,
             created_at=timezone.now(),
         )
         with transaction.atomic():
@@ -65,13 +78,27 @@ def record_interaction(
     except (IntegrityError, InteractionRejected):
         # A retried event, or its concurrent twin that won the race, is answered with what was recorded the first
         # time, even if its image has left the gallery since. Looked up only here: first deliveries skip the read.
-        if client_event_id and (existing := Interaction.objects.filter(client_event_id=client_event_id).first()):
+        key = _idempotency_key(client_scope, client_event_id) if client_event_id else None
+        if key and (existing := Interaction.objects.filter(idempotency_key=key).first()):
+            if (existing.event, existing.image_id, existing.face_user_id) != (
+                    event, image_id, visitor.id if visitor else None):
+                raise IdempotencyConflict(
+                    code="idempotency_conflict",
+                    message=f"client_event_id {client_event_id!r} already names another event: a {existing.event} "
+                            f"of image {existing.image_id}.",
+                ) from None
             return RecordedInteraction(interaction=existing, created=False)
         raise
     return RecordedInteraction(interaction=interaction, created=True)
 
 
-_INSERTED_FIELDS = ("event", "image", "face_user", "emotion", "gender", "age_band", "client_event_id", "created_at")
+def _idempotency_key(client_scope: str, client_event_id: str) -> str:
+    return salted_hmac("recommender.idempotency", f"{client_scope}\n{client_event_id}", algorithm="sha256").hexdigest()
+
+
+_INSERTED_FIELDS = (
+    "event", "image", "face_user", "emotion", "gender", "age_band", "client_event_id", "idempotency_key", "created_at",
+)
 
 
 def _insert(interaction: Interaction, *, shown: list[int]) -> None:

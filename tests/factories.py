@@ -11,6 +11,7 @@ from PIL import Image as PillowImage
 from curation.models import Image
 from emotion_garden.vocabulary import Emotion
 from gallery.api_keys import issue_key
+from gallery.credentials import issue_person_credential
 from gallery.faces.local import EMBEDDING_MODEL
 from gallery.models import ApiKey, ApiScope, CollectionFace, FaceEmbedding, FaceUser
 
@@ -94,3 +95,8 @@ class ApiKeyFactory(factory.django.DjangoModelFactory):
         api_key = model_class(*args, **kwargs)
         api_key.raw_key = issue_key(api_key)  # type: ignore[attr-defined]
         return api_key
+
+
+def as_person(face_user: FaceUser) -> dict[str, str]:
+    """Request headers carrying a new credential of the person, as an API client that enrolled them would send."""
+    return {"HTTP_X_PERSON_TOKEN": issue_person_credential(face_user=face_user)}

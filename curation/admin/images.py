@@ -22,7 +22,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
 from curation import services
-from curation.admin.common import CSS, thumbnail_html
+from curation.admin.common import CSS, THEME_HELP, thumbnail_html
 from curation.models import Image
 from curation.review import image_themes, next_to_review, review_position, review_queue
 from curation.uploads import MAX_UPLOAD_BYTES, import_uploads
@@ -100,7 +100,7 @@ class MultipleFileField(forms.FileField):
 class UploadForm(forms.Form):
     # No default emotion: a batch filed under the wrong one would go unnoticed until review.
     emotion = forms.ChoiceField(choices=[("", "---------"), *Emotion.choices])
-    theme = forms.CharField(max_length=100, required=False, help_text='Optional, e.g. "spring,rainy,day".')
+    theme = forms.CharField(max_length=100, required=False, help_text=THEME_HELP)
     files = MultipleFileField(
         help_text="JPEG, PNG, WebP or GIF images, or zip archives of them. Everything is re-encoded as JPEG."
     )

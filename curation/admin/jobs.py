@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from curation import services
-from curation.admin.common import CSS, thumbnail_html
+from curation.admin.common import CSS, THEME_HELP, thumbnail_html
 from curation.generators import available_generators
 from curation.models import GenerationItem, GenerationJob, Image, PromptTemplate
 from curation.prompts import PromptError, default_template, render_prompt
@@ -44,6 +44,7 @@ class GenerationJobForm(forms.ModelForm):
         model = GenerationJob
         fields = ["emotion", "theme", "prompt_template", "prompt", "count", "backend"]
         help_texts = {
+            "theme": THEME_HELP,
             "prompt_template": "Leave empty for the emotion's own template (the theme's, if it has one).",
             "prompt": "Leave empty to use the template; may use {emotion} and {theme}.",
         }
@@ -105,8 +106,8 @@ class GenerationJobAdmin(admin.ModelAdmin):
                     "created_at"]
     list_filter = ["status", "emotion", "backend"]
     list_select_related = ["created_by"]
-    fields = ["emotion", "theme", "prompt_template", "prompt", "count", "width", "height", "backend", "status",
-              "created_by", "created_at", "started_at", "finished_at", "review_link"]
+    fields = ["emotion", "theme", "prompt_template", "prompt", "words_not_drawn", "count", "width", "height",
+              "backend", "status", "created_by", "created_at", "started_at", "finished_at", "review_link"]
     readonly_fields = fields
     inlines = [GenerationItemInline]
     change_form_template = "admin/curation/generationjob/change_form.html"
@@ -134,6 +135,12 @@ class GenerationJobAdmin(admin.ModelAdmin):
     def progress_bar(self, job: GenerationJob) -> str:
         progress = JobProgress(total=job.total, done=job.done, failed=job.failed, cancelled=job.cancelled)
         return _progress_html(progress)
+
+    @admin.display(description="words it could not draw")
+    def words_not_drawn(self, job: GenerationJob) -> str:
+        if job.started_at is None:
+            return "Known once the job runs."
+        return ", ".join(job.undrawn_words) or "None: the generator could draw every word."
 
     @admin.display(description="images")
     def review_link(self, job: GenerationJob) -> str:
@@ -237,13 +244,16 @@ class GenerationJobAdmin(admin.ModelAdmin):
 
 
 def _progress_html(progress: JobProgress) -> str:
-    """A bar in two colours (made, failed) with its numbers spelled out for those who cannot see the colours."""
+    """A bar in two colours (made, failed) with its numbers spelled out for those who cannot see the colours.
+
+    An SVG whose parts are sized by attributes: the Content-Security-Policy allows no inline style."""
     total = progress.total or 1
+    done, failed = f"{100 * progress.done / total:.1f}", f"{100 * progress.failed / total:.1f}"
     return format_html(
-        '<div class="eg-progress" role="img" aria-label="{0} done, {1} failed, {2} remaining">'
-        '<span class="eg-progress-done" style="width:{3}%"></span>'
-        '<span class="eg-progress-failed" style="width:{4}%"></span></div>'
+        '<svg class="eg-progress" viewBox="0 0 100 1" preserveAspectRatio="none" role="img" '
+        'aria-label="{0} done, {1} failed, {2} remaining">'
+        '<rect class="eg-progress-done" width="{3}" height="1"></rect>'
+        '<rect class="eg-progress-failed" x="{3}" width="{4}" height="1"></rect></svg>'
         '<span class="eg-progress-text">{0} done · {1} failed · {2} remaining</span>',
-        progress.done, progress.failed, progress.remaining,
-        f"{100 * progress.done / total:.1f}", f"{100 * progress.failed / total:.1f}",
+        progress.done, progress.failed, progress.remaining, done, failed,
     )

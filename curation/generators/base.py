@@ -24,3 +24,8 @@ class ImageGenerator(ABC):
     @abstractmethod
     def generate(self, request: GenerationRequest) -> Image.Image:
         """One RGB image for the request, or GenerationFailed."""
+
+    def undrawable_words(self, request: GenerationRequest) -> list[str]:
+        """The words of the request's theme and prompt this generator cannot draw, for curators to see. A
+        text-to-image model reads every word (how well is another matter), so by default none."""
+        return []

@@ -38,32 +38,36 @@ def read_visitor(*, photo: bytes, requested_id: str = "") -> VisitorReading:
     """Read the emotion, and name the visitor: the face user when the face is known, else the id the caller asked
     for (EG's X-user-id), else a fresh uuid that is stored nowhere, as EG's was.
 
-    Only with settings.COMPAT_REMEMBER_FACES (a kiosk whose visitors were told and agreed) does an unknown face
-    become a face user; the original pages never ask for consent, so by default nothing biometric is kept.
+    The original pages never ask for consent, so by default the face is not searched at all and nobody is named
+    (EG's behaviour). Only settings.COMPAT_REMEMBER_FACES (a kiosk whose visitors were told and agreed) stands for
+    every request's consent: the face is then recognised or, if unknown, remembered (IRBE's behaviour).
     Raises what read_emotion raises.
     """
-    reading = read_emotion(photo=photo, remember=getattr(settings, "COMPAT_REMEMBER_FACES", False))
+    reading = read_emotion(photo=photo, remember=settings.COMPAT_REMEMBER_FACES)
     known = str(reading.face_user.pk) if reading.face_user is not None else ""
     return VisitorReading(reading=reading, visitor_id=known or requested_id or str(uuid.uuid4()))
 
 
-def register_visitor(*, visitor_id: str) -> None:
-    """IRBE's /createUser: tell the recommender about the face user behind `<id>/<emotion>`, if there is one.
+def register_visitor(*, visitor_id: str, person: uuid.UUID | None) -> None:
+    """IRBE's /createUser: tell the recommender about the face user behind `<id>/<emotion>`, if the request is theirs.
 
-    Ids that name no face user (pseudo-users, unremembered visitors) create nothing: the recommender learns their
-    context from each event instead.
+    Ids that name no face user (pseudo-users, unremembered visitors, anyone's id without their credential) create
+    nothing: the recommender learns their context from each event instead.
     """
     visitor, _ = split_visitor_id(visitor_id)
-    face_user = face_user_for(visitor)
+    face_user = face_user_for(visitor, person=person)
     if face_user is not None:
         recommender_engine().upsert_user(face_user.as_visitor())
 
 
-def record_like(*, visitor_id: str, item_key: str, impression_keys: Sequence[str]) -> Interaction:
+def record_like(
+    *, visitor_id: str, person: uuid.UUID | None, item_key: str, impression_keys: Sequence[str]
+) -> Interaction:
     """A like from the pages: `<id>/<emotion>` or a raw id, the liked key and the keys shown beside it.
 
     Unlike the original, the liked image must be live and every impression a known image, or nothing is stored
-    (InteractionRejected). An id that names no face user records an anonymous like in the visitor's emotion.
+    (InteractionRejected). An id that names no face user, or names one without their credential (`person`), records
+    an anonymous like in the visitor's emotion: a like is never put in someone's name by their id alone.
     """
     shown = list(dict.fromkeys(impression_keys))
     if len(shown) > MAX_IMPRESSIONS:
@@ -79,7 +83,7 @@ def record_like(*, visitor_id: str, item_key: str, impression_keys: Sequence[str
             raise InteractionRejected(code="unknown_impressions", message=f"Unknown image in impressions: {key!r}.")
         impression_ids.append(impression.pk)
     visitor, emotion = split_visitor_id(visitor_id)
-    face_user = face_user_for(visitor)
+    face_user = face_user_for(visitor, person=person)
     recorded = record_interaction(
         event=Interaction.Event.LIKE,
         image_id=image.pk,

@@ -1,7 +1,10 @@
 """The original endpoints over HTTP: parse the original body, call one compat service or selector, shape the reply.
 
-Plain Django views: the pages send no CSRF token, no cookie and no auth, and only look at `status === 200`, so
-every refusal is a plain-text 4xx (or 503) and never a 500.
+Plain Django views: the pages send no CSRF token and no auth, and only look at `status === 200`, so every refusal is
+a plain-text 4xx (or 503) and never a 500. The reads stay open, as the originals were; the writes to the catalogue
+and the endpoints that start work answer only to a curator (gallery.compat.curators). A visitor id acts for a face
+user only with that person's credential, the cookie /emotion sets when it names them (gallery.person_access):
+same-origin XHRs of the original pages carry it back without knowing it is there.
 """
 
 import json
@@ -34,8 +37,14 @@ from gallery.compat.bodies import (
     read_keys,
     read_text,
 )
+from gallery.compat.curators import GENERATE_IMAGES, REMOVE_IMAGES, SEED_RECOMMENDER, curator_only
 from gallery.compat.keys import LIVE, find_image, live_key, pool_key, search_key
-from gallery.compat.selectors import images_with_search_key, recommended_images, split_visitor_id
+from gallery.compat.selectors import (
+    favorite_first_images,
+    images_with_search_key,
+    recommended_images,
+    split_visitor_id,
+)
 from gallery.compat.services import (
     queue_bulk_images,
     read_visitor,
@@ -47,6 +56,7 @@ from gallery.compat.services import (
 )
 from gallery.compat.shapes import absolute_url, by_orientation, emotion_info, relative_url
 from gallery.faces.base import FaceServiceUnavailable
+from gallery.person_access import hand_out_credential, person_of, set_person_cookie
 from gallery.services import NoFaceFound
 from recommender.selectors import Mode
 from recommender.services import InteractionRejected
@@ -99,7 +109,11 @@ def emotion(request: HttpRequest) -> HttpResponse:
         raise CompatError("No Face", status=404) from None
     except FaceServiceUnavailable as error:
         raise CompatError(f"The face service is unavailable: {error}", status=503) from None
-    return JsonResponse(emotion_info(visitor=visitor))
+    response = JsonResponse(emotion_info(visitor=visitor))
+    face_user = visitor.reading.face_user
+    if face_user is not None:  # only with COMPAT_REMEMBER_FACES: the body keeps the original shape
+        set_person_cookie(request, response, hand_out_credential(request, face_user).token)
+    return response
 
 
 @compat_endpoint
@@ -112,7 +126,8 @@ def gallery(request: HttpRequest) -> HttpResponse:
     # An emotion-recommendation id is "<gender>/<emotion>", so its first part is the gender when none is sent.
     gender = parse_gender(read_text(body, "gender", default=visitor))
     # IRBE's personalised button sends "<faceId>/<emotion>": personal picks whenever that names a face user.
-    images = recommended_images(visitor=visitor, emotion=picked_emotion, gender=gender, mode=Mode.PERSONAL)
+    images = recommended_images(visitor=visitor, person=person_of(request), emotion=picked_emotion, gender=gender,
+                                mode=Mode.PERSONAL)
     return JsonResponse([{"url": relative_url(live_key(image))} for image in images], safe=False)
 
 
@@ -123,7 +138,7 @@ def create_user(request: HttpRequest) -> HttpResponse:
     gender = read_text(body, "gender", default="")
     user_emotion = read_text(body, "emotion")
     parse_emotion(user_emotion)  # only echoed, but refused when it is no emotion, as on every other route
-    register_visitor(visitor_id=user_id)
+    register_visitor(visitor_id=user_id, person=person_of(request))
     return JsonResponse({"userId": user_id, "gender": gender, "emotion": user_emotion})
 
 
@@ -132,7 +147,8 @@ def like(request: HttpRequest) -> HttpResponse:
     body = json_object(request)
     impressions = read_keys(body, "impression", max_items=MAX_KEYS) if "impression" in body else []
     try:
-        record_like(visitor_id=read_text(body, "id"), item_key=read_text(body, "itemId"), impression_keys=impressions)
+        record_like(visitor_id=read_text(body, "id"), person=person_of(request), item_key=read_text(body, "itemId"),
+                    impression_keys=impressions)
     except InteractionRejected as error:
         raise CompatError(error.message) from None
     return _text("Success")
@@ -156,11 +172,14 @@ def garden_from_db(request: HttpRequest) -> HttpResponse:
 def garden(request: HttpRequest) -> HttpResponse:
     body = json_object(request)
     requested = read_text(body, "emotion")
-    # The favorite part of the searchKey is only echoed, as the original's Personalize campaign had no filter.
-    visitor_emotion, _ = parse_search_key(requested)
-    images = recommended_images(
+    visitor_emotion, favorite = parse_search_key(requested)
+    # The original's campaign had no filter, so every answer had images whatever the favorite. Here the favorite's
+    # own images come first, with the emotion's others when it has none; the searchKey is echoed either way.
+    images = favorite_first_images(
         visitor=read_text(body, "id", default=""),
+        person=person_of(request),
         emotion=visitor_emotion,
+        favorite=favorite,
         gender=parse_gender(read_text(body, "gender", default="")),
         age_band=parse_age_band(read_text(body, "generation", default="")),
     )
@@ -170,6 +189,7 @@ def garden(request: HttpRequest) -> HttpResponse:
 
 
 @compat_endpoint
+@curator_only(SEED_RECOMMENDER)
 def generate_dataset(request: HttpRequest) -> HttpResponse:
     entries = json_array(request)
     if len(entries) > MAX_DATASET_ENTRIES:
@@ -190,6 +210,7 @@ def generate_dataset(request: HttpRequest) -> HttpResponse:
 
 
 @compat_endpoint
+@curator_only(GENERATE_IMAGES)
 def bulk(request: HttpRequest) -> HttpResponse:
     body = json_object(request)
     queue_bulk_images(
@@ -201,6 +222,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
 
 
 @compat_endpoint
+@curator_only(REMOVE_IMAGES)
 def remove(request: HttpRequest) -> HttpResponse:
     """/remove and /removePool: objName is an array, or (the bulk pages) an array JSON-encoded in a string."""
     remove_images(keys=read_keys(json_object(request), "objName", max_items=MAX_KEYS))
@@ -208,6 +230,7 @@ def remove(request: HttpRequest) -> HttpResponse:
 
 
 @compat_endpoint
+@curator_only(REMOVE_IMAGES)
 def clear_index(request: HttpRequest) -> HttpResponse:
     """The original dropped only an index row; here index and object are one, so the image is removed."""
     remove_images(keys=[read_text(json_object(request), "objName")])
@@ -225,6 +248,7 @@ def retrieve(request: HttpRequest) -> HttpResponse:
 
 
 @compat_endpoint
+@curator_only(GENERATE_IMAGES)
 def text2image(request: HttpRequest) -> HttpResponse:
     body = json_object(request)
     text = read_text(body, "text")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from curation.models import Image
+from emotion_garden.themes import ThemeMatch, parsed_theme
 from recommender.models import Interaction
 
 
@@ -25,11 +26,21 @@ class Visitor:
 
 @dataclass(frozen=True)
 class Context:
-    """What is known about the visitor right now: the emotion just read, and their gender and age band if known."""
+    """What is known about the visitor right now: the emotion just read, and their gender and age band if known.
+
+    `theme` (emotion_garden.themes, e.g. "spring,cloudy,day"; "" for any) narrows the candidates to the images whose
+    theme matches it as `theme_match` says: every engine recommends only images for which in_theme() is true.
+    """
 
     emotion: str
     gender: str = ""
     age_band: str = ""
+    theme: str = ""
+    theme_match: ThemeMatch = ThemeMatch.ANY
+
+    def in_theme(self, image_theme: str) -> bool:
+        """Whether an image with this theme may be recommended in this context."""
+        return not self.theme or parsed_theme(self.theme).matches(parsed_theme(image_theme), self.theme_match)
 
 
 class ReasonCode(StrEnum):

@@ -87,7 +87,7 @@ class LocalRecommender(RecommenderEngine):
     def recommend(
         self, *, face_user_id: uuid.UUID | None, context: Context, n: int, exclude: Collection[int] = ()
     ) -> list[Recommendation]:
-        candidates = self._candidates(context.emotion)
+        candidates = self._themed_candidates(context)
         if candidates.image_ids.size == 0:
             return []
         image_ids, emotions = candidates.image_ids, candidates.emotions
@@ -152,6 +152,16 @@ class LocalRecommender(RecommenderEngine):
     def forget_user(self, face_user_id: uuid.UUID) -> None:
         """Nothing to do: deleting the face user anonymises their interactions (the foreign key is SET_NULL)."""
 
+    def _themed_candidates(self, context: Context) -> "_Candidates":
+        """The candidates of the context's emotion in its theme; of every emotion when the emotion has none in it."""
+        candidates = self._candidates(context.emotion)
+        if not context.theme:
+            return candidates
+        themed = candidates.where(context.in_theme)
+        if themed.image_ids.size == 0 and context.emotion:
+            themed = self._candidates("").where(context.in_theme)
+        return themed
+
     def _candidates(self, emotion: str) -> "_Candidates":
         """The approved images of the emotion, else all approved images, by id; cached until the catalogue changes."""
         version = self._catalogue.value()
@@ -160,14 +170,15 @@ class LocalRecommender(RecommenderEngine):
         if cached is not None and cached.version == version:
             return cached
         approved = Image.objects.filter(status=Image.Status.APPROVED).order_by("id")
-        fields = ("id", "emotion", "approved_at")
+        fields = ("id", "emotion", "approved_at", "theme")
         rows = list(approved.filter(emotion=emotion).values_list(*fields)) or list(approved.values_list(*fields))
         now = timezone.now()
         candidates = _Candidates(
             version=version,
-            image_ids=np.array([image_id for image_id, _, _ in rows], dtype=np.int64),
-            emotions=np.array([image_emotion for _, image_emotion, _ in rows], dtype=str),
-            approved_at=np.array([(moment or now).timestamp() for _, _, moment in rows], dtype=float),
+            image_ids=np.array([image_id for image_id, _, _, _ in rows], dtype=np.int64),
+            emotions=np.array([image_emotion for _, image_emotion, _, _ in rows], dtype=str),
+            approved_at=np.array([(moment or now).timestamp() for _, _, moment, _ in rows], dtype=float),
+            **_theme_index([theme for _, _, _, theme in rows]),
         )
         with self._cache_lock:
             self._candidates_cache[emotion] = candidates
@@ -211,6 +222,20 @@ class _Candidates:
     image_ids: np.ndarray  # sorted
     emotions: np.ndarray
     approved_at: np.ndarray  # epoch seconds
+    # Each candidate's theme as a position in `themes`, the distinct themes (a catalogue has few).
+    themes: tuple[str, ...]
+    theme_of: np.ndarray
+
+    def where(self, in_theme: Callable[[str], bool]) -> "_Candidates":
+        """The candidates whose theme passes `in_theme`, judged once per distinct theme."""
+        keep = np.array([in_theme(theme) for theme in self.themes], dtype=bool)[self.theme_of]
+        return _Candidates(version=self.version, image_ids=self.image_ids[keep], emotions=self.emotions[keep],
+                           approved_at=self.approved_at[keep], themes=self.themes, theme_of=self.theme_of[keep])
+
+
+def _theme_index(themes: list[str]) -> dict[str, object]:
+    distinct, positions = np.unique(np.array(themes, dtype=str), return_inverse=True)
+    return {"themes": tuple(distinct.tolist()), "theme_of": positions.reshape(-1)}
 
 
 T = TypeVar("T")

@@ -139,6 +139,9 @@ def open_page(browser: Browser, live_server: LiveServer, *, width: int = 1280, h
     script_errors: list[str] = []
     outside: list[str] = []
     page.on("pageerror", lambda error: script_errors.append(str(error)))
+    # Chromium reports what the Content-Security-Policy blocked on the console: nothing of ours may need it.
+    page.on("console", lambda message: script_errors.append(message.text)
+            if "Content Security Policy" in message.text else None)
     page.on("request", lambda request: outside.append(request.url)
             if not request.url.startswith((live_server.url, "blob:", "data:")) else None)
     yield page

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, Route, expect
 from pytest_django.fixtures import Settings
+from pytest_django.live_server_helper import LiveServer
 
 from curation.models import Image
 from gallery.models import FaceEmbedding, FaceUser
@@ -33,7 +34,7 @@ def like_button(page: Page, image_id: int) -> Locator:
 def take_photo(page: Page, *, consent: str | None) -> None:
     page.get_by_role("button", name="Start camera").click()
     expect(page.locator("#camera")).to_be_visible()
-    page.wait_for_function("document.getElementById('camera').videoWidth > 0")
+    page.wait_for_function("() => document.getElementById('camera').videoWidth > 0")
     page.get_by_role("button", name="Take photo").click()
     if consent:
         page.get_by_role("dialog").get_by_role("button", name=consent).click()
@@ -68,7 +69,7 @@ def test_camera_reading_garden_likes_personal_picks_and_forget_me(
     screenshot(page, "01-start")
 
     page.get_by_role("button", name="Start camera").click()
-    page.wait_for_function("document.getElementById('camera').videoWidth > 0")
+    page.wait_for_function("() => document.getElementById('camera').videoWidth > 0")
     screenshot(page, "02-camera")
     page.get_by_role("button", name="Take photo").click()
     expect(page.get_by_role("dialog")).to_be_visible()
@@ -293,7 +294,7 @@ def test_keyboard_alone_reaches_and_presses_like(page: Page, garden_images: list
     tab_to("#start-camera")
     page.keyboard.press("Enter")
     expect(page.get_by_role("button", name="Take photo")).to_be_focused()
-    page.wait_for_function("document.getElementById('camera').videoWidth > 0")
+    page.wait_for_function("() => document.getElementById('camera').videoWidth > 0")
     page.keyboard.press("Enter")
     expect(page.get_by_role("dialog").get_by_role("button", name="Not now")).to_be_focused()
     page.keyboard.press("Enter")
@@ -315,3 +316,48 @@ def test_phone_width_has_no_sideways_scroll(
     shown_ids(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "phone")
+
+
+def test_not_now_means_not_recognised_and_only_the_cookie_opens_the_persons_data(
+    page: Page, garden_images: list[Image], astronaut_file: Path, live_server: LiveServer, screenshot: Screenshot
+) -> None:
+    page.goto("/")
+    upload(page, astronaut_file, consent="Remember me")
+    expect_happy_reading(page)
+    face_user = FaceUser.objects.get()
+    expect(page.get_by_role("button", name="Forget me")).to_be_visible()
+    # The credential is in a cookie the page's scripts cannot read; the id in localStorage is only a hint.
+    assert "eg_person" not in page.evaluate("document.cookie")
+    [cookie] = [cookie for cookie in page.context.cookies() if cookie["name"] == "eg_person"]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+
+    # The next visit (a new tab) asks again; "Not now" is not recognised, and its likes are nobody's.
+    visit = page.context.new_page()
+    visit.goto("/")
+    upload(visit, astronaut_file, consent="Not now")
+    expect_happy_reading(visit)
+    expect(visit.locator("#welcome")).to_be_hidden()
+    expect(visit.get_by_role("radio", name="Personal picks")).to_be_disabled()
+    shown = shown_ids(visit)
+    with visit.expect_request("**/api/v1/garden") as garden:
+        visit.get_by_role("button", name="Next").click()
+    assert "face_user" not in garden.value.post_data_json
+    with visit.expect_response("**/api/v1/like"):
+        like_button(visit, shown_ids(visit)[0]).click()
+    assert Interaction.objects.get().face_user is None
+    screenshot(visit, "not-now-on-a-remembering-browser")
+    visit.close()
+
+    # "Remember me" on a visit recognises them: welcome back.
+    again = page.context.new_page()
+    again.goto("/")
+    upload(again, astronaut_file, consent="Remember me")
+    expect(again.locator("#welcome")).to_be_visible()
+    assert FaceUser.objects.get().pk == face_user.pk
+    again.close()
+    assert shown
+
+    # Without the cookie, the id alone opens nothing, even from the site's own page.
+    page.context.clear_cookies()
+    response = page.request.get(f"{live_server.url}/api/v1/users/{face_user.pk}/export")
+    assert response.status == 403 and response.json()["error"]["code"] == "person_credential_required"

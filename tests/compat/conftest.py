@@ -3,12 +3,20 @@ from django.test import Client
 from PIL import Image
 
 from tests.compat.pages import canvas_png
+from tests.factories import ApiKeyFactory
 
 
 @pytest.fixture
 def compat_client() -> Client:
     """CSRF checks stay on: the original pages send no token, so a view that wanted one would fail here."""
     return Client(enforce_csrf_checks=True)
+
+
+@pytest.fixture
+def curation_client(db: None) -> Client:
+    """A curator's program: an API key with the `curation` scope, which the original writes answer to (reads ignore
+    it). CSRF checks stay on, as for the pages."""
+    return Client(enforce_csrf_checks=True, headers={"X-Api-Key": ApiKeyFactory(scopes=["curation"]).raw_key})
 
 
 @pytest.fixture

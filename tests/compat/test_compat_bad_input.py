@@ -10,6 +10,14 @@ from tests.compat.pages import live_image, post_json
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def compat_client(curation_client: Client) -> Client:
+    """These requests come from a curator (tests/compat/test_compat_access.py covers everyone else): what is
+    checked here is what the endpoints do with what they are sent."""
+    return curation_client
+
+
 JSON_ROUTES = ["/gallery", "/createUser", "/like", "/galleryfromDB", "/gardenfromDB", "/garden", "/generateDataset",
                "/bulk", "/remove", "/removePool", "/clearIndex", "/retrieve", "/text2image"]
 MALFORMED_BODIES = [

@@ -2,6 +2,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.files.storage import default_storage
 from django.test import Client
@@ -14,6 +15,13 @@ from gallery.compat.keys import pool_key
 from tests.compat.pages import live_image, pool_image, post_json
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def compat_client(curation_client: Client) -> Client:
+    """These requests come from a curator (tests/compat/test_compat_access.py covers everyone else): what is
+    checked here is what the endpoints do with what they are sent."""
+    return curation_client
 
 IRBE_PROMPT = "botanic garden with flowers, very strong (sad: 2.5) nature, best quality"
 IRBE_BULK = {
@@ -183,6 +191,20 @@ def test_text2image_answers_the_lambdas_own_return_value(compat_client: Client) 
     with default_storage.open(name) as stored:
         assert PillowImage.open(stored).size == (1024, 600)
     assert not Image.objects.exists()  # a preview, not a catalogue image
+
+
+def test_text2image_draws_what_the_text_asks_for(compat_client: Client) -> None:
+    """The issue's complaint: the built-in generator painted the same calm lake whatever the text said."""
+    def picture(text: str) -> np.ndarray:
+        body = post_json(compat_client, "/text2image", {"text": text, "width": 384, "height": 256}).json()
+        [url] = json.loads(body["body"])
+        with default_storage.open(url.removeprefix("http://testserver/media/")) as stored:
+            return np.asarray(PillowImage.open(stored).convert("RGB"), dtype=np.float64)
+
+    cat_on_car, winter_sunset = picture("a black cat on a red car in the snow"), picture("winter,snowy,sunset")
+    assert np.abs(cat_on_car - winter_sunset).mean() > 20
+    red = (cat_on_car[..., 0] > 150) & (cat_on_car[..., 1] < 80) & (cat_on_car[..., 2] < 80)
+    assert red.mean() > 0.01  # the car
 
 
 class BrokenGenerator(ImageGenerator):

@@ -10,7 +10,8 @@ from emotion_garden.vocabulary import Emotion
 from gallery.compat.services import VisitorReading
 from gallery.compat.shapes import emotion_info
 from gallery.faces.base import FaceDetail
-from gallery.models import FaceEmbedding, FaceUser
+from gallery.models import FaceEmbedding, FaceUser, PersonCredential
+from gallery.person_access import PERSON_COOKIE
 from gallery.services import EmotionReading
 
 pytestmark = pytest.mark.django_db
@@ -50,21 +51,30 @@ def test_without_consent_the_id_is_fresh_and_nothing_is_kept(compat_client: Clie
     assert not FaceUser.objects.exists() and not FaceEmbedding.objects.exists()
 
 
-def test_someone_who_consented_through_the_api_is_recognised(compat_client: Client, api_client: APIClient,
-                                                             astronaut_jpeg: bytes, gallery_canvas_png: bytes) -> None:
+def test_a_page_that_never_asked_does_not_name_someone_who_consented_elsewhere(
+    compat_client: Client, api_client: APIClient, astronaut_jpeg: bytes, gallery_canvas_png: bytes
+) -> None:
     consented = api_client.post("/api/v1/emotion?remember=true", astronaut_jpeg, content_type="image/jpeg")
     face_user_id = consented.json()["face_user"]["id"]
-    info = compat_client.post("/emotion", gallery_canvas_png, content_type="image/png").json()
-    assert info["id"] == face_user_id
+    response = compat_client.post("/emotion", gallery_canvas_png, content_type="image/png")
+    assert response.json()["id"] != face_user_id
+    assert PERSON_COOKIE not in response.cookies
 
 
-def test_a_kiosk_with_consent_remembers_new_faces(
+def test_a_kiosk_with_consent_remembers_new_faces_and_hands_the_browser_their_cookie(
     compat_client: Client, settings, gallery_canvas_png: bytes, astronaut_jpeg: bytes  # noqa: ANN001 (pytest-django)
 ) -> None:
     settings.COMPAT_REMEMBER_FACES = True
-    first = compat_client.post("/emotion", gallery_canvas_png, content_type="image/png").json()["id"]
-    again = compat_client.post("/emotion", astronaut_jpeg, content_type="image/jpeg").json()["id"]
-    assert first == again == str(FaceUser.objects.get().pk)
+    first = compat_client.post("/emotion", gallery_canvas_png, content_type="image/png")
+    cookie = first.cookies[PERSON_COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Strict"
+    assert set(first.json()) == {"id", "bucket", "key", "ageRange", "smile", "eyeglasses", "sunglasses", "gender",
+                                 "beard", "mustache", "eyesOpen", "mouthOpen", "emotions", "generation"}
+    again = compat_client.post("/emotion", astronaut_jpeg, content_type="image/jpeg")
+    assert first.json()["id"] == again.json()["id"] == str(FaceUser.objects.get().pk)
+    # The browser already holds the person's credential: no second one.
+    assert again.cookies[PERSON_COOKIE].value == cookie.value
+    assert PersonCredential.objects.count() == 1
 
 
 def test_the_x_user_id_header_names_an_unknown_visitor(compat_client: Client, gallery_canvas_png: bytes) -> None:

@@ -2,6 +2,8 @@ import pytest
 from django.test import Client
 
 from curation.models import Image
+from gallery.credentials import issue_person_credential
+from gallery.person_access import PERSON_COOKIE
 from recommender.models import Interaction, SegmentStat
 from tests.compat.pages import live_image, pool_image, post_json
 from tests.factories import FaceUserFactory, ImageFactory
@@ -31,12 +33,23 @@ def test_a_gallery_page_like_is_recorded_with_its_impressions(compat_client: Cli
     assert set(interaction.impressions.all()) == set(shown)
 
 
-def test_a_known_face_users_like_is_theirs(compat_client: Client, shown: list[Image]) -> None:
+def test_a_face_users_like_is_theirs_with_their_cookie(compat_client: Client, shown: list[Image]) -> None:
     person = FaceUserFactory()
+    compat_client.cookies[PERSON_COOKIE] = issue_person_credential(face_user=person)
     post_json(compat_client, "/like", {"id": f"{person.pk}/happy", "itemId": SHOWN[1], "impression": SHOWN})
     interaction = Interaction.objects.get()
     assert interaction.face_user == person
     assert (interaction.gender, interaction.age_band) == ("Female", "adult")
+
+
+def test_a_face_users_id_alone_records_an_anonymous_like(compat_client: Client, shown: list[Image]) -> None:
+    person, other = FaceUserFactory.create_batch(2)
+    compat_client.cookies[PERSON_COOKIE] = issue_person_credential(face_user=other)  # someone else's cookie
+    for visitor in (f"{person.pk}/happy", str(person.pk)):
+        response = post_json(compat_client, "/like", {"id": visitor, "itemId": SHOWN[1], "impression": SHOWN})
+        assert (response.status_code, response.content) == (200, b"Success")
+    assert not Interaction.objects.filter(face_user__isnull=False).exists()
+    assert Interaction.objects.count() == 2
 
 
 def test_raw_ids_and_absolute_urls_from_eg_pages_are_accepted(compat_client: Client, shown: list[Image]) -> None:
@@ -86,7 +99,8 @@ def _dataset(genders: list[str]) -> list[dict[str, str]]:
             for gender in genders for emotion in EMOTIONS]
 
 
-def test_generate_dataset_seeds_the_context_counters(compat_client: Client) -> None:
+def test_generate_dataset_seeds_the_context_counters(curation_client: Client) -> None:
+    compat_client = curation_client
     happy = [live_image(f"h_{index}h.jpeg") for index in range(2)]
     sad = live_image("s_0h.jpeg", emotion="SAD")
     pool_image("p_0h.jpeg")
@@ -106,7 +120,8 @@ def test_generate_dataset_seeds_the_context_counters(compat_client: Client) -> N
     assert SegmentStat.objects.get(segment="SAD", image=sad).likes == 4
 
 
-def test_generate_dataset_on_an_empty_gallery_succeeds(compat_client: Client) -> None:
+def test_generate_dataset_on_an_empty_gallery_succeeds(curation_client: Client) -> None:
+    compat_client = curation_client
     response = post_json(compat_client, "/generateDataset", _dataset(["male", "female", "any"]))
     assert (response.status_code, response.content) == (200, b"Success")
     assert not Interaction.objects.exists()
@@ -122,7 +137,8 @@ def test_generate_dataset_on_an_empty_gallery_succeeds(compat_client: Client) ->
         _dataset(["male", "female", "any", "others"]) * 3,
     ],
 )
-def test_a_malformed_dataset_is_refused_whole(compat_client: Client, body: object) -> None:
+def test_a_malformed_dataset_is_refused_whole(curation_client: Client, body: object) -> None:
+    compat_client = curation_client
     live_image("h_0h.jpeg")
     assert post_json(compat_client, "/generateDataset", body).status_code == 400
     assert not Interaction.objects.exists()

@@ -4,7 +4,9 @@ import pytest
 from django.test import Client
 
 from curation.models import Image
+from gallery.credentials import issue_person_credential
 from gallery.models import FaceUser
+from gallery.person_access import PERSON_COOKIE
 from recommender.engines.base import Visitor
 from tests.compat.pages import live_image, pool_image, post_json
 from tests.factories import ApprovedImageFactory, FaceUserFactory, ImageFactory
@@ -60,7 +62,13 @@ def test_create_user_echoes_the_user(compat_client: Client, monkeypatch: pytest.
         body = {"userId": user_id, "gender": "female", "emotion": "happy"}
         response = post_json(compat_client, "/createUser", body)
         assert (response.status_code, response.json()) == (200, body)
-    assert registered == [person.as_visitor()]  # only the id that names a face user reaches the recommender
+    assert registered == []  # an id alone acts for nobody
+    compat_client.cookies[PERSON_COOKIE] = issue_person_credential(face_user=person)
+    for user_id in (f"{person.pk}/happy", f"{uuid.uuid4()}/happy"):
+        assert post_json(compat_client, "/createUser", {"userId": user_id, "gender": "female",
+                                                         "emotion": "happy"}).status_code == 200
+    # Only the id of the person whose cookie came along reaches the recommender.
+    assert registered == [person.as_visitor()]
     assert FaceUser.objects.count() == 1
 
 
@@ -107,6 +115,29 @@ def test_garden_recommends_and_echoes_the_requested_search_key(compat_client: Cl
     assert body["portrait"] == [{"url": "http://testserver/emotions/happy/img_20230423-101932_3v.jpeg",
                                  "emotion": "happy/spring,cloudy,day"}]
     assert all(entry["url"].startswith("http://testserver/emotions/happy/") for entry in body["landscape"])
+
+
+def test_garden_answers_the_favorites_images_when_it_has_some(compat_client: Client,
+                                                             happy_gallery: list[Image]) -> None:
+    favorite = [live_image(f"fav_{index}h.jpeg", theme="spring,cloudy,day") for index in range(2)]
+    live_image("other_1h.jpeg", theme="spring,cloudy,sunset")
+    body = post_json(compat_client, "/garden", {"id": str(uuid.uuid4()), "emotion": "happy/spring,cloudy,day",
+                                                "generation": "adult", "gender": "Female"}).json()
+    assert sorted(entry["url"] for entry in body["landscape"]) == [
+        f"http://testserver/emotions/happy/spring,cloudy,day/{image.name}" for image in favorite
+    ]
+    assert body["portrait"] == []
+    assert {entry["emotion"] for entry in body["landscape"]} == {"happy/spring,cloudy,day"}
+
+
+def test_garden_from_db_is_an_exact_match_on_the_search_key(compat_client: Client) -> None:
+    live_image("a_1h.jpeg", theme="spring,cloudy,day")
+    live_image("b_1h.jpeg", theme="spring,cloudy,day,dog")
+    live_image("c_1h.jpeg", theme="spring,cloudy,sunset")
+    for search_key, expected in (("happy/spring,cloudy,day", ["a_1h.jpeg"]), ("happy/cloudy,spring,day", []),
+                                 ("happy/spring,cloudy", []), ("happy/spring,cloudy,day,dog", ["b_1h.jpeg"])):
+        body = post_json(compat_client, "/gardenfromDB", {"emotion": search_key}).json()
+        assert [entry["url"].rsplit("/", 1)[1] for entry in body["landscape"]] == expected, search_key
 
 
 def test_an_empty_gallery_is_an_empty_answer(compat_client: Client) -> None:

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from curation.models import GenerationItem, GenerationJob, Image, PromptTemplate
 from curation.selectors import JobProgress, job_progress
-from curation.services import create_generation_job
+from curation.services import create_generation_job, run_generation_job
 from tests.curation.curation_helpers import GARBAGE, RAW_BYTES, SCRIPTED, ScriptedGenerator, garden_ids
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +214,27 @@ def test_a_running_job_is_not_retried_twice_over(curator_client: Client) -> None
     response = curator_client.post(job_url(job, "retry"), follow=True)
     assert "still running" in response.content.decode()
     assert job.items.filter(status=GenerationItem.Status.FAILED).count() == 1
+
+
+def test_the_job_page_shows_the_words_the_generator_could_not_draw(curator_client: Client) -> None:
+    job = create_generation_job(emotion="CALM", count=1, width=128, height=96, theme="winter,snowy,sunset",
+                                prompt="a black cat on a purple elephant, cinematic")
+    assert "Known once the job runs." in curator_client.get(job_url(job)).content.decode()
+
+    run_generation_job(job=job)
+
+    job.refresh_from_db()
+    assert job.undrawn_words == ["purple", "elephant", "cinematic"]
+    assert "purple, elephant, cinematic" in curator_client.get(job_url(job)).content.decode()
+
+
+def test_a_generator_that_reads_every_word_reports_none(
+    curator_client: Client, scripted_backends: type[ScriptedGenerator]
+) -> None:
+    job = create_generation_job(emotion="CALM", count=1, width=128, height=96, prompt="a purple elephant",
+                                backend=SCRIPTED)
+    run_generation_job(job=job)
+
+    job.refresh_from_db()
+    assert job.undrawn_words == []
+    assert "None: the generator could draw every word." in curator_client.get(job_url(job)).content.decode()

@@ -13,9 +13,16 @@ def test_swagger_ui_loads_its_scripts_and_styles_from_our_static_files(client: C
     assert not re.search(r"https?://|(src|href)=[\"']//", page)  # no CDN, not even a protocol-relative one
     assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page)
     assert {asset.rsplit(".", 1)[-1] for asset in assets} >= {"js", "css"}
+    start_up = "/api/docs?script="  # the page's own start-up script, a file rather than inline (CSP)
+    assert start_up in assets
     for asset in assets:
+        if asset == start_up:
+            script = client.get(asset)
+            assert script.status_code == 200 and script["Content-Type"].startswith("application/javascript")
+            continue
         assert asset.startswith(settings.STATIC_URL), asset
         assert finders.find(asset.removeprefix(settings.STATIC_URL)), asset
+    assert "<script>" not in page and "<style>" not in page
 
 
 def schema(client: Client) -> dict:
@@ -29,7 +36,12 @@ def test_the_schema_describes_the_api_key_and_that_it_is_optional(client: Client
     assert "Authorization: Api-Key" in scheme["description"] and "`users`" in scheme["description"]
     for path, operations in document["paths"].items():
         for operation in operations.values():
-            assert operation["security"] == [{"ApiKey": []}, {}], path
+            if path.startswith("/api/v1/users/"):  # a person's own data: their token or an operator's key
+                assert operation["security"] == [{"PersonToken": []}, {"ApiKey": []}], path
+            else:
+                assert operation["security"] == [{"ApiKey": []}, {}], path
+    person = document["components"]["securitySchemes"]["PersonToken"]
+    assert (person["type"], person["in"], person["name"]) == ("apiKey", "header", "X-Person-Token")
 
 
 def test_with_keys_required_the_schema_says_so(client: Client, settings) -> None:  # noqa: ANN001

@@ -113,6 +113,7 @@ OPERATIONS = [
     ("post", "/api/v1/garden", ApiScope.GARDEN),
     ("post", "/api/v1/like", ApiScope.LIKES),
     ("post", "/api/v1/unlike", ApiScope.LIKES),
+    ("delete", "/api/v1/credential", ApiScope.FACES),
     ("get", "/api/v1/users/{id}", ApiScope.USERS),
     ("delete", "/api/v1/users/{id}", ApiScope.USERS),
     ("get", "/api/v1/users/{id}/likes", ApiScope.USERS),
@@ -147,8 +148,12 @@ def test_a_view_without_a_scope_fails_closed() -> None:
         ApiScopePermission().has_permission(request, APIView())
 
 
-def test_without_api_keys_required_the_page_sets_no_cookie(client: Client) -> None:
-    assert SITE_PAGE_COOKIE not in client.get("/").cookies
+def test_the_page_cookie_is_random_per_browser_and_kept_across_loads(client: Client) -> None:
+    # Set without API_KEYS_REQUIRED too: it tells one browser's retried likes from another's (idempotency).
+    first = client.get("/").cookies[SITE_PAGE_COOKIE]
+    assert first["samesite"] == "Strict" and first["httponly"]
+    assert client.get("/").cookies[SITE_PAGE_COOKIE].value == first.value
+    assert Client().get("/").cookies[SITE_PAGE_COOKIE].value != first.value
 
 
 class TestKeysRequired:

@@ -26,11 +26,19 @@ def test_anything_but_a_yes_keeps_nothing(api_client: APIClient, astronaut_jpeg:
     assert not FaceUser.objects.exists() and not FaceEmbedding.objects.exists()
 
 
-def test_without_consent_no_face_reaches_rekognition_to_be_kept(api_client: APIClient, astronaut_png: bytes,
-                                                                rekognition_identity: Stubber) -> None:
+def test_without_consent_no_face_reaches_rekognition_at_all(api_client: APIClient, astronaut_png: bytes,
+                                                            rekognition_identity: Stubber) -> None:
+    # No answer is queued: the Stubber fails the request if the face is sent to be searched or kept.
+    response = api_client.post("/api/v1/emotion", astronaut_png, content_type="image/png")
+    assert response.status_code == 200 and response.json()["face_user"] is None
+    assert not FaceUser.objects.exists() and not CollectionFace.objects.exists()
+
+
+def test_recognise_searches_but_never_keeps_the_face(api_client: APIClient, astronaut_png: bytes,
+                                                     rekognition_identity: Stubber) -> None:
     rekognition_identity.add_response("search_faces_by_image", NO_MATCH)
     # No IndexFaces answer is queued: the Stubber fails the request if the face is sent to be kept.
-    response = api_client.post("/api/v1/emotion", astronaut_png, content_type="image/png")
+    response = api_client.post("/api/v1/emotion?recognise=true", astronaut_png, content_type="image/png")
     assert response.status_code == 200 and response.json()["face_user"] is None
     assert not FaceUser.objects.exists() and not CollectionFace.objects.exists()
 

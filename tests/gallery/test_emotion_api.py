@@ -41,7 +41,7 @@ def test_with_consent_the_person_is_remembered_and_recognised(api_client: APICli
     first = api_client.post(f"{URL}?remember=true", astronaut_png, content_type="image/png").json()
     assert first["face_user"]["gender"] == "Female"
     assert first["recognised"] is False
-    again = api_client.post(URL, astronaut_jpeg, content_type="image/jpeg").json()
+    again = api_client.post(f"{URL}?recognise=true", astronaut_jpeg, content_type="image/jpeg").json()
     assert again["recognised"] is True
     assert again["face_user"]["id"] == first["face_user"]["id"]
     assert FaceUser.objects.count() == 1

@@ -12,7 +12,14 @@ from gallery.models import FaceUser
 from recommender.models import Interaction
 from recommender.services import record_interaction
 from tests.conftest import REKOGNITION_COLLECTION
-from tests.factories import ApprovedImageFactory, CollectionFaceFactory, FaceEmbeddingFactory, FaceUserFactory
+from tests.factories import (
+    ApiKeyFactory,
+    ApprovedImageFactory,
+    CollectionFaceFactory,
+    FaceEmbeddingFactory,
+    FaceUserFactory,
+    as_person,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +48,7 @@ def test_the_export_holds_the_profile_interactions_likes_and_what_face_data_is_h
     interact(person, Interaction.Event.UNLIKE, taken_back.pk)
     interact(FaceUserFactory(), Interaction.Event.LIKE, shown.pk)  # someone else's
 
-    response = api_client.get(url(person.pk))
+    response = api_client.get(url(person.pk), **as_person(person))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
@@ -63,17 +70,22 @@ def test_the_export_holds_the_profile_interactions_likes_and_what_face_data_is_h
     assert [(held["backend"], held["store"], held["face_embeddings"]) for held in body["biometric_data"]] == [
         ("local", EMBEDDING_MODEL, 2), ("rekognition", REKOGNITION_COLLECTION, 1)]
     assert body["biometric_data"][0]["since"] == iso(min(embedding.created_at for embedding in embeddings))
+    [credential] = person.credentials.all()
+    assert body["credentials"] == [{"issued_at": iso(credential.created_at)}]
     # Counts only: the vectors themselves never leave.
     assert b"vector" not in response.content
 
 
 def test_someone_with_nothing_but_a_profile_gets_empty_lists(api_client: APIClient) -> None:
-    body = api_client.get(url(FaceUserFactory().pk)).json()
+    person = FaceUserFactory()
+    body = api_client.get(url(person.pk), **as_person(person)).json()
     assert (body["interactions"], body["likes"], body["biometric_data"]) == ([], [], [])
 
 
 def test_the_file_is_json_people_can_read_even_for_a_browser(api_client: APIClient) -> None:
-    response = api_client.get(url(FaceUserFactory().pk), HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
+    person = FaceUserFactory()
+    response = api_client.get(url(person.pk), HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8",
+                              **as_person(person))
     assert response["Content-Type"] == "application/json"
     assert response.content.startswith(b'{\n  "')  # indented
 
@@ -85,12 +97,13 @@ def test_the_export_takes_a_few_queries_however_long_the_history(
     images = ApprovedImageFactory.create_batch(12)
     for image in images:
         interact(person, Interaction.Event.LIKE, image.pk, *(other.pk for other in images[:3]))
-    with django_assert_max_num_queries(8):
-        body = api_client.get(url(person.pk)).json()
+    headers = as_person(person)
+    with django_assert_max_num_queries(9):  # the credential's lookup is one of them
+        body = api_client.get(url(person.pk), **headers).json()
     assert len(body["interactions"]) == len(body["likes"]) == 12
 
 
-def test_an_unknown_person_is_a_404_in_the_api_error_format(api_client: APIClient) -> None:
-    response = api_client.get(url(uuid.uuid4()))
+def test_an_unknown_person_is_a_404_in_the_api_error_format_for_an_operator(api_client: APIClient) -> None:
+    response = api_client.get(url(uuid.uuid4()), HTTP_X_API_KEY=ApiKeyFactory(scopes=["users"]).raw_key)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"

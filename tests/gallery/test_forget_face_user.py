@@ -73,8 +73,9 @@ def test_the_person_and_their_embeddings_go_at_once_and_their_likes_stay_anonymo
 
 def test_another_process_stops_recognising_a_forgotten_face(api_client: APIClient, astronaut: Image.Image,
                                                             astronaut_png: bytes) -> None:
-    face_user_id = api_client.post("/api/v1/emotion?remember=1", astronaut_png,
-                                   content_type="image/png").json()["face_user"]["id"]
+    reading = api_client.post("/api/v1/emotion?remember=1", astronaut_png, content_type="image/png").json()
+    face_user_id = reading["face_user"]["id"]
+    api_client.credentials(HTTP_X_PERSON_TOKEN=reading["person_token"])
     photo = decode_image(encode(astronaut.crop((30, 0, 512, 480)), "JPEG"))
     face = face_analyzer().detect_faces(photo)[0]
     other_process = LocalFaceIdentity()  # its own in-memory index, as in another web or worker process

@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from curation.models import Image
-from tests.factories import ApprovedImageFactory, FaceUserFactory, ImageFactory
+from tests.factories import ApiKeyFactory, ApprovedImageFactory, FaceUserFactory, ImageFactory, as_person
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/garden"
@@ -43,7 +43,7 @@ def test_n_and_exclude_page_through_the_garden(api_client: APIClient) -> None:
 def test_known_face_user_without_emotion(api_client: APIClient) -> None:
     ApprovedImageFactory.create_batch(2, emotion="FEAR")
     person = FaceUserFactory()
-    response = api_client.post(URL, {"face_user": str(person.id)}, format="json")
+    response = api_client.post(URL, {"face_user": str(person.id)}, format="json", **as_person(person))
     assert response.status_code == 200
     assert len(response.json()["items"]) == 2
 
@@ -57,7 +57,6 @@ def test_known_face_user_without_emotion(api_client: APIClient) -> None:
         {"emotion": "HAPPY", "n": 1000},
         {"emotion": "HAPPY", "exclude": "3"},
         {"emotion": "HAPPY", "exclude": [2**63]},  # beyond any database id: a 500 from the driver before
-        {"face_user": str(uuid.uuid4())},
         {"face_user": "not-a-uuid"},
         ["HAPPY"],
     ],
@@ -76,6 +75,22 @@ def test_malformed_json(api_client: APIClient) -> None:
     assert response.json()["error"]["code"] == "parse_error"
 
 
+def test_personal_picks_need_the_persons_credential(api_client: APIClient) -> None:
+    ApprovedImageFactory()
+    person, other = FaceUserFactory.create_batch(2)
+    for face_user_id, headers in [(person.pk, {}), (uuid.uuid4(), {}), (person.pk, as_person(other))]:
+        response = api_client.post(URL, {"emotion": "HAPPY", "face_user": str(face_user_id)}, format="json",
+                                   **headers)
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "person_credential_required"
+    # An operator may name anyone, and learns that an id is nobody's.
+    operator = {"HTTP_X_API_KEY": ApiKeyFactory(scopes=["garden", "users"]).raw_key}
+    assert api_client.post(URL, {"emotion": "HAPPY", "face_user": str(person.pk)}, format="json",
+                           **operator).status_code == 200
+    unknown = api_client.post(URL, {"emotion": "HAPPY", "face_user": str(uuid.uuid4())}, format="json", **operator)
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (400, "unknown_face_user")
+
+
 def like(api_client: APIClient, image_id: int, face_user_id: str, event: str = "like") -> None:
     response = api_client.post(f"/api/v1/{event}", {"image": image_id, "face_user": face_user_id}, format="json")
     assert response.status_code == 201
@@ -84,7 +99,9 @@ def like(api_client: APIClient, image_id: int, face_user_id: str, event: str = "
 def test_auto_mode_moves_to_personal_picks_after_enough_likes(api_client: APIClient, settings) -> None:  # noqa: ANN001
     settings.PERSONAL_PICKS_MIN_LIKES = 2
     images = ApprovedImageFactory.create_batch(4, emotion="HAPPY")
-    person = str(FaceUserFactory().id)
+    face_user = FaceUserFactory()
+    api_client.credentials(**as_person(face_user))
+    person = str(face_user.id)
     body = {"emotion": "HAPPY", "face_user": person}
 
     before = api_client.post(URL, body, format="json").json()
@@ -105,14 +122,16 @@ def test_without_a_face_user_it_is_always_emotion_picks(api_client: APIClient) -
 
 def test_likes_of_a_face_user_exclude_unliked_images(api_client: APIClient) -> None:
     kept, taken_back = ApprovedImageFactory.create_batch(2)
-    person = str(FaceUserFactory().id)
+    face_user = FaceUserFactory()
+    api_client.credentials(**as_person(face_user))
+    person = str(face_user.id)
     like(api_client, taken_back.id, person)
     like(api_client, kept.id, person)
     like(api_client, taken_back.id, person, event="unlike")
     response = api_client.get(f"/api/v1/users/{person}/likes")
     assert response.status_code == 200
     assert [item["id"] for item in response.json()["likes"]] == [kept.id]
-    assert api_client.get(f"/api/v1/users/{uuid.uuid4()}/likes").status_code == 404
+    assert api_client.get(f"/api/v1/users/{uuid.uuid4()}/likes").status_code == 403
 
 
 def test_cursor_pages_through_without_repeats(api_client: APIClient) -> None:

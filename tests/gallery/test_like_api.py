@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from curation.models import Image
 from recommender.models import Interaction
-from tests.factories import ApprovedImageFactory, FaceUserFactory, ImageFactory
+from tests.factories import ApiKeyFactory, ApprovedImageFactory, FaceUserFactory, ImageFactory, as_person
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ def test_like_is_stored_with_its_impressions(api_client: APIClient) -> None:
     response = api_client.post("/api/v1/like", {
         "image": shown[1].id, "face_user": str(person.id), "impressions": [image.id for image in shown],
         "emotion": "happy", "client_event_id": "evt-1",
-    }, format="json")
+    }, format="json", **as_person(person))
     assert response.status_code == 201
     interaction = Interaction.objects.get()
     assert interaction.event == Interaction.Event.LIKE
@@ -68,7 +68,6 @@ def test_unlike_takes_the_like_back(api_client: APIClient) -> None:
         ({"image": "IMAGE", "impressions": []}, "invalid"),
         ({"impressions": [1]}, "invalid"),
         ({"image": "LIVE", "impressions": [999_999]}, "unknown_impressions"),
-        ({"image": "LIVE", "face_user": str(uuid.uuid4())}, "unknown_face_user"),
         ({"image": "RETIRED"}, "image_not_live"),
         ({"image": "LIVE", "impressions": list(range(1, 60))}, "invalid"),
         ({"image": 2**64}, "invalid"),  # beyond any database id: a 500 from the driver before
@@ -97,7 +96,9 @@ def test_an_anonymous_like_counts_for_the_gender_and_age_read(api_client: APICli
 
 def test_the_answer_counts_the_persons_likes(api_client: APIClient) -> None:
     first, second = ApprovedImageFactory.create_batch(2)
-    person = str(FaceUserFactory().id)
+    face_user = FaceUserFactory()
+    api_client.credentials(**as_person(face_user))
+    person = str(face_user.id)
 
     def likes_after(event: str, image_id: int, face_user: str | None = person) -> int | None:
         body = {"image": image_id, **({"face_user": face_user} if face_user else {})}
@@ -107,3 +108,27 @@ def test_the_answer_counts_the_persons_likes(api_client: APIClient) -> None:
     assert likes_after("like", second.id) == 2
     assert likes_after("unlike", first.id) == 1
     assert likes_after("like", first.id, face_user=None) is None
+
+
+def test_a_like_in_someones_name_needs_their_credential(api_client: APIClient) -> None:
+    image = ApprovedImageFactory()
+    person, other = FaceUserFactory.create_batch(2)
+    for face_user_id, headers in [(person.pk, {}), (uuid.uuid4(), {}), (person.pk, as_person(other))]:
+        for event in ("like", "unlike"):
+            response = api_client.post(f"/api/v1/{event}", {"image": image.id, "face_user": str(face_user_id)},
+                                       format="json", **headers)
+            assert response.status_code == 403
+            assert response.json()["error"]["code"] == "person_credential_required"
+    assert not Interaction.objects.exists()
+
+
+def test_an_operator_may_like_for_anyone_and_learns_of_unknown_ids(api_client: APIClient) -> None:
+    image = ApprovedImageFactory()
+    person = FaceUserFactory()
+    operator = {"HTTP_X_API_KEY": ApiKeyFactory(scopes=["likes", "users"]).raw_key}
+    liked = api_client.post("/api/v1/like", {"image": image.id, "face_user": str(person.pk)}, format="json",
+                            **operator)
+    assert liked.status_code == 201 and liked.json()["face_user"] == str(person.pk)
+    unknown = api_client.post("/api/v1/like", {"image": image.id, "face_user": str(uuid.uuid4())}, format="json",
+                              **operator)
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (400, "unknown_face_user")

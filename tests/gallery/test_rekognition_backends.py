@@ -605,6 +605,6 @@ def test_visitors_are_searched_for_at_the_search_threshold(api_client: APIClient
         settings.FACE_SEARCH_THRESHOLD = configured
     stub.add_response("search_faces_by_image", search_response(), search_params(configured or 95.0))
     with rekognition_backend("face_identity", "RekognitionFaceIdentity", client=client, collection_id="garden-test"):
-        response = api_client.post("/api/v1/emotion", astronaut_png, content_type="image/png")
+        response = api_client.post("/api/v1/emotion?recognise=true", astronaut_png, content_type="image/png")
     assert response.status_code == 200
     assert response.json()["recognised"] is False

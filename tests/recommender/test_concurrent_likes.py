@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 
 from curation.models import Image
 from recommender.models import Interaction, SegmentStat
-from tests.factories import ApprovedImageFactory, FaceUserFactory
+from tests.factories import ApprovedImageFactory, FaceUserFactory, as_person
 
 CLIENTS = 32
 
@@ -31,13 +31,15 @@ class Answer:
     body: dict[str, Any]
 
 
-def post_together(path: str, bodies: Sequence[dict[str, Any]]) -> list[Answer]:
-    """POST each body to `path` from a thread of its own, all released at once; the answers in the bodies' order."""
+def post_together(path: str, bodies: Sequence[dict[str, Any]], headers: dict[str, str]) -> list[Answer]:
+    """POST each body to `path` from a thread of its own, all released at once; the answers in the bodies' order.
+    Every request carries `headers` (the person's credential: the likes are in their name)."""
     barrier = threading.Barrier(len(bodies))
 
     def post(body: dict[str, Any]) -> Answer:
         try:
             client = APIClient()
+            client.credentials(**headers)
             # A timeout, so that a thread that died before the barrier fails the test instead of hanging it.
             barrier.wait(timeout=60)
             response = client.post(path, body, format="json")
@@ -70,7 +72,8 @@ def test_simultaneous_likes_of_one_image_are_each_counted_once() -> None:
          **({"face_user": str(person.id)} if n % 2 else {"gender": "female", "age": 30})}
         for n in range(CLIENTS)
     ]
-    answers = post_together("/api/v1/like", bodies)
+    headers = as_person(person)
+    answers = post_together("/api/v1/like", bodies, headers)
 
     assert [answer.status for answer in answers] == [201] * CLIENTS
     assert len({answer.body["id"] for answer in answers}) == CLIENTS
@@ -82,7 +85,7 @@ def test_simultaneous_likes_of_one_image_are_each_counted_once() -> None:
     # Sixteen likes of one image are one liked image, in every answer and afterwards.
     assert {answer.body["likes"] for answer in answers[1::2]} == {1}
     assert {answer.body["likes"] for answer in answers[::2]} == {None}
-    likes = APIClient().get(f"/api/v1/users/{person.id}/likes").json()["likes"]
+    likes = APIClient().get(f"/api/v1/users/{person.id}/likes", **headers).json()["likes"]
     assert [image["id"] for image in likes] == [liked.id]
 
 
@@ -91,7 +94,7 @@ def test_one_event_sent_by_many_clients_at_once_is_recorded_once() -> None:
     person = FaceUserFactory()
     body = {"image": liked.id, "impressions": [liked.id, beside.id], "emotion": "SAD", "face_user": str(person.id),
             "client_event_id": "sent-by-everyone"}
-    answers = post_together("/api/v1/like", [body] * CLIENTS)
+    answers = post_together("/api/v1/like", [body] * CLIENTS, as_person(person))
 
     # One request recorded it (201); every other one is answered as a retry (200) with the same interaction.
     assert sorted(answer.status for answer in answers) == [200] * (CLIENTS - 1) + [201]
@@ -112,13 +115,14 @@ def test_one_person_liking_many_images_at_once_keeps_every_like() -> None:
          "face_user": str(person.id), "client_event_id": f"many-images-{image.id}"}
         for image in images
     ]
-    answers = post_together("/api/v1/like", bodies)
+    headers = as_person(person)
+    answers = post_together("/api/v1/like", bodies, headers)
 
     assert [answer.status for answer in answers] == [201] * CLIENTS
     counts = [answer.body["likes"] for answer in answers]
     # Each answer counts the likes committed when it was made, its own included; the last to commit sees them all.
     assert min(counts) >= 1 and max(counts) == CLIENTS
-    likes = APIClient().get(f"/api/v1/users/{person.id}/likes").json()["likes"]
+    likes = APIClient().get(f"/api/v1/users/{person.id}/likes", **headers).json()["likes"]
     assert sorted(image["id"] for image in likes) == sorted(image.id for image in images)
     for image in images:
         assert counters(image) == dict.fromkeys(segments("CALM"), (1, 1))

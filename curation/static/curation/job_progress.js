@@ -12,9 +12,11 @@
       element.textContent = progress[element.dataset.field];
     }
     const total = progress.total || 1;
-    for (const bar of panel.querySelectorAll("[data-bar]")) {
-      bar.style.width = `${(100 * progress[bar.dataset.bar]) / total}%`;
-    }
+    const done = (100 * progress.done) / total;
+    panel.querySelector("[data-bar=done]").setAttribute("width", done);
+    const failed = panel.querySelector("[data-bar=failed]");
+    failed.setAttribute("x", done);
+    failed.setAttribute("width", (100 * progress.failed) / total);
     panel.querySelector("[role=progressbar]").setAttribute("aria-valuenow", progress.percent);
   };
   const poll = async () => {

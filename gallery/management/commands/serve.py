@@ -24,7 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
         parser.add_argument("--web-workers", type=int, default=None,
                             help="gunicorn worker processes (default: WEB_CONCURRENCY or 2, from gunicorn.conf.py)")
-        parser.add_argument("--demo-per-emotion", type=int, default=12)
+        parser.add_argument("--demo-per-emotion", type=int, default=20,
+                            help="Demo images per emotion on the first start (see seed_demo_gallery).")
 
     def handle(self, *args: Any, bind: str, web_workers: int | None, demo_per_emotion: int, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)

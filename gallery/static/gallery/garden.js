@@ -2,11 +2,15 @@
 // Words come from Django's JavaScript catalogue (gettext, loaded before this module); emotion and gender labels
 // and the API's paths come from the page's config, so both follow the visitor's language.
 
+import { showTheme, themeLabel, watchTheme, withTheme } from "./theme-picker.js";
+
 const config = JSON.parse(document.getElementById("garden-config").textContent);
 const $ = (id) => document.getElementById(id);
 const language = document.documentElement.lang || "en";
 
-const FACE_USER_KEY = "emotion-garden:face-user"; // localStorage: a returning visitor's likes and picks need it
+// localStorage: who this browser remembers. Only a hint for the page: the server opens that person's data to the
+// HttpOnly cookie it set, which this script never sees.
+const FACE_USER_KEY = "emotion-garden:face-user";
 const CONSENT_KEY = "emotion-garden:consent"; // sessionStorage: "remember" or "not-now", asked once per visit
 const VIEW_KEY = "emotion-garden:view"; // sessionStorage: what is on screen survives a language switch
 const PAGE_SIZE = 3;
@@ -20,6 +24,7 @@ let view = {
   modeChoice: "auto", // "auto" until the person uses the switch
   likedIds: [],
   personalAfterLikes: null, // the server's threshold for automatic personal picks, learnt from the garden
+  theme: "", // the theme picker's words, "" for any theme
 };
 let photoSource = null; // "camera" or "upload": where "Try again" takes the person
 let lastPhoto = null; // kept only in memory, for "Try again" after a server error
@@ -97,6 +102,9 @@ const faceUserUrl = (template, id) => template.replace(config.idPlaceholder, id)
 
 const faceUserId = () => localStorage.getItem(FACE_USER_KEY);
 const consentChoice = () => sessionStorage.getItem(CONSENT_KEY);
+// The person this visit is for: only with today's "Remember me". After "Not now" the visit is anonymous, whoever
+// this browser remembers: it may be someone else at the camera.
+const activeFaceUserId = () => (consentChoice() === "remember" ? faceUserId() : null);
 
 function rememberFaceUser(id) {
   localStorage.setItem(FACE_USER_KEY, id);
@@ -116,11 +124,13 @@ function renderPrivacy(message) {
   $("export-me").hidden = !remembered;
   // Everything kept about the person, as a JSON file (GET /api/v1/users/{id}/export).
   if (remembered) $("export-me").href = faceUserUrl(config.urls.faceUserExport, faceUserId());
-  $("privacy-change").hidden = remembered;
+  $("privacy-change").hidden = Boolean(activeFaceUserId());
   let text = message;
-  if (!text && remembered) text = gettext("We remember you on this device. Your likes grow your personal picks.");
-  if (!text && consentChoice() === "remember") text = gettext("We will remember you from your next photo.");
   if (!text && consentChoice() === "not-now") text = gettext("Nothing about your face is kept on this visit.");
+  if (!text && activeFaceUserId()) {
+    text = gettext("We remember you on this device. Your likes grow your personal picks.");
+  }
+  if (!text && consentChoice() === "remember") text = gettext("We will remember you from your next photo.");
   if (text) $("privacy-status").textContent = text;
   renderLikesProgress();
 }
@@ -141,9 +151,9 @@ async function askConsent() {
   return choice;
 }
 
-// A person who consented before is remembered; anyone else is asked once per visit. Escape keeps nothing.
+// Asked once per visit, even in a browser that remembers someone: consent is the person's at the camera, and only
+// "Remember me" lets the server search for their face. Escape keeps nothing.
 async function mayRemember() {
-  if (faceUserId()) return true;
   const choice = consentChoice() ?? (await askConsent());
   return choice === "remember";
 }
@@ -154,7 +164,13 @@ async function forgetMe() {
   try {
     await request(faceUserUrl(config.urls.faceUser, id), { method: "DELETE" });
   } catch (error) {
-    // 404: already forgotten (on another device, say): the local id is all that is left to drop.
+    // 403: this browser no longer holds the person's credential (forgotten on another device, or the cookie is
+    // gone): only a photo with "Remember me" can show again who they are.
+    if (error.status === 403) {
+      dropFaceUser();
+      renderPrivacy(gettext("This browser can no longer reach that face data. Take a photo with “Remember me” to be recognised, then choose “Forget me”."));
+      return;
+    }
     if (error.status !== 404) {
       $("privacy-status").textContent = gettext("We could not delete your face data just now. Please try again.");
       return;
@@ -352,7 +368,7 @@ async function readPhoto(photo) {
     $("reading").classList.remove("stale");
   }
   clearState($("capture-state"));
-  // A face that consented on an earlier visit is recognised whatever was chosen today.
+  // Named only with today's consent; the server has put the person's credential in this browser's cookie.
   if (reading.face_user) rememberFaceUser(reading.face_user.id);
   const { emotion, emotions, faces, recognised } = reading;
   view = { ...view, reading: { emotion, emotions, faces, recognised }, pages: [], pageIndex: -1, seen: [] };
@@ -408,18 +424,21 @@ function renderReading() {
 const currentPage = () => view.pages[view.pageIndex];
 
 async function loadLikes() {
-  const id = faceUserId();
+  const id = activeFaceUserId();
   if (!id) return;
   try {
     const { likes } = await request(faceUserUrl(config.urls.faceUserLikes, id));
     view.likedIds = likes.map((image) => image.id);
   } catch (error) {
-    // The person was forgotten elsewhere: stop sending an id the server no longer knows.
-    if (error.status === 404) dropFaceUser();
+    // Forgotten elsewhere, or this browser's credential is gone: stop sending an id that opens nothing here.
+    if ([403, 404].includes(error.status)) dropFaceUser();
   }
 }
 
+let pageRequests = 0; // a garden asked for before a newer one (a quick second theme word) is not shown
+
 async function loadPage() {
+  const ticket = ++pageRequests;
   const cards = $("cards");
   $("garden").hidden = false;
   cards.setAttribute("aria-busy", "true");
@@ -427,9 +446,10 @@ async function loadPage() {
   let answer;
   try {
     const body = { emotion: view.reading.emotion, n: PAGE_SIZE, exclude: view.seen, mode: view.modeChoice };
-    if (faceUserId()) body.face_user = faceUserId();
-    answer = await postJson(config.urls.garden, body);
+    if (activeFaceUserId()) body.face_user = activeFaceUserId();
+    answer = await postJson(config.urls.garden, withTheme(body, view.theme));
   } catch (error) {
+    if (ticket !== pageRequests) return;
     const [retry] = showProblem($("garden-state"), {
       title: gettext("We could not pick images just now."),
       detail: error.status === 0 ? gettext("Check your connection and try again.") : gettext("Please try again."),
@@ -440,10 +460,11 @@ async function loadPage() {
   } finally {
     cards.removeAttribute("aria-busy");
   }
+  if (ticket !== pageRequests) return;
   clearState($("garden-state"));
   const before = currentPage()?.mode;
   view.personalAfterLikes = answer.personal_after_likes;
-  view.pages.push({ items: answer.items, mode: answer.mode });
+  view.pages.push({ items: answer.items, mode: answer.mode, theme: view.theme });
   view.pageIndex = view.pages.length - 1;
   view.seen.push(...answer.items.map((item) => item.id).filter((id) => !view.seen.includes(id)));
   if (answer.mode === "personal" && before !== "personal" && view.modeChoice === "auto") {
@@ -473,6 +494,13 @@ function startFreshPage() {
   loadPage();
 }
 
+function chooseTheme(theme) {
+  view.theme = theme;
+  showTheme(theme);
+  if (view.reading) startFreshPage();
+  else saveView();
+}
+
 function chooseMode(event) {
   view.modeChoice = event.target.value;
   startFreshPage();
@@ -481,7 +509,14 @@ function chooseMode(event) {
 function renderGarden() {
   const page = currentPage();
   $("garden").hidden = false;
-  if (page.items.length === 0) {
+  if (page.items.length === 0 && page.theme) {
+    $("cards").replaceChildren();
+    showProblem($("garden-state"), {
+      iconName: "sparkle", title: gettext("No image has this theme yet."),
+      detail: gettext("Choose other words, or any theme."),
+      actions: [{ label: gettext("Any theme"), iconName: "retry", onClick: () => chooseTheme(""), primary: true }],
+    });
+  } else if (page.items.length === 0) {
     $("cards").replaceChildren();
     showProblem($("garden-state"), {
       iconName: "sparkle", title: gettext("The garden has no images yet."),
@@ -498,7 +533,7 @@ function renderGarden() {
 }
 
 function renderLikesProgress() {
-  const remembered = Boolean(faceUserId());
+  const remembered = Boolean(activeFaceUserId());
   $("mode-personal").disabled = !remembered;
   let text = gettext("Personal picks are for people we remember: choose “Remember me” under Privacy choice.");
   if (remembered && view.personalAfterLikes !== null) {
@@ -548,7 +583,7 @@ function altText(item) {
   const emotion = emotionWord(item.emotion);
   return item.theme
     ? format(gettext("An image that feels %(emotion)s, on the theme “%(theme)s”"), {
-      emotion, theme: item.theme.split(",").join(", "),
+      emotion, theme: themeLabel(item.theme, config.themes),
     })
     : format(gettext("An image that feels %(emotion)s"), { emotion });
 }
@@ -601,7 +636,7 @@ async function toggleLike(item, button) {
     emotion: view.reading.emotion,
     client_event_id: eventId(),
   };
-  if (faceUserId()) body.face_user = faceUserId();
+  if (activeFaceUserId()) body.face_user = activeFaceUserId();
   try {
     await sendInteraction(liking ? config.urls.like : config.urls.unlike, body);
   } catch {
@@ -620,7 +655,7 @@ async function toggleLike(item, button) {
   saveView();
   const threshold = view.personalAfterLikes;
   const reachedThreshold = likesBefore < threshold && view.likedIds.length >= threshold;
-  if (faceUserId() && reachedThreshold && view.modeChoice === "auto" && currentPage().mode === "emotion") {
+  if (activeFaceUserId() && reachedThreshold && view.modeChoice === "auto" && currentPage().mode === "emotion") {
     showNotice(gettext("You like enough images for personal picks: the next images follow your taste."),
       { offerPersonal: true });
   }
@@ -639,7 +674,8 @@ async function restoreView() {
     await loadLikes();
     return;
   }
-  view = saved;
+  view = { ...view, ...saved };
+  showTheme(view.theme);
   renderReading();
   await loadLikes();
   if (view.pageIndex >= 0) renderGarden();
@@ -654,4 +690,5 @@ $("forget-me").addEventListener("click", forgetMe);
 $("previous").addEventListener("click", () => showPage(view.pageIndex - 1));
 $("next").addEventListener("click", next);
 for (const radio of document.querySelectorAll("input[name=mode]")) radio.addEventListener("change", chooseMode);
+watchTheme(chooseTheme);
 restoreView();
