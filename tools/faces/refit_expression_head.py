@@ -146,7 +146,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="images per class and source (smoke tests)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    torch.set_default_dtype(torch.float64)
     rng = np.random.default_rng(args.seed)
     data = load_data(args.fer, args.real, TrainConfig(seed=args.seed, holdout_seed=0, limit=args.limit))
     model = onnx.load(str(args.base))
