@@ -1,10 +1,12 @@
-"""The image catalogue and how it grows: every image starts in the pool (pending) and is approved into the gallery."""
+"""The catalogue and how it grows: every image or track starts in the pool (pending) until a curator approves it."""
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 
+from curation.songs.names import ARTIST_MAX, KEY_MAX, TITLE_MAX, match_key, youtube_search_url
 from emotion_garden.vocabulary import Emotion
 
 
@@ -155,3 +157,148 @@ class Image(models.Model):
     def orientation_letter(self) -> str:
         """The original key layout's convention: "v" before the extension means portrait, "h" landscape."""
         return "v" if self.orientation == self.Orientation.PORTRAIT else "h"
+
+
+# --- Tracks: songs for a mood ---------------------------------------------------------------------------------------
+
+
+class SongSuggestionRun(models.Model):
+    """One request to a song-suggestion backend for an emotion, and what became of each song it answered."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    emotion = models.CharField(max_length=16, choices=Emotion.choices)
+    count = models.PositiveSmallIntegerField(help_text="How many songs were asked for.")
+    backend = models.CharField(
+        max_length=64, default="song_suggestion",
+        help_text='The suggester: a "song_suggestion..." entry of settings.EMOTION_GARDEN_BACKENDS.',
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True, help_text="Why the whole run failed (the backend, or an unreadable answer).")
+    answer = models.TextField(blank=True, help_text="The backend's answer as received (its beginning, if long).")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.count} songs for {self.emotion} from {self.backend}"
+
+
+def _cover_path(track: "Track", filename: str) -> str:
+    return f"covers/{uuid.uuid4().hex}.jpeg"
+
+
+class Track(models.Model):
+    """A song for a mood: a title and an artist (facts, never lyrics or audio), a generated cover and a link that
+    searches YouTube for it. Like an image it waits for review (pending), is live once approved, and may be rejected
+    or retired."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        RETIRED = "retired", "Retired"
+
+    class Source(models.TextChoices):
+        SEEDED = "seeded", "Offline catalogue"
+        BEDROCK = "bedrock", "Amazon Bedrock"
+        OPENAI_COMPATIBLE = "openai-compatible", "OpenAI-compatible endpoint"
+        CURATOR = "curator", "Curator"
+
+    title = models.CharField(max_length=TITLE_MAX)
+    artist = models.CharField(max_length=ARTIST_MAX)
+    # What makes two tracks the same song (case, width, quotes and spacing aside): set from title and artist on
+    # every save, so no path into the table can bypass the uniqueness below.
+    title_key = models.CharField(max_length=KEY_MAX, editable=False)
+    artist_key = models.CharField(max_length=KEY_MAX, editable=False)
+    cover = models.ImageField(upload_to=_cover_path)
+    source = models.CharField(max_length=24, choices=Source.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    suggestion_run = models.ForeignKey(
+        SongSuggestionRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="tracks"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        permissions = [("review_track", "Can approve, reject and retire tracks")]
+        constraints = [
+            models.UniqueConstraint(fields=["title_key", "artist_key"], name="unique_track_title_artist"),
+            models.CheckConstraint(condition=~models.Q(title_key="") & ~models.Q(artist_key=""),
+                                   name="track_has_title_and_artist"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} — {self.artist}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.title_key, self.artist_key = match_key(self.title), match_key(self.artist)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"title", "artist"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "title_key", "artist_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def link(self) -> str:
+        return youtube_search_url(title=self.title, artist=self.artist)
+
+    @property
+    def emotions(self) -> list[str]:
+        """The track's emotions in the vocabulary's order (read from a prefetch when there is one)."""
+        tagged = {tag.emotion for tag in self.emotion_tags.all()}
+        return [emotion for emotion in Emotion.values if emotion in tagged]
+
+
+class TrackEmotion(models.Model):
+    """One of the moods a track suits; a track has one or several. A table rather than a list in a column, so that
+    "the approved tracks of SAD" is an indexed join on SQLite and PostgreSQL alike."""
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="emotion_tags")
+    emotion = models.CharField(max_length=16, choices=Emotion.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["track", "emotion"], name="unique_track_emotion")]
+        indexes = [models.Index(fields=["emotion", "track"])]
+
+    def __str__(self) -> str:
+        return f"{self.track_id} {self.emotion}"
+
+
+class SongSuggestionItem(models.Model):
+    """One song of a suggestion run's answer: added as a pending track, or why not."""
+
+    class Outcome(models.TextChoices):
+        ADDED = "added", "Added for review"
+        DUPLICATE = "duplicate", "Duplicate"
+        INVALID = "invalid", "Invalid"
+        SKIPPED = "skipped", "Beyond the count asked for"
+
+    run = models.ForeignKey(SongSuggestionRun, on_delete=models.CASCADE, related_name="items")
+    index = models.PositiveSmallIntegerField(help_text="The song's place in the answer, from 1.")
+    # As the answer gave them, cut to a length the list can show (an invalid item may have anything there).
+    title = models.CharField(max_length=TITLE_MAX, blank=True)
+    artist = models.CharField(max_length=ARTIST_MAX, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    message = models.TextField(blank=True)
+    track = models.ForeignKey(Track, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [models.UniqueConstraint(fields=["run", "index"], name="unique_suggestion_item")]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} #{self.index} ({self.outcome})"

@@ -1,7 +1,7 @@
 """What the catalogue tells the layers above it, which it must not import: the recommender listens to these.
 
-Both are sent inside the transaction that changes the image, so a receiver's own writes (an outbox row for a managed
-recommender) commit or roll back with the change itself.
+All are sent inside the transaction that changes the image or track, so a receiver's own writes (an outbox row for a
+managed recommender) commit or roll back with the change itself, and deferred work can wait for transaction.on_commit.
 """
 
 from django.dispatch import Signal
@@ -10,3 +10,8 @@ from django.dispatch import Signal
 image_published = Signal()
 # Sent with `image`: a live image is leaving the gallery (rejected, retired or about to be deleted).
 image_withdrawn = Signal()
+
+# Sent with `track`: a track was approved (or seeded approved) and may now be recommended.
+track_published = Signal()
+# Sent with `track`: a live track is leaving the catalogue (rejected, retired or about to be deleted).
+track_withdrawn = Signal()

@@ -224,12 +224,27 @@ EMOTION_GARDEN_BACKENDS = {
         "BACKEND": env("FACE_IDENTITY_BACKEND", default="gallery.faces.local.LocalFaceIdentity"),
         "OPTIONS": {},
     },
+    # The look-alike's reference people, in an index of their own (never the visitors' faces). By default the
+    # same kind of backend as face_identity, so a Rekognition deployment loads no local face model for it.
+    "face_reference": {
+        "BACKEND": env("FACE_REFERENCE_BACKEND", default=(
+            "gallery.faces.rekognition_references.RekognitionReferenceFaces"
+            if env("FACE_IDENTITY_BACKEND", default="").endswith(".RekognitionFaceIdentity")
+            else "gallery.faces.local_references.LocalReferenceFaces"
+        )),
+        "OPTIONS": {},
+    },
     "recommender": {
         "BACKEND": env("RECOMMENDER_BACKEND", default="recommender.engines.local.LocalRecommender"),
         "OPTIONS": {},
     },
     "image_generation": {
         "BACKEND": env("IMAGE_GENERATION_BACKEND", default="curation.generators.procedural.ProceduralGenerator"),
+        "OPTIONS": {},
+    },
+    # The offline catalogue of curation/songs/data/catalogue.json; the language models below are extra suggesters.
+    "song_suggestion": {
+        "BACKEND": env("SONG_SUGGESTION_BACKEND", default="curation.songs.catalogue.CatalogueSuggester"),
         "OPTIONS": {},
     },
 }
@@ -240,6 +255,12 @@ if EMOTION_GARDEN_BACKENDS["face_analysis"]["BACKEND"] == "gallery.faces.local.L
         "expression_model": env("EXPRESSION_MODEL", default="expression_eg2"),
         # The longest side YuNet looks at (gallery.faces.local.DETECTION_MAX_SIDE explains the default).
         "max_side": env.int("FACE_DETECTION_MAX_SIDE", default=320),
+    }
+
+# The Rekognition collection of the look-alike's reference people: never the visitors' collection.
+if EMOTION_GARDEN_BACKENDS["face_reference"]["BACKEND"].endswith(".RekognitionReferenceFaces"):
+    EMOTION_GARDEN_BACKENDS["face_reference"]["OPTIONS"] = {
+        "collection_id": env("REKOGNITION_REFERENCE_COLLECTION", default="emotion-garden-references"),
     }
 
 # Amazon Personalize as the recommender: `manage.py setup_personalize` creates the resources and prints these.
@@ -267,6 +288,24 @@ if BEDROCK_IMAGE_MODEL_ID := env("BEDROCK_IMAGE_MODEL_ID", default=""):
         "OPTIONS": {"model_id": BEDROCK_IMAGE_MODEL_ID, "region_name": AWS_REGION},
     }
 
+# Song suggesters curators can pick per run, present only when configured: a Bedrock text model (Converse API) and
+# any OpenAI-compatible chat endpoint (OpenAI, or a model server of your own such as vLLM, llama.cpp or Ollama).
+if BEDROCK_SONG_MODEL_ID := env("BEDROCK_SONG_MODEL_ID", default=""):
+    EMOTION_GARDEN_BACKENDS["song_suggestion.bedrock"] = {
+        "BACKEND": "curation.songs.bedrock.BedrockSongSuggester",
+        "OPTIONS": {"model_id": BEDROCK_SONG_MODEL_ID, "region_name": AWS_REGION},
+    }
+if OPENAI_SONG_BASE_URL := env("OPENAI_SONG_BASE_URL", default=""):
+    EMOTION_GARDEN_BACKENDS["song_suggestion.openai"] = {
+        "BACKEND": "curation.songs.openai_compatible.OpenAICompatibleSongSuggester",
+        "OPTIONS": {
+            "base_url": OPENAI_SONG_BASE_URL,
+            "model": env("OPENAI_SONG_MODEL", default=""),
+            "api_key": env("OPENAI_SONG_API_KEY", default=""),
+            "json_mode": env.bool("OPENAI_SONG_JSON_MODE", default=True),
+        },
+    }
+
 # The original web clients (gallery.compat) never ask for consent: by default their /emotion neither searches nor keeps
 # faces. Only a kiosk whose visitors agreed to it (signage) should turn this on; it then stands for every request's
 # consent to be recognised and remembered.
@@ -286,6 +325,11 @@ FACE_MATCH_THRESHOLD = env.float("FACE_MATCH_THRESHOLD", default=80.0)
 # none of 398 did, while 93.2% of returning people were still found from another photo taken years apart
 # (benchmarks/face_identification.py on faces-dev). A wrong match would show a stranger someone else's picks.
 FACE_SEARCH_THRESHOLD = env.float("FACE_SEARCH_THRESHOLD", default=95.0)
+# The look-alike calls a reference person at FACE_MATCH_THRESHOLD or above "probably the same person", at this or
+# above "a strong resemblance", and below it "a faint resemblance". With the local backend about 1 pair of strangers
+# in 20 is as alike as 55 (benchmarks/lookalike_bands.py on faces-dev: 5.3%; 0.4% reach 80). Rekognition's
+# similarities are spread differently: measure before relying on the band there.
+LOOKALIKE_STRONG_THRESHOLD = env.float("LOOKALIKE_STRONG_THRESHOLD", default=55.0)
 
 # A face user unseen for this many days is forgotten (face data in every backend) by the daily
 # gallery.tasks.purge_expired_face_data; 0 keeps face data until the person asks to be forgotten.

@@ -6,10 +6,11 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from emotion_garden.health import healthz
-from gallery.views import home
+from gallery.views import home, lookalike
 
 urlpatterns = [
     path("", home, name="home"),
+    path("lookalike", lookalike, name="lookalike"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,17 +1,13 @@
-from typing import Any
-
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html
 
-from emotion_garden.imaging import InvalidImage, decode_image
+# Registers the look-alike's reference people.
+import gallery.admin_references  # noqa: F401
 from gallery.api_keys import forget_cached_key, issue_key, revoke_api_key
-from gallery.faces.local import EMBEDDING_MODEL
-from gallery.lookalike import embedding_of
-from gallery.models import ApiKey, ApiScope, FaceUser, ReferencePerson, ReferencePhoto
-from gallery.services import NoFaceFound, forget_face_user
+from gallery.models import ApiKey, ApiScope, FaceUser
+from gallery.services import forget_face_user
 
 
 @admin.register(FaceUser)
@@ -34,57 +30,6 @@ class FaceUserAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[FaceUser]) -> None:
         for face_user in queryset:
             forget_face_user(face_user=face_user)
-
-
-class ReferencePhotoForm(forms.ModelForm):
-    """Computes the face embedding when a photo is uploaded, and refuses photos without a face."""
-
-    class Meta:
-        model = ReferencePhoto
-        fields = ["photo"]
-
-    def clean_photo(self) -> Any:
-        upload = self.cleaned_data["photo"]
-        if upload is None or upload == self.instance.photo:
-            return upload
-        try:
-            vector = embedding_of(decode_image(upload.read()), which="photo")
-        except (InvalidImage, NoFaceFound) as error:
-            raise forms.ValidationError(getattr(error, "message", str(error))) from None
-        upload.seek(0)
-        self.instance.model = EMBEDDING_MODEL
-        self.instance.vector = vector.tobytes()
-        return upload
-
-
-class ReferencePhotoInline(admin.TabularInline):
-    model = ReferencePhoto
-    form = ReferencePhotoForm
-    extra = 1
-    readonly_fields = ["preview"]
-
-    @admin.display(description="preview")
-    def preview(self, reference: ReferencePhoto) -> str:
-        if not reference.photo:
-            return ""
-        # A height attribute, not a style: the Content-Security-Policy allows no inline style.
-        return format_html('<img src="{}" alt="" height="96">', reference.photo.url)
-
-
-@admin.register(ReferencePerson)
-class ReferencePersonAdmin(admin.ModelAdmin):
-    """The look-alike collection: people visitors can be compared with, each with one or more photos."""
-
-    list_display = ["name", "info_url", "photo_count"]
-    search_fields = ["name"]
-    inlines = [ReferencePhotoInline]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ReferencePerson]:
-        return super().get_queryset(request).annotate(photo_count=Count("photos"))
-
-    @admin.display(description="photos", ordering="photo_count")
-    def photo_count(self, person: ReferencePerson) -> int:
-        return person.photo_count  # type: ignore[attr-defined]
 
 
 class ApiKeyForm(forms.ModelForm):

@@ -25,7 +25,8 @@ from emotion_garden.themes import Theme, ThemeMatch, describe_theme_words, parse
 from gallery.api_access import client_scope
 from gallery.cursors import encode_cursor
 from gallery.faces.base import FaceServiceUnavailable
-from gallery.lookalike import find_lookalike
+from gallery.lookalike import find_lookalikes
+from gallery.lookalike_serializers import LookalikeSerializer, lookalike_answer
 from gallery.models import ApiScope, FaceUser
 from gallery.parsers import LimitedJSONParser, LimitedMultiPartParser, RawImageParser
 from gallery.person_access import hand_out_credential, require_person, set_person_cookie
@@ -121,12 +122,7 @@ class EmotionView(APIView):
                 answers.append(request.data.get(name, ""))
             return any(str(answer).lower() in _TRUE_WORDS for answer in answers)
 
-        remember, recognise = said_yes("remember"), said_yes("recognise")
-        if isinstance(request.data, bytes):
-            return request.data, remember, recognise
-        if request.content_type.startswith("image/"):
-            return b"", remember, recognise  # DRF skips the parser for an empty body
-        return _uploaded_image(request, "image"), remember, recognise
+        return _photo_in_request(request, "image"), said_yes("remember"), said_yes("recognise")
 
 
 def _uploaded_image(request: Request, field: str, *, required: bool = True) -> bytes:
@@ -139,6 +135,15 @@ def _uploaded_image(request: Request, field: str, *, required: bool = True) -> b
         raise ApiError(code="image_too_large", message=f"The image '{field}' is larger than the upload limit.",
                        status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     return upload.read()
+
+
+def _photo_in_request(request: Request, field: str) -> bytes:
+    """The photo sent as the raw body (image/jpeg, image/png, image/webp) or as the multipart field `field`."""
+    if isinstance(request.data, bytes):
+        return request.data
+    if request.content_type.startswith("image/"):
+        return b""  # DRF skips the parser for an empty body
+    return _uploaded_image(request, field)
 
 
 @contextmanager
@@ -182,40 +187,44 @@ class FaceCompareView(APIView):
 
 
 class LookalikeView(APIView):
-    """The curated reference person who looks most like the face in `image`, and optionally how similar the face
-    is to a second photo, `reference_image`."""
+    """The curated reference people who look most like the face in a photo, and optionally how similar the face is
+    to a second photo, `reference_image`."""
 
-    parser_classes = [LimitedMultiPartParser]
+    parser_classes = [RawImageParser, LimitedMultiPartParser]
     required_scope = ApiScope.FACES
 
     @extend_schema(
         operation_id="lookalike",
-        request={"multipart/form-data": {
-            "type": "object",
-            "properties": {"image": {"type": "string", "format": "binary"},
-                           "reference_image": {"type": "string", "format": "binary"}},
-            "required": ["image"],
-        }},
-        responses={200: OpenApiTypes.OBJECT},
+        description=(
+            "The three reference people (curated in the admin) most like the largest face in the photo, most similar "
+            "first, each with their photo most like it, the similarity (0-100) and a band in words. The photo is the "
+            "raw body (as for `emotion`) or the multipart field `image`; a multipart request may add "
+            "`reference_image`, another photo to compare the face with (`reference_similarity`). The face is "
+            "searched only among the reference people, never among remembered visitors, and nothing of it is kept. "
+            "`found` is false when the collection is empty. Errors: 400 bad image, 413 too large, 422 `no_face` "
+            "(the message says which photo), 503 face service unavailable."
+        ),
+        request={
+            "image/jpeg": OpenApiTypes.BINARY,
+            "image/png": OpenApiTypes.BINARY,
+            "image/webp": OpenApiTypes.BINARY,
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"image": {"type": "string", "format": "binary"},
+                               "reference_image": {"type": "string", "format": "binary"}},
+                "required": ["image"],
+            },
+        },
+        responses={200: LookalikeSerializer},
     )
     def post(self, request: Request) -> Response:
         with _face_errors_as_api_errors():
-            reference = _uploaded_image(request, "reference_image", required=False)
-            result = find_lookalike(photo=_uploaded_image(request, "image"), reference_photo=reference or None)
-        person = None
-        if result.photo is not None:
-            person = {
-                "id": result.photo.person_id,
-                "name": result.photo.person.name,
-                "info_url": result.photo.person.info_url,
-                "photo_url": request.build_absolute_uri(result.photo.photo.url),
-            }
-        return Response({
-            "found": person is not None,
-            "person": person,
-            "similarity": result.similarity,
-            "reference_similarity": result.reference_similarity,
-        })
+            photo = _photo_in_request(request, "image")
+            reference = b""
+            if not isinstance(request.data, bytes) and request.content_type.startswith("multipart/"):
+                reference = _uploaded_image(request, "reference_image", required=False)
+            result = find_lookalikes(photo=photo, reference_photo=reference or None)
+        return Response(lookalike_answer(result, request=request))
 
 
 class GardenView(APIView):

@@ -2,6 +2,7 @@ import logging
 
 from django.apps import AppConfig
 from django.conf import settings
+from django.db.models.signals import post_delete
 
 logger = logging.getLogger(__name__)
 
@@ -13,6 +14,10 @@ class GalleryConfig(AppConfig):
     def ready(self) -> None:
         # drf-spectacular finds extensions by their registration at import time.
         import gallery.schema  # noqa: F401
+        from gallery.references import forget_deleted_photo
+
+        post_delete.connect(forget_deleted_photo, sender="gallery.ReferencePhoto",
+                            dispatch_uid="forget-deleted-reference-photo")
 
         if settings.COMPAT_OPEN_CURATION:
             logger.warning(

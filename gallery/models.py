@@ -107,12 +107,16 @@ class ReferencePerson(models.Model):
 
 
 class ReferencePhoto(models.Model):
-    """A photo of a reference person with the embedding of its largest face, computed when it is added."""
+    """A photo of a reference person, with its largest face enrolled in the look-alike's index (`model`): the
+    embedding itself where our database holds it (`vector`), or the face's id in a remote collection (`face_id`)."""
 
     person = models.ForeignKey(ReferencePerson, on_delete=models.CASCADE, related_name="photos")
     photo = models.ImageField(upload_to="references/")
-    model = models.CharField(max_length=64, editable=False)
-    vector = models.BinaryField(editable=False)
+    model = models.CharField(max_length=300, editable=False)
+    vector = models.BinaryField(editable=False, default=b"")
+    face_id = models.CharField(max_length=64, editable=False, blank=True)
+    # Of the file as it was uploaded: the same photo is not enrolled twice.
+    sha256 = models.CharField(max_length=64, editable=False, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -8,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from emotion_garden.themes import Animal, Season, TimeOfDay, Weather
 from emotion_garden.vocabulary import Emotion, Gender
 from gallery.api_access import mark_site_page
+from gallery.lookalike import LOOKALIKE_PEOPLE, searchable_people_count
 
 _THEME_KINDS = (("season", _("Season"), Season), ("weather", _("Weather"), Weather),
                 ("time", _("Time of day"), TimeOfDay), ("animal", _("Animal"), Animal))
@@ -41,4 +43,16 @@ def home(request: HttpRequest) -> HttpResponse:
     # The page's own API calls need no key (with API_KEYS_REQUIRED), and its retried likes are told apart from other
     # browsers' (idempotency per caller).
     mark_site_page(request, response)
+    return response
+
+
+def lookalike(request: HttpRequest) -> HttpResponse:
+    """The look-alike page: a photo -> the closest reference people."""
+    thresholds = {"same_person": settings.FACE_MATCH_THRESHOLD,
+                  "strong_resemblance": settings.LOOKALIKE_STRONG_THRESHOLD}
+    config = {"urls": {"lookalike": reverse("api:lookalike")}, "people": LOOKALIKE_PEOPLE}
+    response = render(request, "gallery/lookalike.html", {
+        "config": config, "thresholds": thresholds, "people": searchable_people_count(),
+    })
+    mark_site_page(request, response)  # the page's own API calls need no key (with API_KEYS_REQUIRED)
     return response

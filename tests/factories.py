@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image as PillowImage
 
-from curation.models import Image
+from curation.models import Image, Track, TrackEmotion
 from emotion_garden.vocabulary import Emotion
 from gallery.api_keys import issue_key
 from gallery.credentials import issue_person_credential
@@ -38,6 +38,32 @@ class ImageFactory(factory.django.DjangoModelFactory):
 
 class ApprovedImageFactory(ImageFactory):
     status = Image.Status.APPROVED
+    approved_at = factory.LazyFunction(timezone.now)
+
+
+class TrackFactory(factory.django.DjangoModelFactory):
+    """A track with a placeholder cover; `emotions=[...]` gives it its emotions (HAPPY by default)."""
+
+    class Meta:
+        model = Track
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Song {n}")
+    artist = "Test Artist"
+    source = Track.Source.CURATOR
+    status = Track.Status.PENDING
+    cover = factory.LazyFunction(lambda: ContentFile(jpeg_bytes(64, 64), name="cover.jpeg"))
+
+    @factory.post_generation
+    def emotions(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+        if create:
+            TrackEmotion.objects.bulk_create(
+                TrackEmotion(track=self, emotion=emotion) for emotion in extracted or [Emotion.HAPPY]
+            )
+
+
+class ApprovedTrackFactory(TrackFactory):
+    status = Track.Status.APPROVED
     approved_at = factory.LazyFunction(timezone.now)
 
 

@@ -3,7 +3,7 @@
 import logging
 
 from emotion_garden.backends import get_backend
-from gallery.faces.base import FaceAnalyzer, FaceIdentity
+from gallery.faces.base import FaceAnalyzer, FaceIdentity, ReferenceFaces
 
 logger = logging.getLogger(__name__)
 
@@ -14,6 +14,10 @@ def face_analyzer() -> FaceAnalyzer:
 
 def face_identity() -> FaceIdentity:
     return get_backend("face_identity", FaceIdentity)
+
+
+def reference_faces() -> ReferenceFaces:
+    return get_backend("face_reference", ReferenceFaces)
 
 
 def warm_up_face_backends() -> None:

@@ -1,7 +1,8 @@
-"""The two face capabilities, in Amazon Rekognition's shapes so that either backend answers the same way.
+"""The face capabilities, in Amazon Rekognition's shapes so that every backend answers the same way.
 
 - FaceAnalyzer: DetectFaces(Attributes=ALL) -> FaceDetail per face.
-- FaceIdentity: a face collection (IndexFaces, SearchFacesByImage, CompareFaces, DeleteFaces).
+- FaceIdentity: a face collection of visitors (IndexFaces, SearchFacesByImage, CompareFaces, DeleteFaces).
+- ReferenceFaces: the look-alike's collection of reference people, kept apart from the visitors' faces.
 """
 
 import uuid
@@ -117,3 +118,43 @@ class FaceIdentity(ABC):
     def forget(self, *, face_user_id: uuid.UUID) -> None:
         """Delete every face stored for the face user, in the caller's transaction: at once where the faces are in
         our database, through the outbox where a remote collection holds them (so an outage loses nothing)."""
+
+
+@dataclass(frozen=True)
+class ReferenceFace:
+    """Where a reference photo's face is kept: `index` names the embedding model or remote collection that holds
+    it, with the vector itself (held in our database) or the remote collection's face id."""
+
+    index: str
+    vector: bytes = b""
+    face_id: str = ""
+
+
+@dataclass(frozen=True)
+class ReferenceMatch:
+    photo_id: int
+    similarity: float  # 0-100, as Rekognition's Similarity
+
+
+class ReferenceFaces(ABC):
+    """The look-alike's reference people, in an index of their own: a look-alike search never reaches the visitors'
+    faces, and a visitor's photo is never recognised as a reference person."""
+
+    @property
+    @abstractmethod
+    def index(self) -> str:
+        """The name of the index this backend enrols into and searches (ReferencePhoto.model)."""
+
+    @abstractmethod
+    def enrol(self, image: DecodedImage) -> ReferenceFace | None:
+        """Remember the image's largest face; None when there is none (or the backend judged it too poor)."""
+
+    @abstractmethod
+    def search(self, image: DecodedImage, *, people: int) -> list[ReferenceMatch] | None:
+        """The enrolled photos most similar to the image's largest face, most similar first, with at least the best
+        photo of each of the `people` most similar people among them (fewer if fewer are enrolled); None when the
+        image has no face."""
+
+    @abstractmethod
+    def forget(self, faces: list[ReferenceFace]) -> None:
+        """Delete enrolled faces, in the caller's transaction (a remote collection's through the outbox)."""

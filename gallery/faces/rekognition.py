@@ -61,7 +61,7 @@ class RekognitionUnavailable(FaceServiceUnavailable):
     """Rekognition could not answer: an outage, throttling beyond the retries, missing credentials or rights."""
 
 
-class _RekognitionClient:
+class RekognitionClient:
     """The boto3 client, made on first use so that importing or building a backend needs no credentials, and the
     one place where AWS errors are translated."""
 
@@ -80,13 +80,45 @@ class _RekognitionClient:
         except BotoCoreError as error:
             raise RekognitionUnavailable(f"Rekognition {operation} failed: {error}") from error
 
+    def call_on_collection(
+        self, operation: str, *, collection_id: str, let_through: Collection[str] = (), **params: Any
+    ) -> dict[str, Any]:
+        """Call an operation on a face collection, creating the collection when it does not exist yet."""
+        try:
+            return self.call(operation, let_through={"ResourceNotFoundException", *let_through},
+                             CollectionId=collection_id, **params)
+        except ClientError as error:
+            if error_code(error) != "ResourceNotFoundException":
+                raise
+        self._create_collection(collection_id)
+        return self.call(operation, let_through=let_through, CollectionId=collection_id, **params)
+
+    def _create_collection(self, collection_id: str) -> None:
+        try:
+            self.call("create_collection", let_through={"ResourceAlreadyExistsException"}, CollectionId=collection_id)
+        except ClientError:
+            # ResourceAlreadyExistsException: another process created it first, which is just as good.
+            logger.info("Rekognition collection %s was created concurrently", collection_id)
+        else:
+            logger.info("Created Rekognition collection %s", collection_id)
+
+    def delete_faces(self, *, collection_id: str, face_ids: list[str]) -> None:
+        """DeleteFaces in batches. It ignores ids that are already gone, so a retried delivery is harmless."""
+        try:
+            for start in range(0, len(face_ids), FACE_IDS_PER_CALL):
+                self.call("delete_faces", let_through={"ResourceNotFoundException"}, CollectionId=collection_id,
+                          FaceIds=face_ids[start : start + FACE_IDS_PER_CALL])
+        except ClientError:
+            # ResourceNotFoundException: the collection is gone, and every face in it with it.
+            logger.info("Rekognition collection %s does not exist: nothing to delete", collection_id)
+
 
 class RekognitionFaceAnalyzer(FaceAnalyzer):
     """DetectFaces with every attribute, converted to our FaceDetail: the eight emotions summing to 100, the
     alignment landmarks first, and only the attributes we model."""
 
     def __init__(self, *, region_name: str | None = None, client: Any | None = None) -> None:
-        self._rekognition = _RekognitionClient(region_name=region_name, client=client)
+        self._rekognition = RekognitionClient(region_name=region_name, client=client)
 
     def detect_faces(self, image: DecodedImage) -> list[FaceDetail]:
         response = self._rekognition.call(
@@ -187,11 +219,12 @@ class RekognitionFaceIdentity(FaceIdentity, OutboxConsumer):
         self, *, collection_id: str = "emotion-garden", region_name: str | None = None, client: Any | None = None
     ) -> None:
         self.collection_id = collection_id
-        self._rekognition = _RekognitionClient(region_name=region_name, client=client)
+        self._rekognition = RekognitionClient(region_name=region_name, client=client)
 
     def index_face(self, *, face_user_id: uuid.UUID, image: DecodedImage, face: FaceDetail) -> bool:
-        response = self._call_on_collection(
+        response = self._rekognition.call_on_collection(
             "index_faces",
+            collection_id=self.collection_id,
             Image={"Bytes": rekognition_jpeg(face_crop(image, face))},
             ExternalImageId=str(face_user_id),
             MaxFaces=1,
@@ -214,8 +247,9 @@ class RekognitionFaceIdentity(FaceIdentity, OutboxConsumer):
 
     def search(self, *, image: DecodedImage, face: FaceDetail, threshold: float) -> FaceMatch | None:
         try:
-            response = self._call_on_collection(
+            response = self._rekognition.call_on_collection(
                 "search_faces_by_image",
+                collection_id=self.collection_id,
                 let_through={"InvalidParameterException"},
                 Image={"Bytes": rekognition_jpeg(face_crop(image, face))},
                 FaceMatchThreshold=threshold,
@@ -271,16 +305,11 @@ class RekognitionFaceIdentity(FaceIdentity, OutboxConsumer):
         collection_id = payload["collection_id"]
         try:
             face_ids = payload["face_ids"] or list(self._face_ids_of(collection_id, payload["face_user_id"]))
-            for start in range(0, len(face_ids), FACE_IDS_PER_CALL):
-                self._rekognition.call(
-                    "delete_faces",
-                    let_through={"ResourceNotFoundException"},
-                    CollectionId=collection_id,
-                    FaceIds=face_ids[start : start + FACE_IDS_PER_CALL],
-                )
         except ClientError:
             # ResourceNotFoundException: the collection is gone, and every face in it with it.
             logger.info("Rekognition collection %s does not exist: nothing to delete", collection_id)
+            return
+        self._rekognition.delete_faces(collection_id=collection_id, face_ids=face_ids)
 
     def _face_ids_of(self, collection_id: str, external_image_id: str) -> Iterator[str]:
         # ListFaces filters by FaceId or UserId only, so the person's faces are found by reading the whole collection.
@@ -291,34 +320,6 @@ class RekognitionFaceIdentity(FaceIdentity, OutboxConsumer):
             if not page.get("NextToken"):
                 return
             params["NextToken"] = page["NextToken"]
-
-    def _call_on_collection(
-        self, operation: str, *, let_through: Collection[str] = (), **params: Any
-    ) -> dict[str, Any]:
-        """Call an operation on the collection, creating the collection when it does not exist yet."""
-        try:
-            return self._rekognition.call(
-                operation,
-                let_through={"ResourceNotFoundException", *let_through},
-                CollectionId=self.collection_id,
-                **params,
-            )
-        except ClientError as error:
-            if error_code(error) != "ResourceNotFoundException":
-                raise
-        self._create_collection()
-        return self._rekognition.call(operation, let_through=let_through, CollectionId=self.collection_id, **params)
-
-    def _create_collection(self) -> None:
-        try:
-            self._rekognition.call(
-                "create_collection", let_through={"ResourceAlreadyExistsException"}, CollectionId=self.collection_id
-            )
-        except ClientError:
-            # ResourceAlreadyExistsException: another process created it first, which is just as good.
-            logger.info("Rekognition collection %s was created concurrently", self.collection_id)
-        else:
-            logger.info("Created Rekognition collection %s", self.collection_id)
 
 
 def _box_area(box: dict[str, float]) -> float:

@@ -17,6 +17,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from curation.models import Image
 from emotion_garden.vocabulary import Emotion
+from gallery.faces import warm_up_face_backends
 from tests.factories import ApprovedImageFactory
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -94,6 +95,15 @@ def playwright() -> Iterator[Playwright]:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
     else:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_face_backends(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+    """The face models loaded before the first page asks, as every gunicorn worker loads them when it starts
+    (gunicorn.conf.py): the live server shares this process, and a first photo that loads them (imports included, since
+    the local face stack is imported only when first used) can outlast a browser test's wait on a busy machine."""
+    with django_db_blocker.unblock():
+        warm_up_face_backends()
 
 
 def launch(playwright: Playwright, video: Path, *, allow_camera: bool = True) -> Browser:

@@ -5,7 +5,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.test import Client
 
-from tests.curation.curation_helpers import GARBAGE, RAW_BYTES, SCRIPTED, ScriptedGenerator
+from tests.curation.curation_helpers import (
+    GARBAGE,
+    RAW_BYTES,
+    SCRIPTED,
+    SCRIPTED_SONGS,
+    ScriptedGenerator,
+    ScriptedSuggester,
+)
 
 
 @pytest.fixture
@@ -34,3 +41,14 @@ def scripted_backends(settings) -> type[ScriptedGenerator]:  # noqa: ANN001 (pyt
         RAW_BYTES: {"BACKEND": "tests.curation.curation_helpers.RawBytesGenerator"},
     }
     return ScriptedGenerator
+
+
+@pytest.fixture
+def scripted_suggester(settings) -> type[ScriptedSuggester]:  # noqa: ANN001 (pytest-django fixture)
+    """A song suggester whose answer the test sets (ScriptedSuggester.answer), as "song_suggestion.scripted"."""
+    ScriptedSuggester.answer, ScriptedSuggester.requests = "[]", []
+    settings.EMOTION_GARDEN_BACKENDS = {
+        **settings.EMOTION_GARDEN_BACKENDS,
+        SCRIPTED_SONGS: {"BACKEND": "tests.curation.curation_helpers.ScriptedSuggester"},
+    }
+    return ScriptedSuggester

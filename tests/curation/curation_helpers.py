@@ -6,6 +6,7 @@ from PIL import Image as PillowImage
 from rest_framework.test import APIClient
 
 from curation.generators.base import GenerationFailed, GenerationRequest, ImageGenerator
+from curation.songs.suggesters import SongSuggester, SuggestionRequest
 
 SCRIPTED = "image_generation.scripted"
 GARBAGE = "image_generation.garbage"
@@ -47,3 +48,20 @@ def garden_ids(emotion: str) -> set[int]:
     response = APIClient().post("/api/v1/garden", {"emotion": emotion, "n": 50}, format="json")
     assert response.status_code == 200
     return {item["id"] for item in response.json()["items"]}
+
+
+SCRIPTED_SONGS = "song_suggestion.scripted"
+
+
+class ScriptedSuggester(SongSuggester):
+    """Answers with `answer` (or raises it, if it is an exception), and remembers the requests it got."""
+
+    source = "openai-compatible"
+    answer: ClassVar[str | Exception] = "[]"
+    requests: ClassVar[list[SuggestionRequest]] = []
+
+    def suggest(self, request: SuggestionRequest) -> str:
+        ScriptedSuggester.requests.append(request)
+        if isinstance(ScriptedSuggester.answer, Exception):
+            raise ScriptedSuggester.answer
+        return ScriptedSuggester.answer

@@ -1,5 +1,6 @@
 """README command 1 end to end, minus the install: `manage.py serve` on a fresh data directory."""
 
+import json
 import os
 import signal
 import socket
@@ -52,6 +53,13 @@ def test_serve_starts_web_and_worker_and_stops_both_on_ctrl_c(tmp_path: Path, as
                                          headers={"Content-Type": "image/png"})
         with urllib.request.urlopen(request, timeout=30) as response:
             assert b'"emotion":"HAPPY"' in response.read()
+        # The demo look-alike people are seeded: the astronaut is one of them.
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/lookalike", data=astronaut_png,
+                                         headers={"Content-Type": "image/png"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            lookalike = json.loads(response.read())
+        assert lookalike["person"]["name"] == "Eileen Collins" and lookalike["band"] == "same_person"
+        assert len(lookalike["matches"]) == 2
         assert (tmp_path / "db.sqlite3").exists()
     finally:
         # Ctrl-C in a terminal signals the whole foreground process group.

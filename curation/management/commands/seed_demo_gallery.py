@@ -1,4 +1,5 @@
-"""Fill an empty catalogue with procedural demo art, so a fresh install has something to show. Idempotent.
+"""Fill an empty catalogue with procedural demo art and the offline song catalogue, so a fresh install has something
+to show. Idempotent.
 
 Every emotion gets themed images: the original Emotion Garden page's default favorite ("spring,cloudy,day") three
 times, so that page shows a full row out of the box, then the other fifteen season x weather pairs, each at a time of
@@ -15,6 +16,7 @@ from django.db import transaction
 from curation.models import GenerationJob, Image
 from curation.selectors import job_progress
 from curation.services import approve_image, create_generation_job, run_generation_job
+from curation.songs.services import seed_catalogue
 from emotion_garden.themes import Season, TimeOfDay, Weather, all_combinations
 from emotion_garden.vocabulary import Emotion
 
@@ -41,15 +43,19 @@ def demo_themes(count: int) -> list[tuple[str, str]]:
 
 
 class Command(BaseCommand):
-    help = "Generate, approve and publish a demo gallery of themed emotion images (no download needed)."
+    help = "Generate, approve and publish a demo gallery of themed emotion images and songs (no download needed)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--per-emotion", type=int, default=20,
                             help="Images per emotion: 3 of spring,cloudy,day, the 15 other season x weather pairs, "
                                  "then animals (default 20).")
-        parser.add_argument("--force", action="store_true", help="Add a demo set even if the catalogue has images.")
+        parser.add_argument("--force", action="store_true",
+                            help="Add a demo set even if the catalogue has images, and any missing catalogue songs.")
 
     def handle(self, *args: Any, per_emotion: int, force: bool, **options: Any) -> None:
+        songs = seed_catalogue(only_if_empty=not force)
+        self.stdout.write(f"{songs} songs of the offline catalogue approved." if songs else
+                          "The catalogue already has songs.")
         if not force and Image.objects.exists():
             self.stdout.write("The catalogue already has images; use --force to add a demo set anyway.")
             return

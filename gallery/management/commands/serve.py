@@ -1,5 +1,5 @@
-"""Run the whole site on this machine: migrate, seed the demo gallery, ensure an admin login, then run the web
-server (gunicorn) and a django-q2 worker side by side until Ctrl-C, which stops both."""
+"""Run the whole site on this machine: migrate, seed the demo gallery and look-alike people, ensure an admin login,
+then run the web server (gunicorn) and a django-q2 worker side by side until Ctrl-C, which stops both."""
 
 import os
 import secrets
@@ -18,7 +18,8 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Migrate, seed the demo gallery, create the admin login, and serve the site with a task worker."
+    help = ("Migrate, seed the demo gallery and look-alike people, create the admin login, and serve the site with a "
+            "task worker.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
@@ -31,6 +32,8 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("seed_demo_gallery", per_emotion=demo_per_emotion, stdout=self.stdout)
+        call_command("seed_reference_people", stdout=self.stdout)
+        call_command("enrol_reference_photos", stdout=self.stdout)
         username, password = self._ensure_admin()
         self.stdout.write(self.style.SUCCESS(
             f"\nEmotion Garden: http://{bind}/  (admin: http://{bind}/admin/ as {username} / {password})\n"

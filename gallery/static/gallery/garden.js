@@ -2,10 +2,10 @@
 // Words come from Django's JavaScript catalogue (gettext, loaded before this module); emotion and gender labels
 // and the API's paths come from the page's config, so both follow the visitor's language.
 
+import { $, clearState, element, icon, photoInput, request, showBusy, showProblem } from "./photo.js";
 import { showTheme, themeLabel, watchTheme, withTheme } from "./theme-picker.js";
 
 const config = JSON.parse(document.getElementById("garden-config").textContent);
-const $ = (id) => document.getElementById(id);
 const language = document.documentElement.lang || "en";
 
 // localStorage: who this browser remembers. Only a hint for the page: the server opens that person's data to the
@@ -28,7 +28,6 @@ let view = {
 };
 let photoSource = null; // "camera" or "upload": where "Try again" takes the person
 let lastPhoto = null; // kept only in memory, for "Try again" after a server error
-let stream = null;
 const liked = () => new Set(view.likedIds);
 
 // --- Small helpers ------------------------------------------------------------------------------------------------
@@ -40,25 +39,6 @@ const emotionLabel = (code) => config.emotions[code] || code;
 const emotionWord = (code) => emotionLabel(code).toLocaleLowerCase(language);
 const format = (text, values) => interpolate(text, values, true);
 
-function icon(name) {
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("class", "icon");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  const use = document.createElementNS("http://www.w3.org/2000/svg", "use");
-  use.setAttribute("href", `#icon-${name}`);
-  svg.append(use);
-  return svg;
-}
-
-function element(tag, { className, text } = {}, ...children) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  node.append(...children);
-  return node;
-}
-
 // client_event_id makes a retried like count once; crypto.randomUUID needs HTTPS, getRandomValues does not.
 function eventId() {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -69,29 +49,6 @@ function eventId() {
 }
 
 // --- The API ------------------------------------------------------------------------------------------------------
-
-class ApiError extends Error {
-  constructor(status, code, message) {
-    super(message);
-    this.status = status; // 0 when the server could not be reached
-    this.code = code;
-  }
-}
-
-async function request(url, options = {}) {
-  let response;
-  try {
-    response = await fetch(url, { credentials: "same-origin", ...options });
-  } catch (error) {
-    throw new ApiError(0, "network", error.message);
-  }
-  if (response.status === 204) return null;
-  const body = await response.json().catch(() => null);
-  if (!response.ok) {
-    throw new ApiError(response.status, body?.error?.code ?? "", body?.error?.message ?? response.statusText);
-  }
-  return body;
-}
 
 const postJson = (url, body) =>
   request(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
@@ -187,76 +144,24 @@ async function forgetMe() {
 
 // --- Status messages: waiting, problems, and a way on from each --------------------------------------------------
 
-function showBusy(container, message) {
-  container.replaceChildren(element("div", { className: "state-box busy" },
-    element("span", { className: "spinner" }), element("p", { text: message })));
-}
-
-function showProblem(container, { iconName = "alert", title, detail, actions = [] }) {
-  const buttons = actions.map(({ label, iconName: actionIcon, onClick, primary }) => {
-    const button = element("button", { className: primary ? "button primary small" : "button small" });
-    button.type = "button";
-    if (actionIcon) button.append(icon(actionIcon));
-    button.append(element("span", { text: label }));
-    button.addEventListener("click", onClick);
-    return button;
-  });
-  const box = element("div", { className: "state-box problem" }, icon(iconName),
-    element("div", {}, element("p", { className: "state-title", text: title }),
-      ...(detail ? [element("p", { text: detail })] : []),
-      element("div", { className: "actions" }, ...buttons)));
-  container.replaceChildren(box);
-  return buttons;
-}
-
-const clearState = (container) => container.replaceChildren();
-
-const tryCameraAction = (primary) => ({
-  label: gettext("Use the camera"), iconName: "camera", onClick: startCamera, primary,
-});
-const uploadAction = (primary) => ({
-  label: gettext("Upload a photo"), iconName: "upload", onClick: () => $("photo-input").click(), primary,
-});
-
-function showCameraProblem(error) {
-  const name = error?.name ?? "";
-  let detail = gettext("This browser cannot open a camera on this page. You can upload a photo instead.");
-  let title = gettext("The camera is not available.");
-  if (name === "NotAllowedError" || name === "SecurityError") {
-    title = gettext("The camera is blocked.");
-    detail = gettext("Allow the camera for this site in your browser's settings and try again, or upload a photo.");
-  } else if (name === "NotFoundError" || name === "OverconstrainedError") {
-    title = gettext("No camera was found.");
-    detail = gettext("Connect a camera and try again, or upload a photo.");
-  } else if (name === "NotReadableError") {
-    title = gettext("The camera is busy.");
-    detail = gettext("Another app may be using it. Close that app and try again, or upload a photo.");
-  }
-  const [first] = showProblem($("capture-state"), {
-    iconName: "camera-off", title, detail,
-    actions: [uploadAction(true), { label: gettext("Try the camera again"), iconName: "retry", onClick: startCamera }],
-  });
-  first.focus();
-}
-
 function showReadingProblem(error) {
   const retryPhoto = {
     label: gettext("Try again"), iconName: "retry", onClick: () => readPhoto(lastPhoto), primary: true,
   };
-  const again = photoSource === "camera" ? tryCameraAction(true) : uploadAction(true);
+  const again = photoSource === "camera" ? photos.cameraAction(true) : photos.uploadAction(true);
   let problem;
   if (error.code === "no_face") {
     problem = {
       iconName: "face", title: gettext("We could not find a face in this photo."),
       detail: gettext("Face the camera in good light with your whole face in the picture, or try another photo."),
       actions: [{ ...again, label: photoSource === "camera" ? gettext("Try again") : gettext("Choose another photo") },
-        photoSource === "camera" ? uploadAction(false) : tryCameraAction(false)],
+        photoSource === "camera" ? photos.uploadAction(false) : photos.cameraAction(false)],
     };
   } else if ([400, 413, 415].includes(error.status)) {
     problem = {
       title: gettext("We could not open this file as a photo."),
       detail: gettext("Use a JPEG, PNG or WebP photo smaller than 10 MB."),
-      actions: [{ ...uploadAction(true), label: gettext("Choose another photo") }, tryCameraAction(false)],
+      actions: [{ ...photos.uploadAction(true), label: gettext("Choose another photo") }, photos.cameraAction(false)],
     };
   } else if (error.status === 503) {
     problem = {
@@ -276,77 +181,20 @@ function showReadingProblem(error) {
 
 // --- Camera and upload --------------------------------------------------------------------------------------------
 
-async function startCamera() {
-  clearState($("capture-state"));
-  if (!navigator.mediaDevices?.getUserMedia) {
-    showCameraProblem(null);
-    return;
-  }
-  try {
-    stream = await navigator.mediaDevices.getUserMedia({
-      video: { facingMode: "user", width: { ideal: 1280 }, height: { ideal: 720 } }, audio: false,
-    });
-  } catch (error) {
-    showCameraProblem(error);
-    return;
-  }
-  const video = $("camera");
-  video.srcObject = stream;
-  await video.play();
-  $("stage-placeholder").hidden = true;
-  $("photo-frame").hidden = true;
-  video.hidden = false;
-  $("start-camera").hidden = true;
-  $("capture").hidden = false;
-  $("capture").focus();
-}
-
-function stopCamera() {
-  stream?.getTracks().forEach((track) => track.stop());
-  stream = null;
-  $("camera").srcObject = null;
-  $("camera").hidden = true;
-  $("capture").hidden = true;
-  $("start-camera").hidden = false;
-}
-
-async function takePhoto() {
-  const video = $("camera");
-  const canvas = document.createElement("canvas");
-  canvas.width = video.videoWidth;
-  canvas.height = video.videoHeight;
-  canvas.getContext("2d").drawImage(video, 0, 0);
-  const photo = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.92));
-  stopCamera();
-  photoSource = "camera";
-  // Focus would be lost with the hidden Capture button; Start camera takes its place.
-  $("start-camera").focus();
-  await readPhoto(photo);
-}
-
-function uploadPhoto(event) {
-  const [file] = event.target.files;
-  event.target.value = ""; // so that choosing the same file again still reads it
-  if (!file) return;
-  stopCamera();
-  photoSource = "upload";
-  readPhoto(file);
-}
-
-function showPhoto(photo) {
-  const image = $("photo");
-  if (image.src) URL.revokeObjectURL(image.src);
-  image.src = URL.createObjectURL(photo);
-  $("face-boxes").replaceChildren();
-  $("stage-placeholder").hidden = true;
-  $("photo-frame").hidden = false;
-}
+// The camera and the upload (photo.js); each photo taken or chosen is read.
+const photos = photoInput({
+  onPhoto: (photo, source) => {
+    photoSource = source;
+    readPhoto(photo);
+  },
+});
 
 // --- Reading the emotion ------------------------------------------------------------------------------------------
 
 async function readPhoto(photo) {
   lastPhoto = photo;
-  showPhoto(photo);
+  photos.showPhoto(photo);
+  $("face-boxes").replaceChildren();
   clearState($("capture-state"));
   const remember = await mayRemember();
   const stage = $("stage");
@@ -682,9 +530,6 @@ async function restoreView() {
   else await loadPage();
 }
 
-$("start-camera").addEventListener("click", startCamera);
-$("capture").addEventListener("click", takePhoto);
-$("photo-input").addEventListener("change", uploadPhoto);
 $("privacy-change").addEventListener("click", askConsent);
 $("forget-me").addEventListener("click", forgetMe);
 $("previous").addEventListener("click", () => showPage(view.pageIndex - 1));
