@@ -252,7 +252,7 @@ EMOTION_GARDEN_BACKENDS = {
 # Which expression model of gallery/faces/models the local face backend runs (fer_emotion: the old baseline).
 if EMOTION_GARDEN_BACKENDS["face_analysis"]["BACKEND"] == "gallery.faces.local.LocalFaceAnalyzer":
     EMOTION_GARDEN_BACKENDS["face_analysis"]["OPTIONS"] = {
-        "expression_model": env("EXPRESSION_MODEL", default="expression_eg"),
+        "expression_model": env("EXPRESSION_MODEL", default="expression_eg2"),
         # The longest side YuNet looks at (gallery.faces.local.DETECTION_MAX_SIDE explains the default).
         "max_side": env.int("FACE_DETECTION_MAX_SIDE", default=320),
     }

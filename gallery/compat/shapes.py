@@ -18,8 +18,9 @@ def emotion_info(*, visitor: VisitorReading) -> dict[str, object]:
     """The flat emotionInfo of /emotion, in the original's key order.
 
     `key` names the temporary capture the original stored and deleted; this server never stores it. A boolean the
-    face backend could not estimate is false, as the pages read a missing one. `ageRange` and `generation` are left
-    out when no age was estimated (Rekognition always estimates one).
+    face backend does not estimate is left out rather than sent as false: false says the backend saw it to be false
+    (the pages read a missing one as false all the same). `ageRange` and `generation` are left out when no age was
+    estimated (Rekognition always estimates one).
     """
     face = visitor.reading.primary_face
     info: dict[str, object] = {
@@ -41,13 +42,15 @@ def emotion_info(*, visitor: VisitorReading) -> dict[str, object]:
         "mouthOpen": _flag(face.get("MouthOpen")),
         "emotions": visitor.reading.emotion.value,
     }
+    info = {key: value for key, value in info.items() if value is not None}
     if "AgeRange" in face:
         info["generation"] = AgeBand.for_age_range(face["AgeRange"]["Low"], face["AgeRange"]["High"]).value
     return info
 
 
-def _flag(attribute: BooleanAttribute | None) -> bool:
-    return bool(attribute and attribute["Value"])
+def _flag(attribute: BooleanAttribute | None) -> bool | None:
+    """The attribute's value, or None (left out) when the backend does not estimate it."""
+    return None if attribute is None else bool(attribute["Value"])
 
 
 def relative_url(key: str) -> str:

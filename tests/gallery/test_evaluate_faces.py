@@ -129,6 +129,10 @@ def dataset(tmp_path_factory: pytest.TempPathFactory, astronaut: Image.Image) ->
     (folder / "gender.csv").write_text(
         "path,gender\nastronaut.jpg,Female\ncrop.jpg,female\ncameraman.jpg,MALE\ngradient.jpg,Male\nnotes.jpg,Male\n"
     )
+    (folder / "attributes.csv").write_text(
+        "path,smile,mouth_open,eyes_open,beard\nastronaut.jpg,1,1,1,0\nmirrored.jpg,1,,1,0\n"
+        "cameraman.jpg,0,0,1,\ngradient.jpg,0,0,,\n"
+    )
     return folder
 
 
@@ -188,6 +192,23 @@ def test_text_report(dataset: Path) -> None:
     assert "confusion matrix (rows true, columns predicted)" in output
     assert "accuracy at threshold 80" in output and "ROC AUC" in output
     assert "Gender (" in output and "latency per image (detect_faces)" in output
+
+
+def test_attribute_accuracy_counts_what_is_offered_and_names_what_is_not(dataset: Path) -> None:
+    report = json.loads(run_command("--attributes", str(dataset / "attributes.csv"), "--json"))
+    section = report["attributes"]
+    assert section["n"] == 4 and section["no_face"] == 1
+    smile = section["attributes"]["Smile"]
+    # The astronaut smiles in both photos; the cameraman does not; the faceless gradient counts as wrong.
+    assert (smile["labelled"], smile["no_face"], smile["scored"], smile["right"]) == (4, 1, 4, 3)
+    assert smile["accuracy"] == 0.75 and smile["balanced_accuracy"] == 1.0
+    assert section["attributes"]["MouthOpen"]["labelled"] == 3  # a blank label is "cannot tell", left out
+    # The local backend estimates neither eyes nor beards: labelled, but no accuracy.
+    for unestimated in ("EyesOpen", "Beard"):
+        assert "accuracy" not in section["attributes"][unestimated]
+        assert section["attributes"][unestimated]["not_offered"] > 0
+    text = run_command("--attributes", str(dataset / "attributes.csv"))
+    assert "Attributes (" in text and "not offered (3 labelled)" in text and "Smile" in text
 
 
 def test_a_mode_is_required() -> None:

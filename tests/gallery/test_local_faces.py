@@ -9,14 +9,9 @@ from PIL import Image
 from emotion_garden.imaging import decode_image
 from emotion_garden.vocabulary import Emotion
 from gallery.faces.base import dominant_emotion, face_area
-from gallery.faces.local import (
-    ExpressionModel,
-    LocalFaceAnalyzer,
-    LocalFaceIdentity,
-    eight_emotions,
-    face_embedding,
-    square_face_crop,
-)
+from gallery.faces.detection import square_face_crop
+from gallery.faces.expression import ExpressionModel, eight_emotions
+from gallery.faces.local import LocalFaceAnalyzer, LocalFaceIdentity, face_embedding
 from gallery.models import FaceEmbedding
 from tests.conftest import encode
 

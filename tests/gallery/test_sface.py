@@ -7,7 +7,7 @@ import openvino
 import pytest
 from PIL import Image
 
-from gallery.faces.local import detect_face_rows
+from gallery.faces.detection import detect_face_rows
 from gallery.faces.sface import SFACE_PATH, SFaceNetwork, aligned_face, alignment_matrix, dequantized_onnx
 
 

@@ -1,74 +1,34 @@
 """manage.py evaluate_faces: measure the configured face backends on labelled photos.
 
-It calls face_analyzer() and face_identity() exactly as the product does, so it measures whichever backends settings
-configure. The metrics themselves live in tools.faces.evaluation. Paths in a CSV are relative to the CSV's folder.
-Unreadable files are listed and left out of the metrics; a photo where no face is found counts as wrong.
+A thin command: the work (running the backends as the product does, the metrics, the report) is in
+tools/faces/evaluation_run.py, imported when the command runs.
 """
 
-import csv
 import json
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from emotion_garden.imaging import DecodedImage, InvalidImage, decode_image
-from emotion_garden.vocabulary import Gender
-from gallery.faces import face_analyzer, face_identity
-from gallery.faces.base import FaceDetail, dominant_emotion
-from tools.faces import evaluation
-
-NO_FACE = "no face"
-
-
-@dataclass
-class _Run:
-    """The unreadable files and the per-image backend call times of one mode."""
-
-    unreadable: list[dict[str, str]] = field(default_factory=list)
-    latencies_ms: list[float] = field(default_factory=list)
-    calls: int = 0
-
-    def load(self, csv_path: Path, relative: str) -> DecodedImage | None:
-        path = csv_path.parent / relative
-        try:
-            return decode_image(path.read_bytes())
-        except OSError as error:
-            reason = error.strerror or str(error)
-        except InvalidImage as error:
-            reason = error.message
-        self.unreadable.append({"path": str(path), "reason": reason})
-        return None
-
-    @contextmanager
-    def stopwatch(self, *, images: int = 1) -> Iterator[None]:
-        """Time the backend call in the block, shared equally among the images it handled.
-
-        The first call is not timed: backends load models lazily (per thread, too), a start-up cost that would
-        otherwise dominate p99 on a small set.
-        """
-        start = time.perf_counter()
-        yield
-        if self.calls:
-            self.latencies_ms.append((time.perf_counter() - start) * 1000 / images)
-        self.calls += 1
-
-    def summary(self) -> dict[str, Any]:
-        return {"unreadable": self.unreadable, "latency_ms": _latency(self.latencies_ms)}
-
 
 class Command(BaseCommand):
-    help = "Measure expression, verification and gender accuracy and latency of the configured face backends."
+    help = (
+        "Measure expression, verification, gender and attribute accuracy and latency of the configured face backends."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--expressions", type=Path, help="CSV path,label (Rekognition or FER label names)")
         parser.add_argument("--pairs", type=Path, help="CSV path_a,path_b,same (same is 0 or 1)")
         parser.add_argument("--gender", type=Path, help="CSV path,gender (Male or Female)")
+        parser.add_argument(
+            "--attributes", type=Path,
+            help="CSV path plus any of eyes_open, mouth_open, smile, eyeglasses, sunglasses, beard, mustache "
+            "(1, 0, or blank for cannot tell)",
+        )
+        parser.add_argument(
+            "--attribute-photos", type=Path, help="folder the attributes CSV's paths are relative to (default: its own)"
+        )
         parser.add_argument(
             "--threshold", type=float, default=None, help="similarity (0-100) for pairs; default FACE_MATCH_THRESHOLD"
         )
@@ -77,220 +37,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, expressions: Path | None, pairs: Path | None, gender: Path | None,
-               threshold: float | None, as_json: bool, **options: Any) -> None:
-        if not (expressions or pairs or gender):
-            raise CommandError("Give at least one of --expressions, --pairs and --gender.")
-        report: dict[str, Any] = {}
-        runs: list[_Run] = []
-        if expressions:
-            report["expression"] = self._expressions(expressions, runs)
-        if pairs:
-            chosen = settings.FACE_MATCH_THRESHOLD if threshold is None else threshold
-            report["pairs"] = self._pairs(pairs, chosen, runs)
-        if gender:
-            report["gender"] = self._gender(gender, runs)
-        report["latency_ms"] = _latency([latency for run in runs for latency in run.latencies_ms])
-        self.stdout.write(json.dumps(report, indent=2) if as_json else "\n".join(_text_report(report)))
+               attributes: Path | None, attribute_photos: Path | None, threshold: float | None, as_json: bool,
+               **options: Any) -> None:
+        if not (expressions or pairs or gender or attributes):
+            raise CommandError("Give at least one of --expressions, --pairs, --gender and --attributes.")
+        from tools.faces.evaluation_run import evaluate, text_report
 
-    def _expressions(self, csv_path: Path, runs: list[_Run]) -> dict[str, Any]:
-        run = _Run()
-        runs.append(run)
-        truth: list[str] = []
-        predicted: list[str | None] = []
-        for label, faces in _labelled_faces(csv_path, run, "label", evaluation.parse_expression_label,
-                                             what="expression"):
-            truth.append(label)
-            predicted.append(dominant_emotion(faces[0]) if faces else None)
-        labels = evaluation.EXPRESSION_LABELS
-        matrix = evaluation.confusion_matrix(truth, predicted, labels)
-        return {
-            "source": str(csv_path),
-            "n": len(truth),
-            "no_face": predicted.count(None),
-            "accuracy": evaluation.accuracy(truth, predicted),
-            "macro_recall": evaluation.macro_recall(truth, predicted),
-            **_class_breakdown(truth, predicted, labels),
-            "confusion": {
-                actual: dict(zip((*labels, NO_FACE), map(int, counts), strict=True))
-                for actual, counts in zip(labels, matrix, strict=True)
-            },
-            **run.summary(),
-        }
-
-    def _pairs(self, csv_path: Path, threshold: float, runs: list[_Run]) -> dict[str, Any]:
-        run = _Run()
-        runs.append(run)
-        identity = face_identity()
-        scores: list[float | None] = []
-        same: list[bool] = []
-        for line, row in _rows(csv_path, ("path_a", "path_b", "same")):
-            if row["same"].strip() not in {"0", "1"}:
-                raise CommandError(f"{csv_path}, line {line}: same must be 0 or 1, not {row['same']!r}.")
-            source, target = run.load(csv_path, row["path_a"]), run.load(csv_path, row["path_b"])
-            if source is None or target is None:
-                continue
-            with run.stopwatch(images=2):
-                scores.append(identity.compare(source=source, target=target))
-            same.append(row["same"].strip() == "1")
-        best = evaluation.best_threshold(scores, same)
-        return {
-            "source": str(csv_path),
-            "n": len(scores),
-            "n_same": sum(same),
-            "no_face": scores.count(None),
-            "threshold": threshold,
-            "accuracy": evaluation.verification_accuracy(scores, same, threshold),
-            "best_threshold": best.threshold if best else None,
-            "best_accuracy": best.accuracy if best else None,
-            "auc": evaluation.roc_auc(scores, same),
-            **run.summary(),
-        }
-
-    def _gender(self, csv_path: Path, runs: list[_Run]) -> dict[str, Any]:
-        run = _Run()
-        runs.append(run)
-        truth: list[str] = []
-        predicted: list[str | None] = []
-        no_face = 0
-        for label, faces in _labelled_faces(csv_path, run, "gender", Gender.parse, what="gender"):
-            no_face += not faces
-            truth.append(label)
-            # A backend that detects the face but estimates no gender has not answered: wrong, like no face.
-            predicted.append(Gender.parse(faces[0]["Gender"]["Value"]) if faces and "Gender" in faces[0] else None)
-        return {
-            "source": str(csv_path),
-            "n": len(truth),
-            "no_face": no_face,
-            "accuracy": evaluation.accuracy(truth, predicted),
-            **_class_breakdown(truth, predicted, tuple(Gender.values)),
-            **run.summary(),
-        }
-
-
-def _labelled_faces(csv_path: Path, run: _Run, column: str, parse: Callable[[str], str],
-                    *, what: str) -> Iterator[tuple[str, list[FaceDetail]]]:
-    """(label, faces found) for each readable photo of the CSV, timing the backend call."""
-    analyzer = face_analyzer()
-    for line, row in _rows(csv_path, ("path", column)):
-        try:
-            label = parse(row[column])
-        except ValueError:
-            raise CommandError(f"{csv_path}, line {line}: unknown {what} {row[column]!r}.") from None
-        image = run.load(csv_path, row["path"])
-        if image is None:
-            continue
-        with run.stopwatch():
-            faces = analyzer.detect_faces(image)
-        yield label, faces
-
-
-def _rows(csv_path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Each data row with its line number in the file (the header is line 1)."""
-    try:
-        with csv_path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            missing = [column for column in columns if column not in (reader.fieldnames or ())]
-            if missing:
-                raise CommandError(f"{csv_path} has no column {', '.join(missing)} (expected {', '.join(columns)}).")
-            yield from enumerate(reader, start=2)
-    except OSError as error:
-        raise CommandError(f"Cannot read {csv_path}: {error.strerror or error}") from None
-
-
-def _class_breakdown(truth: list[str], predicted: list[str | None], labels: tuple[str, ...]) -> dict[str, Any]:
-    """Recall and support of each class present, in `labels` order."""
-    recalls = evaluation.per_class_recall(truth, predicted)
-    present = [label for label in labels if label in recalls]
-    return {
-        "per_class": {label: recalls[label].recall for label in present},
-        "support": {label: recalls[label].support for label in present},
-    }
-
-
-def _latency(milliseconds: list[float]) -> dict[str, float] | None:
-    summary = evaluation.latency_percentiles(milliseconds)
-    return {"p50": round(summary.p50, 2), "p99": round(summary.p99, 2)} if summary else None
-
-
-def _text_report(report: dict[str, Any]) -> list[str]:
-    lines: list[str] = []
-    if "expression" in report:
-        section = report["expression"]
-        lines += [
-            *_heading("Expressions", section, unit="photos"),
-            _row("top-1 accuracy", _percent(section["accuracy"])),
-            _row("macro recall", f"{_percent(section['macro_recall'])}  (mean over the "
-                 f"{len(section['per_class'])} classes present)"),
-            "  per-class recall",
-            *_recall_lines(section),
-            "  confusion matrix (rows true, columns predicted)",
-            *_confusion_lines(section["confusion"]),
-            *_footer(section, call="detect_faces"),
-        ]
-    if "pairs" in report:
-        section = report["pairs"]
-        lines += [
-            *_heading("Pairs", section, unit="pairs"),
-            _row("same / different person", f"{section['n_same']} / {section['n'] - section['n_same']}"),
-            _row(f"accuracy at threshold {section['threshold']:g}", _percent(section["accuracy"])),
-            _row(f"best threshold {_number(section['best_threshold'])}", _percent(section["best_accuracy"])),
-            _row("ROC AUC", _number(section["auc"], digits=4)),
-            *_footer(section, call="compare / 2"),
-        ]
-    if "gender" in report:
-        section = report["gender"]
-        lines += [
-            *_heading("Gender", section, unit="photos"),
-            _row("accuracy", _percent(section["accuracy"])),
-            "  per-class recall",
-            *_recall_lines(section),
-            *_footer(section, call="detect_faces"),
-        ]
-    lines.append(_row("all modes, latency per image", _latency_text(report["latency_ms"])))
-    return lines
-
-
-def _heading(title: str, section: dict[str, Any], *, unit: str) -> list[str]:
-    return [
-        f"{title} ({section['source']}): {section['n']} {unit}, no face: {section['no_face']}, "
-        f"unreadable: {len(section['unreadable'])}",
-        *(f"  unreadable: {item['path']} ({item['reason']})" for item in section["unreadable"]),
-    ]
-
-
-def _footer(section: dict[str, Any], *, call: str) -> list[str]:
-    return [_row(f"latency per image ({call})", _latency_text(section["latency_ms"])), ""]
-
-
-def _row(name: str, value: str) -> str:
-    return f"  {name:<36}{value}"
-
-
-def _latency_text(latency: dict[str, float] | None) -> str:
-    return f"p50 {latency['p50']:.1f} ms, p99 {latency['p99']:.1f} ms" if latency else "no timed calls"
-
-
-def _recall_lines(section: dict[str, Any]) -> list[str]:
-    return [
-        f"    {label:<10} {_percent(recall):>6}  (n={section['support'][label]})"
-        for label, recall in section["per_class"].items()
-    ]
-
-
-def _confusion_lines(confusion: dict[str, dict[str, int]]) -> list[str]:
-    columns = list(next(iter(confusion.values())))
-    width = max(len(name) for name in columns) + 2
-    header = "    " + " " * width + "".join(f"{name:>{width}}" for name in columns)
-    rows = [
-        f"    {actual:<{width}}" + "".join(f"{counts[name]:>{width}}" for name in columns)
-        for actual, counts in confusion.items()
-    ]
-    return [header, *rows]
-
-
-def _percent(fraction: float | None) -> str:
-    return "n/a" if fraction is None else f"{100 * fraction:.1f}%"
-
-
-def _number(value: float | None, *, digits: int = 3) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
+        report = evaluate(
+            expressions_csv=expressions, pairs_csv=pairs, gender_csv=gender, attributes_csv=attributes,
+            attribute_photos=attribute_photos,
+            threshold=settings.FACE_MATCH_THRESHOLD if threshold is None else threshold,
+        )
+        self.stdout.write(json.dumps(report, indent=2) if as_json else text_report(report))

@@ -19,7 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, required=True, help="ONNX path; the sidecar JSON is written beside it")
         parser.add_argument("--epochs", type=int, default=30)
         parser.add_argument("--images-per-epoch", type=int, default=36_000)
-        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--seed", type=int, default=0, help="seeds the weights and the batches")
+        parser.add_argument(
+            "--holdout-seed", type=int, default=0, help="seeds the held-out identities (keep it across an ensemble)"
+        )
+        parser.add_argument(
+            "--hard-example-share", type=float, default=0.5, help="share of within-class draws led by recent loss"
+        )
         parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
         parser.add_argument("--limit", type=int, default=None, help="images per class and source (smoke tests)")
         parser.add_argument("--real-fraction", type=float, default=0.3, help="share of each batch from real photos")
@@ -33,6 +39,8 @@ class Command(BaseCommand):
             epochs=options["epochs"],
             images_per_epoch=options["images_per_epoch"],
             seed=options["seed"],
+            holdout_seed=options["holdout_seed"],
+            hard_example_share=options["hard_example_share"],
             threads=options["threads"],
             limit=options["limit"],
             real_fraction=options["real_fraction"],
