@@ -214,7 +214,8 @@ def test_korean_and_back_to_english(
     page: Page, garden_images: list[Image], astronaut_file: Path, screenshot: Screenshot
 ) -> None:
     page.goto("/")
-    page.get_by_role("button", name="한국어").click()
+    with page.expect_navigation(wait_until="load"):  # the switch is a form post; its page's scripts must listen first
+        page.get_by_role("button", name="한국어").click()
     expect(page.locator("html")).to_have_attribute("lang", "ko")
     expect(page.get_by_role("button", name="카메라 켜기")).to_be_visible()
     upload(page, astronaut_file, consent="나중에")

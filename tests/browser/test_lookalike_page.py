@@ -106,7 +106,9 @@ def test_keyboard_alone_takes_a_photo_and_uploads_one(page: Page, demo_people: N
 
 def test_korean(page: Page, demo_people: None, astronaut_file: Path, screenshot: Screenshot) -> None:
     page.goto("/lookalike")
-    page.get_by_role("button", name="한국어").click()
+    # The switch is a form post: wait for the new page's scripts, or the upload lands before they listen for it.
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="한국어").click()
     expect(page.locator("html")).to_have_attribute("lang", "ko")
     expect(page.get_by_role("heading", name="누구를 닮았을까요?")).to_be_visible()
     expect(page.get_by_role("link", name="닮은꼴")).to_have_attribute("aria-current", "page")
