@@ -17,8 +17,9 @@ _THEME_KINDS = (("season", _("Season"), Season), ("weather", _("Weather"), Weath
 
 # Any UUID: the script swaps it for the visitor's id, so the API's paths are written only in gallery/urls.py.
 _ID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
-# How many images the page opens with: two rows of four where there is room, one of each emotion when the pool allows.
-_SAMPLE_SIZE = 8
+# How many images the page opens with (beside the photo panel, in rows of two or three), of as many emotions as the
+# pool allows.
+_SAMPLE_SIZE = 6
 
 
 def home(request: HttpRequest) -> HttpResponse:

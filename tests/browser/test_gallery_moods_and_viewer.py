@@ -77,7 +77,7 @@ def test_a_mood_without_camera_or_face_grows_the_garden(
     # Before any reading the page shows some of the art, each image with its emotion.
     sample = page.locator("#sample li")
     expect(sample.first).to_be_visible()
-    assert sample.count() == 8 and "Sad" in sample.first.inner_text()
+    assert sample.count() == 6 and "Sad" in sample.first.inner_text()
     screenshot(page, f"mood-01-landing-{width}")
 
     # The camera API is missing: the button says so and points to the other ways in.
@@ -117,7 +117,7 @@ def test_mixed_orientations_make_rows_without_holes_and_a_compact_phone_page(
     page = cameraless_page
     page.goto("/")
     choose_mood(page, "Sad")
-    page.wait_for_function("[...document.querySelectorAll('#cards img')].every(image => image.complete)")
+    page.wait_for_function("() => [...document.querySelectorAll('#cards img')].every(image => image.complete)")
     cards = box(page, "#cards .card")
     images = box(page, "#cards .card-image")
     captions = box(page, "#cards figcaption")
@@ -137,8 +137,10 @@ def test_mixed_orientations_make_rows_without_holes_and_a_compact_phone_page(
         assert cards[-1]["bottom"] - cards[0]["top"] < WIDTHS[width]
     # The pager stays inside its card, and nothing scrolls sideways.
     [garden] = box(page, "#garden")
-    for part in box(page, ".pager > *"):
+    pager = box(page, ".pager > *")
+    for part in pager:
         assert garden["left"] <= part["left"] and part["right"] <= garden["right"]
+    assert len({round(part["top"] + part["height"] / 2) for part in pager}) == 1  # on one line
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     screenshot(page, f"mood-03-mixed-grid-{width}")
 
@@ -152,16 +154,17 @@ def test_full_size_view_saves_shares_and_closes_with_escape(
     choose_mood(page, "Sad")
     opener = page.locator("#cards .card-image").first
     image_id = int(page.locator("#cards .card").first.get_attribute("data-image") or 0)
-    url = Image.objects.get(pk=image_id).file.url
+    image = Image.objects.get(pk=image_id)
+    url = image.file.url
     opener.click()
     viewer = page.get_by_role("dialog", name="Full-size image")
     expect(viewer).to_be_visible()
     full = viewer.locator("img")
     expect(full).to_have_attribute("src", f"{page.url.rstrip('/')}{url}")
-    page.wait_for_function("document.getElementById('viewer-image').naturalWidth > 0")
+    page.wait_for_function("() => document.getElementById('viewer-image').naturalWidth > 0")
     # The whole image, not a crop: its shape on screen is the file's.
     shown = full.bounding_box()
-    assert shown and abs(shown["width"] / shown["height"] - PORTRAIT[0] / PORTRAIT[1]) < 0.02
+    assert shown and abs(shown["width"] / shown["height"] - image.width / image.height) < 0.02
     screenshot(page, f"mood-04-full-size-{width}")
 
     with page.expect_download() as download:
@@ -198,6 +201,7 @@ def test_age_and_gender_are_quiet_ranges_behind_a_toggle(
         page.get_by_role("dialog").get_by_role("button", name="Not now").click()
         expect(page.locator("#dominant-label")).to_have_text("Happy")
         expect(page.locator("#cards .card")).to_have_count(3)
+        screenshot(page, f"reading-01-summary-{width}")
         age, gender = page.locator("#age"), page.locator("#gender")
         expect(age).to_be_hidden()
         expect(gender).to_be_hidden()
@@ -207,10 +211,10 @@ def test_age_and_gender_are_quiet_ranges_behind_a_toggle(
             expect(chart).to_be_visible()
         else:
             expect(chart).to_be_hidden()
-            [reading] = box(page, "#reading")
-            [cards] = box(page, "#cards")
-            assert cards["top"] - reading["bottom"] < WIDTHS[width] / 2
-        screenshot(page, f"reading-01-summary-{width}")
+            # With the reading at the top of a phone's screen, the first image starts on that same screen.
+            page.eval_on_selector("#reading", "node => node.scrollIntoView({ block: 'start' })")
+            [first_card] = box(page, "#cards .card:first-child")
+            assert first_card["top"] < WIDTHS[width] - 100
         page.get_by_text("Age and gender, as guessed").click()
         expect(age).to_be_visible()
         expect(age).to_have_text(re.compile(r"^\d+ to \d+ years$"))
