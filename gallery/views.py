@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from curation.selectors import garden_sample
 from emotion_garden.themes import Animal, Season, TimeOfDay, Weather
@@ -22,6 +23,7 @@ _ID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 _SAMPLE_SIZE = 6
 
 
+@require_safe  # a page to read: other methods (a CORS preflight, a stray POST) get 405 without reading the garden
 def home(request: HttpRequest) -> HttpResponse:
     """The gallery page. Its script gets the API paths and the labels in the visitor's language from here."""
     config: dict[str, Any] = {
