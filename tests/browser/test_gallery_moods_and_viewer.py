@@ -108,6 +108,13 @@ def test_a_mood_without_camera_or_face_grows_the_garden(
     # Another mood is another garden.
     choose_mood(page, "Calm")
     expect(page.locator("#dominant-label")).to_have_text("Calm")
+    shown = [card.get_attribute("data-image") for card in page.locator("#cards .card").all()]
+    # A reload (as after a language switch) keeps the chosen mood and its garden.
+    page.reload()
+    expect(page.locator("#reading-chosen")).to_be_visible()
+    expect(page.locator("#dominant-label")).to_have_text("Calm")
+    expect(page.locator("#cards .card")).to_have_count(3)
+    assert [card.get_attribute("data-image") for card in page.locator("#cards .card").all()] == shown
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
