@@ -163,7 +163,8 @@ def test_full_size_view_saves_shares_and_closes_with_escape(
     image_id = int(page.locator("#cards .card").first.get_attribute("data-image") or 0)
     image = Image.objects.get(pk=image_id)
     url = image.file.url
-    opener.click()
+    opener.focus()
+    page.keyboard.press("Enter")
     viewer = page.get_by_role("dialog", name="Full-size image")
     expect(viewer).to_be_visible()
     full = viewer.locator("img")
@@ -185,6 +186,22 @@ def test_full_size_view_saves_shares_and_closes_with_escape(
     page.keyboard.press("Escape")
     expect(viewer).to_be_hidden()
     expect(opener).to_be_focused()
+
+
+def test_share_uses_the_web_share_api_where_the_browser_has_it(
+    browser: Browser, live_server: LiveServer, mixed_images: list[Image]
+) -> None:
+    for page in open_page(browser, live_server):
+        # A stand-in for the phone's share sheet: it keeps what the page asked to share.
+        page.add_init_script("navigator.share = async (data) => { window.shared = data; };")
+        page.goto("/")
+        choose_mood(page, "Sad")
+        image = Image.objects.get(pk=int(page.locator("#cards .card").first.get_attribute("data-image") or 0))
+        page.locator("#cards .card-image").first.click()
+        page.get_by_role("dialog").get_by_role("button", name="Share").click()
+        page.wait_for_function("() => window.shared !== undefined")
+        assert page.evaluate("window.shared.url").endswith(image.file.url)
+        assert page.evaluate("window.shared.text").startswith("An image that feels sad")
 
 
 def test_sample_image_opens_full_size(cameraless_page: Page, mixed_images: list[Image]) -> None:
