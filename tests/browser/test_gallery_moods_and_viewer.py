@@ -83,6 +83,7 @@ def test_a_mood_without_camera_or_face_grows_the_garden(
     # The camera API is missing: the button says so and points to the other ways in.
     page.get_by_role("button", name="Start camera").click()
     expect(page.locator("#capture-state")).to_contain_text("The camera is not available.")
+    screenshot(page, f"mood-00-no-camera-api-{width}")
 
     # Keyboard alone: Tab to the picker, Enter on a mood.
     moods = page.locator("#mood-picker button")
