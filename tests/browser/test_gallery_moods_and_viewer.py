@@ -205,6 +205,14 @@ def test_share_uses_the_web_share_api_where_the_browser_has_it(
         assert page.evaluate("window.shared.text").startswith("An image that feels sad")
 
 
+def test_a_mood_in_an_empty_garden_says_so(page: Page, transactional_db: None) -> None:
+    page.goto("/")
+    expect(page.locator("#sample")).to_have_count(0)  # nothing approved yet: no sample
+    page.get_by_role("button", name="Happy").click()
+    expect(page.locator("#garden-state")).to_contain_text("The garden has no images yet.")
+    expect(page.locator("#next")).to_be_disabled()
+
+
 def test_sample_image_opens_full_size(cameraless_page: Page, mixed_images: list[Image]) -> None:
     page = cameraless_page
     page.goto("/")

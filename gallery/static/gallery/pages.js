@@ -53,10 +53,10 @@ export async function loadPage() {
   saveView();
 }
 
-// The garden takes the place of the sample the page opens with.
+// The garden takes the place of the sample the page opens with (none while no image is approved).
 function showGarden() {
   $("garden").hidden = false;
-  $("sample").hidden = true;
+  $("sample")?.setAttribute("hidden", "");
 }
 
 export function showPage(index) {
