@@ -395,6 +395,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "gallery.schema.document_errors"],
+    # One named enum per vocabulary, however many fields use it: generated clients get one Emotion type.
+    "ENUM_NAME_OVERRIDES": {
+        "Emotion": "emotion_garden.vocabulary.Emotion",
+        "Gender": "emotion_garden.vocabulary.Gender",
+        "ThemeMatch": ["exact", "all", "any"],  # a StrEnum, which the override cannot import
+    },
 }
 
 # --- Content-Security-Policy (django-csp) ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 
 from gallery.api_access import ApiKeyAuthentication
 from gallery.models import ApiScope
@@ -69,6 +70,30 @@ _ACCESS_ERRORS = {
     "default": {"description": "Any other error (400 invalid input, 404, 413 too large, 415, 422, 503, ...), in the "
                                "same format.", "content": _ERROR_CONTENT},
 }
+
+
+# The 4xx answers that depend on the operation, each with its codes; the hook below adds the error body to each.
+INVALID = {400: "`invalid`: a field is missing or wrong; `error.fields` names each one."}
+IMAGE_ERRORS = {
+    400: "`missing_image`, `empty_image`, `not_an_image`, `unsupported_format`, `image_too_small`, "
+         "`corrupt_image`: the photo cannot be read.",
+    413: "`image_too_large`, `too_many_pixels`, `request_too_large`: over the upload limit.",
+    415: "`unsupported_media_type`: send the photo as image/jpeg, image/png, image/webp or multipart/form-data.",
+    422: "`no_face`: no face was found in the photo (the message says which photo).",
+    503: "`face_service_unavailable`: the face backend cannot answer now; retry later.",
+}
+RECOMMENDER_DOWN = {503: "`recommender_unavailable`: the recommender cannot answer now; retry later."}
+NOT_FOUND = {404: "`not_found`: no face user has this id (forgotten)."}
+
+
+def errors(*groups: dict[int, str]) -> dict[int, OpenApiResponse]:
+    """The operation's own error answers, for an extend_schema's `responses`."""
+    return {status: OpenApiResponse(description=description, examples=[OpenApiExample(
+        description.split("`")[1], value={"error": {"code": description.split("`")[1], "message": "...",
+                                                    "request_id": "3f2b6c1e9a7d4b0f8e5c2a1d6b9f0e3c",
+                                                    "docs": "https://garden.example/api/docs"}},
+        status_codes=[str(status)], response_only=True)])
+            for group in groups for status, description in group.items()}
 
 
 _PERSON_TOKEN_SCHEME = {

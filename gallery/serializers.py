@@ -55,10 +55,17 @@ class GardenRequestSerializer(serializers.Serializer):
     gender = GenderField(required=False)
     age = serializers.IntegerField(required=False, min_value=0, max_value=120)
     n = serializers.IntegerField(required=False, default=3, min_value=1, max_value=50)
-    exclude = serializers.ListField(child=ImageIdField(), required=False, default=list, max_length=500)
+    exclude = serializers.ListField(
+        child=ImageIdField(), required=False, default=list, max_length=500,
+        help_text=("Image ids to leave out, which this client showed by other means (e.g. from `images/{id}/similar`); "
+                   "they are kept in the answer's `cursor` for the pages after. To page through the garden itself, "
+                   "send `cursor` rather than the ids of every page."),
+    )
     mode = serializers.ChoiceField(choices=[mode.value for mode in Mode], required=False, default=Mode.AUTO.value)
-    cursor = serializers.CharField(required=False, max_length=20_000,
-                                   help_text="The `cursor` of the previous answer: the next page, without repeats.")
+    cursor = serializers.CharField(
+        required=False, max_length=20_000,
+        help_text="The `cursor` of the previous answer, with the same other fields: the next page, without repeats.",
+    )
     theme = serializers.CharField(
         required=False, default="", allow_blank=True, max_length=MAX_THEME_LENGTH, trim_whitespace=True,
         help_text=(
@@ -77,7 +84,7 @@ class GardenRequestSerializer(serializers.Serializer):
         ),
     )
 
-    def validate_cursor(self, token: str) -> list[int]:
+    def validate_cursor(self, token: str) -> set[int]:
         try:
             return decode_cursor(token)
         except ValueError as error:
@@ -91,7 +98,7 @@ class GardenRequestSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("emotion") and not attrs.get("face_user"):
             raise serializers.ValidationError({"emotion": "Give the emotion, a face user, or both."})
-        attrs["shown"] = attrs.pop("cursor", [])
+        attrs["shown"] = attrs.pop("cursor", set())
         age = attrs.pop("age", None)
         attrs["age_band"] = AgeBand.for_age_range(age, age) if age is not None else ""
         return attrs
