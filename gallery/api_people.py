@@ -23,6 +23,8 @@ from gallery.services import forget_face_user
 from recommender.selectors import liked_images
 
 TAG = "people"
+_PERSON = {"id": "6f0c3f9e-4a55-4d2e-9a43-1c1d4c0f7a21", "gender": "Female", "age_low": 26, "age_high": 38,
+           "age_band": "adult", "consented_at": "2026-11-30T09:12:44Z", "last_seen_at": "2026-12-06T04:12:01Z"}
 _WHO_MAY = (
     "Only for the person's own credential (`X-Person-Token`, or the site's `eg_person` cookie) or an API key with "
     "the `users` scope: anyone else gets 403 `person_credential_required`, whether or not the id exists. 404 "
@@ -45,7 +47,9 @@ class FaceUserView(_PersonView):
     """A face user: read what is kept about them, or forget them (their face data everywhere)."""
 
     @extend_schema(operation_id="get_face_user", summary="Read what is kept about a person", tags=[TAG],
-                   description=_WHO_MAY, responses={200: FaceUserSerializer, **errors(NOT_FOUND)})
+                   description=_WHO_MAY, responses={200: FaceUserSerializer, **errors(NOT_FOUND)},
+                   examples=[OpenApiExample("A remembered person", value=_PERSON, response_only=True,
+                                            status_codes=["200"])])
     def get(self, request: Request, face_user_id: uuid.UUID) -> Response:
         return Response(FaceUserSerializer(self.face_user(request, face_user_id)).data)
 
@@ -131,6 +135,21 @@ class FaceUserExportView(_PersonView):
             f"`DELETE users/{{id}}` erases it everywhere. {_WHO_MAY}"
         ),
         responses={200: FaceUserExportSerializer, **errors(NOT_FOUND)},
+        examples=[OpenApiExample("One like", response_only=True, status_codes=["200"], value={
+            "exported_at": "2026-12-06T04:20:00Z",
+            "profile": {**{key: _PERSON[key] for key in ("id", "gender", "age_low", "age_high", "age_band",
+                                                        "consented_at", "last_seen_at")},
+                        "first_seen_at": "2026-11-30T09:12:44Z"},
+            "interactions": [{"event": "like", "image": 42, "image_name": "spring-01.jpeg", "emotion": "HAPPY",
+                              "gender": "Female", "age_band": "adult", "impressions": [41, 42, 43],
+                              "client_event_id": None, "created_at": "2026-12-06T04:12:09Z"}],
+            "likes": [{"image": 42, "image_name": "spring-01.jpeg", "liked_at": "2026-12-06T04:12:09Z"}],
+            "credentials": [{"issued_at": "2026-11-30T09:12:44Z"}],
+            "biometric_data": [{"backend": "local", "store": "sface-2021dec", "face_embeddings": 2,
+                                "since": "2026-11-30T09:12:44Z"}],
+            "garden_answers": [{"recommendation_id": "5f0e8c4a2b7d4e1f9a3c6b8d0e2f4a6c", "mode": "emotion",
+                                "emotion": "HAPPY", "images": [41, 42, 43], "created_at": "2026-12-06T04:12:02Z"}],
+        })],
     )
     def get(self, request: Request, face_user_id: uuid.UUID) -> Response:
         face_user = self.face_user(request, face_user_id)

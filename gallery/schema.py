@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse
 
 from gallery.api_access import ApiKeyAuthentication
 from gallery.models import ApiScope
@@ -87,13 +87,18 @@ NOT_FOUND = {404: "`not_found`: no face user has this id (forgotten)."}
 
 
 def errors(*groups: dict[int, str]) -> dict[int, OpenApiResponse]:
-    """The operation's own error answers, for an extend_schema's `responses`."""
-    return {status: OpenApiResponse(description=description, examples=[OpenApiExample(
-        description.split("`")[1], value={"error": {"code": description.split("`")[1], "message": "...",
-                                                    "request_id": "3f2b6c1e9a7d4b0f8e5c2a1d6b9f0e3c",
-                                                    "docs": "https://garden.example/api/docs"}},
-        status_codes=[str(status)], response_only=True)])
+    """The operation's own error answers, for an extend_schema's `responses` (document_errors adds their body)."""
+    return {status: OpenApiResponse(description=description)
             for group in groups for status, description in group.items()}
+
+
+def _error_example(description: str) -> dict[str, Any]:
+    """An example of the error envelope with the first code a description names (`code`: ...)."""
+    code = description.split("`")[1] if description.count("`") >= 2 else "error"
+    return {code: {"value": {"error": {
+        "code": code, "message": "What went wrong, for people.", "request_id": "3f2b6c1e9a7d4b0f8e5c2a1d6b9f0e3c",
+        "docs": "https://garden.example/api/docs",
+    }}}}
 
 
 _PERSON_TOKEN_SCHEME = {
@@ -130,8 +135,9 @@ def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
                 for status, response in _ACCESS_ERRORS.items():
                     operation["responses"].setdefault(status, response)
                 for status, response in operation["responses"].items():
-                    if status.startswith("4") and "content" not in response:
-                        response["content"] = _ERROR_CONTENT
+                    if status.startswith(("4", "5")) and "content" not in response:
+                        response["content"] = {"application/json": {
+                            **_ERROR_CONTENT["application/json"], "examples": _error_example(response["description"])}}
                 if path.startswith("/api/v1/users/"):
                     operation["security"] = _PERSON_DATA_SECURITY[settings.API_KEYS_REQUIRED]
     return result
