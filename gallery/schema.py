@@ -49,8 +49,12 @@ _ERROR_SCHEMA = {
                 "code": {"type": "string", "description": "Stable and machine-readable, e.g. `no_face`."},
                 "message": {"type": "string", "description": "For people; may change."},
                 "fields": {"description": "Invalid input only (code `invalid`): the messages per request field."},
+                "request_id": {"type": "string", "description": (
+                    "This request's id, also in the X-Request-ID header (yours, if you sent a sane one): quote it "
+                    "when reporting a problem.")},
+                "docs": {"type": "string", "format": "uri", "description": "The API's documentation."},
             },
-            "required": ["code", "message"],
+            "required": ["code", "message", "request_id", "docs"],
         }
     },
     "required": ["error"],
