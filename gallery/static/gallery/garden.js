@@ -314,11 +314,14 @@ async function loadPage() {
   view.personalAfterLikes = answer.personal_after_likes;
   view.pages.push({
     items: answer.items, mode: answer.mode, theme: view.theme, recommendationId: answer.recommendation_id,
+    exhausted: answer.exhausted, emptyReason: answer.empty_reason?.code,
   });
   view.pageIndex = view.pages.length - 1;
   view.seen.push(...answer.items.map((item) => item.id).filter((id) => !view.seen.includes(id)));
   if (answer.mode === "personal" && before !== "personal" && view.modeChoice === "auto") {
     showNotice(gettext("Personal picks: from now on your garden grows from the images you liked."));
+  } else if (answer.exhausted && answer.items.length) {
+    showNotice(gettext("That is every image here for now. Read another photo or choose another theme for more."));
   } else {
     hideNotice();
   }
@@ -366,6 +369,12 @@ function renderGarden() {
       detail: gettext("Choose other words, or any theme."),
       actions: [{ label: gettext("Any theme"), iconName: "retry", onClick: () => chooseTheme(""), primary: true }],
     });
+  } else if (page.items.length === 0 && page.emptyReason === "seen_everything") {
+    $("cards").replaceChildren();
+    showProblem($("garden-state"), {
+      iconName: "sparkle", title: gettext("You have seen every image here."),
+      detail: gettext("Read another photo or choose another theme for more."),
+    });
   } else if (page.items.length === 0) {
     $("cards").replaceChildren();
     showProblem($("garden-state"), {
@@ -378,7 +387,7 @@ function renderGarden() {
   $(`mode-${page.mode}`).checked = true;
   $("page-label").textContent = format(gettext("Page %(page)s"), { page: view.pageIndex + 1 });
   $("previous").disabled = view.pageIndex === 0;
-  $("next").disabled = page.items.length === 0;
+  $("next").disabled = page.items.length === 0 || Boolean(page.exhausted);
   renderLikesProgress();
 }
 
