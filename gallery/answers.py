@@ -7,10 +7,9 @@ checks every real answer against them.
 
 from rest_framework import serializers
 
-from curation.models import Image
 from emotion_garden.themes import ThemeMatch
 from emotion_garden.vocabulary import Emotion, Gender
-from gallery.serializers import FaceUserSerializer, InteractionSerializer
+from gallery.serializers import FaceUserSerializer, GardenItemSerializer, InteractionSerializer, LikedImageSerializer
 from recommender.engines.base import ReasonCode
 from recommender.models import Interaction
 from recommender.selectors import Mode
@@ -96,13 +95,6 @@ class ImageCardSerializer(serializers.Serializer):
                                           help_text="Why it was picked, as a stable code.")
 
 
-class GardenItemAnswerSerializer(ImageCardSerializer):
-    orientation = serializers.ChoiceField(choices=Image.Orientation.values)
-    width = serializers.IntegerField(help_text="In pixels, for laying out before the image loads.")
-    height = serializers.IntegerField()
-    rank = serializers.IntegerField(help_text="1 for the best pick of this page.")
-
-
 class GardenThemeSerializer(serializers.Serializer):
     words = serializers.ListField(child=serializers.CharField(), help_text="The theme words understood.")
     unknown_words = serializers.ListField(child=serializers.CharField())
@@ -128,7 +120,7 @@ class GardenAnswerSerializer(serializers.Serializer):
     likes = serializers.IntegerField(help_text="The face user's current likes (0 without one).")
     personal_after_likes = serializers.IntegerField(help_text="Likes from which `auto` answers with personal picks.")
     theme = GardenThemeSerializer(allow_null=True)
-    items = GardenItemAnswerSerializer(many=True)
+    items = GardenItemSerializer(many=True)
     empty_reason = EmptyReasonSerializer(required=False, help_text="Only with an empty `items`: why.")
 
 
@@ -137,19 +129,11 @@ class SimilarImagesSerializer(serializers.Serializer):
     items = ImageCardSerializer(many=True)
 
 
-class LikedImageAnswerSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    url = serializers.URLField()
-    thumbnail_url = serializers.URLField(allow_null=True)
-    emotion = serializers.ChoiceField(choices=_EMOTIONS)
-    liked_at = serializers.DateTimeField()
-
-
 class LikesPageSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="How many images the person likes now, on every page together.")
     next = serializers.URLField(allow_null=True, help_text="The next page, or null on the last.")
     previous = serializers.URLField(allow_null=True, help_text="The page before, or null on the first.")
-    likes = LikedImageAnswerSerializer(many=True, help_text="Newest like first.")
+    likes = LikedImageSerializer(many=True, help_text="Newest like first.")
 
 
 class InteractionAnswerSerializer(InteractionSerializer):

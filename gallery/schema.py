@@ -126,10 +126,17 @@ _PERSON_DATA_SECURITY = {
 }
 
 
+_REQUEST_ID_HEADER = {
+    "description": "This request's id (the one the request sent, if sane), as in the error body and the server's logs.",
+    "required": True, "schema": {"type": "string"},
+}
+
+
 def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """A postprocessing hook: every /api/v1 operation can answer in the one error format, so the schema says so
     (clients generated from it then know the shape, and schemathesis can check every answer against it). Also the
-    person credential, which opens the /users operations without an operator's key."""
+    person credential, which opens the /users operations without an operator's key, and the X-Request-ID header
+    every answer carries."""
     components = result.setdefault("components", {})
     components.setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
     components.setdefault("securitySchemes", {})["PersonToken"] = _PERSON_TOKEN_SCHEME
@@ -142,6 +149,7 @@ def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
                     if status.startswith(("4", "5")) and "content" not in response:
                         response["content"] = {"application/json": {
                             **_ERROR_CONTENT["application/json"], "examples": _error_example(response["description"])}}
+                    response["headers"] = {**response.get("headers", {}), "X-Request-ID": _REQUEST_ID_HEADER}
                 if path.startswith("/api/v1/users/"):
                     operation["security"] = _PERSON_DATA_SECURITY[settings.API_KEYS_REQUIRED]
     return result

@@ -7,6 +7,7 @@ from emotion_garden.themes import MAX_THEME_LENGTH, MAX_THEME_WORDS, ThemeMatch,
 from emotion_garden.vocabulary import AgeBand, Emotion, Gender
 from gallery.cursors import decode_cursor
 from gallery.models import FaceUser
+from recommender.engines.base import ReasonCode
 from recommender.models import Interaction
 from recommender.selectors import GardenItem, Mode
 
@@ -105,6 +106,23 @@ class GardenRequestSerializer(serializers.Serializer):
 
 
 class GardenItemSerializer(serializers.Serializer):
+    """One image of a garden page. The fields describe it for the OpenAPI schema; to_representation writes it
+    directly (see InteractionSerializer)."""
+
+    id = serializers.IntegerField()
+    url = serializers.URLField()
+    thumbnail_url = serializers.URLField(allow_null=True)
+    emotion = EmotionField()
+    theme = serializers.CharField(help_text='Comma-separated theme words, e.g. "spring,cloudy,day"; may be empty.')
+    orientation = serializers.ChoiceField(choices=Image.Orientation.values)
+    width = serializers.IntegerField(help_text="In pixels, for laying out before the image loads.")
+    height = serializers.IntegerField()
+    rank = serializers.IntegerField(help_text="1 for the best pick of this page.")
+    score = serializers.FloatField(help_text="How strongly the recommender picked it; comparable within one answer.")
+    reason = serializers.CharField(help_text="Why it was picked, in words.")
+    reason_code = serializers.ChoiceField(choices=[code.value for code in ReasonCode],
+                                          help_text="Why it was picked, as a stable code.")
+
     def to_representation(self, item: GardenItem) -> dict[str, Any]:
         request = self.context["request"]
         image: Image = item.image
@@ -125,6 +143,12 @@ class GardenItemSerializer(serializers.Serializer):
 
 
 class LikedImageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.URLField()
+    thumbnail_url = serializers.URLField(allow_null=True)
+    emotion = EmotionField()
+    liked_at = serializers.DateTimeField()
+
     def to_representation(self, image: Image) -> dict[str, Any]:
         request = self.context["request"]
         return {

@@ -29,3 +29,11 @@ def test_errors_from_outside_the_views_carry_them_too(api_client: APIClient) -> 
     assert response.json()["error"]["request_id"] == response["X-Request-ID"]
     refused = api_client.post("/api/v1/garden", {"emotion": "HAPPY"}, format="json", HTTP_X_API_KEY="not-a-key")
     assert refused.status_code == 401 and refused.json()["error"]["request_id"] == refused["X-Request-ID"]
+
+
+def test_the_schema_documents_the_request_id_header_on_every_answer(client) -> None:  # noqa: ANN001
+    document = client.get("/api/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    for path, operations in document["paths"].items():
+        for operation in operations.values():
+            for status, response in operation["responses"].items():
+                assert response["headers"]["X-Request-ID"]["required"], (path, status)

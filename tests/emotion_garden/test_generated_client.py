@@ -60,9 +60,9 @@ def test_emotion_and_garden_answers_are_typed_models(generated: ModuleType) -> N
     assert {member.value for member in models.Emotion} == {
         "HAPPY", "SAD", "ANGRY", "CONFUSED", "DISGUSTED", "SURPRISED", "CALM", "FEAR"}
     garden = models.GardenAnswer.__annotations__
-    assert (garden["items"], garden["cursor"], garden["exhausted"]) == ("list[GardenItemAnswer]", "None | str", "bool")
-    assert models.GardenItemAnswer.__annotations__["reason_code"] == "ReasonCodeEnum"
-    assert models.LikesPage.__annotations__["likes"] == "list[LikedImageAnswer]"
+    assert (garden["items"], garden["cursor"], garden["exhausted"]) == ("list[GardenItem]", "None | str", "bool")
+    assert models.GardenItem.__annotations__["reason_code"] == "ReasonCodeEnum"
+    assert models.LikesPage.__annotations__["likes"] == "list[LikedImage]"
     assert models.Error.__annotations__["error"] == "ErrorError"
 
 
@@ -96,7 +96,7 @@ def test_the_client_reads_a_photo_and_pages_the_garden_into_its_models(
     request = models.GardenRequest(emotion=reading.emotion, n=2, mode=models.GardenRequestModeEnum.EMOTION)
     first = garden.sync(client=client, body=request)
     assert isinstance(first, models.GardenAnswer) and not first.exhausted
-    assert all(isinstance(item, models.GardenItemAnswer) for item in first.items) and len(first.items) == 2
+    assert all(isinstance(item, models.GardenItem) for item in first.items) and len(first.items) == 2
     request.cursor = first.cursor
     last = garden.sync(client=client, body=request)
     assert (len(last.items), last.exhausted, last.cursor) == (1, True, None)
