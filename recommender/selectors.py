@@ -93,7 +93,7 @@ def garden(
         tiers.insert(0, replace(context, theme_match=ThemeMatch.ALL))
     items: list[GardenItem] = []
     for tier in tiers:
-        shown = [*exclude, *(item.image.pk for item in items)]
+        shown = {*exclude, *(item.image.pk for item in items)}
         found = _recommended(tier, mode=mode, face_user_id=face_user_id, n=wanted - len(items), exclude=shown)
         # A narrower tier's repeats give way to the next tier's new images (to repeats only without fresh_only).
         items += [item for item in found if item.image.pk not in shown or (tier is tiers[-1] and not fresh_only)]
