@@ -18,7 +18,9 @@ export const view = {
   reading: null,
   pages: [], // [{items, mode}] in the order shown, so Previous shows the same images again
   pageIndex: -1,
-  seen: [], // every image id shown since the photo was read: Next asks for images outside it
+  // The garden's cursor: the server's signed record of every image shown since the photo was read, so Next asks for
+  // images outside it. Null before the first page, and again once the pool has ended (the server starts over).
+  cursor: null,
   modeChoice: "auto", // "auto" until the person uses the switch
   likedIds: [],
   personalAfterLikes: null, // the server's threshold for automatic personal picks, learnt from the garden

@@ -17,7 +17,8 @@ export async function loadPage() {
   showBusy($("garden-state"), gettext("Picking images for you…"));
   let answer;
   try {
-    const body = { emotion: view.reading.emotion, n: PAGE_SIZE, exclude: view.seen, mode: view.modeChoice };
+    const body = { emotion: view.reading.emotion, n: PAGE_SIZE, mode: view.modeChoice };
+    if (view.cursor) body.cursor = view.cursor;
     if (activeFaceUserId()) body.face_user = activeFaceUserId();
     answer = await postJson(config.urls.garden, withTheme(body, view.theme));
   } catch (error) {
@@ -41,7 +42,7 @@ export async function loadPage() {
     exhausted: answer.exhausted === true, emptyReason: answer.empty_reason?.code,
   });
   view.pageIndex = view.pages.length - 1;
-  view.seen.push(...answer.items.map((item) => item.id).filter((id) => !view.seen.includes(id)));
+  view.cursor = answer.cursor ?? null;
   if (answer.mode === "personal" && before !== "personal" && view.modeChoice === "auto") {
     showNotice(gettext("Personal picks: from now on your garden grows from the images you liked."));
   } else if (answer.exhausted && answer.items.length) {

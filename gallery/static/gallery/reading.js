@@ -19,7 +19,7 @@ const photos = photoInput({
 
 // A new reading starts a new garden: pages of the last one were for another emotion.
 async function growGarden(reading) {
-  Object.assign(view, { reading, pages: [], pageIndex: -1, seen: [] });
+  Object.assign(view, { reading, pages: [], pageIndex: -1, cursor: null });
   renderReading();
   $("reading-title").focus();
   await loadLikes();
