@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 from PIL import Image as PillowImage
 
+from curation.duplicates import Duplicate, find_duplicate, fingerprint
 from curation.generators import DEFAULT_GENERATOR, available_generators, image_generator
 from curation.generators.base import GenerationFailed, GenerationRequest, ImageGenerator
 from curation.models import GenerationItem, GenerationJob, Image, PromptTemplate
@@ -26,6 +27,14 @@ MIN_SIDE, MAX_SIDE = 64, 2048
 MAX_JOB_IMAGES = 500
 
 
+class DuplicateImage(ValueError):
+    """The picture repeats an image of the catalogue; `duplicate` says which."""
+
+    def __init__(self, duplicate: Duplicate) -> None:
+        super().__init__(duplicate.reason)
+        self.duplicate = duplicate
+
+
 def add_image_to_pool(
     *,
     picture: PillowImage.Image,
@@ -35,11 +44,13 @@ def add_image_to_pool(
     prompt: str = "",
     name: str = "",
     generation_job: GenerationJob | None = None,
+    refuse_duplicates: bool = False,
 ) -> Image:
     """Store a re-encoded JPEG and its thumbnail as a pending image. No row exists unless both files do.
 
     `name` is the file name clients know the image by (unique within its emotion and theme); by default a fresh
-    one ending in the orientation letter, as the original clients expect.
+    one ending in the orientation letter, as the original clients expect. A picture that repeats an image of the
+    catalogue raises DuplicateImage with refuse_duplicates, and is otherwise stored flagged with duplicate_of.
     """
     image = Image(
         emotion=emotion,
@@ -52,7 +63,14 @@ def add_image_to_pool(
         orientation=Image.Orientation.PORTRAIT if picture.height > picture.width else Image.Orientation.LANDSCAPE,
     )
     image.name = name or f"{uuid.uuid4().hex}{image.orientation_letter}.jpeg"
-    image.file.save("image.jpeg", ContentFile(encode_jpeg(picture)), save=False)
+    stored = encode_jpeg(picture)
+    print_ = fingerprint(picture=picture, stored_jpeg=stored)
+    image.pixel_digest, image.perceptual_hash, image.colour = print_.digest, print_.perceptual_hash, print_.colour
+    duplicate = find_duplicate(print_=print_, orientation=image.orientation)
+    if duplicate is not None and refuse_duplicates:
+        raise DuplicateImage(duplicate)
+    image.duplicate_of = duplicate.image if duplicate else None
+    image.file.save("image.jpeg", ContentFile(stored), save=False)
     try:
         image.thumbnail.save("thumbnail.jpeg", ContentFile(thumbnail_jpeg(picture)), save=False)
         with transaction.atomic():  # a savepoint: a refused row leaves the caller's transaction usable

@@ -1,6 +1,7 @@
 """Curator uploads: single images and zip archives of images, validated, re-encoded and thumbnailed into the pool.
 
-Every file is judged on its own: one bad image is refused with a reason and the others still go in. An image either
+Every file is judged on its own: one bad image, or one that repeats an image of the catalogue (or of the same
+upload), is refused with a reason and the others still go in. An image either
 lands whole (row, file and thumbnail, which add_image_to_pool guarantees) or leaves nothing behind.
 """
 
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 
 from curation.models import Image
-from curation.services import add_image_to_pool
+from curation.services import DuplicateImage, add_image_to_pool
 from emotion_garden.archives import ArchiveRefused, checked_members, read_member
 from emotion_garden.imaging import InvalidImage, decode_image
 from emotion_garden.vocabulary import Emotion
@@ -63,9 +64,12 @@ def _import_image(report: UploadReport, name: str, data: bytes, emotion: Emotion
     except InvalidImage as error:
         report.refused.append((name, error.message))
         return
-    report.accepted.append(
-        add_image_to_pool(picture=decoded.rgb, emotion=emotion, source=Image.Source.UPLOADED, theme=theme)
-    )
+    try:
+        report.accepted.append(add_image_to_pool(
+            picture=decoded.rgb, emotion=emotion, source=Image.Source.UPLOADED, theme=theme, refuse_duplicates=True,
+        ))
+    except DuplicateImage as refusal:
+        report.refused.append((name, str(refusal)))
 
 
 def _import_zip(report: UploadReport, name: str, data: bytes, emotion: Emotion, theme: str) -> None:

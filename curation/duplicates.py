@@ -1,0 +1,73 @@
+"""Which image of the catalogue a new picture repeats: the same stored file (exact), or the same picture re-encoded,
+resized or lightly edited (near), found by a perceptual hash.
+
+The perceptual hash is imagehash's DCT hash (pHash, 64 bits), a maintained library rather than our own DCT. pHash
+reads brightness only, so two pictures that differ only in colour (or two flat test cards) would match: a near
+duplicate must also have the same orientation and nearly the same mean colour.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+import imagehash
+import numpy as np
+from PIL import Image as PillowImage
+
+from curation.models import Image
+
+# Bits of 64 that may differ: a re-encoded or resized copy differs by 0-4, different pictures by about 32.
+NEAR_BITS = 8
+# The largest difference of any channel's mean (0-255) between near copies.
+NEAR_COLOUR = 24
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    digest: str  # SHA-256 of the stored JPEG: equal for an exact re-upload, which re-encodes to the same bytes
+    perceptual_hash: str  # 16 hex digits
+    colour: str  # the mean colour, 6 hex digits
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    image: Image
+    exact: bool
+    distance: int  # bits of the perceptual hash that differ
+
+    @property
+    def reason(self) -> str:
+        kind = "an exact copy" if self.exact else f"a near copy ({self.distance} of 64 hash bits differ)"
+        theme = f" {self.image.theme}" if self.image.theme else ""
+        return (f"It is {kind} of image #{self.image.pk} ({self.image.get_emotion_display()}{theme}, "
+                f"{self.image.get_status_display().lower()}).")
+
+
+def fingerprint(*, picture: PillowImage.Image, stored_jpeg: bytes) -> Fingerprint:
+    rgb = picture.convert("RGB")
+    mean = rgb.resize((1, 1), PillowImage.Resampling.BOX).getpixel((0, 0))
+    return Fingerprint(
+        digest=hashlib.sha256(stored_jpeg).hexdigest(),
+        perceptual_hash=str(imagehash.phash(rgb)),
+        colour="".join(f"{channel:02x}" for channel in mean),
+    )
+
+
+def find_duplicate(*, print_: Fingerprint, orientation: str) -> Duplicate | None:
+    """The catalogue's image that the fingerprinted picture repeats (the closest one), or None."""
+    exact = Image.objects.filter(pixel_digest=print_.digest).order_by("id").first()
+    if exact is not None:
+        return Duplicate(image=exact, exact=True, distance=0)
+    rows = list(Image.objects.filter(orientation=orientation).exclude(perceptual_hash="")
+                .values_list("id", "perceptual_hash", "colour"))
+    if not rows:
+        return None
+    ids = np.array([row[0] for row in rows])
+    hashes = np.array([int(row[1], 16) for row in rows], dtype=np.uint64)
+    distances = np.bitwise_count(hashes ^ np.uint64(int(print_.perceptual_hash, 16))).astype(int)
+    colours = np.array([bytes.fromhex(row[2] or "000000") for row in rows], dtype="S3").view(np.uint8).reshape(-1, 3)
+    colour_gap = np.abs(colours.astype(int) - np.frombuffer(bytes.fromhex(print_.colour), np.uint8)).max(axis=1)
+    near = (distances <= NEAR_BITS) & (colour_gap <= NEAR_COLOUR)
+    if not near.any():
+        return None
+    closest = int(np.flatnonzero(near)[np.argmin(distances[near])])
+    return Duplicate(image=Image.objects.get(pk=ids[closest]), exact=False, distance=int(distances[closest]))
