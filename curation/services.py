@@ -17,7 +17,7 @@ from curation.duplicates import Duplicate, find_duplicate, fingerprint
 from curation.generators import DEFAULT_GENERATOR, available_generators, image_generator
 from curation.generators.base import GenerationFailed, GenerationRequest, ImageGenerator
 from curation.models import GenerationItem, GenerationJob, Image, PromptTemplate
-from curation.signals import image_published, image_withdrawn
+from curation.signals import image_corrected, image_published, image_withdrawn
 from emotion_garden.imaging import encode_jpeg, thumbnail_jpeg
 from emotion_garden.vocabulary import Emotion
 
@@ -239,6 +239,44 @@ def retire_image(*, image: Image, reviewer: AbstractBaseUser | None = None) -> I
     _record_review(image, reviewer, timezone.now())
     image_withdrawn.send(sender=Image, image=image)
     return image
+
+
+@transaction.atomic
+def return_image_to_pool(*, image: Image) -> Image:
+    """Put an image back in the pool as if never reviewed (out of the gallery if it was live): an undone decision."""
+    was_live = image.status == Image.Status.APPROVED
+    image.status, image.approved_at, image.reviewed_at, image.reviewed_by = Image.Status.PENDING, None, None, None
+    image.save(update_fields=["status", "approved_at", "reviewed_at", "reviewed_by"])
+    if was_live:
+        image_withdrawn.send(sender=Image, image=image)
+    return image
+
+
+def set_image_status(*, image: Image, status: str, reviewer: AbstractBaseUser | None = None) -> Image:
+    """Give an image `status` through the decision that leads there, so the gallery and recommender follow."""
+    if status == Image.Status.PENDING:
+        return return_image_to_pool(image=image)
+    decide = {Image.Status.APPROVED: approve_image, Image.Status.REJECTED: reject_image,
+              Image.Status.RETIRED: retire_image}[Image.Status(status)]
+    return decide(image=image, reviewer=reviewer)
+
+
+@transaction.atomic
+def correct_image(*, image: Image, emotion: str, theme: str) -> list[str]:
+    """Refile an image under another emotion or theme, whatever its status; returns the fields that changed.
+
+    A live image is announced with image_corrected, so that the recommender recomputes what it knows of it. Raises
+    ValidationError when another image of that emotion and theme has the same name.
+    """
+    changed = [field for field, value in (("emotion", emotion), ("theme", theme)) if getattr(image, field) != value]
+    if not changed:
+        return []
+    image.emotion, image.theme = emotion, theme
+    image.validate_constraints()
+    image.save(update_fields=changed)
+    if image.status == Image.Status.APPROVED:
+        image_corrected.send(sender=Image, image=image, fields=changed)
+    return changed
 
 
 @transaction.atomic
