@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from curation import services
 from curation.models import Image
@@ -31,6 +31,14 @@ from curation.models import Image
 SESSION_KEY = "curation_image_undo"
 # Decisions that can still be undone, per curator: the latest batches only.
 KEPT_BATCHES = 20
+# What a decision's message says, by the status it gave.
+DECIDED = {
+    Image.Status.APPROVED: ngettext_lazy("%(count)d image approved.", "%(count)d images approved.", "count"),
+    Image.Status.REJECTED: ngettext_lazy("%(count)d image rejected.", "%(count)d images rejected.", "count"),
+    Image.Status.RETIRED: ngettext_lazy("%(count)d image retired.", "%(count)d images retired.", "count"),
+    Image.Status.PENDING: ngettext_lazy("%(count)d image back in the pool.", "%(count)d images back in the pool.",
+                                        "count"),
+}
 
 
 @dataclass(frozen=True)
@@ -47,13 +55,13 @@ def status_label(status: str) -> str:
 class DecisionHistoryMixin:
     """For ImageAdmin: writes decisions to the admin log and offers to undo them."""
 
-    def record_decisions(self, request: HttpRequest, decisions: list[tuple[Image, str]], *, verb: str) -> None:
+    def record_decisions(self, request: HttpRequest, decisions: list[tuple[Image, str]], *, status: str) -> None:
         """Log each (image, status before) and tell the curator, with an Undo link. The images hold their new
-        status already."""
+        `status` already."""
         model_admin: Any = self
         for image, before in decisions:
-            model_admin.log_change(request, image, _("%(after)s (was %(before)s).") % {
-                "after": status_label(image.status), "before": status_label(before)})
+            # Logged in one language whoever decides, as Django logs its own changes.
+            model_admin.log_change(request, image, f"{status_label(image.status)} (was {status_label(before)}).")
         if not decisions:
             model_admin.message_user(request, _("No image changed."), messages.WARNING)
             return
@@ -64,8 +72,7 @@ class DecisionHistoryMixin:
         undo = reverse("admin:curation_image_undo", args=[batch])
         model_admin.message_user(request, format_html(
             '{} <a href="{}?{}" class="eg-undo">{}</a>',
-            ngettext("%(count)d image %(verb)s.", "%(count)d images %(verb)s.", len(decisions)) % {
-                "count": len(decisions), "verb": verb},
+            DECIDED[Image.Status(status)] % {"count": len(decisions)},
             undo, urlencode({"next": request.get_full_path()}), _("Undo"),
         ), messages.SUCCESS)
 
@@ -87,8 +94,8 @@ class DecisionHistoryMixin:
         if request.method == "POST":
             for image, decision in undoable:
                 services.set_image_status(image=image, status=decision.before, reviewer=request.user)
-                model_admin.log_change(request, image, _("Undone: %(after)s again (was %(before)s).") % {
-                    "after": status_label(decision.before), "before": status_label(decision.after)})
+                model_admin.log_change(request, image, f"Undone: {status_label(decision.before)} again "
+                                                       f"(was {status_label(decision.after)}).")
             kept = request.session[SESSION_KEY]
             del kept[batch]
             request.session[SESSION_KEY] = kept
@@ -106,9 +113,7 @@ class DecisionHistoryMixin:
         })
 
 
-def decide_images(
-    model_admin: admin.ModelAdmin, request: HttpRequest, images: list[Image], status: str, verb: str
-) -> None:
+def decide_images(model_admin: admin.ModelAdmin, request: HttpRequest, images: list[Image], status: str) -> None:
     """Give every image `status` (those that have it already are left alone), logged with an undo."""
     decisions = []
     for image in images:
@@ -117,4 +122,4 @@ def decide_images(
         before = image.status
         services.set_image_status(image=image, status=status, reviewer=request.user)
         decisions.append((image, before))
-    model_admin.record_decisions(request, decisions, verb=verb)  # type: ignore[attr-defined]
+    model_admin.record_decisions(request, decisions, status=status)  # type: ignore[attr-defined]

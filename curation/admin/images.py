@@ -142,15 +142,15 @@ class ImageAdmin(DecisionHistoryMixin, PoolViewsMixin, admin.ModelAdmin):
 
     @admin.action(description="Approve: publish to the gallery", permissions=["review"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Image]) -> None:
-        decide_images(self, request, list(queryset), Image.Status.APPROVED, "approved")
+        decide_images(self, request, list(queryset), Image.Status.APPROVED)
 
     @admin.action(description="Reject", permissions=["review"])
     def reject(self, request: HttpRequest, queryset: QuerySet[Image]) -> None:
-        decide_images(self, request, list(queryset), Image.Status.REJECTED, "rejected")
+        decide_images(self, request, list(queryset), Image.Status.REJECTED)
 
     @admin.action(description="Retire: take out of the gallery", permissions=["review"])
     def retire(self, request: HttpRequest, queryset: QuerySet[Image]) -> None:
-        decide_images(self, request, list(queryset), Image.Status.RETIRED, "retired")
+        decide_images(self, request, list(queryset), Image.Status.RETIRED)
 
     @admin.action(description="Correct the emotion or theme", permissions=["change"])
     def correct(self, request: HttpRequest, queryset: QuerySet[Image]) -> HttpResponse | None:

@@ -26,8 +26,8 @@ from curation.uploads import import_uploads
 from emotion_garden.vocabulary import Emotion
 
 GRID_PAGE = 48
-# What each decision button does: the status it gives and the word the message uses.
-DECISIONS = {"approve": (Image.Status.APPROVED, "approved"), "reject": (Image.Status.REJECTED, "rejected")}
+# The status each decision button gives.
+DECISIONS = {"approve": Image.Status.APPROVED, "reject": Image.Status.REJECTED}
 
 
 def _filter_query(chosen: dict[str, Any]) -> str:
@@ -88,8 +88,7 @@ class PoolViewsMixin:
         if not form.is_valid():
             return HttpResponseBadRequest("Choose an image and a decision.")
         image: Image = form.cleaned_data["image"]
-        status, verb = DECISIONS[form.cleaned_data["decision"]]
-        decide_images(model_admin, request, [image], status, verb)
+        decide_images(model_admin, request, [image], DECISIONS[form.cleaned_data["decision"]])
         return HttpResponseRedirect(_review_url(filter_query, next_to_review(queue=queue, after=image)))
 
     def grid_view(self, request: HttpRequest) -> HttpResponse:
@@ -124,8 +123,7 @@ class PoolViewsMixin:
         if decision not in DECISIONS or not ids:
             return HttpResponseBadRequest(_("Choose one or more images and a decision."))
         images = list(Image.objects.filter(pk__in=ids).order_by("created_at", "id"))
-        status, verb = DECISIONS[decision]
-        decide_images(model_admin, request, images, status, verb)
+        decide_images(model_admin, request, images, DECISIONS[decision])
         # Focus lands on the card that takes the decided one's place.
         following = next_to_review(queue=queue, after=images[-1]) if images else None
         return HttpResponseRedirect(f"{grid_url}#image-{following.pk}" if following else grid_url)
