@@ -32,6 +32,8 @@ MAX_UPLOAD_BYTES = MAX_ZIP_UNCOMPRESSED_BYTES
 class UploadReport:
     accepted: list[Image] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
+    # For each refused file that repeats an image of the catalogue: that image.
+    repeats: dict[str, Image] = field(default_factory=dict)
 
 
 def import_uploads(
@@ -70,6 +72,7 @@ def _import_image(report: UploadReport, name: str, data: bytes, emotion: Emotion
         ))
     except DuplicateImage as refusal:
         report.refused.append((name, str(refusal)))
+        report.repeats[name] = refusal.duplicate.image
 
 
 def _import_zip(report: UploadReport, name: str, data: bytes, emotion: Emotion, theme: str) -> None:

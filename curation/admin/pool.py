@@ -46,6 +46,13 @@ def _url(view: str, *parts: str) -> str:
     return f"{reverse(view)}{'?' if query else ''}{query}"
 
 
+def _repeat_link(image: Image | None) -> str:
+    if image is None:
+        return ""
+    return format_html(' <a href="{}">{}</a>', reverse("admin:curation_image_change", args=[image.pk]),
+                       _("See image #%(id)s") % {"id": image.pk})
+
+
 def _review_url(filter_query: str, image: Image | None = None) -> str:
     return _url("admin:curation_image_review", filter_query, f"image={image.pk}" if image else "")
 
@@ -144,9 +151,10 @@ class PoolViewsMixin:
             )
             if report.refused:
                 model_admin.message_user(request, format_html(
-                    "{} file(s) refused:<ul>{}</ul>",
+                    '{} file(s) refused:<ul class="eg-refused">{}</ul>',
                     len(report.refused),
-                    format_html_join("", "<li>{}: {}</li>", report.refused),
+                    format_html_join("", "<li>{}: {}{}</li>", (
+                        (name, reason, _repeat_link(report.repeats.get(name))) for name, reason in report.refused)),
                 ), messages.ERROR)
             if report.accepted:
                 model_admin.message_user(

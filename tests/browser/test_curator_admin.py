@@ -1,0 +1,134 @@
+"""The curators' admin in Chromium: a decision's history and its undo, an upload that repeats an image refused with
+the image it repeats, and the grid review view worked from the keyboard; screenshots at 360 and 1440 px."""
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from playwright.sync_api import Browser, Page, expect
+from pytest_django.live_server_helper import LiveServer
+
+from curation.models import Image
+from emotion_garden.vocabulary import Emotion
+from tests.browser.conftest import garden_picture, open_page
+from tests.factories import ImageFactory
+
+Screenshot = Callable[[Page, str], None]  # the `screenshot` fixture
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+PASSWORD = "a long and unusual password"
+WIDTHS = {"wide": (1440, 900), "phone": (360, 740)}
+
+
+@pytest.fixture
+def pool(transactional_db: None) -> list[Image]:
+    return [ImageFactory(emotion=Emotion.CALM, theme="spring,meadow", width=480, height=320,
+                         file=ContentFile(garden_picture(seed), name=f"pool_{seed}.jpeg")) for seed in range(6)]
+
+
+@pytest.fixture(params=list(WIDTHS))
+def admin_page(request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer,
+               transactional_db: None) -> Iterator[Page]:
+    """A curator logged in to the admin, at 1440 px and at 360 px."""
+    get_user_model().objects.create_superuser("curator", password=PASSWORD)
+    width, height = WIDTHS[request.param]
+    for page in open_page(browser, live_server, width=width, height=height):
+        page.goto("/admin/login/")
+        page.get_by_label("Username").fill("curator")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+        yield page
+
+
+def width_of(page: Page) -> str:
+    return str(page.viewport_size["width"])
+
+
+def fits_the_width(page: Page) -> None:
+    """Nothing of the page's content sticks out sideways."""
+    overflow = page.evaluate("() => document.querySelector('#content').scrollWidth - "
+                             "document.querySelector('#content').clientWidth")
+    assert overflow <= 1, f"the content is {overflow} px wider than the page"
+
+
+def test_a_decision_is_in_the_history_and_can_be_undone(
+    admin_page: Page, pool: list[Image], screenshot: Screenshot
+) -> None:
+    page, image = admin_page, pool[0]
+    page.goto("/admin/curation/image/")
+    page.locator(f"input[name='_selected_action'][value='{image.pk}']").check()
+    page.locator("select[name='action']").select_option("approve")
+    page.get_by_role("button", name="Go").click()
+    message = page.locator(".messagelist .success")
+    expect(message).to_contain_text("1 image approved.")
+    screenshot(page, f"admin_decision_undo_{width_of(page)}")
+    message.get_by_role("link", name="Undo").click()
+    expect(page.locator("#content")).to_contain_text("Approved → Pending review")
+    screenshot(page, f"admin_undo_confirm_{width_of(page)}")
+    page.get_by_role("button", name="Undo").click()
+    expect(page.locator(".messagelist")).to_contain_text("1 image put back as it was.")
+    image.refresh_from_db()
+    assert image.status == Image.Status.PENDING and image.reviewed_at is None
+    page.goto(f"/admin/curation/image/{image.pk}/history/")
+    rows = page.locator("#change-history tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("Approved (was Pending review).")
+    expect(rows.nth(1)).to_contain_text("Undone: Pending review again (was Approved).")
+    fits_the_width(page)
+    screenshot(page, f"admin_history_{width_of(page)}")
+
+
+def test_an_upload_that_repeats_an_image_is_refused_naming_it(
+    admin_page: Page, tmp_path: Path, screenshot: Screenshot
+) -> None:
+    page = admin_page
+    photo = tmp_path / "meadow.jpeg"
+    photo.write_bytes(garden_picture(11, size=(640, 420)))
+    page.goto("/admin/curation/image/upload/")
+    page.get_by_label("Emotion").select_option("HAPPY")
+    page.get_by_label("Files").set_input_files(photo)
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator(".messagelist .success")).to_contain_text("1 image(s) added to the pool")
+    [first] = Image.objects.all()
+    page.goto("/admin/curation/image/upload/")
+    page.get_by_label("Emotion").select_option("SAD")
+    page.get_by_label("Files").set_input_files(photo)
+    page.get_by_role("button", name="Upload").click()
+    refusal = page.locator(".messagelist .error")
+    expect(refusal).to_contain_text(f"meadow.jpeg: It is an exact copy of image #{first.pk} (Happy, pending review).")
+    expect(refusal.get_by_role("link", name=f"See image #{first.pk}")).to_have_attribute(
+        "href", f"/admin/curation/image/{first.pk}/change/")
+    assert Image.objects.count() == 1
+    fits_the_width(page)
+    screenshot(page, f"admin_duplicate_refused_{width_of(page)}")
+
+
+def test_the_grid_is_reviewed_from_the_keyboard(admin_page: Page, pool: list[Image], screenshot: Screenshot) -> None:
+    page = admin_page
+    page.goto("/admin/curation/image/grid/")
+    cards = page.locator("[data-grid-card]")
+    expect(cards).to_have_count(6)
+    expect(cards.nth(0)).to_be_focused()
+    fits_the_width(page)
+    screenshot(page, f"admin_grid_{width_of(page)}")
+    page.keyboard.press("ArrowRight")
+    expect(cards.nth(1)).to_be_focused()
+    page.keyboard.press("a")
+    expect(page.locator(".messagelist .success")).to_contain_text("1 image approved.")
+    expect(cards).to_have_count(5)
+    # Focus lands on the card that took the approved one's place.
+    expect(page.locator(f"#image-{pool[2].pk}")).to_be_focused()
+    assert Image.objects.get(pk=pool[1].pk).status == Image.Status.APPROVED
+    page.keyboard.press("x")
+    page.keyboard.press("ArrowDown" if cards.nth(0).bounding_box()["y"] != cards.nth(1).bounding_box()["y"]
+                        else "ArrowRight")
+    page.keyboard.press("x")
+    screenshot(page, f"admin_grid_selected_{width_of(page)}")
+    page.get_by_role("button", name="Reject selected").click()
+    expect(page.locator(".messagelist .success")).to_contain_text("2 images rejected.")
+    assert Image.objects.filter(status=Image.Status.REJECTED).count() == 2
+    expect(cards).to_have_count(3)
