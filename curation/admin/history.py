@@ -36,8 +36,6 @@ DECIDED = {
     Image.Status.APPROVED: ngettext_lazy("%(count)d image approved.", "%(count)d images approved.", "count"),
     Image.Status.REJECTED: ngettext_lazy("%(count)d image rejected.", "%(count)d images rejected.", "count"),
     Image.Status.RETIRED: ngettext_lazy("%(count)d image retired.", "%(count)d images retired.", "count"),
-    Image.Status.PENDING: ngettext_lazy("%(count)d image back in the pool.", "%(count)d images back in the pool.",
-                                        "count"),
 }
 
 

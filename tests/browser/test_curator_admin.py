@@ -1,19 +1,24 @@
 """The curators' admin in Chromium: a decision's history and its undo, an upload that repeats an image refused with
-the image it repeats, and the grid review view worked from the keyboard; screenshots at 360 and 1440 px."""
+the image it repeats, the grid review view worked from the keyboard, and the dashboard under a Korean admin;
+screenshots at 360 and 1440 px."""
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from curation.models import Image
 from emotion_garden.vocabulary import Emotion
+from recommender.models import SegmentStat, ServedPage
 from tests.browser.conftest import garden_picture, open_page
-from tests.factories import ImageFactory
+from tests.factories import ApprovedImageFactory, ImageFactory
 
 Screenshot = Callable[[Page, str], None]  # the `screenshot` fixture
 
@@ -132,3 +137,24 @@ def test_the_grid_is_reviewed_from_the_keyboard(admin_page: Page, pool: list[Ima
     expect(page.locator(".messagelist .success")).to_contain_text("2 images rejected.")
     assert Image.objects.filter(status=Image.Status.REJECTED).count() == 2
     expect(cards).to_have_count(3)
+
+
+def test_the_dashboard_reads_in_korean(admin_page: Page, live_server: LiveServer, screenshot: Screenshot) -> None:
+    page = admin_page
+    live = [ApprovedImageFactory(emotion=emotion, file=ContentFile(garden_picture(seed), name=f"live_{seed}.jpeg"))
+            for seed, emotion in enumerate([Emotion.HAPPY, Emotion.CALM, Emotion.SAD])]
+    for image, (shown, liked) in zip(live, [(120, 80), (60, 20), (25, 1)], strict=True):
+        SegmentStat.objects.create(image=image, segment="*", impressions=shown, likes=liked)
+    now = timezone.now()
+    for number in range(40):
+        ServedPage.objects.create(id=f"page{number}", mode="emotion", items=",".join(str(image.pk) for image in live),
+                                  emotion=[Emotion.HAPPY, Emotion.CALM, Emotion.SAD, Emotion.FEAR][number % 4],
+                                  created_at=now - timedelta(days=number % 12))
+    page.context.add_cookies([{"name": "django_language", "value": "ko", "url": live_server.url}])
+    page.goto(reverse("admin:recommender_dashboard"))
+    expect(page.locator("#content h1")).to_have_text("큐레이션 대시보드")
+    expect(page.get_by_role("heading", name="추천 엔진 상태")).to_be_visible()
+    expect(page.locator("#eg-emotions-heading")).to_contain_text("날짜별 방문자의 감정")
+    expect(page.locator("section[aria-labelledby='eg-top-heading'] tbody tr")).to_have_count(3)
+    fits_the_width(page)
+    screenshot(page, f"admin_dashboard_ko_{width_of(page)}")

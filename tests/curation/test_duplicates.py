@@ -1,7 +1,11 @@
 """Re-uploading an image, exactly or as a resized or re-encoded copy, is refused with the image it repeats; a
 generated repeat is kept but flagged for the reviewer."""
 
+import importlib
+
 import pytest
+from django.apps import apps
+from django.core.files.base import ContentFile
 from PIL import Image as PillowImage
 from PIL import ImageDraw
 
@@ -14,6 +18,7 @@ from emotion_garden.vocabulary import Emotion
 from tests.conftest import encode
 from tests.curation.curation_helpers import SCRIPTED
 from tests.curation.test_uploads import zip_of
+from tests.factories import ImageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +95,18 @@ def test_a_generated_repeat_is_kept_and_flagged(scripted_backends: type) -> None
     first, second = job.images.order_by("id")
     assert first.duplicate_of is None and second.duplicate_of == first
     assert second.status == Image.Status.PENDING
+
+
+def test_the_migration_fingerprints_images_stored_before() -> None:
+    backfill = importlib.import_module("curation.migrations.0009_fingerprint_existing_images")
+    stored = ImageFactory(file=ContentFile(encode(scene(7), "JPEG", quality=90), name="old.jpeg"))
+    broken = ImageFactory(file=ContentFile(b"not an image", name="broken.jpeg"))
+    assert stored.perceptual_hash == ""
+    backfill.fingerprint_images(apps, None)
+    stored.refresh_from_db()
+    broken.refresh_from_db()
+    assert len(stored.pixel_digest) == 64 and len(stored.perceptual_hash) == 16 and len(stored.colour) == 6
+    assert broken.perceptual_hash == ""
+    # Uploading the old image's picture again is now caught.
+    accepted, [(_, reason)] = upload("again.png", encode(scene(7), "PNG"))
+    assert accepted == [] and f"of image #{stored.pk} " in reason
