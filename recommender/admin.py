@@ -27,6 +27,13 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 366
 # About this many labelled days under a chart, whatever the range.
 DAY_LABELS = 8
+# The catalogue chart's legend in the reader's language (the model's labels are the log's, in English).
+STATUS_LABELS = {
+    Image.Status.PENDING: gettext_lazy("Pending review"),
+    Image.Status.APPROVED: gettext_lazy("Approved"),
+    Image.Status.REJECTED: gettext_lazy("Rejected"),
+    Image.Status.RETIRED: gettext_lazy("Retired"),
+}
 
 
 class DateRangeForm(forms.Form):
@@ -77,6 +84,8 @@ class InteractionAdmin(admin.ModelAdmin):
         chosen = form.cleaned_data if valid else _default_range()
         first, last = chosen["first"], chosen["last"]
         top, bottom = dashboard.images_by_like_rate(n=10, min_impressions=chosen["min_impressions"])
+        if valid:  # the form shows the range in use, the default one included
+            form = DateRangeForm(initial=chosen)
         return TemplateResponse(request, "admin/recommender/dashboard.html", {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -122,8 +131,9 @@ def _catalogue_chart(counts: dict[str, dict[str, int]]) -> charts.BarChart:
                       "or retired."),
         categories=[str(Emotion(emotion).label) for emotion in counts],
         series=[
-            charts.Series(key=status, label=str(label), values=[by_status[status] for by_status in counts.values()])
-            for status, label in Image.Status.choices
+            charts.Series(key=status, label=str(STATUS_LABELS[status]),
+                          values=[by_status[status] for by_status in counts.values()])
+            for status in Image.Status
         ],
     )
 
