@@ -104,8 +104,11 @@ class ImageAdmin(DecisionHistoryMixin, PoolViewsMixin, admin.ModelAdmin):
         css = CSS
 
     def get_readonly_fields(self, request: HttpRequest, obj: Image | None = None) -> list[str]:
-        # A reviewed image was published under its name and prompt; its emotion and theme may still be corrected.
+        # A reviewed image was published under its name and prompt; its emotion and theme may still be corrected,
+        # by whoever may review (refiling a live image changes what the gallery shows, as approving does).
         if obj is not None and obj.status != Image.Status.PENDING:
+            if not self.has_review_permission(request):
+                return self.fields
             return [*self.always_read_only, "name", "prompt"]
         return self.always_read_only
 
@@ -152,7 +155,7 @@ class ImageAdmin(DecisionHistoryMixin, PoolViewsMixin, admin.ModelAdmin):
     def retire(self, request: HttpRequest, queryset: QuerySet[Image]) -> None:
         decide_images(self, request, list(queryset), Image.Status.RETIRED)
 
-    @admin.action(description="Correct the emotion or theme", permissions=["change"])
+    @admin.action(description="Correct the emotion or theme", permissions=["review"])
     def correct(self, request: HttpRequest, queryset: QuerySet[Image]) -> HttpResponse | None:
         """An intermediate page asks for the new emotion or theme; live images reach the recommender corrected."""
         form = CorrectionForm(request.POST if "apply" in request.POST else None)

@@ -130,3 +130,13 @@ def test_bulk_correction_changes_what_it_is_asked_and_reports_clashes(curator_cl
     messages = [str(message) for message in curator_client.get(CHANGELIST).context["messages"]]
     assert "1 image(s) corrected." in messages
     assert any(f"#{rejected.pk}:" in message and "already exists" in message for message in messages)
+
+
+def test_plain_staff_cannot_correct_a_reviewed_image(staff_client: Client) -> None:
+    live = ApprovedImageFactory(emotion="HAPPY")
+    form = staff_client.get(reverse("admin:curation_image_change", args=[live.pk])).context["adminform"].form
+    assert not form.fields
+    staff_client.post(CHANGELIST + "?status=all", {"action": "correct", "_selected_action": [live.pk],
+                                                   "emotion": "SAD", "apply": 1})
+    live.refresh_from_db()
+    assert live.emotion == "HAPPY"

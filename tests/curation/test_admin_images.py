@@ -98,9 +98,7 @@ def test_plain_staff_cannot_approve_not_even_with_a_forged_request(
     image = ImageFactory()
     staff.user_permissions.add(Permission.objects.get(codename="delete_image"))
     response = staff_client.get(CHANGELIST)
-    # Correcting an emotion or theme is editing; deciding is reviewing.
-    assert {name for name, _ in response.context["action_form"].fields["action"].choices} == {
-        "", "delete_selected", "correct"}
+    assert {name for name, _ in response.context["action_form"].fields["action"].choices} == {"", "delete_selected"}
     response = staff_client.post(CHANGELIST, {"action": "approve", "_selected_action": [image.pk]})
     image.refresh_from_db()
     assert (image.status, image.reviewed_by, image.reviewed_at) == (Image.Status.PENDING, None, None)
