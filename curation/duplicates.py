@@ -15,7 +15,8 @@ from PIL import Image as PillowImage
 
 from curation.models import Image
 
-# Bits of 64 that may differ: a re-encoded or resized copy differs by 0-4, different pictures by about 32.
+# Bits of 64 that may differ: a re-encoded or resized copy differs by a few, different pictures by about 32
+# (benchmarks/duplicates.py measures both).
 NEAR_BITS = 8
 # The largest difference of any channel's mean (0-255) between near copies.
 NEAR_COLOUR = 24
@@ -52,6 +53,28 @@ def fingerprint(*, picture: PillowImage.Image, stored_jpeg: bytes) -> Fingerprin
     )
 
 
+def nearest(print_: Fingerprint, hashes: np.ndarray, colours: np.ndarray) -> tuple[int, int] | None:
+    """Among candidates (pHashes as uint64, mean colours as n x 3 uint8), the position and bit distance of the
+    closest near copy of `print_`, or None."""
+    if hashes.size == 0:
+        return None
+    distances = np.bitwise_count(hashes ^ np.uint64(int(print_.perceptual_hash, 16))).astype(int)
+    own = np.frombuffer(bytes.fromhex(print_.colour), np.uint8).astype(int)
+    colour_gap = np.abs(colours.astype(int) - own).max(axis=1)
+    near = (distances <= NEAR_BITS) & (colour_gap <= NEAR_COLOUR)
+    if not near.any():
+        return None
+    closest = int(np.flatnonzero(near)[np.argmin(distances[near])])
+    return closest, int(distances[closest])
+
+
+def candidates(rows: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """(pHash hex, colour hex) pairs as the arrays `nearest` compares."""
+    hashes = np.array([int(phash, 16) for phash, _ in rows], dtype=np.uint64)
+    colours = np.frombuffer(b"".join(bytes.fromhex(colour or "000000") for _, colour in rows), np.uint8)
+    return hashes, colours.reshape(-1, 3)
+
+
 def find_duplicate(*, print_: Fingerprint, orientation: str) -> Duplicate | None:
     """The catalogue's image that the fingerprinted picture repeats (the closest one), or None."""
     exact = Image.objects.filter(pixel_digest=print_.digest).order_by("id").first()
@@ -59,15 +82,8 @@ def find_duplicate(*, print_: Fingerprint, orientation: str) -> Duplicate | None
         return Duplicate(image=exact, exact=True, distance=0)
     rows = list(Image.objects.filter(orientation=orientation).exclude(perceptual_hash="")
                 .values_list("id", "perceptual_hash", "colour"))
-    if not rows:
+    found = nearest(print_, *candidates([(phash, colour) for _, phash, colour in rows]))
+    if found is None:
         return None
-    ids = np.array([row[0] for row in rows])
-    hashes = np.array([int(row[1], 16) for row in rows], dtype=np.uint64)
-    distances = np.bitwise_count(hashes ^ np.uint64(int(print_.perceptual_hash, 16))).astype(int)
-    colours = np.array([bytes.fromhex(row[2] or "000000") for row in rows], dtype="S3").view(np.uint8).reshape(-1, 3)
-    colour_gap = np.abs(colours.astype(int) - np.frombuffer(bytes.fromhex(print_.colour), np.uint8)).max(axis=1)
-    near = (distances <= NEAR_BITS) & (colour_gap <= NEAR_COLOUR)
-    if not near.any():
-        return None
-    closest = int(np.flatnonzero(near)[np.argmin(distances[near])])
-    return Duplicate(image=Image.objects.get(pk=ids[closest]), exact=False, distance=int(distances[closest]))
+    position, distance = found
+    return Duplicate(image=Image.objects.get(pk=rows[position][0]), exact=False, distance=distance)

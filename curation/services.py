@@ -44,13 +44,15 @@ def add_image_to_pool(
     prompt: str = "",
     name: str = "",
     generation_job: GenerationJob | None = None,
-    refuse_duplicates: bool = False,
+    refuse_exact_copies: bool = False,
+    refuse_near_copies: bool = False,
 ) -> Image:
     """Store a re-encoded JPEG and its thumbnail as a pending image. No row exists unless both files do.
 
     `name` is the file name clients know the image by (unique within its emotion and theme); by default a fresh
     one ending in the orientation letter, as the original clients expect. A picture that repeats an image of the
-    catalogue raises DuplicateImage with refuse_duplicates, and is otherwise stored flagged with duplicate_of.
+    catalogue, exactly or nearly, raises DuplicateImage when asked to refuse such copies, and is otherwise stored
+    flagged with duplicate_of.
     """
     image = Image(
         emotion=emotion,
@@ -67,7 +69,7 @@ def add_image_to_pool(
     print_ = fingerprint(picture=picture, stored_jpeg=stored)
     image.pixel_digest, image.perceptual_hash, image.colour = print_.digest, print_.perceptual_hash, print_.colour
     duplicate = find_duplicate(print_=print_, orientation=image.orientation)
-    if duplicate is not None and refuse_duplicates:
+    if duplicate is not None and (refuse_exact_copies if duplicate.exact else refuse_near_copies):
         raise DuplicateImage(duplicate)
     image.duplicate_of = duplicate.image if duplicate else None
     image.file.save("image.jpeg", ContentFile(stored), save=False)

@@ -42,17 +42,20 @@ def import_uploads(
     emotion: Emotion,
     theme: str = "",
     uploaded_by: AbstractBaseUser | None = None,
+    keep_near_copies: bool = False,
 ) -> UploadReport:
     """Add every image among `files` (name, content) to the pool; zip archives are opened and their images added.
 
-    `files` may be a generator, so that a request's uploads are read one at a time rather than all at once.
+    `files` may be a generator, so that a request's uploads are read one at a time rather than all at once. An exact
+    copy of an image of the catalogue is always refused; a near copy too, unless `keep_near_copies` (then it is
+    added, flagged with the image it resembles).
     """
     report = UploadReport()
     for name, data in files:
         if name.lower().endswith(".zip"):
-            _import_zip(report, name, data, emotion, theme)
+            _import_zip(report, name, data, emotion, theme, keep_near_copies)
         else:
-            _import_image(report, name, data, emotion, theme)
+            _import_image(report, name, data, emotion, theme, keep_near_copies)
     logger.info(
         "%s uploaded %d image(s) to %s %r; %d refused",
         uploaded_by or "someone", len(report.accepted), emotion, theme, len(report.refused),
@@ -60,7 +63,9 @@ def import_uploads(
     return report
 
 
-def _import_image(report: UploadReport, name: str, data: bytes, emotion: Emotion, theme: str) -> None:
+def _import_image(
+    report: UploadReport, name: str, data: bytes, emotion: Emotion, theme: str, keep_near_copies: bool
+) -> None:
     try:
         decoded = decode_image(data)
     except InvalidImage as error:
@@ -68,14 +73,17 @@ def _import_image(report: UploadReport, name: str, data: bytes, emotion: Emotion
         return
     try:
         report.accepted.append(add_image_to_pool(
-            picture=decoded.rgb, emotion=emotion, source=Image.Source.UPLOADED, theme=theme, refuse_duplicates=True,
+            picture=decoded.rgb, emotion=emotion, source=Image.Source.UPLOADED, theme=theme,
+            refuse_exact_copies=True, refuse_near_copies=not keep_near_copies,
         ))
     except DuplicateImage as refusal:
         report.refused.append((name, str(refusal)))
         report.repeats[name] = refusal.duplicate.image
 
 
-def _import_zip(report: UploadReport, name: str, data: bytes, emotion: Emotion, theme: str) -> None:
+def _import_zip(
+    report: UploadReport, name: str, data: bytes, emotion: Emotion, theme: str, keep_near_copies: bool
+) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -94,4 +102,4 @@ def _import_zip(report: UploadReport, name: str, data: bytes, emotion: Emotion, 
             except ArchiveRefused as refusal:
                 report.refused.append((member_name, refusal.reason))
                 continue
-            _import_image(report, member_name, content, emotion, theme)
+            _import_image(report, member_name, content, emotion, theme, keep_near_copies)

@@ -42,6 +42,11 @@ class UploadForm(forms.Form):
         help_text="JPEG, PNG, WebP or GIF images, or zip archives of them. Everything is re-encoded as JPEG. "
                   "An image that repeats one already in the catalogue is refused, naming that image."
     )
+    keep_near_copies = forms.BooleanField(
+        required=False, label="Keep near copies",
+        help_text="Add images that only look like one in the catalogue (a crop, an edit, a similar scene), flagged "
+                  "with the image they resemble. Exact copies are always refused.",
+    )
 
     def clean_files(self) -> list[UploadedFile]:
         uploads: list[UploadedFile] = self.cleaned_data["files"]

@@ -148,6 +148,7 @@ class PoolViewsMixin:
                 emotion=Emotion(emotion),
                 theme=form.cleaned_data["theme"],
                 uploaded_by=request.user,
+                keep_near_copies=form.cleaned_data["keep_near_copies"],
             )
             if report.refused:
                 model_admin.message_user(request, format_html(

@@ -6,6 +6,9 @@ import importlib
 import pytest
 from django.apps import apps
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
 from PIL import Image as PillowImage
 from PIL import ImageDraw
 
@@ -110,3 +113,16 @@ def test_the_migration_fingerprints_images_stored_before() -> None:
     # Uploading the old image's picture again is now caught.
     accepted, [(_, reason)] = upload("again.png", encode(scene(7), "PNG"))
     assert accepted == [] and f"of image #{stored.pk} " in reason
+
+
+def test_a_curator_may_keep_near_copies_but_never_exact_ones(curator_client: Client) -> None:
+    [first], _ = upload("lake.png", encode(scene(8), "PNG"))
+    near = SimpleUploadedFile("near.jpeg", encode(scene(8), "JPEG", quality=40))
+    exact = SimpleUploadedFile("exact.png", encode(scene(8), "PNG"))
+    curator_client.post(reverse("admin:curation_image_upload"),
+                        {"emotion": "CALM", "files": [near, exact], "keep_near_copies": "on"})
+    kept = Image.objects.exclude(pk=first.pk).get()
+    assert kept.duplicate_of == first
+    response = curator_client.get(reverse("admin:curation_image_changelist"))
+    messages = [str(message) for message in response.context["messages"]]
+    assert any("exact.png: It is an exact copy of image" in message for message in messages)
