@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 # Registers the look-alike's reference people.
 import gallery.admin_references  # noqa: F401
@@ -22,6 +23,14 @@ class FaceUserAdmin(admin.ModelAdmin):
     @admin.display(description="stored faces", ordering="face_count")
     def face_count(self, face_user: FaceUser) -> int:
         return face_user.face_count  # type: ignore[attr-defined]
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        # Django's history page looks the object up before it asks for permission, so it answered staff without the
+        # right "no such face user" (a redirect) for unknown ids and 403 for enrolled ones: a bare id told who is
+        # enrolled. Refuse first, as the change and delete pages do.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
 
     # Deleting in the admin forgets the person as "forget me" does, so their face data leaves every backend.
     def delete_model(self, request: HttpRequest, obj: FaceUser) -> None:
