@@ -55,6 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@require_safe  # as home: a page to read, and it sets the page cookie, which no other method should earn
 def lookalike(request: HttpRequest) -> HttpResponse:
     """The look-alike page: a photo -> the closest reference people."""
     thresholds = {"same_person": settings.FACE_MATCH_THRESHOLD,
