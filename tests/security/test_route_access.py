@@ -46,16 +46,29 @@ def world(db: None) -> World:
     return build_world()
 
 
-def _probes() -> list[Any]:
+def _probes(*, api_and_catalogue_only: bool = False) -> list[Any]:
     return [
         pytest.param(route, caller, id=f"{route.access}:{route.pattern or '/'}:{caller}")
         for route in ROUTES if route.access for caller in REFUSED[route.access]
         if not (caller == "curator" and route.pattern in CURATOR_MAY)
+        and (not api_and_catalogue_only or route.pattern.startswith("api/") or route.access == CATALOGUE)
     ]
 
 
 @pytest.mark.parametrize(("route", "caller"), _probes())
 def test_no_caller_gets_past_its_class(route: Route, caller: str, world: World) -> None:
+    _probe(route, caller, world)
+
+
+@pytest.mark.parametrize(("route", "caller"), _probes(api_and_catalogue_only=True))
+def test_no_caller_gets_past_its_class_with_keys_required(route: Route, caller: str, world: World,
+                                                          settings: Any) -> None:
+    """As deployed for third-party clients: the page's cookie is then what lets the page in, and must open no more."""
+    settings.API_KEYS_REQUIRED = True
+    _probe(route, caller, world)
+
+
+def _probe(route: Route, caller: str, world: World) -> None:
     client = CALLERS[caller](world)
     path = sample_path(route, world.path_values())
     for method in METHODS:
