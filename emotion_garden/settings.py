@@ -238,6 +238,11 @@ EMOTION_GARDEN_BACKENDS = {
         "BACKEND": env("RECOMMENDER_BACKEND", default="recommender.engines.local.LocalRecommender"),
         "OPTIONS": {},
     },
+    # The songs for the mood: the local engine over tracks (recommender.items.TRACKS), whichever engine serves images.
+    "song_recommender": {
+        "BACKEND": "recommender.engines.local.LocalRecommender",
+        "OPTIONS": {"kind": "track"},
+    },
     "image_generation": {
         "BACKEND": env("IMAGE_GENERATION_BACKEND", default="curation.generators.procedural.ProceduralGenerator"),
         "OPTIONS": {},
