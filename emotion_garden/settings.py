@@ -400,6 +400,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "gallery.schema.document_errors"],
+    # One name for the eight emotions wherever a field lists them (a song's `emotions` as a request's `emotion`).
+    "ENUM_NAME_OVERRIDES": {"EmotionEnum": "emotion_garden.vocabulary.Emotion"},
 }
 
 # --- Content-Security-Policy (django-csp) ---------------------------------------------------------------------------

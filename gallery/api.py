@@ -42,6 +42,7 @@ from recommender.engines.base import RecommenderUnavailable, Visitor
 from recommender.models import Interaction
 from recommender.selectors import Garden, Mode, garden, like_count
 from recommender.services import IdempotencyConflict, InteractionRejected, record_interaction
+from recommender.song_selectors import liked_song_count
 
 _TRUE_WORDS = {"1", "true", "yes", "on"}
 
@@ -324,8 +325,8 @@ class _InteractionView(APIView):
     parser_classes = [LimitedJSONParser]
     required_scope = ApiScope.LIKES
     event: Interaction.Event
-    # Rejections answered 404 rather than 400 (the image named is not one the endpoint can act on).
-    not_found_codes: frozenset[str] = frozenset()
+    # Rejections answered 404 rather than 400 (the image or track named is not one the endpoint can act on).
+    not_found_codes: frozenset[str] = frozenset({"unknown_track", "track_not_live"})
 
     def post(self, request: Request) -> Response:
         serializer = InteractionRequestSerializer(data=request.data)
@@ -338,7 +339,8 @@ class _InteractionView(APIView):
         try:
             recorded = record_interaction(
                 event=self.event,
-                image_id=params["image"],
+                image_id=params.get("image"),
+                track_id=params.get("track"),
                 visitor=_visitor(params.get("face_user")),
                 impression_ids=params["impressions"],
                 emotion=params.get("emotion", ""),
@@ -354,10 +356,12 @@ class _InteractionView(APIView):
             status_code = status.HTTP_404_NOT_FOUND if error.code in self.not_found_codes else 400
             raise ApiError(code=error.code, message=error.message, status_code=status_code) from None
         face_user_id = recorded.interaction.face_user_id
+        count = liked_song_count if "track" in params else like_count
         return Response(
             {**InteractionSerializer(recorded.interaction).data,
-             # The person's likes after this event, so a client can show the move to personal picks.
-             "likes": like_count(visitor_id=face_user_id) if face_user_id else None},
+             # The person's likes (of images, or of songs) after this event, so a client can show the move to
+             # personal picks.
+             "likes": count(visitor_id=face_user_id) if face_user_id else None},
             status=status.HTTP_201_CREATED if recorded.created else status.HTTP_200_OK,
         )
 
@@ -379,7 +383,9 @@ _INTERACTION_DOC = (
     "id from another caller is an event of theirs; the same id for a different event of the same caller (an unlike "
     "reusing a like's id, another image or person) answers 409 `idempotency_conflict` and records nothing. A "
     "`face_user` needs that person's credential (`X-Person-Token`, or the site's cookie) or an API key with the "
-    "`users` scope (403 `person_credential_required`); without one the event is anonymous."
+    "`users` scope (403 `person_credential_required`); without one the event is anonymous. An event names an `image` "
+    "or a `track` (a song of `POST /songs`, its impressions then tracks): 404 `unknown_track` / `track_not_live` for "
+    "a track that is not live (unknown, pending, rejected or retired); client event ids of songs are their own."
 )
 _INTERACTION_RESPONSES = {
     201: OpenApiResponse(InteractionSerializer, description="Recorded."),
@@ -423,4 +429,4 @@ class NotInterestedView(_InteractionView):
     """Not interested: hide the image and its near-duplicates from the visitor, and teach the recommender."""
 
     event = Interaction.Event.NOT_INTERESTED
-    not_found_codes = frozenset({"unknown_image", "image_not_live"})
+    not_found_codes = frozenset({"unknown_image", "image_not_live", "unknown_track", "track_not_live"})

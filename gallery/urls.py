@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gallery import api, api_people, api_similar
+from gallery import api, api_people, api_similar, api_songs
 
 app_name = "api"
 
@@ -8,6 +8,7 @@ app_name = "api"
 urlpatterns = [
     path("emotion", api.EmotionView.as_view(), name="emotion"),
     path("garden", api.GardenView.as_view(), name="garden"),
+    path("songs", api_songs.SongsView.as_view(), name="songs"),
     path("like", api.LikeView.as_view(), name="like"),
     path("unlike", api.UnlikeView.as_view(), name="unlike"),
     path("not-interested", api.NotInterestedView.as_view(), name="not-interested"),
