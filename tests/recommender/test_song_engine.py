@@ -1,9 +1,11 @@
 """Tracks as the engine's second kind of item: their own events, counters and served answers, cold start per emotion
 and segment, the mood response, personal picks from song likes, and the catalogue's signals."""
 
+import io
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 from curation.models import Track
 from curation.songs.services import add_track, approve_track, retire_track
@@ -131,3 +133,12 @@ def test_the_track_catalogue_ranks_a_track_by_its_first_emotion_and_knows_all_it
     catalogue = load_catalogue(kind=TRACKS)
     assert catalogue.ids.tolist() == [tagged.pk]
     assert catalogue.emotions.tolist() == [0]  # HAPPY comes first in the vocabulary
+
+
+def test_compute_item_content_backfills_tracks_approved_before_it_existed() -> None:
+    older = ApprovedTrackFactory.create_batch(2, emotions=["SAD"])  # factories send no signal: no content yet
+    out = io.StringIO()
+    call_command("compute_item_content", "--kind", "track", stdout=out)
+    assert out.getvalue().strip() == "Stored the content of 2 tracks."
+    assert set(ItemContent.objects.filter(kind="track").values_list("item_id", flat=True)) == {
+        track.pk for track in older}
