@@ -56,7 +56,7 @@ class SongSerializer(serializers.Serializer):
     artist = serializers.CharField(source="track.artist")
     link = serializers.URLField(source="track.link", help_text="A YouTube search for the song.")
     cover_url = serializers.SerializerMethodField(help_text="The generated cover card (JPEG).")
-    emotions = serializers.ListField(child=serializers.ChoiceField(choices=Emotion.choices), source="emotions")
+    emotions = serializers.ListField(child=serializers.ChoiceField(choices=Emotion.choices))
     rank = serializers.IntegerField()
     score = serializers.FloatField()
     reason = serializers.CharField(help_text="Why it was picked, in English words.")
