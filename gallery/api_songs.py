@@ -57,6 +57,7 @@ class SongSerializer(serializers.Serializer):
     link = serializers.URLField(source="track.link", help_text="A YouTube search for the song.")
     cover_url = serializers.SerializerMethodField(help_text="The generated cover card (JPEG).")
     emotions = serializers.ListField(child=serializers.ChoiceField(choices=Emotion.choices))
+    liked = serializers.BooleanField(help_text="Whether the face user likes it now (false without one).")
     rank = serializers.IntegerField()
     score = serializers.FloatField()
     reason = serializers.CharField(help_text="Why it was picked, in English words.")

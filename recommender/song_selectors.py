@@ -21,6 +21,7 @@ from recommender.services import record_served_page
 class SongItem:
     track: Track
     emotions: list[str]  # the track's, in the vocabulary's order
+    liked: bool  # by the face user, now
     rank: int
     score: float
     reason: str
@@ -49,14 +50,16 @@ def songs(*, emotion: str, visitor: Visitor | None = None, gender: str = "", age
         gender=(visitor.gender if visitor and visitor.gender else gender),
         age_band=(visitor.age_band if visitor and visitor.age_band else age_band),
     )
-    likes = liked_song_count(visitor_id=visitor.id) if visitor else 0
+    liked = set(visitor_events(visitor.id, kind=TRACKS).liked) if visitor else set()
+    likes = len(liked)
     mode = Mode.PERSONAL if visitor and likes >= settings.PERSONAL_PICKS_MIN_LIKES else Mode.EMOTION
     recommendations = recommender_engine(TRACKS.name).recommend(
         face_user_id=visitor.id if visitor else None, context=context, n=n, exclude=exclude)
     tracks, emotions = _live_tracks([item.image_id for item in recommendations])
     items = [
-        SongItem(track=tracks[item.image_id], emotions=emotions.get(item.image_id, []), rank=rank, score=item.score,
-                 reason=item.reason, reason_code=item.reason_code)
+        SongItem(track=tracks[item.image_id], emotions=emotions.get(item.image_id, []),
+                 liked=item.image_id in liked, rank=rank, score=item.score, reason=item.reason,
+                 reason_code=item.reason_code)
         for rank, item in enumerate((item for item in recommendations if item.image_id in tracks), start=1)
     ]
     recommendation_id = uuid.uuid4().hex

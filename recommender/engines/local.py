@@ -260,8 +260,9 @@ class LocalRecommender(RecommenderEngine):
         item_id = getattr(interaction, f"{self.kind.field}_id")
         if interaction.event == Interaction.Event.UNLIKE:
             # Takes the like back but not the impression: the image was still shown.
-            counters = self.kind.counters.objects.filter(segment__in=keys, likes__gt=0)
-            counters.filter(**{f"{self.kind.field}_id": item_id}).update(likes=F("likes") - 1)
+            self.kind.counters.objects.filter(
+                segment__in=keys, likes__gt=0, **{f"{self.kind.field}_id": item_id}
+            ).update(likes=F("likes") - 1)
             return
         liked = int(interaction.event == Interaction.Event.LIKE)
         if interaction.recommendation_id:

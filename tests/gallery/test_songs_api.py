@@ -79,6 +79,7 @@ def test_a_song_like_is_recorded_and_counts_towards_personal_songs(api_client: A
     after = api_client.post(URL, {"emotion": "HAPPY", "face_user": str(person.id)}, format="json",
                             **credential).json()
     assert (after["mode"], after["likes"]) == ("personal", 3)
+
     unliked = api_client.post("/api/v1/unlike", {"track": shown[0], "face_user": str(person.id)}, format="json",
                               **credential)
     assert (unliked.status_code, unliked.json()["likes"]) == (201, 2)
@@ -117,3 +118,15 @@ def test_an_event_names_an_image_or_a_track(api_client: APIClient) -> None:
         response = api_client.post("/api/v1/like", body, format="json")
         assert response.status_code == 400
         assert "image" in response.json()["error"]["fields"]
+
+
+def test_a_song_says_whether_the_face_user_likes_it(api_client: APIClient) -> None:
+    [track] = ApprovedTrackFactory.create_batch(1, emotions=["CALM"])
+    person = FaceUserFactory()
+    credential = as_person(person)
+    body = {"emotion": "CALM", "face_user": str(person.id)}
+    assert api_client.post(URL, body, format="json", **credential).json()["items"][0]["liked"] is False
+    api_client.post("/api/v1/like", {"track": track.id, "face_user": str(person.id)}, format="json", **credential)
+    # The only song left is one they like: shown again, marked as liked.
+    assert api_client.post(URL, body, format="json", **credential).json()["items"][0]["liked"] is True
+    assert api_client.post(URL, {"emotion": "CALM"}, format="json").json()["items"][0]["liked"] is False

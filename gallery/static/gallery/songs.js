@@ -111,7 +111,7 @@ function songFor(item) {
     element("span", { className: "visually-hidden", text: which }));
   like.type = "button";
   like.dataset.track = item.id;
-  setLiked(like, songs.likedIds.includes(item.id));
+  setLiked(like, item.liked || songs.likedIds.includes(item.id));
   like.addEventListener("click", () => toggleLike(item, like));
   const song = element("li", { className: "song" }, cover,
     element("div", { className: "song-text" },
@@ -153,6 +153,7 @@ async function toggleLike(item, button) {
     button.removeAttribute("aria-busy");
   }
   clearState($("songs-state"));
+  item.liked = liking;
   songs.likedIds = liking ? [...songs.likedIds, item.id] : songs.likedIds.filter((id) => id !== item.id);
   save();
 }
