@@ -16,6 +16,7 @@ from gallery.cursors import SONGS_SALT, decode_cursor, encode_cursor
 from gallery.models import ApiScope, FaceUser
 from gallery.parsers import LimitedJSONParser
 from gallery.person_access import require_person
+from gallery.schema import INVALID, RECOMMENDER_DOWN, errors
 from gallery.serializers import EmotionField, GenderField
 from recommender.engines.base import ReasonCode, RecommenderUnavailable
 from recommender.selectors import Mode
@@ -44,7 +45,7 @@ class SongsRequestSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("emotion") and not attrs.get("face_user"):
             raise serializers.ValidationError({"emotion": "Give the emotion, a face user, or both."})
-        attrs["shown"] = attrs.pop("cursor", [])
+        attrs["shown"] = attrs.pop("cursor", set())
         age = attrs.pop("age", None)
         attrs["age_band"] = AgeBand.for_age_range(age, age) if age is not None else ""
         return attrs
@@ -88,8 +89,10 @@ class SongsView(APIView):
 
     @extend_schema(
         operation_id="songs",
+        summary="Get songs for a visitor's mood",
+        tags=["garden"],
         request=SongsRequestSerializer,
-        responses={200: SongsAnswerSerializer},
+        responses={200: SongsAnswerSerializer, **errors(INVALID, RECOMMENDER_DOWN)},
         description=(
             "The next `n` live tracks for the visitor, best first, and a `cursor` for the page after. The emotion is "
             "context, not a filter: the engine learns which songs visitors of each mood like (a fearful visitor may "
@@ -99,7 +102,18 @@ class SongsView(APIView):
             "(a garden's cursor is not a songs cursor), 403 `person_credential_required`, 503 recommender "
             "unavailable."
         ),
-        examples=[OpenApiExample("Songs for a sad visitor", value={"emotion": "SAD", "n": 3})],
+        examples=[
+            OpenApiExample("Songs for a sad visitor", value={"emotion": "SAD", "n": 3}, request_only=True),
+            OpenApiExample("A page of songs", response_only=True, status_codes=["200"], value={
+                "recommendation_id": "0c7d3e9a1b2f4c5d8e6f7a8b9c0d1e2f", "cursor": "eNpjYGBgYAAABQAB:kN3x0r2hW1",
+                "emotion": "SAD", "mode": "emotion", "likes": 0, "personal_after_likes": 3, "items": [{
+                    "id": 17, "title": "Fix You", "artist": "Coldplay",
+                    "link": "https://www.youtube.com/results?search_query=Coldplay+Fix+You",
+                    "cover_url": "https://garden.example/media/covers/2026/12/cover.jpeg", "emotions": ["SAD"],
+                    "liked": False, "rank": 1, "score": 0.137, "reason": "calm songs please sad visitors",
+                    "reason_code": "for_your_mood"}],
+            }),
+        ],
     )
     def post(self, request: Request) -> Response:
         serializer = SongsRequestSerializer(data=request.data)
@@ -113,10 +127,9 @@ class SongsView(APIView):
         except RecommenderUnavailable as error:
             raise ApiError(code="recommender_unavailable", message=f"The recommender is unavailable: {error}",
                            status_code=status.HTTP_503_SERVICE_UNAVAILABLE) from None
-        shown = [*params["shown"], *(item.track.pk for item in result.items)]
         answer = SongsAnswerSerializer({
             "recommendation_id": result.recommendation_id,
-            "cursor": encode_cursor(shown, salt=SONGS_SALT),
+            "cursor": encode_cursor(params["shown"], (item.track.pk for item in result.items), salt=SONGS_SALT),
             "emotion": result.context.emotion,
             "mode": result.mode,
             "likes": result.likes,

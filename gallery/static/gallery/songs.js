@@ -1,39 +1,21 @@
-// "Songs for your mood" on the gallery page: once an expression is read, songs for it (POST /api/v1/songs) with
-// their covers, a YouTube search link, the reason for each and a Like that teaches the recommender.
+// "Songs for your mood" on the gallery page: once an expression is read (or a mood chosen), songs for it
+// (POST /api/v1/songs) with their covers, a YouTube search link, the reason for each and a Like that teaches the
+// recommender.
 //
-// A module of its own beside garden.js, which it does not import: it follows the reading through the page itself
-// (the emotion garden.js writes on #dominant-label as data-emotion, on every reading and on a restored one), and it
-// names the person exactly as garden.js does, from the same browser storage.
+// A module of its own beside the garden's: it shares their helpers (garden-state.js, privacy.js) and follows the
+// reading through the page itself, the emotion reading.js writes on #dominant-label as data-emotion (on every
+// reading, and on one restored after a language switch), so no garden module needs to know about the songs.
 
-import { $, clearState, element, icon, request, showBusy, showProblem } from "./photo.js";
+import { $, clearState, element, icon, showBusy, showProblem } from "./photo.js";
+import { config, emotionWord, eventId, format, postJson } from "./garden-state.js";
+import { activeFaceUserId } from "./privacy.js";
 
-const config = JSON.parse(document.getElementById("garden-config").textContent);
-const language = document.documentElement.lang || "en";
-// garden.js's keys: who this browser remembers, and whether this visit agreed to be remembered.
-const FACE_USER_KEY = "emotion-garden:face-user";
-const CONSENT_KEY = "emotion-garden:consent";
 const SONGS_KEY = "emotion-garden:songs"; // sessionStorage: the songs on screen survive a language switch
 const PAGE_SIZE = 3;
 
 let songs = { emotion: null, items: [], cursor: null, recommendationId: null, likedIds: [] };
 
-const activeFaceUserId = () =>
-  (sessionStorage.getItem(CONSENT_KEY) === "remember" ? localStorage.getItem(FACE_USER_KEY) : null);
-const format = (text, values) => interpolate(text, values, true);
-const emotionWord = (code) => (config.emotions[code] || code).toLocaleLowerCase(language);
 const save = () => sessionStorage.setItem(SONGS_KEY, JSON.stringify(songs));
-
-// client_event_id makes a retried like count once; crypto.randomUUID needs HTTPS, getRandomValues does not.
-function eventId() {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-const postJson = (url, body) =>
-  request(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
 
 let songRequests = 0; // an answer for an older reading (a quick second photo) is not shown
 
