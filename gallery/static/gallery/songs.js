@@ -7,7 +7,7 @@
 // reading, and on one restored after a language switch), so no garden module needs to know about the songs.
 
 import { $, clearState, element, icon, showBusy, showProblem } from "./photo.js";
-import { config, emotionWord, eventId, format, postJson } from "./garden-state.js";
+import { GARDEN_CHANGED, config, emotionWord, eventId, format, postJson } from "./garden-state.js";
 import { activeFaceUserId } from "./privacy.js";
 
 const SONGS_KEY = "emotion-garden:songs"; // sessionStorage: the songs on screen survive a language switch
@@ -158,3 +158,11 @@ new MutationObserver(() => follow(label.dataset.emotion, { restored: false }))
   .observe(label, { attributes: true, attributeFilter: ["data-emotion"] });
 follow(label.dataset.emotion, { restored: true });
 $("more-songs").addEventListener("click", () => loadSongs({ more: true }));
+// "Forget me": the songs on screen are no longer anyone's likes.
+document.addEventListener(GARDEN_CHANGED, ({ detail }) => {
+  if (!detail?.forgotten) return;
+  songs.likedIds = [];
+  for (const item of songs.items) item.liked = false;
+  if (songs.emotion) render();
+  save();
+});
