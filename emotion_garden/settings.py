@@ -238,6 +238,11 @@ EMOTION_GARDEN_BACKENDS = {
         "BACKEND": env("RECOMMENDER_BACKEND", default="recommender.engines.local.LocalRecommender"),
         "OPTIONS": {},
     },
+    # The songs for the mood: the local engine over tracks (recommender.items.TRACKS), whichever engine serves images.
+    "song_recommender": {
+        "BACKEND": "recommender.engines.local.LocalRecommender",
+        "OPTIONS": {"kind": "track"},
+    },
     "image_generation": {
         "BACKEND": env("IMAGE_GENERATION_BACKEND", default="curation.generators.procedural.ProceduralGenerator"),
         "OPTIONS": {},
@@ -397,7 +402,7 @@ SPECTACULAR_SETTINGS = {
     ),
     "TAGS": [
         {"name": "faces", "description": "Read a photo's emotion, compare faces, find look-alikes."},
-        {"name": "garden", "description": "Images for a visitor, page by page, and images like an image."},
+        {"name": "garden", "description": "Images and songs for a visitor, page by page, and images like an image."},
         {"name": "likes", "description": "Likes, unlikes and not-interested: what the recommender learns from."},
         {"name": "people", "description": "A remembered person's own data: read, list likes, export, forget."},
     ],
