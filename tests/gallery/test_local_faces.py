@@ -8,8 +8,8 @@ from PIL import Image
 
 from emotion_garden.imaging import decode_image
 from emotion_garden.vocabulary import Emotion
-from gallery.faces.base import dominant_emotion, face_area
 from gallery.faces import detection
+from gallery.faces.base import dominant_emotion, face_area
 from gallery.faces.detection import DETECTION_MAX_SIDE, square_face_crop
 from gallery.faces.expression import ExpressionModel, eight_emotions
 from gallery.faces.local import LocalFaceAnalyzer, LocalFaceIdentity, face_embedding
