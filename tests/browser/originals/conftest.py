@@ -1,0 +1,151 @@
+"""The original Emotion Garden pages (kyopark2014/emotion-garden, html/), byte for byte unchanged, in Chromium against
+this server.
+
+The original pages have no licence, so they are not in this repository: point EMOTION_GARDEN_ORIGINALS at a checkout
+of that repository (or its bare git directory) to run these tests; without it they skip. The pages hard-code their
+CloudFront domain (ORIGIN); the browser is given each page there, and every other request to that domain is answered
+by the live server, as CloudFront forwarded it to the API, so neither the pages nor the server change for the tests.
+The Font Awesome stylesheet the pages load from cdnjs is answered with the copy Django REST framework ships (4.0.3,
+which has the thumbs icons), so a curator's thumbs have a size and are clicked as a person clicks them; every other
+outside host (unpkg, unsplash) stays offline.
+"""
+
+import os
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import rest_framework
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Permission
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Route, expect
+from pytest_django.fixtures import Settings
+from pytest_django.live_server_helper import LiveServer
+
+from gallery.compat.curators import GENERATE_IMAGES, REMOVE_IMAGES
+
+ORIGIN = "https://d3ic6ryvcaoqdy.cloudfront.net"
+FONT_AWESOME = "https://cdnjs.cloudflare.com/ajax/libs/font-awesome/4.7.0/"
+FONT_AWESOME_COPY = Path(rest_framework.__file__).parent / "static" / "rest_framework"
+TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css",
+         ".woff": "font/woff", ".ttf": "font/ttf", ".eot": "application/vnd.ms-fontobject", ".svg": "image/svg+xml"}
+CURATOR_PASSWORD = "a curator's password"
+
+
+def originals_root() -> Path:
+    root = Path(os.environ.get("EMOTION_GARDEN_ORIGINALS", ""))
+    if not os.environ.get("EMOTION_GARDEN_ORIGINALS") or not root.exists():
+        pytest.skip("EMOTION_GARDEN_ORIGINALS does not name a copy of kyopark2014/emotion-garden (the original pages "
+                    "have no licence and cannot ship here)")
+    return root
+
+
+def original_file(path: str) -> bytes | None:
+    """A file of the original repository, from a checkout or from its git directory; None when it has none."""
+    root = originals_root()
+    checkout = root / path
+    if checkout.is_file():
+        return checkout.read_bytes()
+    shown = subprocess.run(["git", f"--git-dir={root}", "show", f"HEAD:{path}"], capture_output=True)
+    return shown.stdout if shown.returncode == 0 else None
+
+
+@dataclass
+class OriginalBrowser:
+    """One person's browser (a context of its own) on the original site, with what its pages said: script errors
+    and the alert() messages, which are accepted as the person would."""
+
+    context: BrowserContext
+    page: Page
+    errors: list[str] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)
+    # Script errors the original page itself raises offline (each test names them and says why).
+    expected_errors: list[str] = field(default_factory=list)
+
+    def open(self, path: str) -> Page:
+        self.page.goto(f"{ORIGIN}{path}")
+        return self.page
+
+    def log_in(self, user: AbstractBaseUser) -> None:
+        """The curator logs in to /admin/ in this browser, as they would before opening a curation page."""
+        self.page.goto(f"{ORIGIN}/admin/login/?next=/admin/")
+        self.page.locator("#id_username").fill(user.get_username())
+        self.page.locator("#id_password").fill(CURATOR_PASSWORD)
+        self.page.locator("input[type=submit]").click()
+        expect(self.page).to_have_url(f"{ORIGIN}/admin/")
+
+    def unexpected_errors(self) -> list[str]:
+        return [error for error in self.errors if not any(known in error for known in self.expected_errors)]
+
+
+OpenBrowser = Callable[[], OriginalBrowser]
+
+
+@pytest.fixture
+def original_site(browser: Browser, live_server: LiveServer, settings: Settings) -> Iterator[OpenBrowser]:
+    """Opens browsers on the original site; each must end with no script error but those its test expects."""
+    originals_root()
+    # The server sits behind the pages' domain as behind CloudFront, and writes its image URLs on that domain.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, urlsplit(ORIGIN).hostname]
+    settings.USE_X_FORWARDED_HOST = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    proxy_headers = {"x-forwarded-host": urlsplit(ORIGIN).hostname, "x-forwarded-proto": "https"}
+    opened: list[OriginalBrowser] = []
+
+    def answer(route: Route) -> None:
+        target = route.request.url.removeprefix(ORIGIN)
+        path = urlsplit(target).path
+        page_file = original_file(path.lstrip("/")) if path.startswith("/html/") else None
+        if page_file is not None:
+            route.fulfill(status=200, body=page_file, headers={"Content-Type": TYPES.get(Path(path).suffix, "")})
+            return
+        # As CloudFront forwarded it, cookies included (the curator's session); redirects go back to the browser,
+        # so that it follows them on the pages' domain and keeps the cookies they set.
+        headers = {name: value for name, value in route.request.all_headers().items()
+                   if name != "host" and not name.startswith(":")}
+        response = route.fetch(url=f"{live_server.url}{target}", headers={**headers, **proxy_headers},
+                               max_redirects=0)
+        route.fulfill(response=response)
+
+    def font_awesome(route: Route) -> None:
+        name = urlsplit(route.request.url.removeprefix(FONT_AWESOME)).path
+        local = FONT_AWESOME_COPY / ("css/font-awesome-4.0.3.css" if name.startswith("css/") else name)
+        route.fulfill(status=200, body=local.read_bytes(), headers={"Content-Type": TYPES[local.suffix]})
+
+    def open_browser() -> OriginalBrowser:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.route("**/*", lambda route: route.abort())  # every other outside host stays offline
+        context.route(f"{FONT_AWESOME}**", font_awesome)
+        context.route(f"{ORIGIN}/**", answer)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        person = OriginalBrowser(context=context, page=page)
+
+        def on_dialog(dialog: Dialog) -> None:
+            person.alerts.append(dialog.message)
+            dialog.accept()
+
+        page.on("pageerror", lambda error: person.errors.append(str(error)))
+        page.on("dialog", on_dialog)
+        opened.append(person)
+        return person
+
+    yield open_browser
+    for person in opened:
+        person.context.close()
+    for person in opened:
+        assert not person.unexpected_errors(), person.errors
+
+
+@pytest.fixture
+def page_curator(transactional_db: None) -> AbstractBaseUser:
+    """Staff with what the original curation endpoints ask for (made here: a transactional test loses the Curators
+    group its data migration made)."""
+    user = get_user_model().objects.create_user("pagecurator", password=CURATOR_PASSWORD, is_staff=True)
+    for permission in (*REMOVE_IMAGES, *GENERATE_IMAGES):
+        app_label, codename = permission.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return user
