@@ -12,6 +12,7 @@ outside host (unpkg, unsplash) stays offline.
 
 import os
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ import pytest
 import rest_framework
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Permission
-from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Response, Route, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
@@ -62,6 +63,7 @@ class OriginalBrowser:
     page: Page
     errors: list[str] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
+    responses: list[Response] = field(default_factory=list)
     # Script errors the original page itself raises offline (each test names them and says why).
     expected_errors: list[str] = field(default_factory=list)
 
@@ -76,6 +78,20 @@ class OriginalBrowser:
         self.page.locator("#id_password").fill(CURATOR_PASSWORD)
         self.page.locator("input[type=submit]").click()
         expect(self.page).to_have_url(f"{ORIGIN}/admin/")
+
+    def answers(self, endpoint: str) -> list[Response]:
+        """The server's answers so far to the page's calls of one endpoint ("bulk", "like"...)."""
+        return [response for response in self.responses if response.url == f"{ORIGIN}/{endpoint}"]
+
+    def wait_for_answers(self, endpoint: str, count: int, *, timeout_s: float = 60) -> list[Response]:
+        """Wait until the page has had at least `count` answers from the endpoint (the pages fire several XHRs at
+        once, and some fire the same one again at each state change of a request)."""
+        deadline = time.monotonic() + timeout_s
+        while len(self.answers(endpoint)) < count and time.monotonic() < deadline:
+            self.page.wait_for_timeout(100)  # lets Playwright deliver the events meanwhile
+        answers = self.answers(endpoint)
+        assert len(answers) >= count, f"{len(answers)} answers from /{endpoint}, expected {count}"
+        return answers
 
     def unexpected_errors(self) -> list[str]:
         return [error for error in self.errors if not any(known in error for known in self.expected_errors)]
@@ -130,6 +146,7 @@ def original_site(browser: Browser, live_server: LiveServer, settings: Settings)
 
         page.on("pageerror", lambda error: person.errors.append(str(error)))
         page.on("dialog", on_dialog)
+        page.on("response", lambda response: person.responses.append(response))
         opened.append(person)
         return person
 
