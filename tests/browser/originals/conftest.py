@@ -10,6 +10,7 @@ which has the thumbs icons), so a curator's thumbs have a size and are clicked a
 outside host (unpkg, unsplash) stays offline.
 """
 
+import http.client
 import os
 import subprocess
 import time
@@ -97,6 +98,12 @@ class OriginalBrowser:
         return [error for error in self.errors if not any(known in error for known in self.expected_errors)]
 
 
+def status_of(page: Page, url: str) -> int:
+    """The status the page gets for a GET of `url`, through the same routing (Playwright's own request API would
+    bypass it and reach the network)."""
+    return page.evaluate("url => fetch(url, {cache: 'no-store'}).then(response => response.status)", url)
+
+
 OpenBrowser = Callable[[], OriginalBrowser]
 
 
@@ -118,13 +125,32 @@ def original_site(browser: Browser, live_server: LiveServer, settings: Settings)
         if page_file is not None:
             route.fulfill(status=200, body=page_file, headers={"Content-Type": TYPES.get(Path(path).suffix, "")})
             return
-        # As CloudFront forwarded it, cookies included (the curator's session); redirects go back to the browser,
-        # so that it follows them on the pages' domain and keeps the cookies they set.
-        headers = {name: value for name, value in route.request.all_headers().items()
-                   if name != "host" and not name.startswith(":")}
-        response = route.fetch(url=f"{live_server.url}{target}", headers={**headers, **proxy_headers},
-                               max_redirects=0)
-        route.fulfill(response=response)
+        forward(route, target)
+
+    def forward(route: Route, target: str) -> None:
+        """As CloudFront forwarded it, cookies included (the curator's session). Redirects go back to the browser,
+        so that it follows them on the pages' domain and keeps the cookies they set. One request at a time, with a
+        blocking call: the test database (in-memory SQLite) is one connection that the live server's threads share,
+        and the pages fire several writes at once; a single worker answers them in turn."""
+        request = route.request
+        headers = {name: value for name, value in request.all_headers().items()
+                   if name not in ("host", "accept-encoding") and not name.startswith(":")}
+        server = urlsplit(live_server.url)
+        connection = http.client.HTTPConnection(server.hostname or "", server.port, timeout=120)
+        try:
+            connection.request(request.method, target, body=request.post_data_buffer,
+                               headers={**headers, **proxy_headers})
+            answer = connection.getresponse()
+            body = answer.read()
+        finally:
+            connection.close()
+        response_headers: dict[str, str] = {}
+        for name, value in answer.getheaders():
+            if name.lower() not in ("connection", "content-length", "transfer-encoding"):
+                # Playwright splits a Set-Cookie header back into its cookies at the newlines.
+                known = response_headers.get(name.lower())
+                response_headers[name.lower()] = value if known is None else f"{known}\n{value}"
+        route.fulfill(status=answer.status, headers=response_headers, body=body)
 
     def font_awesome(route: Route) -> None:
         name = urlsplit(route.request.url.removeprefix(FONT_AWESOME)).path

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from curation.models import GenerationJob, Image
 from tests.browser.conftest import Screenshot, garden_picture
-from tests.browser.originals.conftest import ORIGIN, OpenBrowser
+from tests.browser.originals.conftest import ORIGIN, OpenBrowser, status_of
 from tests.factories import ImageFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -73,7 +73,7 @@ def test_a_curator_generates_a_batch_on_the_original_bulk_page_and_drops_one(
     expect(page.locator("#preview1h")).to_be_empty()
     assert not Image.objects.filter(name=Path(dropped).name).exists()
     assert generated.all().count() == 3  # a fresh query: the one above is cached
-    assert page.request.get(dropped).status == 403
+    assert status_of(page, dropped) == 403
 
 
 def test_an_anonymous_bulk_page_queues_nothing(original_site: OpenBrowser) -> None:
