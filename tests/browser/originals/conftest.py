@@ -94,6 +94,15 @@ class OriginalBrowser:
         assert len(answers) >= count, f"{len(answers)} answers from /{endpoint}, expected {count}"
         return answers
 
+    def wait_for_alert(self, text: str, *, timeout_s: float = 20) -> str:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            for alert in self.alerts:
+                if text in alert:
+                    return alert
+            self.page.wait_for_timeout(100)
+        raise AssertionError(f"no alert said {text!r}: {self.alerts}")
+
     def unexpected_errors(self) -> list[str]:
         return [error for error in self.errors if not any(known in error for known in self.expected_errors)]
 
