@@ -1,7 +1,8 @@
 """The original booth pages: html/dummygenerator.html (warm-up likes: every live image of an emotion from
 /gardenfromDB, then one /like per sliding window of three, each from a random visitor) and the flower viewers
 (html/flower-viewer/flower-viewer.html, its saved copy html/flower-viewer-test.html, and flower-viewer-v2.html: a
-full-screen background image reloaded every few seconds).
+full-screen background image reloaded every few seconds; v2 shows one screen of a zone, display/<zone>/img<N><h|v>.jpeg,
+which a curator fills with /updateDisplay).
 
 flower-viewer.html's default image is on source.unsplash.com, which is not this server (offline here): a booth
 types one of this server's image URLs instead. The page reloads it by appending "&time=<now>", so the URL must
@@ -9,15 +10,19 @@ already carry a query string (as unsplash's "?flower" did); without one the relo
 exist, on S3 as here.
 """
 
+from collections.abc import Iterator
+
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.test import Client
 from playwright.sync_api import Page, expect
 
 from curation.models import Image
 from recommender.models import Interaction
 from tests.browser.conftest import garden_picture
 from tests.browser.originals.conftest import ORIGIN, OpenBrowser
-from tests.factories import ApprovedImageFactory
+from tests.factories import ApiKeyFactory, ApprovedImageFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -77,3 +82,41 @@ def test_the_saved_flower_viewer_shows_the_image_it_names(original_site: OpenBro
     booth = original_site()
     page = booth.open("/html/flower-viewer-test.html")
     assert background_width(page) == 400
+
+
+@pytest.fixture
+def zone1_screens() -> Iterator[str]:
+    """Zone 1's screens, emptied afterwards: they live in the test run's shared media folder."""
+    yield "display/zone1"
+    for name in default_storage.listdir("display/zone1")[1]:
+        default_storage.delete(f"display/zone1/{name}")
+
+
+def test_the_original_flower_viewer_v2_shows_what_a_curator_put_on_its_screen(
+    original_site: OpenBrowser, zone1_screens: str
+) -> None:
+    first, second = live_image("img_first_1h.jpeg", size=(480, 320)), live_image("img_second_1h.jpeg", size=(400, 250))
+    # A curator's program (updateDisplay.md's curl), with an API key of the `curation` scope.
+    curator = Client(headers={"X-Api-Key": ApiKeyFactory(scopes=["curation"]).raw_key})
+    publish = {"zone": "zone1", "landscape": [f"emotions/happy/{first.name}"]}
+    assert curator.post("/updateDisplay", publish, content_type="application/json").status_code == 200
+
+    booth = original_site()
+    page = booth.open("/html/flower-viewer/flower-viewer-v2.html")
+    page.locator("#zone-select").select_option("zone1")
+    page.locator("#image-select").select_option("img1")
+    page.locator("#orient-select").select_option("h")
+    expect(page.locator("#garden-image-url")).to_have_value(f"{ORIGIN}/{zone1_screens}/img1h.jpeg")
+    page.locator("#garden-time").fill("300")
+    page.locator("#garden-start").click()
+    page.wait_for_function("getComputedStyle(document.body).backgroundImage.includes('img1h.jpeg?')")
+    assert background_width(page) == 480
+
+    # The next update shows on the screen at its next reload, the page unchanged.
+    publish["landscape"] = [f"emotions/happy/{second.name}"]
+    assert curator.post("/updateDisplay", publish, content_type="application/json").status_code == 200
+    page.wait_for_function("""() => new Promise(resolve => {
+        const picture = new window.Image();
+        picture.onload = () => resolve(picture.naturalWidth === 400);
+        picture.src = getComputedStyle(document.body).backgroundImage.slice(5, -2);
+    })""")
