@@ -113,7 +113,7 @@ def status_of(page: Page, url: str) -> int:
     return page.evaluate("url => fetch(url, {cache: 'no-store'}).then(response => response.status)", url)
 
 
-OpenBrowser = Callable[[], OriginalBrowser]
+OpenBrowser = Callable[..., OriginalBrowser]  # open_browser(camera=None) below
 
 
 @pytest.fixture
@@ -166,8 +166,9 @@ def original_site(browser: Browser, live_server: LiveServer, settings: Settings)
         local = FONT_AWESOME_COPY / ("css/font-awesome-4.0.3.css" if name.startswith("css/") else name)
         route.fulfill(status=200, body=local.read_bytes(), headers={"Content-Type": TYPES[local.suffix]})
 
-    def open_browser() -> OriginalBrowser:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+    def open_browser(camera: Browser | None = None) -> OriginalBrowser:
+        """A new person's browser; `camera` is a browser whose camera films something else than the astronaut."""
+        context = (camera or browser).new_context(viewport={"width": 1280, "height": 900})
         context.route("**/*", lambda route: route.abort())  # every other outside host stays offline
         context.route(f"{FONT_AWESOME}**", font_awesome)
         context.route(f"{ORIGIN}/**", answer)

@@ -4,7 +4,7 @@ Download link to the captured frame named after it."""
 import re
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 
 from tests.browser.originals.conftest import ORIGIN, OpenBrowser
 
@@ -31,3 +31,17 @@ def test_the_original_emotion_page_reads_the_visitors_face(original_site: OpenBr
     expect(download).to_have_attribute("href", re.compile(r"^blob:"))
     expect(download).to_have_attribute("download", re.compile(r"^capture_HAPPY_(Male|Female)_\d+(\.5)?_"))
     assert not visitor.alerts
+
+
+def test_the_original_emotion_page_says_no_face_to_a_wall(
+    original_site: OpenBrowser, faceless_browser: Browser
+) -> None:
+    visitor = original_site(camera=faceless_browser)
+    page = visitor.open("/html/emotion/emotion.html")
+    page.locator(".start-button").click()
+    page.wait_for_function("document.getElementById('preview').videoWidth > 0")
+    with page.expect_response(f"{ORIGIN}/emotion") as reading:
+        page.locator(".emotion-button").click()
+    assert (reading.value.status, reading.value.text()) == (404, "No Face")
+    expect(page.locator("#profile-emotion")).to_have_text("No Face")
+    expect(page.locator("#profile-age")).to_be_empty()
