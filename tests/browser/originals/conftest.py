@@ -35,13 +35,25 @@ FONT_AWESOME_COPY = Path(rest_framework.__file__).parent / "static" / "rest_fram
 TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css",
          ".woff": "font/woff", ".ttf": "font/ttf", ".eot": "application/vnd.ms-fontobject", ".svg": "image/svg+xml"}
 CURATOR_PASSWORD = "a curator's password"
+NO_ORIGINALS = ("EMOTION_GARDEN_ORIGINALS does not name a copy of kyopark2014/emotion-garden (the original pages have "
+                "no licence and cannot ship here)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without the originals, skip before any browser or server starts."""
+    if os.environ.get("EMOTION_GARDEN_ORIGINALS") and Path(os.environ["EMOTION_GARDEN_ORIGINALS"]).exists():
+        return
+    here = Path(__file__).parent
+    skip = pytest.mark.skip(reason=NO_ORIGINALS)
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(skip)
 
 
 def originals_root() -> Path:
     root = Path(os.environ.get("EMOTION_GARDEN_ORIGINALS", ""))
     if not os.environ.get("EMOTION_GARDEN_ORIGINALS") or not root.exists():
-        pytest.skip("EMOTION_GARDEN_ORIGINALS does not name a copy of kyopark2014/emotion-garden (the original pages "
-                    "have no licence and cannot ship here)")
+        pytest.skip(NO_ORIGINALS)
     return root
 
 
@@ -93,6 +105,16 @@ class OriginalBrowser:
         answers = self.answers(endpoint)
         assert len(answers) >= count, f"{len(answers)} answers from /{endpoint}, expected {count}"
         return answers
+
+    def wait_for_answer_to(self, endpoint: str, body: object, *, timeout_s: float = 60) -> Response:
+        """Wait for the answer to the page's call of the endpoint with this JSON body."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            for answer in self.answers(endpoint):
+                if answer.request.post_data_json == body:
+                    return answer
+            self.page.wait_for_timeout(100)
+        raise AssertionError(f"the page never sent /{endpoint} {body}")
 
     def wait_for_alert(self, text: str, *, timeout_s: float = 20) -> str:
         deadline = time.monotonic() + timeout_s
