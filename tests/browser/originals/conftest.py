@@ -92,6 +92,15 @@ class OriginalBrowser:
         self.page.locator("input[type=submit]").click()
         expect(self.page).to_have_url(f"{ORIGIN}/admin/")
 
+    def read_face(self, endpoint: str) -> Response:
+        """The camera pages' flow: Video, wait for the camera, then Emotion; the answer of the endpoint the page
+        calls (/emotion itself, or the one it calls next with the reading)."""
+        self.page.locator(".start-button").click()
+        self.page.wait_for_function("document.getElementById('preview').videoWidth > 0")
+        with self.page.expect_response(f"{ORIGIN}/{endpoint}") as answer:
+            self.page.locator(".emotion-button").click()
+        return answer.value
+
     def answers(self, endpoint: str) -> list[Response]:
         """The server's answers so far to the page's calls of one endpoint ("bulk", "like"...)."""
         return [response for response in self.responses if response.url == f"{ORIGIN}/{endpoint}"]

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.originals.conftest import ORIGIN, OpenBrowser
+from tests.browser.originals.conftest import OpenBrowser
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -14,13 +14,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 def test_the_original_emotion_page_reads_the_visitors_face(original_site: OpenBrowser) -> None:
     visitor = original_site()
     page = visitor.open("/html/emotion/emotion.html")
-    page.locator(".start-button").click()
-    page.wait_for_function("document.getElementById('preview').videoWidth > 0")
-
-    with page.expect_response(f"{ORIGIN}/emotion") as reading:
-        page.locator(".emotion-button").click()
-    assert reading.value.status == 200
-    assert reading.value.request.headers["content-type"] == "image/png"
+    reading = visitor.read_face("emotion")
+    assert reading.status == 200
+    assert reading.request.headers["content-type"] == "image/png"
 
     # The astronaut smiles at the camera; the page labels what /emotion said, in the original's words.
     expect(page.locator("#profile-emotion")).to_have_text("Emotion: 행복 (HAPPY)")
@@ -38,10 +34,7 @@ def test_the_original_emotion_page_says_no_face_to_a_wall(
 ) -> None:
     visitor = original_site(camera=faceless_browser)
     page = visitor.open("/html/emotion/emotion.html")
-    page.locator(".start-button").click()
-    page.wait_for_function("document.getElementById('preview').videoWidth > 0")
-    with page.expect_response(f"{ORIGIN}/emotion") as reading:
-        page.locator(".emotion-button").click()
-    assert (reading.value.status, reading.value.text()) == (404, "No Face")
+    reading = visitor.read_face("emotion")
+    assert (reading.status, reading.text()) == (404, "No Face")
     expect(page.locator("#profile-emotion")).to_have_text("No Face")
     expect(page.locator("#profile-age")).to_be_empty()

@@ -29,12 +29,9 @@ def test_an_original_garden_page_shows_its_default_favorite_out_of_the_box(
     page = visitor.open(path)
     expect(page.locator("#favoriteStr")).to_have_value("spring,cloudy,day")
 
-    page.locator(".start-button").click()
-    page.wait_for_function("document.getElementById('preview').videoWidth > 0")
-    with page.expect_response(f"{ORIGIN}/{endpoint}") as garden:
-        page.locator(".emotion-button").click()
-    assert garden.value.status == 200
-    assert garden.value.request.post_data_json["emotion"] == "happy/spring,cloudy,day"
+    garden = visitor.read_face(endpoint)
+    assert garden.status == 200
+    assert garden.request.post_data_json["emotion"] == "happy/spring,cloudy,day"
 
     expect(page.locator("#profile-emotion")).to_have_text("Emotion: 행복 (HAPPY)")
     images = page.locator("#preview0 img")
