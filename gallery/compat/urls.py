@@ -1,7 +1,7 @@
 from django.urls import path
 
 from gallery.compat import displays, lookalike, views
-from gallery.compat.keys import LIVE, POOL
+from gallery.compat.keys import DISPLAY, LIVE, POOL
 
 app_name = "compat"
 
@@ -26,5 +26,5 @@ urlpatterns = [
     path("upload", lookalike.upload, name="upload"),
     path(f"{LIVE}/<path:rest>", views.image_file, {"prefix": LIVE}, name="live-image"),
     path(f"{POOL}/<path:rest>", views.image_file, {"prefix": POOL}, name="pool-image"),
-    path(f"{displays.DISPLAY}/<str:zone>/<str:name>", displays.screen, name="display-screen"),
+    path(f"{DISPLAY}/<str:zone>/<str:name>", displays.screen, name="display-screen"),
 ]

@@ -75,3 +75,13 @@ def test_bad_updates_are_refused_with_a_reason(curation_client: Client, body: di
 @pytest.mark.parametrize("name", ["img1h.jpeg", "other.jpeg", "img1h.png"])
 def test_a_screen_never_set_is_s3s_403(compat_client: Client, zone: str, name: str) -> None:
     assert compat_client.get(f"/display/{zone}/{name}").status_code == 403
+
+
+def test_a_live_image_that_lost_its_file_changes_no_screen(curation_client: Client, compat_client: Client,
+                                                          zone: str) -> None:
+    kept, lost = live_image("img_f_1h.jpeg"), live_image("img_g_2h.jpeg")
+    default_storage.delete(lost.file.name)
+    response = post_json(curation_client, "/updateDisplay",
+                         {"zone": zone, "landscape": [f"emotions/happy/{kept.name}", f"emotions/happy/{lost.name}"]})
+    assert response.status_code == 409 and "has lost its file" in response.content.decode()
+    assert compat_client.get(f"/display/{zone}/img1h.jpeg").status_code == 403  # all or nothing
