@@ -16,8 +16,8 @@ from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
+from django_q.brokers import Broker, get_broker
 from django_q.conf import Conf
-from django_q.models import OrmQ
 from playwright.sync_api import expect
 
 from curation.models import GenerationJob
@@ -67,18 +67,21 @@ def test_an_anonymous_text2image_page_draws_nothing(original_site: OpenBrowser, 
 
 
 @pytest.fixture
-def queued_for_a_worker() -> Iterator[None]:
-    """django-q2 hands tasks to its broker (the database here), as in production, instead of running them inline."""
+def queued_for_a_worker() -> Iterator[Broker]:
+    """django-q2 hands tasks to its broker (the database, or Redis), as in production, instead of running them
+    inline; the queue is emptied before and after, so that no later worker runs them."""
     previous = Conf.SYNC
     Conf.SYNC = False
-    yield
+    broker = get_broker()
+    broker.purge_queue()
+    yield broker
+    broker.purge_queue()
     Conf.SYNC = previous
 
 
-@pytest.mark.usefixtures("queued_for_a_worker")
 @pytest.mark.parametrize("page_name", PROMPT_GENERATORS)
 def test_a_curator_bulk_generates_from_an_original_prompt_generator(
-    original_site: OpenBrowser, page_curator: AbstractBaseUser, page_name: str
+    original_site: OpenBrowser, page_curator: AbstractBaseUser, queued_for_a_worker: Broker, page_name: str
 ) -> None:
     curator = original_site()
     curator.log_in(page_curator)
@@ -101,7 +104,7 @@ def test_a_curator_bulk_generates_from_an_original_prompt_generator(
     assert {(job.emotion, job.theme, job.status) for job in jobs} == {("HAPPY", "spring,sunny,day", "queued")}
     assert all("dog" in job.prompt for job in jobs)
     assert {(job.width, job.height) for job in jobs} == {(1280, 800), (800, 1280)}
-    assert OrmQ.objects.count() == 32  # one task per job, waiting for a worker
+    assert queued_for_a_worker.queue_size() == 32  # one task per job, waiting for a worker
 
 
 def test_an_anonymous_prompt_generator_queues_nothing(original_site: OpenBrowser) -> None:
