@@ -10,6 +10,7 @@ which has the thumbs icons), so a curator's thumbs have a size and are clicked a
 outside host (unpkg, unsplash) stays offline.
 """
 
+import functools
 import http.client
 import os
 import subprocess
@@ -39,9 +40,14 @@ NO_ORIGINALS = ("EMOTION_GARDEN_ORIGINALS does not name a copy of kyopark2014/em
                 "no licence and cannot ship here)")
 
 
+def _named_originals() -> Path | None:
+    named = os.environ.get("EMOTION_GARDEN_ORIGINALS")
+    return Path(named) if named and Path(named).exists() else None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Without the originals, skip before any browser or server starts."""
-    if os.environ.get("EMOTION_GARDEN_ORIGINALS") and Path(os.environ["EMOTION_GARDEN_ORIGINALS"]).exists():
+    if _named_originals() is not None:
         return
     here = Path(__file__).parent
     skip = pytest.mark.skip(reason=NO_ORIGINALS)
@@ -51,12 +57,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def originals_root() -> Path:
-    root = Path(os.environ.get("EMOTION_GARDEN_ORIGINALS", ""))
-    if not os.environ.get("EMOTION_GARDEN_ORIGINALS") or not root.exists():
+    root = _named_originals()
+    if root is None:
         pytest.skip(NO_ORIGINALS)
     return root
 
 
+@functools.cache  # the pages ask for their scripts and styles again at each visit
 def original_file(path: str) -> bytes | None:
     """A file of the original repository, from a checkout or from its git directory; None when it has none."""
     root = originals_root()
