@@ -319,9 +319,9 @@ if OPENAI_SONG_BASE_URL := env("OPENAI_SONG_BASE_URL", default=""):
 # consent to be recognised and remembered.
 COMPAT_REMEMBER_FACES = env.bool("COMPAT_REMEMBER_FACES", default=False)
 # The original endpoints that change the catalogue or start work (/remove, /removePool, /clearIndex, /bulk,
-# /generateDataset, /text2image) answer only to a curator: a staff session with the permissions, from this site's
-# pages, or an API key with the `curation` scope. True opens them to anyone who can reach the server: only for a
-# closed kiosk network (logged as a warning at every start).
+# /generateDataset, /text2image, /updateDisplay) answer only to a curator: a staff session with the permissions, from
+# this site's pages, or an API key with the `curation` scope. True opens them to anyone who can reach the server: only
+# for a closed kiosk network (logged as a warning at every start).
 COMPAT_OPEN_CURATION = env.bool("COMPAT_OPEN_CURATION", default=False)
 
 # Similarities (0-100) on Rekognition's scale, where the local backend puts its verification cut at 80.

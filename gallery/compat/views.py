@@ -272,14 +272,14 @@ def image_file(request: HttpRequest, prefix: str, rest: str) -> HttpResponse:
     """GET emotions/... (approved) or imgPool/... (pending); anything else is S3's 403."""
     image = find_image(f"{prefix}/{rest}")
     if image is None:
-        return _access_denied()
+        return access_denied()
     url = image.file.url
     if urlsplit(url).scheme:
         return redirect(url)  # remote storage (S3) serves the bytes itself
     try:
         file = image.file.open("rb")
     except OSError:  # a row whose file is gone is as missing as S3's object
-        return _access_denied()
+        return access_denied()
     # Every catalogue file is a re-encoded JPEG (add_image_to_pool).
     response = FileResponse(file, content_type="image/jpeg", filename=image.name)
     if prefix == LIVE:
@@ -290,7 +290,7 @@ def image_file(request: HttpRequest, prefix: str, rest: str) -> HttpResponse:
     return response
 
 
-def _access_denied() -> HttpResponse:
+def access_denied() -> HttpResponse:
     response = HttpResponseForbidden(ACCESS_DENIED, content_type="application/xml")
     patch_cache_control(response, no_store=True)
     return response
