@@ -38,8 +38,8 @@ CURATOR_PASSWORD = "a curator's password"
 
 @dataclass(frozen=True)
 class OriginalSite:
-    """Where an original's pages lived: its domain, the environment variable naming its repository, and the folder
-    of that repository its site root served."""
+    """Where an original's pages lived: its domain ("" for none of its own: the live server's), the environment
+    variable naming its repository, and the folder of that repository its site root served."""
 
     origin: str
     variable: str
@@ -67,8 +67,10 @@ class OriginalSite:
 # The recommender's CloudFront domain, as its pages' own comments name it.
 IRBE = OriginalSite(origin="https://d14j04tdmh4c1d.cloudfront.net", variable="EMOTION_GARDEN_ORIGINALS_IRBE",
                     repository="kyopark2014/image-recommender-based-on-emotion", folder="html")
-# Flask's development server, where the look-alike page ran.
-LOOKALIKE = OriginalSite(origin="http://127.0.0.1:5000", variable="EMOTION_GARDEN_ORIGINALS_LOOKALIKE",
+# The look-alike page ran on whatever host its Flask app did, and calls it origin-relative ("/upload"): it is given
+# the live server's own origin, where its upload reaches the server untouched (Chromium hands a route a multipart body
+# without its files' bytes, so it could not be forwarded).
+LOOKALIKE = OriginalSite(origin="", variable="EMOTION_GARDEN_ORIGINALS_LOOKALIKE",
                          repository="Huch0/Cloud-Computing-Term-Project-17", folder="src/server/static",
                          index="index.html")
 
@@ -78,7 +80,7 @@ class OriginalBrowser:
     """One person's browser (a context of its own) on an original site, with what its pages said: script errors and
     the alert() messages, which are accepted as the person would."""
 
-    site: OriginalSite
+    origin: str
     context: BrowserContext
     page: Page
     errors: list[str] = field(default_factory=list)
@@ -88,20 +90,20 @@ class OriginalBrowser:
     expected_errors: list[str] = field(default_factory=list)
 
     def open(self, path: str) -> Page:
-        self.page.goto(f"{self.site.origin}{path}")
+        self.page.goto(f"{self.origin}{path}")
         return self.page
 
     def log_in(self, user: AbstractBaseUser) -> None:
         """The curator logs in to /admin/ in this browser, as they would before opening a curation page."""
-        self.page.goto(f"{self.site.origin}/admin/login/?next=/admin/")
+        self.page.goto(f"{self.origin}/admin/login/?next=/admin/")
         self.page.locator("#id_username").fill(user.get_username())
         self.page.locator("#id_password").fill(CURATOR_PASSWORD)
         self.page.locator("input[type=submit]").click()
-        expect(self.page).to_have_url(f"{self.site.origin}/admin/")
+        expect(self.page).to_have_url(f"{self.origin}/admin/")
 
     def answers(self, endpoint: str) -> list[Response]:
         """The server's answers so far to the page's calls of one endpoint ("gallery", "like"...)."""
-        return [response for response in self.responses if response.url == f"{self.site.origin}/{endpoint}"]
+        return [response for response in self.responses if response.url == f"{self.origin}/{endpoint}"]
 
     def wait_for_answers(self, endpoint: str, count: int, *, timeout_s: float = 60) -> list[Response]:
         deadline = time.monotonic() + timeout_s
@@ -142,7 +144,8 @@ def original_site(browser: Browser, live_server: LiveServer, settings: Settings)
         """A new person's browser on `site`; `camera` is a browser whose camera films something else than the
         astronaut."""
         site.root()
-        host = urlsplit(site.origin)
+        origin = site.origin or live_server.url
+        host = urlsplit(origin)
         # The server sits behind the site's domain as behind CloudFront, and writes its image URLs on that domain.
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, host.hostname]
         settings.USE_X_FORWARDED_HOST = True
@@ -150,22 +153,24 @@ def original_site(browser: Browser, live_server: LiveServer, settings: Settings)
         proxy_headers = {"x-forwarded-host": host.netloc, "x-forwarded-proto": host.scheme}
 
         def answer(route: Route) -> None:
-            target = route.request.url.removeprefix(site.origin)
-            path = urlsplit(target).path
-            page_file = site.file(path.lstrip("/")) if route.request.method == "GET" else None
+            target = route.request.url.removeprefix(origin)
+            name = urlsplit(target).path.lstrip("/")
+            page_file = site.file(name) if route.request.method == "GET" else None
             if page_file is not None:
                 route.fulfill(status=200, body=page_file,
-                              headers={"Content-Type": TYPES.get(Path(path or site.index).suffix, "")})
-            else:
+                              headers={"Content-Type": TYPES.get(Path(name or site.index).suffix, "")})
+            elif site.origin:
                 forward(route, target, proxy_headers)
+            else:
+                route.continue_()  # the live server's own origin
 
         context = (camera or browser).new_context(viewport={"width": 1280, "height": 900})
         context.route("**/*", lambda route: route.abort())  # every other outside host stays offline
         context.route(f"{FONT_AWESOME}**", font_awesome)
-        context.route(f"{site.origin}/**", answer)
+        context.route(f"{origin}/**", answer)
         page = context.new_page()
         page.set_default_timeout(20_000)
-        person = OriginalBrowser(site=site, context=context, page=page)
+        person = OriginalBrowser(origin=origin, context=context, page=page)
 
         def on_dialog(dialog: Dialog) -> None:
             person.alerts.append(dialog.message)
