@@ -12,9 +12,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
+from pytest_django.fixtures import Settings
 
 from curation.models import GenerationJob, Image
 from gallery.compat.keys import live_key, pool_key
+from gallery.models import FaceUser
 from recommender.models import Interaction
 from tests.browser.conftest import Screenshot, garden_picture
 from tests.browser.root_originals.conftest import IRBE, OpenBrowser, status_of
@@ -75,20 +77,35 @@ def test_the_original_gallery_page_recommends_by_emotion_pages_through_and_recor
     all_loaded(page, "#preview0 img")
 
 
-def test_the_original_gallery_page_recommends_personally(
-    original_site: OpenBrowser, garden_images: list[Image]
+def test_the_original_gallery_page_recommends_personally_and_remembers_a_consenting_kiosks_visitor(
+    original_site: OpenBrowser, garden_images: list[Image], settings: Settings
 ) -> None:
+    """On a kiosk whose visitors agreed to be remembered (COMPAT_REMEMBER_FACES), 개인화 추천 names the same person
+    each time, as the original's face collection did, and their like is theirs."""
+    settings.COMPAT_REMEMBER_FACES = True
     visitor = original_site(IRBE)
     page = visitor.open("/gallery.html")
     start_camera(page)
     page.locator(".personal-button").click()  # 개인화 추천
     expect(page.locator("#profile-emotion")).to_have_text("Emotion: 행복 (HAPPY)")
     visitor_id = page.locator("#profile-userId").inner_text()
+    person = FaceUser.objects.get()
+    assert visitor_id == str(person.pk)
     gallery = visitor.wait_for_answers("gallery", 1)[0]
     assert gallery.request.post_data_json["userId"] == f"{visitor_id}/happy"
     expect(page.locator("#preview0 img")).to_have_count(3)
     assert all(key.startswith("emotions/happy/") for key in shown_keys(page))
     all_loaded(page, "#preview0 img")
+
+    page.locator("#preview0 i").first.click()
+    assert visitor.wait_for_answers("like", 1)[0].status == 200
+    like = Interaction.objects.get(event=Interaction.Event.LIKE)
+    assert like.face_user == person and live_key(like.image) == shown_keys(page)[0]
+
+    page.locator(".personal-button").click()  # the same face again: the same person
+    visitor.wait_for_answers("gallery", 2)
+    expect(page.locator("#profile-userId")).to_have_text(visitor_id)
+    assert FaceUser.objects.count() == 1
 
 
 def test_the_original_gallery_page_says_no_face_to_a_wall(
@@ -220,9 +237,13 @@ def test_a_curator_reviews_the_pool_on_the_original_preview_page(
     all_loaded(page, "img[id]")
     screenshot(page, "original-irbe-preview-page")
 
-    # A thumb down on the second image, then Remove: /removePool drops it.
+    # By keyboard, as the page offers: ↓ to the second image (framed green), z for a thumb down (framed red).
     dropped = page.locator("#preview1 img").get_attribute("src") or ""
-    page.locator("#preview1 i").click()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#preview1 img")).to_have_css("border-top-color", "rgb(0, 128, 0)")
+    page.keyboard.press("z")
+    expect(page.locator("#preview1 img")).to_have_css("border-top-color", "rgb(255, 0, 0)")
+    expect(page.locator("#preview1 i")).to_have_class("fa fa-thumbs-up fa-thumbs-down")
     page.locator("input[name=remove]").click()
     curator.wait_for_alert("dislike로 설정한 이미지가 삭제되었습니다.")
     removed = curator.wait_for_answers("removePool", 1)[0]

@@ -79,3 +79,14 @@ def test_the_original_lookalike_page_asks_for_both_photos(original_site: OpenBro
     page.get_by_role("button", name="결과 보기").click()
     visitor.wait_for_alert("모든 사진을 업로드해주세요.")
     assert not visitor.answers("upload")
+
+
+def test_the_original_lookalike_page_says_nobody_for_a_photo_without_a_face(
+    original_site: OpenBrowser, demo_people: None, faceless_file: Path, astronaut_file: Path
+) -> None:
+    visitor = original_site(LOOKALIKE)
+    page = visitor.open("/")
+    compare(page, faceless_file, astronaut_file)
+    expect(page.locator("#comparisonDescription")).to_have_text("Ref-비교 유사도: 0%")
+    expect(page.locator("#celebrityDescription")).not_to_be_empty()
+    assert visitor.wait_for_answers("upload", 1)[0].json()["found"] is False
