@@ -282,10 +282,13 @@ def test_a_curator_seeds_the_recommender_on_the_original_dataset_generator(
     curator.wait_for_alert("Dataset 생성 요청이 완료되었습니다.")
     answers = curator.wait_for_answers("generateDataset", 2)  # one batch, then the "others" batch
     assert [(answer.status, answer.text()) for answer in answers] == [(200, "Success"), (200, "Success")]
-    # Every gallery image is HAPPY: its segments (male, female, any) and "any" emotion's each like each image once.
+    # Every gallery image is HAPPY, so each is liked once by each segment that takes it in: happy and "any" emotion,
+    # each with male, female and no gender (any) from the first batch, then happy and any with no gender ("others").
     seeded = Interaction.objects.filter(event=Interaction.Event.LIKE)
-    assert seeded.count() > 0
-    assert set(seeded.values_list("image", flat=True)) == {image.id for image in garden_images}
+    liked = sorted(seeded.values_list("image", flat=True))
+    assert liked == sorted(image.id for image in garden_images for _ in range(8))
+    assert set(seeded.values_list("emotion", "gender").distinct()) == {
+        ("HAPPY", "Male"), ("HAPPY", "Female"), ("HAPPY", ""), ("", "Male"), ("", "Female"), ("", "")}
 
 
 def test_the_original_curator_pages_change_nothing_for_an_anonymous_visitor(
