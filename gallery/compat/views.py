@@ -156,7 +156,9 @@ def like(request: HttpRequest) -> HttpResponse:
 
 @compat_endpoint
 def gallery_from_db(request: HttpRequest) -> HttpResponse:
-    images = _searched_images(request, status=Image.Status.APPROVED)
+    """IRBE had no favorites: its index's searchKey was the bare emotion of every image, so a bare emotion here
+    lists the emotion's images of every theme (else its enabler page found nothing in a themed gallery)."""
+    images = _searched_images(request, status=Image.Status.APPROVED, any_theme=True)
     return JsonResponse(by_orientation(images, lambda image: {"url": relative_url(live_key(image))}))
 
 
@@ -296,7 +298,8 @@ def access_denied() -> HttpResponse:
     return response
 
 
-def _searched_images(request: HttpRequest, *, status: Image.Status) -> list[Image]:
-    """The images of the body's searchKey ("emotion" or "emotion/favorite") in the given status."""
+def _searched_images(request: HttpRequest, *, status: Image.Status, any_theme: bool = False) -> list[Image]:
+    """The images of the body's searchKey ("emotion" or "emotion/favorite") in the given status; with `any_theme`,
+    a bare emotion stands for all of its themes."""
     image_emotion, theme = parse_search_key(read_text(json_object(request), "emotion"))
-    return images_with_search_key(status=status, emotion=image_emotion, theme=theme)
+    return images_with_search_key(status=status, emotion=image_emotion, theme=theme or (None if any_theme else ""))
