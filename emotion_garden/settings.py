@@ -238,6 +238,11 @@ EMOTION_GARDEN_BACKENDS = {
         "BACKEND": env("RECOMMENDER_BACKEND", default="recommender.engines.local.LocalRecommender"),
         "OPTIONS": {},
     },
+    # The songs for the mood: the local engine over tracks (recommender.items.TRACKS), whichever engine serves images.
+    "song_recommender": {
+        "BACKEND": "recommender.engines.local.LocalRecommender",
+        "OPTIONS": {"kind": "track"},
+    },
     "image_generation": {
         "BACKEND": env("IMAGE_GENERATION_BACKEND", default="curation.generators.procedural.ProceduralGenerator"),
         "OPTIONS": {},
@@ -314,9 +319,9 @@ if OPENAI_SONG_BASE_URL := env("OPENAI_SONG_BASE_URL", default=""):
 # consent to be recognised and remembered.
 COMPAT_REMEMBER_FACES = env.bool("COMPAT_REMEMBER_FACES", default=False)
 # The original endpoints that change the catalogue or start work (/remove, /removePool, /clearIndex, /bulk,
-# /generateDataset, /text2image) answer only to a curator: a staff session with the permissions, from this site's
-# pages, or an API key with the `curation` scope. True opens them to anyone who can reach the server: only for a
-# closed kiosk network (logged as a warning at every start).
+# /generateDataset, /text2image, /updateDisplay) answer only to a curator: a staff session with the permissions, from
+# this site's pages, or an API key with the `curation` scope. True opens them to anyone who can reach the server: only
+# for a closed kiosk network (logged as a warning at every start).
 COMPAT_OPEN_CURATION = env.bool("COMPAT_OPEN_CURATION", default=False)
 
 # Similarities (0-100) on Rekognition's scale, where the local backend puts its verification cut at 80.
@@ -397,7 +402,7 @@ SPECTACULAR_SETTINGS = {
     ),
     "TAGS": [
         {"name": "faces", "description": "Read a photo's emotion, compare faces, find look-alikes."},
-        {"name": "garden", "description": "Images for a visitor, page by page, and images like an image."},
+        {"name": "garden", "description": "Images and songs for a visitor, page by page, and images like an image."},
         {"name": "likes", "description": "Likes, unlikes and not-interested: what the recommender learns from."},
         {"name": "people", "description": "A remembered person's own data: read, list likes, export, forget."},
     ],
