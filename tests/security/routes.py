@@ -37,6 +37,7 @@ ROUTES: dict[str, str] = {
     "api/v1/lookalike": PUBLIC,
     "api/v1/credential": PUBLIC,  # revokes only the credential the request itself carries
     "api/v1/garden": PERSON,
+    "api/v1/songs": PERSON,
     "api/v1/like": PERSON,
     "api/v1/unlike": PERSON,
     "api/v1/not-interested": PERSON,
@@ -63,6 +64,8 @@ ROUTES: dict[str, str] = {
     "removePool": CATALOGUE,
     "clearIndex": CATALOGUE,
     "text2image": CATALOGUE,
+    "updateDisplay": CATALOGUE,  # what the booth's screens show
+    "display/<str:zone>/<str:name>": PUBLIC,
     "^media/(?P<path>.*)$": PUBLIC,
     # The admin site's own pages: any staff member's (their own password, the index of what they may see).
     "admin/": ADMIN,

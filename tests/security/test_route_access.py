@@ -139,12 +139,12 @@ def test_the_probes_bodies_do_the_work_for_someone_with_the_right(world: World) 
     by_name = {route.name: route for route in ROUTES if route.access == CATALOGUE}
     curator = Client(headers={"X-Api-Key": world.curation_key})
     before = snapshot(world)
-    for name in ("generate-dataset", "bulk", "remove"):
+    for name in ("generate-dataset", "bulk", "update-display", "remove"):
         response = send(curator, "POST", sample_path(by_name[name], world.path_values()), world, by_name[name])
         assert response.status_code == 200, (name, response.content)
     after = snapshot(world)
     assert after["images"] != before["images"] and after["jobs"] != before["jobs"]
-    assert after["interactions"] > before["interactions"]
+    assert after["interactions"] > before["interactions"] and after["probe_screen"]
     victim = Client(headers={"X-Person-Token": world.victim_token})
     for route in ROUTES:
         if route.access == PERSON and route.pattern.startswith("api/v1/users/"):

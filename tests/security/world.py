@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import default_storage
 from django.db.models import Count
 from django.test import Client
 
@@ -37,6 +38,7 @@ class World:
     track: Track
     limited_key: str  # faces, garden and likes: neither `users` nor `curation`
     curation_key: str
+    zone: str  # a booth zone of this world's own: media files outlive a test
 
     def path_values(self) -> dict[str, str]:
         """Values for every parameter a route pattern has (see routes.sample_path)."""
@@ -45,6 +47,8 @@ class World:
             "image_id": str(self.live.pk),
             "job_id": str(self.job.pk),
             "batch": "0" * 32,
+            "zone": self.zone,
+            "name": "img1h.jpeg",
             "rest": live_key(self.live).split("/", 1)[1],
             "media": self.live.file.name,
             "content_type_id": str(ContentType.objects.get_for_model(FaceUser).pk),
@@ -67,6 +71,7 @@ class World:
                  "client_event_id": "probe-event"}
         return {
             "api:garden": {"emotion": "HAPPY", "face_user": victim},
+            "api:songs": {"emotion": "HAPPY", "face_user": victim},
             "api:like": event, "api:unlike": event, "api:not-interested": event,
             "compat:like": {"id": f"{victim}/HAPPY", "itemId": live_key(self.live)},
             "compat:create-user": {"userId": f"{victim}/HAPPY", "emotion": "HAPPY", "gender": "Female"},
@@ -77,6 +82,7 @@ class World:
             "compat:clear-index": {"objName": live_key(self.live)},
             "compat:bulk": {"fname": "imgPool/happy/probe", "index": 0,
                             "prompt": {"emotion": "happy", "text": "a happy garden"}},
+            "compat:update-display": {"zone": self.zone, "landscape": [live_key(self.live)]},
             "compat:text2image": {"text": "a happy garden", "width": 64, "height": 64},
             "compat:generate-dataset": [{"emotion": "happy", "gender": "female"}],
         }.get(_qualified(route), {})
@@ -102,6 +108,7 @@ def build_world() -> World:
         track=TrackFactory(),
         limited_key=ApiKeyFactory(scopes=["faces", "garden", "likes"]).raw_key,
         curation_key=ApiKeyFactory(scopes=["curation"]).raw_key,
+        zone=f"probe-{uuid.uuid4().hex[:12]}",
     )
 
 
@@ -119,6 +126,7 @@ def snapshot(world: World) -> dict[str, Any]:
         "victim_credentials": PersonCredential.objects.filter(face_user=world.victim).count(),
         "api_keys": sorted(ApiKey.objects.values_list("pk", "revoked_at", "scopes")),
         "accounts": sorted(get_user_model().objects.values_list("pk", "is_staff", "is_superuser", "password")),
+        "probe_screen": default_storage.exists(f"display/{world.zone}/img1h.jpeg"),  # what a booth's screen shows
     }
 
 
