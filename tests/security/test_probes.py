@@ -52,6 +52,10 @@ def test_a_photo_without_consent_names_nobody(victim: tuple[FaceUser, str], astr
         same = SimpleUploadedFile("me-too.jpg", astronaut_jpeg, content_type="image/jpeg")
         response = client.post("/api/v1/faces/compare", {"source": photo, "target": same})
         assert response.status_code == 200 and str(face_user.pk) not in response.content.decode()
+        photo.seek(0), same.seek(0)
+        response = client.post("/upload", {"user_image": photo, "reference_image": same})  # the original look-alike
+        assert response.status_code == 200 and str(face_user.pk) not in response.content.decode()
+        assert response.json()["comparison_confidence"] > 0  # the photos were read
     assert FaceUser.objects.count() == people  # nobody enrolled either
 
 
