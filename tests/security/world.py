@@ -17,7 +17,7 @@ from django.test import Client
 from curation.models import GenerationJob, Image, Track
 from gallery.compat.keys import live_key, pool_key
 from gallery.credentials import issue_person_credential
-from gallery.models import ApiKey, FaceUser, PersonCredential
+from gallery.models import ApiKey, CollectionFace, FaceEmbedding, FaceUser, PersonCredential, ReferencePerson
 from gallery.person_access import PERSON_HEADER
 from recommender.models import Interaction
 from tests.factories import ApiKeyFactory, ApprovedImageFactory, FaceUserFactory, ImageFactory, TrackFactory
@@ -120,6 +120,8 @@ def snapshot(world: World) -> dict[str, Any]:
         "tracks": sorted(Track.objects.values_list("pk", "status")),
         "jobs": sorted(GenerationJob.objects.values_list("pk", "status")),
         "face_users": sorted(str(pk) for pk in FaceUser.objects.values_list("pk", flat=True)),
+        "faces_kept": FaceEmbedding.objects.count() + CollectionFace.objects.count(),
+        "reference_people": ReferencePerson.objects.count(),
         "interactions": Interaction.objects.count(),
         "interactions_by_person": dict(
             Interaction.objects.filter(face_user__isnull=False).values_list("face_user").annotate(n=Count("id"))),
