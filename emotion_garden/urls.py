@@ -24,6 +24,7 @@ urlpatterns = [
 ]
 
 handler404 = "emotion_garden.api.not_found"
+handler500 = "emotion_garden.api.server_error"
 
 if settings.SERVE_MEDIA:
     # Without S3 or a front proxy, Django itself serves the images from MEDIA_ROOT.
