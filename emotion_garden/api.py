@@ -14,9 +14,11 @@ from rest_framework.views import exception_handler as drf_exception_handler
 class ApiError(exceptions.APIException):
     """A client error with a stable machine-readable code, raised by views and services alike."""
 
-    def __init__(self, *, code: str, message: str, status_code: int = status.HTTP_400_BAD_REQUEST) -> None:
+    def __init__(self, *, code: str, message: str, status_code: int = status.HTTP_400_BAD_REQUEST,
+                 retry_after: int | None = None) -> None:
         super().__init__(detail=message, code=code)
         self.status_code = status_code
+        self.wait = retry_after  # DRF's handler turns it into Retry-After
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

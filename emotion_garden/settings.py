@@ -354,8 +354,14 @@ GENERATION_RETRY_SECONDS = env.float("GENERATION_RETRY_SECONDS", default=2.0)
 # --- Upload limits ------------------------------------------------------------------------------------------------
 # A phone photo is 3-8 MB; anything much larger is refused before it is decoded.
 MAX_IMAGE_UPLOAD_BYTES = env.int("MAX_IMAGE_UPLOAD_BYTES", default=10 * 1024 * 1024)
-# Pixels are checked from the header before decoding, which stops decompression bombs.
-MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=40_000_000)
+# Pixels are checked from the header before decoding, which stops decompression bombs. 24 MP is what a camera frame or
+# a phone photo needs with room to spare: a kiosk camera gives 2-8 MP, phones save 12 MP by default (their 48-200 MP
+# modes are opt-in), and 6000x4000 is the common DSLR size. Decoding costs 3-4 bytes a pixel, and a PNG at the old
+# 40 MP limit (a 38 KB file declaring 6000x6600) took 3.2 s of a core and 376 MB.
+MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=24_000_000)
+# How many decodes of more than 4 MP (after JPEG draft mode) one web worker runs at once; more at the same moment are
+# answered 503 `decoder_busy` at once (emotion_garden.imaging._decode_slot).
+IMAGE_LARGE_DECODES_PER_WORKER = env.int("IMAGE_LARGE_DECODES_PER_WORKER", default=2)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_IMAGE_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_IMAGE_UPLOAD_BYTES + 1024 * 1024
 
