@@ -139,8 +139,12 @@ class BufferedThreadWorker(BalancedThreadWorker):
         super().murder_pending()
         now = time.monotonic()
         for conn in [conn for conn in self.buffering if now >= min(conn.idle_deadline, conn.request_deadline)]:
-            self._stop_buffering(conn)
             buffer: RequestBuffer = conn.request_buffer
+            if now < conn.request_deadline and self._on_readable(conn, None):
+                continue  # bytes were waiting: this loop was late (a starved CPU), not the client
+            if conn not in self.buffering:
+                continue  # the client went away
+            self._stop_buffering(conn)
             if buffer.data:
                 self._answer_and_close(conn, error_response(
                     status=408, reason="Request Timeout", code="request_timeout", path=buffer.path,
@@ -157,23 +161,25 @@ class BufferedThreadWorker(BalancedThreadWorker):
         conn.request_deadline = float("inf")
         self.buffering.add(conn)
 
-    def _on_readable(self, conn: TConn, client: Any) -> None:
+    def _on_readable(self, conn: TConn, client: Any) -> bool:
+        """Take what the socket holds; False if it held nothing (and was not closed)."""
         try:
             data = conn.sock.recv(_RECV_BYTES)
         except (BlockingIOError, InterruptedError):
-            return
+            return False
         except OSError:
             data = b""
         if not data:  # the client went away
             self._stop_buffering(conn)
             self.nr_conns -= 1
             conn.close()
-            return
+            return False
         now = time.monotonic()
         if not conn.request_buffer.data:
             conn.request_deadline = now + REQUEST_TIMEOUT
         conn.idle_deadline = now + IDLE_TIMEOUT
         self._advance(conn, conn.request_buffer.feed(data))
+        return True
 
     def _advance(self, conn: TConn, state: State) -> None:
         buffer: RequestBuffer = conn.request_buffer
