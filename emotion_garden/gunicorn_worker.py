@@ -146,6 +146,8 @@ class BufferedThreadWorker(BalancedThreadWorker):
                 continue  # the client went away
             self._stop_buffering(conn)
             if buffer.data:
+                self.log.info("408 for %s %s: %d bytes received, the last %.1f s ago", conn.client, buffer.path or "-",
+                              len(buffer.data), now - (conn.idle_deadline - IDLE_TIMEOUT))
                 self._answer_and_close(conn, error_response(
                     status=408, reason="Request Timeout", code="request_timeout", path=buffer.path,
                     message=f"The request did not arrive whole in time (nothing for {IDLE_TIMEOUT:g} s, or not "
