@@ -74,6 +74,21 @@ class Outcome:
         return "\n".join([text, *(f"{'':<34}{note}" for note in self.notes)])
 
 
+class Outcomes:
+    """Printed as each probe ends, so that a probe that fails still leaves the others' figures."""
+
+    def __init__(self) -> None:
+        print(f"{'probe':<34}{'tries':>7}{'5xx':>6}{'hangs':>7}{'lost':>6}{'p50 ms':>9}{'p99 ms':>9}  statuses",
+              flush=True)
+
+    def append(self, outcome: Outcome) -> None:
+        print(outcome.line(), flush=True)
+
+    def extend(self, outcomes: list[Outcome]) -> None:
+        for outcome in outcomes:
+            self.append(outcome)
+
+
 def call(port: int, method: str, path: str, body: bytes | None = None, *, content_type: str = "application/json",
          timeout: float) -> tuple[int, bytes]:
     """One request on a new connection: (status, body), or (0, b"") when no answer came within `timeout`."""
@@ -273,8 +288,7 @@ def probe_kill_tasks(env: dict[str, str], hang: float) -> Outcome:
     outcome.server_errors = finished.filter(success=False).count()
     outcome.notes.append(f"{done_before} done before the kill; all done {finished.count() == len(ids)} "
                          f"(Q_TIMEOUT/Q_RETRY 3/5 s for the probe)")
-    os.killpg(cluster.pid, signal.SIGTERM)
-    cluster.wait(30)
+    stop(cluster)  # SIGTERM, then SIGKILL to its process group after 20 s
     return outcome
 
 
@@ -316,7 +330,7 @@ def main() -> None:
     from curation.models import Image
 
     image_ids = list(Image.objects.filter(status=Image.Status.APPROVED).values_list("id", flat=True))
-    outcomes: list[Outcome] = []
+    outcomes = Outcomes()
     with server(data_dir, env, args.worker_class) as (port, master):
         if "slow" in probes:
             outcomes.append(probe_slow(port, args.seconds, args.hang_seconds))
@@ -332,9 +346,6 @@ def main() -> None:
         unreachable = {**env, "REDIS_URL": f"redis://127.0.0.1:{free_port()}/1"}
         with server(data_dir, unreachable, args.worker_class) as (port, _):
             outcomes.append(probe_redis(port, args.seconds, args.hang_seconds, image_ids, astronaut_jpeg()))
-    print(f"{'probe':<34}{'tries':>7}{'5xx':>6}{'hangs':>7}{'lost':>6}{'p50 ms':>9}{'p99 ms':>9}  statuses")
-    for outcome in outcomes:
-        print(outcome.line())
 
 
 if __name__ == "__main__":

@@ -148,8 +148,7 @@ def _photo_in_request(request: Request, field: str) -> bytes:
 
 @contextmanager
 def _face_errors_as_api_errors() -> Iterator[None]:
-    """Bad photos become 400/413 with the decoder's code (503 `decoder_busy` while it is busy), and a photo without
-    a face a 422 `no_face`."""
+    """Bad photos become 400/413 (503 `decoder_busy`) with the decoder's code, and a photo without a face 422."""
     try:
         yield
     except InvalidImage as error:
