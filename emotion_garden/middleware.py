@@ -8,8 +8,9 @@ from collections.abc import Callable
 
 from django.core.signals import request_finished
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
+from emotion_garden.api import error_response
 from emotion_garden.logs import request_id
 from emotion_garden.outages import REDIS_UNAVAILABLE, RETRY_SECONDS, redis_cache
 
@@ -71,36 +72,10 @@ class UnavailableDependencyMiddleware:
         redis_cache.failed(exception, fallback="answering 503 where a request needs it")
         message = "A service this request needs is unavailable; try again shortly."
         if request.path.startswith("/api/"):
-            response: HttpResponse = JsonResponse(
-                {"error": {"code": "service_unavailable", "message": message}}, status=503)
+            response: HttpResponse = error_response(request, code="service_unavailable", message=message,
+                                                    status_code=503)
         else:
             response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = str(int(RETRY_SECONDS))
         return response
 
-
-# Where the throttle leaves what the headers report, on the Django request (DRF's Request wraps it).
-_RATE_LIMIT_ATTRIBUTE = "_rate_limit_headers"
-
-
-def note_rate_limit(request: object, *, limit: int, remaining: int, reset: int) -> None:
-    """Have RateLimitHeadersMiddleware put this request's allowance in its answer."""
-    target = getattr(request, "_request", request)
-    setattr(target, _RATE_LIMIT_ATTRIBUTE, {
-        "RateLimit-Limit": str(limit), "RateLimit-Remaining": str(remaining), "RateLimit-Reset": str(reset),
-    })
-
-
-class RateLimitHeadersMiddleware:
-    """RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset (seconds until the window restarts), as the IETF
-    draft "RateLimit header fields for HTTP" names them, on every answer the API's throttle counted (429s included),
-    so clients can slow down before they are refused."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        for name, value in getattr(request, _RATE_LIMIT_ATTRIBUTE, {}).items():
-            response[name] = value
-        return response

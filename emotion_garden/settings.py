@@ -87,7 +87,7 @@ MIDDLEWARE = [
     "emotion_garden.middleware.RequestIdMiddleware",
     # A view that needed Redis while it is unreachable: 503 with Retry-After rather than a 500 (emotion_garden.outages).
     "emotion_garden.middleware.UnavailableDependencyMiddleware",
-    "emotion_garden.middleware.RateLimitHeadersMiddleware",
+    "emotion_garden.rate_limit_headers.RateLimitHeadersMiddleware",
     # Before anything that can answer on its own (redirects, static files), so those answers carry CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -403,13 +403,31 @@ CORS_EXPOSE_HEADERS = ["Retry-After", "RateLimit-Limit", "RateLimit-Remaining", 
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Emotion Garden API",
-    "DESCRIPTION": "Read a face's emotion, get images that express it, and teach the recommender with Likes.",
+    "DESCRIPTION": (
+        "Read a face's emotion, get images that express it, and teach the recommender with Likes.\n\n"
+        "Every error answers `{\"error\": {\"code\", \"message\", \"fields\"?, \"request_id\", \"docs\"}}`: "
+        "`code` is stable, `message` is for people, `fields` names each invalid request field, and `request_id` (also "
+        "the `X-Request-ID` header, yours if you sent a sane one) is what to quote when reporting a problem. Each "
+        "operation below lists its own codes. Paths have no trailing slash; one with a slash is redirected (308)."
+    ),
+    "TAGS": [
+        {"name": "faces", "description": "Read a photo's emotion, compare faces, find look-alikes."},
+        {"name": "garden", "description": "Images for a visitor, page by page, and images like an image."},
+        {"name": "likes", "description": "Likes, unlikes and not-interested: what the recommender learns from."},
+        {"name": "people", "description": "A remembered person's own data: read, list likes, export, forget."},
+    ],
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "gallery.schema.document_errors"],
+    # One named enum per vocabulary, however many fields use it: generated clients get one Emotion type.
+    "ENUM_NAME_OVERRIDES": {
+        "Emotion": "emotion_garden.vocabulary.Emotion",
+        "Gender": "emotion_garden.vocabulary.Gender",
+        "ThemeMatch": ["exact", "all", "any"],  # a StrEnum, which the override cannot import
+    },
 }
 
 # --- Content-Security-Policy (django-csp) ---------------------------------------------------------------------------

@@ -24,8 +24,8 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from emotion_garden.middleware import note_rate_limit
 from emotion_garden.outages import REDIS_UNAVAILABLE, redis_cache
+from emotion_garden.rate_limit_headers import note_rate_limit
 from gallery import rate_counts
 from gallery.api_keys import ApiClient, client_for_key, key_prefix
 from gallery.models import ApiScope

@@ -4,6 +4,13 @@ A key reads `eg_<prefix>_<secret>`: the 8-character prefix finds the row (and na
 logs), the SHA-256 of the whole key proves it. Recognised keys are kept in the Django cache for a few seconds, so an
 authenticated request costs one cache read and no query; revoking or editing a key drops its cache entry at once,
 and other processes with a process-local cache (the embedded locmem) see the change within KEY_CACHE_SECONDS.
+
+Kept our own rather than djangorestframework-api-key (3.1, checked): its keys are `<prefix>.<secret>`, found by the
+prefix and checked against its own model's SHA-512 of the key, so every key issued here (`eg_<prefix>_<secret>`, the
+SHA-256 stored) would stop working; it reads the database on every request where this reads the cache, and takes
+one header where clients send `X-Api-Key` or `Authorization: Api-Key`. Scopes, per-key rates and last-used times
+would stay ours on top, so it would replace only issuing and hashing (about 40 lines) at the price of every key in
+use.
 """
 
 import hashlib

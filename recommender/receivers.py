@@ -1,17 +1,24 @@
 """The recommender's answers to the catalogue's signals: an approved image becomes recommendable, a withdrawn one
-never appears again. Connected in RecommenderConfig.ready()."""
+never appears again, a corrected one is recomputed. Connected in RecommenderConfig.ready()."""
 
 from typing import Any
 
 from django.dispatch import receiver
 
 from curation.models import Image
-from curation.signals import image_published, image_withdrawn
+from curation.signals import image_corrected, image_published, image_withdrawn
 from recommender.engines import recommender_engine
 
 
 @receiver(image_published, sender=Image)
 def publish_image(*, image: Image, **kwargs: Any) -> None:
+    recommender_engine().publish_item(image)
+
+
+@receiver(image_corrected, sender=Image)
+def republish_image(*, image: Image, **kwargs: Any) -> None:
+    """Publishing again is how every engine updates an item: the local one recomputes its ItemContent and reads the
+    catalogue afresh, a managed one gets the item's new metadata."""
     recommender_engine().publish_item(image)
 
 

@@ -5,7 +5,7 @@ from django.test import Client
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from gallery import api
+from gallery import api_garden
 from gallery.compat import views as compat_views
 
 pytestmark = pytest.mark.django_db
@@ -18,13 +18,14 @@ def _raise(error: Exception):  # noqa: ANN202
 
 
 def test_an_unexpected_exception_under_the_api_is_a_500_in_the_error_format(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(api.GardenView, "post", _raise(RuntimeError("a bug")))
+    monkeypatch.setattr(api_garden.GardenView, "post", _raise(RuntimeError("a bug")))
     answer = Client(raise_request_exception=False).post("/api/v1/garden", {"emotion": "HAPPY"},
                                                          content_type="application/json")
     assert answer.status_code == 500
     assert answer["Content-Type"] == "application/json"
-    assert answer.json() == {"error": {"code": "server_error",
-                                       "message": "The server failed to answer this request."}}
+    error = answer.json()["error"]
+    assert (error["code"], error["message"]) == ("server_error", "The server failed to answer this request.")
+    assert error["request_id"] == answer["X-Request-ID"]  # to quote when reporting it
 
 
 def test_a_500_outside_the_api_stays_a_page(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -37,7 +38,7 @@ def test_a_500_outside_the_api_stays_a_page(monkeypatch: pytest.MonkeyPatch) -> 
 
 @pytest.mark.parametrize("error", [RedisConnectionError("Connection refused"), RedisTimeoutError("Timeout")])
 def test_a_view_that_needs_an_unreachable_redis_answers_503(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
-    monkeypatch.setattr(api.GardenView, "post", _raise(error))
+    monkeypatch.setattr(api_garden.GardenView, "post", _raise(error))
     answer = Client().post("/api/v1/garden", {"emotion": "HAPPY"}, content_type="application/json")
     assert answer.status_code == 503
     assert answer.json()["error"]["code"] == "service_unavailable"
