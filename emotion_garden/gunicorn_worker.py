@@ -54,6 +54,10 @@ IDLE_TIMEOUT = 5.0
 # A whole request, headers and body, from its first byte: a client trickling a byte every few seconds gets 408 too.
 REQUEST_TIMEOUT = 60.0
 _RECV_BYTES = 64 * 1024
+# The bytes one worker may hold of requests still arriving. Past it, each arrival of a megabyte or more goes on to a
+# thread as gthread would take it (so memory stays bounded when many large uploads trickle in at once).
+BUFFER_BUDGET_BYTES = 256 * 1024 * 1024
+_LARGE_ARRIVAL_BYTES = 1024 * 1024
 
 
 class _ReplaySocket:
@@ -100,6 +104,7 @@ class BufferedThreadWorker(BalancedThreadWorker):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.buffering: set[TConn] = set()
+        self.buffered_bytes = 0
 
     def accept(self, listener: socket.socket) -> None:
         try:
@@ -133,7 +138,7 @@ class BufferedThreadWorker(BalancedThreadWorker):
             self.keepalived_conns.remove(conn)
             self._buffer_next_request(conn)
             self.poller.modify(conn.sock, selectors.EVENT_READ, partial(self._on_readable, conn))
-            self._advance(conn, conn.request_buffer.feed(surplus))
+            self._feed(conn, surplus)
 
     def murder_pending(self) -> None:
         super().murder_pending()
@@ -180,8 +185,12 @@ class BufferedThreadWorker(BalancedThreadWorker):
         if not conn.request_buffer.data:
             conn.request_deadline = now + REQUEST_TIMEOUT
         conn.idle_deadline = now + IDLE_TIMEOUT
-        self._advance(conn, conn.request_buffer.feed(data))
+        self._feed(conn, data)
         return True
+
+    def _feed(self, conn: TConn, data: bytes) -> None:
+        self.buffered_bytes += len(data)
+        self._advance(conn, conn.request_buffer.feed(data))
 
     def _advance(self, conn: TConn, state: State) -> None:
         buffer: RequestBuffer = conn.request_buffer
@@ -189,7 +198,9 @@ class BufferedThreadWorker(BalancedThreadWorker):
             buffer.send_continue = False
             self._send(conn, CONTINUE)
         if state is State.INCOMPLETE:
-            return
+            if self.buffered_bytes <= BUFFER_BUDGET_BYTES or len(buffer.data) < _LARGE_ARRIVAL_BYTES:
+                return
+            state = buffer.over_budget()
         self._stop_buffering(conn)
         if state is State.REFUSED:
             refusal = buffer.refusal
@@ -203,6 +214,8 @@ class BufferedThreadWorker(BalancedThreadWorker):
         self.enqueue_req(conn)
 
     def _stop_buffering(self, conn: TConn) -> None:
+        if conn in self.buffering:
+            self.buffered_bytes -= len(conn.request_buffer.data)
         self.buffering.discard(conn)
         with contextlib.suppress(KeyError, ValueError, OSError):
             self.poller.unregister(conn.sock)

@@ -69,6 +69,14 @@ class RequestBuffer:
                 return state
         return self._read_body()
 
+    def over_budget(self) -> State:
+        """The worker holds too much of requests still arriving: serve this one as it streams in, unless its body is
+        chunked (decoded only here), which is refused for now."""
+        if self._chunked:
+            return self._refuse(503, "Service Unavailable", "server_busy",
+                                "The server is receiving too much at once; send the request again shortly.")
+        return State.HAND_OVER
+
     def _read_head(self) -> State:
         lines = self._head.split(b"\r\n")
         parts = lines[0].split(b" ")

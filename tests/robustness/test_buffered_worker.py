@@ -132,3 +132,12 @@ def test_request_buffer_byte_by_byte() -> None:
     states = [buffer.feed(request[index:index + 1]) for index in range(len(request) - 3)]
     assert states[-1] is State.COMPLETE and set(states[:-1]) == {State.INCOMPLETE}
     assert buffer.request == b"POST /c HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"
+
+
+def test_over_the_workers_budget_a_request_streams_on_unless_chunked() -> None:
+    sized = RequestBuffer()
+    assert sized.feed(b"POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc") is State.INCOMPLETE
+    assert sized.over_budget() is State.HAND_OVER
+    chunked = RequestBuffer()
+    assert chunked.feed(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nab") is State.INCOMPLETE
+    assert chunked.over_budget() is State.REFUSED and chunked.refusal.status == 503
