@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 
 from emotion_garden.gunicorn_worker import IDLE_TIMEOUT
-from emotion_garden.request_buffer import MAX_HEADER_BYTES, RequestBuffer, State
+from emotion_garden.request_buffer import CONTINUE, MAX_HEADER_BYTES, RequestBuffer, State
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,9 @@ def test_slow_clients_hold_no_thread(server: tuple[str, int]) -> None:
         for _ in range(3):
             started = time.monotonic()
             served = exchange(server, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            assert served.startswith(b"HTTP/1.1 200") and time.monotonic() - started < 1
+            # Held by a slow client, the one thread would leave this unanswered until the exchange's timeout; the
+            # bound is loose only for loaded machines (the probe measures the latency: benchmarks/probe.py).
+            assert served.startswith(b"HTTP/1.1 200") and time.monotonic() - started < 3
             for connection in trickling:
                 connection.sendall(b" ")
     finally:
@@ -102,9 +104,15 @@ def test_a_client_expecting_100_continue_gets_it_before_sending_its_body(server:
     with socket.create_connection(server, timeout=5) as connection:
         connection.sendall(b"POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n"
                            b"Connection: close\r\n\r\n")
-        assert connection.recv(100) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        interim = b""
+        while len(interim) < len(CONTINUE):  # a loaded machine may deliver it in pieces
+            interim += connection.recv(len(CONTINUE) - len(interim))
+        assert interim == CONTINUE
         connection.sendall(b"body")
-        assert answers(connection.recv(65536))[0]["body_bytes"] == 4
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+        assert answers(received)[0]["body_bytes"] == 4
 
 
 def test_endless_headers_are_refused(server: tuple[str, int]) -> None:
