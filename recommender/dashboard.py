@@ -181,8 +181,9 @@ def online_like_rates(*, days: int = 7, max_pages: int = 50_000) -> OnlineRates:
     since = timezone.now() - timedelta(days=days)
     pages = {
         page_id: (mode, [int(item) for item in items.split(",") if item])
-        for page_id, mode, items in ServedPage.objects.filter(created_at__gte=since).order_by("-created_at")
-        .values_list("id", "mode", "items")[:max_pages]
+        # The garden's pages: a like (Interaction) names an image, never a song of a songs answer.
+        for page_id, mode, items in ServedPage.objects.filter(created_at__gte=since, kind="image")
+        .order_by("-created_at").values_list("id", "mode", "items")[:max_pages]
     }
     shown_by_mode: dict[str, int] = {}
     shown_by_slot: dict[int, int] = {}

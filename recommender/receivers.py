@@ -1,13 +1,14 @@
-"""The recommender's answers to the catalogue's signals: an approved image becomes recommendable, a withdrawn one
-never appears again, a corrected one is recomputed. Connected in RecommenderConfig.ready()."""
+"""The recommender's answers to the catalogue's signals: an approved image or track becomes recommendable, a
+withdrawn one never appears again, a corrected image is recomputed. Connected in RecommenderConfig.ready()."""
 
 from typing import Any
 
 from django.dispatch import receiver
 
-from curation.models import Image
-from curation.signals import image_corrected, image_published, image_withdrawn
+from curation.models import Image, Track
+from curation.signals import image_corrected, image_published, image_withdrawn, track_published, track_withdrawn
 from recommender.engines import recommender_engine
+from recommender.items import TRACKS
 
 
 @receiver(image_published, sender=Image)
@@ -25,3 +26,13 @@ def republish_image(*, image: Image, **kwargs: Any) -> None:
 @receiver(image_withdrawn, sender=Image)
 def withdraw_image(*, image: Image, **kwargs: Any) -> None:
     recommender_engine().retire_item(image)
+
+
+@receiver(track_published, sender=Track)
+def publish_track(*, track: Track, **kwargs: Any) -> None:
+    recommender_engine(TRACKS.name).publish_item(track)
+
+
+@receiver(track_withdrawn, sender=Track)
+def withdraw_track(*, track: Track, **kwargs: Any) -> None:
+    recommender_engine(TRACKS.name).retire_item(track)
