@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # (method, path): every route of emotion_garden/urls.py that takes a request body or an id, but /text2image,
 # /bulk and /generateDataset, whose curator-only work (generating images) is slow; anonymous calls to those are here.
 ENDPOINTS = [
-    ("POST", "/api/v1/emotion"), ("POST", "/api/v1/garden"), ("POST", "/api/v1/like"), ("POST", "/api/v1/unlike"),
+    ("POST", "/api/v1/emotion"), ("POST", "/api/v1/garden"), ("POST", "/api/v1/songs"), ("POST", "/api/v1/like"),
+    ("POST", "/api/v1/unlike"),
     ("POST", "/api/v1/not-interested"), ("GET", "/api/v1/images/1/similar"), ("POST", "/api/v1/faces/compare"),
     ("POST", "/api/v1/lookalike"), ("DELETE", "/api/v1/credential"),
     ("GET", f"/api/v1/users/{uuid.UUID(int=7)}"), ("DELETE", f"/api/v1/users/{uuid.UUID(int=7)}"),
@@ -29,14 +30,16 @@ ENDPOINTS = [
     ("POST", "/emotion"), ("POST", "/gallery"), ("POST", "/createUser"), ("POST", "/like"),
     ("POST", "/galleryfromDB"), ("POST", "/gardenfromDB"), ("POST", "/garden"), ("POST", "/retrieve"),
     ("POST", "/upload"), ("POST", "/remove"), ("POST", "/removePool"), ("POST", "/clearIndex"),
-    ("POST", "/text2image"), ("POST", "/bulk"), ("POST", "/generateDataset"),
-    ("GET", "/emotions/x.jpeg"), ("GET", "/imgPool/x.jpeg"), ("GET", "/"), ("GET", "/healthz"),
+    ("POST", "/text2image"), ("POST", "/bulk"), ("POST", "/generateDataset"), ("POST", "/updateDisplay"),
+    ("GET", "/emotions/x.jpeg"), ("GET", "/imgPool/x.jpeg"), ("GET", "/display/1/img1h.jpeg"), ("GET", "/"),
+    ("GET", "/healthz"),
 ]
 # Only catalogue writes that do no generation get a curator's key (the others are tried anonymously).
-CURATOR_PATHS = {"/remove", "/removePool", "/clearIndex"}
+CURATOR_PATHS = {"/remove", "/removePool", "/clearIndex", "/updateDisplay"}
 FIELDS = ["emotion", "image", "face_user", "impressions", "gender", "age", "n", "exclude", "mode", "cursor", "theme",
           "theme_match", "client_event_id", "recommendation_id", "remember", "recognise", "userId", "id", "itemId",
-          "impression", "generation", "fname", "index", "prompt", "objName", "text", "width", "height", "favorite"]
+          "impression", "generation", "fname", "index", "prompt", "objName", "text", "width", "height", "favorite",
+          "zone", "landscape", "portrait"]
 
 odd_text = st.one_of(
     st.text(max_size=30), st.sampled_from(["HAPPY", "happy", "female/happy", "calm/flower", "\ud800", "\x00", "",

@@ -8,7 +8,7 @@ from tests.factories import ApiKeyFactory
 
 pytestmark = pytest.mark.django_db
 
-API_JSON = ["/api/v1/garden", "/api/v1/like", "/api/v1/unlike", "/api/v1/not-interested"]
+API_JSON = ["/api/v1/garden", "/api/v1/songs", "/api/v1/like", "/api/v1/unlike", "/api/v1/not-interested"]
 COMPAT_JSON = ["/gallery", "/createUser", "/like", "/galleryfromDB", "/gardenfromDB", "/garden", "/retrieve"]
 DEEP = b"[" * 20_000 + b"]" * 20_000
 DEEP_IN_A_FIELD = b'{"emotion": ' + b"[" * 20_000 + b"]" * 20_000 + b"}"
