@@ -87,6 +87,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so the request id is set for everything below it and the logged duration covers the whole stack.
     "emotion_garden.middleware.RequestIdMiddleware",
+    # A view that needed Redis while it is unreachable: 503 with Retry-After rather than a 500 (emotion_garden.outages).
+    "emotion_garden.middleware.UnavailableDependencyMiddleware",
+    "emotion_garden.rate_limit_headers.RateLimitHeadersMiddleware",
     # Before anything that can answer on its own (redirects, static files), so those answers carry CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -144,7 +147,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Short socket timeouts: a Redis that is down or unroutable must fail a request's cache call in about a second,
+    # after which the callers carry on without it (emotion_garden.outages), not hold a thread for the OS's timeout.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 else:
     # Room for a throttle counter per client address and minute (gallery.api_access): past MAX_ENTRIES locmem drops
     # a third of its entries at once, counters included (its default of 300 is a few hundred visitors).
@@ -258,8 +264,14 @@ GENERATION_RETRY_SECONDS = env.float("GENERATION_RETRY_SECONDS", default=2.0)
 # --- Upload limits ------------------------------------------------------------------------------------------------
 # A phone photo is 3-8 MB; anything much larger is refused before it is decoded.
 MAX_IMAGE_UPLOAD_BYTES = env.int("MAX_IMAGE_UPLOAD_BYTES", default=10 * 1024 * 1024)
-# Pixels are checked from the header before decoding, which stops decompression bombs.
-MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=40_000_000)
+# Pixels are checked from the header before decoding, which stops decompression bombs. 24 MP is what a camera frame or
+# a phone photo needs with room to spare: a kiosk camera gives 2-8 MP, phones save 12 MP by default (their 48-200 MP
+# modes are opt-in), and 6000x4000 is the common DSLR size. Decoding costs 3-4 bytes a pixel, and a PNG at the old
+# 40 MP limit (a 38 KB file declaring 6000x6600) took 3.2 s of a core and 376 MB.
+MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=24_000_000)
+# How many decodes of more than 4 MP (after JPEG draft mode) one web worker runs at once; more at the same moment are
+# answered 503 `decoder_busy` at once (emotion_garden.imaging._decode_slot).
+IMAGE_LARGE_DECODES_PER_WORKER = env.int("IMAGE_LARGE_DECODES_PER_WORKER", default=2)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_IMAGE_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_IMAGE_UPLOAD_BYTES + 1024 * 1024
 
@@ -284,6 +296,9 @@ API_KEYS_REQUIRED = env.bool("API_KEYS_REQUIRED", default=False)
 # for a school or office sharing one address. Keys get more, and each key may have its own rate.
 API_ANON_RATE = env("API_ANON_RATE", default="300/min")
 API_KEY_RATE = env("API_KEY_RATE", default="1200/min")
+# Where the throttle counts: without Redis, a SQLite file of its own that every worker process of this machine shares
+# (gallery.rate_counts; a per-process cache let each worker grant the full rate); with Redis, the cache.
+API_RATE_COUNTERS = env("API_RATE_COUNTERS", default="" if REDIS_URL else str(DATA_DIR / "rate-counters.sqlite3"))
 # Every JSON request of the API is a few hundred bytes; larger bodies are refused (413) before they are parsed.
 API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=64 * 1024)
 # Multipart forms carry at most two photos (faces/compare); Django's own limit counts only the non-file fields.
@@ -294,7 +309,7 @@ API_MAX_MULTIPART_BYTES = 2 * MAX_IMAGE_UPLOAD_BYTES + 1024 * 1024
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/"
 CORS_ALLOW_HEADERS = (*default_headers, "x-api-key", "x-person-token")
-CORS_EXPOSE_HEADERS = ["Retry-After"]
+CORS_EXPOSE_HEADERS = ["Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"]
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Emotion Garden API",
