@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseRedirectBase
 from django.urls import Resolver404, resolve, reverse
 from django.views.defaults import page_not_found
+from django.views.defaults import server_error as django_server_error
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -21,9 +22,11 @@ from emotion_garden.logs import request_id
 class ApiError(exceptions.APIException):
     """A client error with a stable machine-readable code, raised by views and services alike."""
 
-    def __init__(self, *, code: str, message: str, status_code: int = status.HTTP_400_BAD_REQUEST) -> None:
+    def __init__(self, *, code: str, message: str, status_code: int = status.HTTP_400_BAD_REQUEST,
+                 retry_after: int | None = None) -> None:
         super().__init__(detail=message, code=code)
         self.status_code = status_code
+        self.wait = retry_after  # DRF's handler turns it into Retry-After
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -61,7 +64,12 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if bare != request.path and _resolves(bare):
         query = request.META.get("QUERY_STRING", "")
         return PermanentRedirectKeepingMethod(f"{bare}?{query}" if query else bare)
-    return JsonResponse({"error": _traceable({"code": "not_found", "message": "Not found."}, request)}, status=404)
+    return error_response(request, code="not_found", message="Not found.", status_code=404)
+
+
+def error_response(request: HttpRequest, *, code: str, message: str, status_code: int) -> JsonResponse:
+    """The error format, for answers made outside DRF's views (handlers, middleware)."""
+    return JsonResponse({"error": _traceable({"code": code, "message": message}, request)}, status=status_code)
 
 
 def _resolves(path: str) -> bool:
@@ -74,6 +82,15 @@ def _resolves(path: str) -> bool:
 
 def _traceable(error: dict[str, Any], request: HttpRequest) -> dict[str, Any]:
     return {**error, "request_id": request_id.get(), "docs": request.build_absolute_uri(reverse("swagger-ui"))}
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: an exception no view or handler turned into an answer. The error format under /api/ (clients
+    parse every error the same way, and no HTML page leaks into a JSON client), Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return error_response(request, code="server_error", message="The server failed to answer this request.",
+                              status_code=500)
+    return django_server_error(request)
 
 
 def _first_message(detail: Any) -> str:

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from emotion_garden.settings import *  # noqa: F403
-from emotion_garden.settings import EMOTION_GARDEN_BACKENDS, Q_CLUSTER, STORAGES
+from emotion_garden.settings import API_RATE_COUNTERS, EMOTION_GARDEN_BACKENDS, Q_CLUSTER, STORAGES
 
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}
 
@@ -45,3 +45,6 @@ EMOTION_GARDEN_BACKENDS = {
 # off except in tests/gallery/test_throttling.py, which sets rates of its own.
 API_ANON_RATE = "none"
 API_KEY_RATE = "none"
+# Without Redis, a counter file of the run's own, not the embedded install's.
+if API_RATE_COUNTERS:
+    API_RATE_COUNTERS = str(Path(tempfile.mkdtemp(prefix="emotion-garden-test-rates-")) / "rate-counters.sqlite3")

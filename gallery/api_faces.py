@@ -143,12 +143,12 @@ def _photo_in_request(request: Request, field: str) -> bytes:
 
 @contextmanager
 def _face_errors_as_api_errors() -> Iterator[None]:
-    """Bad photos become 400/413 with the decoder's code, and a photo without a face a 422 `no_face`."""
+    """Bad photos become 400/413 (503 `decoder_busy`) with the decoder's code, and a photo without a face 422."""
     try:
         yield
     except InvalidImage as error:
-        status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE if error.too_large else status.HTTP_400_BAD_REQUEST
-        raise ApiError(code=error.code, message=error.message, status_code=status_code) from None
+        raise ApiError(code=error.code, message=error.message, status_code=error.status,
+                       retry_after=1 if error.status == status.HTTP_503_SERVICE_UNAVAILABLE else None) from None
     except NoFaceFound as error:
         raise ApiError(code="no_face", message=str(error), status_code=422) from None
     except FaceServiceUnavailable as error:

@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from emotion_garden.outages import REDIS_UNAVAILABLE, redis_cache
 from gallery.models import ApiKey
 
 KEY_START = "eg_"
@@ -120,7 +121,7 @@ def client_for_key(raw_key: str) -> ApiClient | None:
     prefix = key_prefix(raw_key)
     if prefix is None:
         return None
-    cached: _CachedKey | None = cache.get(_cache_key(prefix))
+    cached = _cached(prefix)
     if cached is None:
         cached = _load(prefix)
         if cached is None:
@@ -143,8 +144,23 @@ def _load(prefix: str) -> _CachedKey | None:
     key_id, name, key_hash, scopes, rate, last_used_at = row
     client = ApiClient(id=key_id, name=name, prefix=prefix, scopes=frozenset(scopes), rate=rate)
     cached = _CachedKey(key_hash=key_hash, client=client, last_used=last_used_at.timestamp() if last_used_at else 0)
-    cache.set(_cache_key(prefix), cached, KEY_CACHE_SECONDS)
+    if redis_cache.available():
+        try:
+            cache.set(_cache_key(prefix), cached, KEY_CACHE_SECONDS)
+        except REDIS_UNAVAILABLE as error:
+            redis_cache.failed(error, fallback="API keys are read from the database meanwhile")
     return cached
+
+
+def _cached(prefix: str) -> _CachedKey | None:
+    """The cached key, or None (a miss) while the cache's Redis is unreachable: the database still answers."""
+    if not redis_cache.available():
+        return None
+    try:
+        return cache.get(_cache_key(prefix))
+    except REDIS_UNAVAILABLE as error:
+        redis_cache.failed(error, fallback="API keys are read from the database meanwhile")
+        return None
 
 
 def _note_use(cached: _CachedKey) -> None:
@@ -153,7 +169,12 @@ def _note_use(cached: _CachedKey) -> None:
         return
     ApiKey.objects.filter(pk=cached.client.id).update(last_used_at=datetime.fromtimestamp(now, tz=UTC))
     # The next request reloads the row (with the new time); re-caching here would keep a revoked key alive longer.
-    cache.delete(_cache_key(cached.client.prefix))
+    # Best effort: a stale time in the cache only means another write of it later.
+    if redis_cache.available():
+        try:
+            cache.delete(_cache_key(cached.client.prefix))
+        except REDIS_UNAVAILABLE as error:
+            redis_cache.failed(error, fallback="API keys are read from the database meanwhile")
 
 
 def _cache_key(prefix: str) -> str:

@@ -68,11 +68,19 @@ _ACCESS_ERRORS = {
     "429": {
         "description": "`throttled`: too many requests from this address or key.",
         "headers": {"Retry-After": {"description": "Seconds until the next request is accepted.", "required": True,
-                                    "schema": {"type": "integer"}}},
+                                    "schema": {"type": "integer"}},
+                    # The IETF draft's fields, on every answer the throttle counted (gallery.api_access).
+                    **{f"RateLimit-{name}": {"description": description, "schema": {"type": "integer"}}
+                       for name, description in (("Limit", "Requests allowed in the window."),
+                                                 ("Remaining", "Requests left in the window."),
+                                                 ("Reset", "Seconds until the window restarts."))}},
         "content": _ERROR_CONTENT,
     },
-    "default": {"description": "Any other error (400 invalid input, 404, 413 too large, 415, 422, 503, ...), in the "
-                               "same format.", "content": _ERROR_CONTENT},
+    "default": {"description": "Any other error, in the same format: 400 invalid input (`parse_error`, `too_deep`, "
+                               "`invalid_unicode`, `invalid`, ...), 404, 408 `request_timeout` (the body did not "
+                               "arrive whole in time), 413 too large, 415, 422, 500 `server_error`, 503 "
+                               "(`decoder_busy`, `service_unavailable`, with Retry-After).",
+                "content": _ERROR_CONTENT},
 }
 
 

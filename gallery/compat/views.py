@@ -104,7 +104,7 @@ def emotion(request: HttpRequest) -> HttpResponse:
     try:
         visitor = read_visitor(photo=request.body, requested_id=requested_id)
     except InvalidImage as error:
-        raise CompatError(error.message, status=413 if error.too_large else 400) from None
+        raise CompatError(error.message, status=error.status) from None
     except NoFaceFound:
         raise CompatError("No Face", status=404) from None
     except FaceServiceUnavailable as error:

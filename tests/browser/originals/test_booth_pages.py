@@ -21,7 +21,8 @@ from playwright.sync_api import Page, expect
 from curation.models import Image
 from recommender.models import Interaction
 from tests.browser.conftest import garden_picture
-from tests.browser.originals.conftest import ORIGIN, OpenBrowser
+from tests.browser.original_sites import OpenBrowser
+from tests.browser.originals.conftest import ORIGIN
 from tests.factories import ApiKeyFactory, ApprovedImageFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

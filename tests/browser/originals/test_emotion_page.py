@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.originals.conftest import OpenBrowser
+from tests.browser.original_sites import OpenBrowser
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from recommender.models import Interaction
 from tests.browser.conftest import Screenshot
-from tests.browser.originals.conftest import ORIGIN, OpenBrowser
+from tests.browser.original_sites import OpenBrowser
+from tests.browser.originals.conftest import ORIGIN
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

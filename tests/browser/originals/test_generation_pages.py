@@ -21,7 +21,8 @@ from django_q.conf import Conf
 from playwright.sync_api import expect
 
 from curation.models import GenerationJob
-from tests.browser.originals.conftest import ORIGIN, OpenBrowser
+from tests.browser.original_sites import OpenBrowser
+from tests.browser.originals.conftest import ORIGIN
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

@@ -15,7 +15,8 @@ from playwright.sync_api import Page, expect
 
 from curation.models import GenerationJob, Image
 from tests.browser.conftest import Screenshot, garden_picture
-from tests.browser.originals.conftest import ORIGIN, OpenBrowser, status_of
+from tests.browser.original_sites import OpenBrowser, status_of
+from tests.browser.originals.conftest import ORIGIN
 from tests.factories import ImageFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

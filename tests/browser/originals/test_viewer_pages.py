@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 
 from curation.models import Image
 from tests.browser.conftest import Screenshot, garden_picture
-from tests.browser.originals.conftest import ORIGIN, OpenBrowser, status_of
+from tests.browser.original_sites import OpenBrowser, status_of
+from tests.browser.originals.conftest import ORIGIN
 from tests.factories import ApprovedImageFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

@@ -19,7 +19,8 @@ from gallery.compat.keys import live_key, pool_key
 from gallery.models import FaceUser
 from recommender.models import Interaction
 from tests.browser.conftest import Screenshot, garden_picture
-from tests.browser.root_originals.conftest import IRBE, OpenBrowser, status_of
+from tests.browser.original_sites import OpenBrowser, status_of
+from tests.browser.root_originals.conftest import IRBE
 from tests.factories import ImageFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

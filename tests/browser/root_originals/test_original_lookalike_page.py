@@ -14,7 +14,8 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 from skimage import data as skimage_data
 
-from tests.browser.root_originals.conftest import LOOKALIKE, OpenBrowser
+from tests.browser.original_sites import OpenBrowser
+from tests.browser.root_originals.conftest import LOOKALIKE
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
