@@ -13,7 +13,7 @@ from tests.security.world import CALLERS, World, build_world, random_person, sen
 pytestmark = pytest.mark.django_db
 
 ROUTES = all_routes()
-METHODS = ("GET", "POST", "DELETE")
+METHODS = ("GET", "POST", "PUT", "DELETE")
 LOGIN = "/admin/login/"
 # The admin pages every staff member has, whatever their permissions: the index of what they may see, their own
 # password, the admin's translations.

@@ -165,7 +165,8 @@ def send(client: Client, method: str, path: str, world: World, route: Route) -> 
         return client.get(path, world.query(route))
     if method == "DELETE":
         return client.delete(path)
-    return client.post(path, json.dumps(world.body(route)), content_type="application/json")
+    send_body = client.put if method == "PUT" else client.post
+    return send_body(path, json.dumps(world.body(route)), content_type="application/json")
 
 
 def random_person() -> str:
