@@ -13,7 +13,6 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from typing import NamedTuple
 
 import numpy as np
 from django.db import close_old_connections, connection
@@ -23,18 +22,41 @@ from recommender.models import SegmentStat
 logger = logging.getLogger(__name__)
 
 
-class SegmentCounts(NamedTuple):
-    image_ids: np.ndarray  # sorted
-    likes: np.ndarray
-    impressions: np.ndarray
+class SegmentCounts:
+    """One segment's counters by sorted image id, and their last alignment on a catalogue's ids.
+
+    Aligning costs two binary searches over the catalogue (about 1.5 ms at 10,000 images under load), and a personal
+    garden aligns a dozen segments (its own path and one per mood the visitor showed): every request of a process
+    aligns the same counters on the same catalogue until one of them is read again, so the last alignment is kept.
+    """
+
+    __slots__ = ("image_ids", "likes", "impressions", "_aligned")
+
+    def __init__(self, *, image_ids: np.ndarray, likes: np.ndarray, impressions: np.ndarray) -> None:
+        self.image_ids = image_ids
+        self.likes = likes
+        self.impressions = impressions
+        self._aligned: tuple[np.ndarray, tuple[np.ndarray, np.ndarray]] | None = None
 
     def on(self, image_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(likes, impressions) of the given sorted image ids, 0 for images never shown in the segment."""
+        """(likes, impressions) of the given sorted image ids, 0 for images never shown in the segment.
+
+        Read-only arrays, shared by every caller that passes the same image_ids array (compared by identity: a
+        catalogue's ids never change in place)."""
+        aligned = self._aligned
+        if aligned is not None and aligned[0] is image_ids:
+            return aligned[1]
         if self.image_ids.size == 0:
-            return np.zeros(image_ids.size), np.zeros(image_ids.size)
-        positions = np.searchsorted(self.image_ids, image_ids).clip(max=self.image_ids.size - 1)
-        known = self.image_ids[positions] == image_ids
-        return np.where(known, self.likes[positions], 0.0), np.where(known, self.impressions[positions], 0.0)
+            found = np.zeros(image_ids.size), np.zeros(image_ids.size)
+        else:
+            positions = np.searchsorted(self.image_ids, image_ids).clip(max=self.image_ids.size - 1)
+            known = self.image_ids[positions] == image_ids
+            found = np.where(known, self.likes[positions], 0.0), np.where(known, self.impressions[positions], 0.0)
+        for array in found:
+            array.flags.writeable = False
+        # One assignment: a concurrent request reads either the previous pair or this one, never half of it.
+        self._aligned = (image_ids, found)
+        return found
 
 
 def read_segment_counts(segment: str) -> SegmentCounts:
