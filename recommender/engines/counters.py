@@ -13,6 +13,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
 import numpy as np
 from django.db import close_old_connections, connection
@@ -68,23 +69,26 @@ def read_segment_counts(segment: str) -> SegmentCounts:
     return SegmentCounts(image_ids=table[:, 0], likes=table[:, 1].astype(float), impressions=table[:, 2].astype(float))
 
 
-class SegmentCounterCache:
+V = TypeVar("V")
+
+
+class SegmentCounterCache(Generic[V]):
     """Counters per segment, read once and then refreshed in the background every max_age_seconds.
 
     With max_age_seconds 0 every call reads the database (no thread): what tests that change counters behind the
     engine's back need. `reader` reads one key's counts (by default a segment's counters).
     """
 
-    def __init__(self, max_age_seconds: float, reader: Callable[[str], SegmentCounts] | None = None) -> None:
+    def __init__(self, max_age_seconds: float, reader: Callable[[str], V] | None = None) -> None:
         self.max_age_seconds = max_age_seconds
-        self._read = reader or read_segment_counts
+        self._read: Callable[[str], V] = reader or read_segment_counts  # type: ignore[assignment]
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[float, SegmentCounts]] = {}
+        self._entries: dict[str, tuple[float, V]] = {}
         self._pending: set[str] = set()
         self._queue: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._refresher: threading.Thread | None = None
 
-    def get(self, segment: str) -> SegmentCounts:
+    def get(self, segment: str) -> V:
         if self.max_age_seconds <= 0:
             return self._read(segment)
         with self._lock:
@@ -103,7 +107,7 @@ class SegmentCounterCache:
         for segment in segments:
             self._store(segment, self._read(segment))
 
-    def _store(self, segment: str, counts: SegmentCounts) -> SegmentCounts:
+    def _store(self, segment: str, counts: V) -> V:
         with self._lock:
             self._entries[segment] = (time.monotonic(), counts)
             self._pending.discard(segment)
