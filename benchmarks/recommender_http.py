@@ -63,6 +63,8 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=60, help="time limit per phase (default 60)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--baseline", default="", help="a checkout to serve the same requests first, for comparison")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="with --baseline: rounds of baseline then this checkout (default 1)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory(prefix="recommender-benchmark-") as data_dir:
@@ -91,6 +93,10 @@ def main() -> None:
         database = connection.vendor
         connection.close()
         checkouts = [(Path(args.baseline).resolve(), "baseline: "), (ROOT, "")] if args.baseline else [(ROOT, "")]
+        if args.baseline and args.rounds > 1:
+            # Alternated, so that neither side always serves first on a cold cache or a drifting machine.
+            checkouts = [(root, f"{label or 'this: '}round {round_}, ") for round_ in range(1, args.rounds + 1)
+                         for root, label in checkouts]
         tallies: list[Tally] = []
         for root, label in checkouts:
             if root != ROOT:
@@ -244,6 +250,9 @@ def generate(rng: np.random.Generator, *, images: int, users: int, interactions:
     # index to use for a person's history.
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+        if connection.vendor == "sqlite":
+            # The generated rows out of the write-ahead log: the first server would otherwise pay to checkpoint them.
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     active = sorted({str(user_ids[user]) for user in np.unique(user_of)[:5000]})
     return Catalogue(image_ids=image_ids, image_emotions=image_emotions, users=[str(user) for user in user_ids],
                      active_users=active)
