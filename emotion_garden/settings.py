@@ -16,6 +16,8 @@ from corsheaders.defaults import default_headers
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from emotion_garden.backend_settings import configured_backends
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -215,108 +217,16 @@ def _media_origins() -> list[str]:
 # --- Pluggable backends (the STORAGES pattern: a dotted path plus keyword options per capability) ------------------
 AWS_REGION = env("AWS_REGION", default="us-east-1")
 
-EMOTION_GARDEN_BACKENDS = {
-    "face_analysis": {
-        "BACKEND": env("FACE_ANALYSIS_BACKEND", default="gallery.faces.local.LocalFaceAnalyzer"),
-        "OPTIONS": {},
-    },
-    "face_identity": {
-        "BACKEND": env("FACE_IDENTITY_BACKEND", default="gallery.faces.local.LocalFaceIdentity"),
-        "OPTIONS": {},
-    },
-    # The look-alike's reference people, in an index of their own (never the visitors' faces). By default the
-    # same kind of backend as face_identity, so a Rekognition deployment loads no local face model for it.
-    "face_reference": {
-        "BACKEND": env("FACE_REFERENCE_BACKEND", default=(
-            "gallery.faces.rekognition_references.RekognitionReferenceFaces"
-            if env("FACE_IDENTITY_BACKEND", default="").endswith(".RekognitionFaceIdentity")
-            else "gallery.faces.local_references.LocalReferenceFaces"
-        )),
-        "OPTIONS": {},
-    },
-    "recommender": {
-        "BACKEND": env("RECOMMENDER_BACKEND", default="recommender.engines.local.LocalRecommender"),
-        "OPTIONS": {},
-    },
-    "image_generation": {
-        "BACKEND": env("IMAGE_GENERATION_BACKEND", default="curation.generators.procedural.ProceduralGenerator"),
-        "OPTIONS": {},
-    },
-    # The offline catalogue of curation/songs/data/catalogue.json; the language models below are extra suggesters.
-    "song_suggestion": {
-        "BACKEND": env("SONG_SUGGESTION_BACKEND", default="curation.songs.catalogue.CatalogueSuggester"),
-        "OPTIONS": {},
-    },
-}
-
-# Which expression model of gallery/faces/models the local face backend runs (fer_emotion: the old baseline).
-if EMOTION_GARDEN_BACKENDS["face_analysis"]["BACKEND"] == "gallery.faces.local.LocalFaceAnalyzer":
-    EMOTION_GARDEN_BACKENDS["face_analysis"]["OPTIONS"] = {
-        "expression_model": env("EXPRESSION_MODEL", default="expression_eg2"),
-        # The longest side YuNet looks at (gallery.faces.local.DETECTION_MAX_SIDE explains the default).
-        "max_side": env.int("FACE_DETECTION_MAX_SIDE", default=320),
-    }
-
-# The Rekognition collection of the look-alike's reference people: never the visitors' collection.
-if EMOTION_GARDEN_BACKENDS["face_reference"]["BACKEND"].endswith(".RekognitionReferenceFaces"):
-    EMOTION_GARDEN_BACKENDS["face_reference"]["OPTIONS"] = {
-        "collection_id": env("REKOGNITION_REFERENCE_COLLECTION", default="emotion-garden-references"),
-    }
-
-# Amazon Personalize as the recommender: `manage.py setup_personalize` creates the resources and prints these.
-if EMOTION_GARDEN_BACKENDS["recommender"]["BACKEND"] == "recommender.engines.personalize.PersonalizeRecommender":
-    EMOTION_GARDEN_BACKENDS["recommender"]["OPTIONS"] = {
-        "campaign_arn": env("PERSONALIZE_CAMPAIGN_ARN", default=""),
-        "tracking_id": env("PERSONALIZE_TRACKING_ID", default=""),
-        "dataset_arn_items": env("PERSONALIZE_ITEMS_DATASET_ARN", default=""),
-        "dataset_arn_users": env("PERSONALIZE_USERS_DATASET_ARN", default=""),
-        "emotion_filter_arn": env("PERSONALIZE_EMOTION_FILTER_ARN", default=""),
-        # Optional campaigns of the Trending-Now and Similar-Items recipes; without them the fallback answers.
-        "trending_campaign_arn": env("PERSONALIZE_TRENDING_CAMPAIGN_ARN", default=""),
-        "similar_campaign_arn": env("PERSONALIZE_SIMILAR_CAMPAIGN_ARN", default=""),
-        "region_name": AWS_REGION,
-        # Answers while no campaign is trained yet (Personalize needs 1000 interactions) or Personalize fails.
-        "fallback": env("PERSONALIZE_FALLBACK_BACKEND", default="recommender.engines.local.LocalRecommender"),
-    }
-
-# More generators curators can pick per job, present only when configured.
-if SAGEMAKER_ENDPOINT_NAME := env("SAGEMAKER_ENDPOINT_NAME", default=""):
-    EMOTION_GARDEN_BACKENDS["image_generation.sagemaker"] = {
-        "BACKEND": "curation.generators.sagemaker.SageMakerStableDiffusion",
-        "OPTIONS": {"endpoint_name": SAGEMAKER_ENDPOINT_NAME, "region_name": AWS_REGION},
-    }
-if BEDROCK_IMAGE_MODEL_ID := env("BEDROCK_IMAGE_MODEL_ID", default=""):
-    EMOTION_GARDEN_BACKENDS["image_generation.bedrock"] = {
-        "BACKEND": "curation.generators.bedrock.BedrockImageGenerator",
-        "OPTIONS": {"model_id": BEDROCK_IMAGE_MODEL_ID, "region_name": AWS_REGION},
-    }
-
-# Song suggesters curators can pick per run, present only when configured: a Bedrock text model (Converse API) and
-# any OpenAI-compatible chat endpoint (OpenAI, or a model server of your own such as vLLM, llama.cpp or Ollama).
-if BEDROCK_SONG_MODEL_ID := env("BEDROCK_SONG_MODEL_ID", default=""):
-    EMOTION_GARDEN_BACKENDS["song_suggestion.bedrock"] = {
-        "BACKEND": "curation.songs.bedrock.BedrockSongSuggester",
-        "OPTIONS": {"model_id": BEDROCK_SONG_MODEL_ID, "region_name": AWS_REGION},
-    }
-if OPENAI_SONG_BASE_URL := env("OPENAI_SONG_BASE_URL", default=""):
-    EMOTION_GARDEN_BACKENDS["song_suggestion.openai"] = {
-        "BACKEND": "curation.songs.openai_compatible.OpenAICompatibleSongSuggester",
-        "OPTIONS": {
-            "base_url": OPENAI_SONG_BASE_URL,
-            "model": env("OPENAI_SONG_MODEL", default=""),
-            "api_key": env("OPENAI_SONG_API_KEY", default=""),
-            "json_mode": env.bool("OPENAI_SONG_JSON_MODE", default=True),
-        },
-    }
+EMOTION_GARDEN_BACKENDS = configured_backends(env, aws_region=AWS_REGION)
 
 # The original web clients (gallery.compat) never ask for consent: by default their /emotion neither searches nor keeps
 # faces. Only a kiosk whose visitors agreed to it (signage) should turn this on; it then stands for every request's
 # consent to be recognised and remembered.
 COMPAT_REMEMBER_FACES = env.bool("COMPAT_REMEMBER_FACES", default=False)
 # The original endpoints that change the catalogue or start work (/remove, /removePool, /clearIndex, /bulk,
-# /generateDataset, /text2image) answer only to a curator: a staff session with the permissions, from this site's
-# pages, or an API key with the `curation` scope. True opens them to anyone who can reach the server: only for a
-# closed kiosk network (logged as a warning at every start).
+# /generateDataset, /text2image, /updateDisplay) answer only to a curator: a staff session with the permissions, from
+# this site's pages, or an API key with the `curation` scope. True opens them to anyone who can reach the server: only
+# for a closed kiosk network (logged as a warning at every start).
 COMPAT_OPEN_CURATION = env.bool("COMPAT_OPEN_CURATION", default=False)
 
 # Similarities (0-100) on Rekognition's scale, where the local backend puts its verification cut at 80.
@@ -397,7 +307,7 @@ SPECTACULAR_SETTINGS = {
     ),
     "TAGS": [
         {"name": "faces", "description": "Read a photo's emotion, compare faces, find look-alikes."},
-        {"name": "garden", "description": "Images for a visitor, page by page, and images like an image."},
+        {"name": "garden", "description": "Images and songs for a visitor, page by page, and images like an image."},
         {"name": "likes", "description": "Likes, unlikes and not-interested: what the recommender learns from."},
         {"name": "people", "description": "A remembered person's own data: read, list likes, export, forget."},
     ],

@@ -34,6 +34,11 @@ EMOTION_GARDEN_BACKENDS = {
         "OPTIONS": {**EMOTION_GARDEN_BACKENDS["recommender"]["OPTIONS"], "state_check_seconds": 0,
                     "counters_cache_seconds": 0},
     },
+    "song_recommender": {
+        **EMOTION_GARDEN_BACKENDS["song_recommender"],
+        "OPTIONS": {**EMOTION_GARDEN_BACKENDS["song_recommender"]["OPTIONS"], "state_check_seconds": 0,
+                    "counters_cache_seconds": 0},
+    },
 }
 
 # The suite calls the API far faster than any visitor, from one address, and the cache outlives a test: throttles are

@@ -164,6 +164,19 @@ class ExportInteractionSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class ExportSongInteractionSerializer(serializers.Serializer):
+    event = serializers.ChoiceField(choices=Interaction.Event.choices)
+    track = serializers.IntegerField()
+    title = serializers.CharField()
+    artist = serializers.CharField()
+    emotion = serializers.CharField(allow_blank=True)
+    gender = serializers.CharField(allow_blank=True)
+    age_band = serializers.CharField(allow_blank=True)
+    impressions = serializers.ListField(child=serializers.IntegerField())
+    client_event_id = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
 class ExportLikeSerializer(serializers.Serializer):
     image = serializers.IntegerField()
     image_name = serializers.CharField()
@@ -183,9 +196,11 @@ class ExportBiometricSerializer(serializers.Serializer):
 
 class ExportGardenAnswerSerializer(serializers.Serializer):
     recommendation_id = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["image", "track"], help_text="A garden's page, or a songs answer.")
     mode = serializers.CharField()
     emotion = serializers.CharField(allow_blank=True)
-    images = serializers.ListField(child=serializers.IntegerField())
+    images = serializers.ListField(child=serializers.IntegerField(), help_text="The ids shown: tracks for kind "
+                                                                             "`track`.")
     created_at = serializers.DateTimeField()
 
 
@@ -193,6 +208,7 @@ class FaceUserExportSerializer(serializers.Serializer):
     exported_at = serializers.DateTimeField()
     profile = ExportProfileSerializer()
     interactions = ExportInteractionSerializer(many=True)
+    song_interactions = ExportSongInteractionSerializer(many=True)
     likes = ExportLikeSerializer(many=True)
     credentials = ExportCredentialSerializer(many=True)
     biometric_data = ExportBiometricSerializer(many=True)

@@ -22,6 +22,7 @@ from recommender.engines.base import Visitor
 from recommender.models import Interaction
 from recommender.selectors import like_count
 from recommender.services import IdempotencyConflict, InteractionRejected, record_interaction
+from recommender.song_selectors import liked_song_count
 
 TAG = "likes"
 
@@ -30,8 +31,8 @@ class _InteractionView(APIView):
     parser_classes = [LimitedJSONParser]
     required_scope = ApiScope.LIKES
     event: Interaction.Event
-    # Rejections answered 404 rather than 400 (the image named is not one the endpoint can act on).
-    not_found_codes: frozenset[str] = frozenset()
+    # Rejections answered 404 rather than 400 (the image or track named is not one the endpoint can act on).
+    not_found_codes: frozenset[str] = frozenset({"unknown_track", "track_not_live"})
 
     def post(self, request: Request) -> Response:
         serializer = InteractionRequestSerializer(data=request.data)
@@ -44,7 +45,8 @@ class _InteractionView(APIView):
         try:
             recorded = record_interaction(
                 event=self.event,
-                image_id=params["image"],
+                image_id=params.get("image"),
+                track_id=params.get("track"),
                 visitor=_visitor(params.get("face_user")),
                 impression_ids=params["impressions"],
                 emotion=params.get("emotion", ""),
@@ -60,10 +62,12 @@ class _InteractionView(APIView):
             status_code = status.HTTP_404_NOT_FOUND if error.code in self.not_found_codes else 400
             raise ApiError(code=error.code, message=error.message, status_code=status_code) from None
         face_user_id = recorded.interaction.face_user_id
+        count = liked_song_count if "track" in params else like_count
         return Response(
             {**InteractionSerializer(recorded.interaction).data,
-             # The person's likes after this event, so a client can show the move to personal picks.
-             "likes": like_count(visitor_id=face_user_id) if face_user_id else None},
+             # The person's likes (of images, or of songs) after this event, so a client can show the move to
+             # personal picks.
+             "likes": count(visitor_id=face_user_id) if face_user_id else None},
             status=status.HTTP_201_CREATED if recorded.created else status.HTTP_200_OK,
         )
 
@@ -85,11 +89,14 @@ _INTERACTION_DOC = (
     "id from another caller is an event of theirs; the same id for a different event of the same caller (an unlike "
     "reusing a like's id, another image or person) answers 409 `idempotency_conflict` and records nothing. A "
     "`face_user` needs that person's credential (`X-Person-Token`, or the site's cookie) or an API key with the "
-    "`users` scope (403 `person_credential_required`); without one the event is anonymous."
+    "`users` scope (403 `person_credential_required`); without one the event is anonymous. An event names an `image` "
+    "or a `track` (a song of `POST /songs`, its impressions then tracks): 404 `unknown_track` / `track_not_live` for "
+    "a track that is not live (unknown, pending, rejected or retired); client event ids of songs are their own."
 )
 _REJECTED = {
     400: "`invalid`: a field is missing or wrong (`error.fields`); `unknown_image`, `image_not_live`, "
          "`unknown_impressions`, `too_many_impressions`, `unknown_face_user`: the event names what it cannot.",
+    404: "`unknown_track`, `track_not_live`: the track is not live.",
     409: "`idempotency_conflict`: this caller's client_event_id names another event.",
 }
 _EXAMPLE = {"id": 981, "event": "like", "image": 42, "face_user": None, "impressions": [41, 42, 43],
@@ -132,7 +139,8 @@ class UnlikeView(_InteractionView):
 @extend_schema_view(post=extend_schema(
     operation_id="not_interested", summary="Hide an image from a visitor", tags=[TAG],
     request=InteractionRequestSerializer, responses=_responses(rejected={
-        **_REJECTED, 404: "`unknown_image`, `image_not_live`: the image is not in the gallery."}),
+        **_REJECTED, 404: "`unknown_image`, `image_not_live`, `unknown_track`, `track_not_live`: the image is not "
+                          "in the gallery, or the track not live."}),
     description=("Not interested in this image: a negative signal, unlike an unlike. The image and its near-duplicates "
                  "are hidden from the face user from then on, and their taste learns from it; the visitor's segment "
                  "counts it as shown and not liked. Once per face user and image (a repeat answers 200 with the "
@@ -143,4 +151,4 @@ class NotInterestedView(_InteractionView):
     """Not interested: hide the image and its near-duplicates from the visitor, and teach the recommender."""
 
     event = Interaction.Event.NOT_INTERESTED
-    not_found_codes = frozenset({"unknown_image", "image_not_live"})
+    not_found_codes = frozenset({"unknown_image", "image_not_live", "unknown_track", "track_not_live"})

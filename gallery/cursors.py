@@ -1,5 +1,6 @@
-"""Garden cursors: an opaque, signed token of the image ids a visitor has been shown, so a client pages through
-the garden (Next, Next, ...) without repeats and without keeping the list itself.
+"""Garden and songs cursors: an opaque, signed token of the item ids a visitor has been shown, so a client pages
+through the garden or the songs (Next, Next, ...) without repeats and without keeping the list itself. The songs sign
+with a salt of their own: a garden's cursor (image ids) is refused by the songs (track ids), and the reverse.
 
 The ids travel as a set, sorted, as varint gaps, deflated: a page of 3 new ids adds a few bytes, and a visitor who
 has seen a whole run of ids costs almost nothing, where a JSON list of every id grew to 20,000 characters. Signed, so
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 from django.core import signing
 
 SALT = "emotion-garden.garden-cursor.v2"
+SONGS_SALT = "emotion-garden.songs-cursor"
 # Cursors signed before the compact format (a JSON list of the last 500 ids): still read, so a page open across a
 # deploy keeps paging.
 _LIST_SALT = "emotion-garden.garden-cursor"
@@ -22,20 +24,23 @@ _LIST_SALT = "emotion-garden.garden-cursor"
 MAX_REMEMBERED = 10_000
 
 
-def encode_cursor(shown: Iterable[int], page: Iterable[int] = ()) -> str:
+def encode_cursor(shown: Iterable[int], page: Iterable[int] = (), *, salt: str = SALT) -> str:
     """A cursor for the ids already shown plus this page's."""
     ids = {*shown, *page}
     if len(ids) > MAX_REMEMBERED:
         ids = set(page)
     packed = base64.urlsafe_b64encode(zlib.compress(_gaps(sorted(ids)), 9)).rstrip(b"=").decode()
-    return signing.Signer(salt=SALT).sign(packed)
+    return signing.Signer(salt=salt).sign(packed)
 
 
-def decode_cursor(token: str) -> set[int]:
-    """The ids in a cursor; ValueError for a token we did not sign (tampered, truncated or made up)."""
+def decode_cursor(token: str, *, salt: str = SALT) -> set[int]:
+    """The ids in a cursor; ValueError for a token we did not sign (tampered, truncated, made up or another
+    answer's)."""
     try:
-        packed = signing.Signer(salt=SALT).unsign(token)
+        packed = signing.Signer(salt=salt).unsign(token)
     except signing.BadSignature:
+        if salt != SALT:  # the songs never had list cursors
+            raise ValueError("The cursor is not one this server issued.") from None
         return _decode_list_cursor(token)
     try:  # only after the signature: nothing but our own deflated bytes is ever inflated
         inflated = zlib.decompress(base64.urlsafe_b64decode(packed + "=" * (-len(packed) % 4)))

@@ -8,7 +8,7 @@ from emotion_garden.vocabulary import AgeBand, Emotion, Gender
 from gallery.cursors import decode_cursor
 from gallery.models import FaceUser
 from recommender.engines.base import ReasonCode
-from recommender.models import Interaction
+from recommender.models import Interaction, TrackInteraction
 from recommender.selectors import GardenItem, Mode
 
 # The largest id a row can have (BigAutoField, a signed 64-bit integer). A larger number cannot name an image, and
@@ -161,12 +161,15 @@ class LikedImageSerializer(serializers.Serializer):
 
 
 class InteractionRequestSerializer(serializers.Serializer):
-    image = ImageIdField()
+    image = ImageIdField(required=False, help_text="The image of the event (or give `track`).")
+    track = ImageIdField(required=False, help_text="The track of the event, a song of `POST /songs` (or give "
+                                                   "`image`); its impressions are then track ids.")
     face_user = serializers.UUIDField(
         required=False, allow_null=True,
         help_text="The person the event is theirs: needs their credential or an API key with the 'users' scope.",
     )
-    impressions = serializers.ListField(child=ImageIdField(), required=False, default=list, max_length=50)
+    impressions = serializers.ListField(child=ImageIdField(), required=False, default=list, max_length=50,
+                                        help_text="The other images (or tracks) on screen beside it.")
     emotion = EmotionField(required=False)
     gender = GenderField(required=False, help_text="An anonymous visitor's gender as read; a face user's own wins.")
     age = serializers.IntegerField(required=False, min_value=0, max_value=120,
@@ -178,6 +181,8 @@ class InteractionRequestSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("image" in attrs) == ("track" in attrs):
+            raise serializers.ValidationError({"image": "Name the image or the track of the event (one of them)."})
         age = attrs.pop("age", None)
         attrs["age_band"] = AgeBand.for_age_range(age, age) if age is not None else ""
         return attrs
@@ -189,18 +194,20 @@ class InteractionSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     event = serializers.ChoiceField(choices=Interaction.Event.choices)
-    image = serializers.IntegerField()
+    image = serializers.IntegerField(allow_null=True)
+    track = serializers.IntegerField(allow_null=True)
     face_user = serializers.UUIDField(allow_null=True)
     impressions = serializers.ListField(child=serializers.IntegerField())
     emotion = serializers.CharField(allow_blank=True)
     client_event_id = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField()
 
-    def to_representation(self, interaction: Interaction) -> dict[str, Any]:
+    def to_representation(self, interaction: Interaction | TrackInteraction) -> dict[str, Any]:
         return {
             "id": interaction.pk,
             "event": interaction.event,
-            "image": interaction.image_id,
+            "image": getattr(interaction, "image_id", None),
+            "track": getattr(interaction, "track_id", None),
             "face_user": str(interaction.face_user_id) if interaction.face_user_id else None,
             "impressions": interaction.impression_ids,
             "emotion": interaction.emotion,

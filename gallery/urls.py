@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gallery import api_faces, api_garden, api_interactions, api_people, api_similar
+from gallery import api_faces, api_garden, api_interactions, api_people, api_similar, api_songs
 
 app_name = "api"
 
@@ -8,6 +8,7 @@ app_name = "api"
 urlpatterns = [
     path("emotion", api_faces.EmotionView.as_view(), name="emotion"),
     path("garden", api_garden.GardenView.as_view(), name="garden"),
+    path("songs", api_songs.SongsView.as_view(), name="songs"),
     path("like", api_interactions.LikeView.as_view(), name="like"),
     path("unlike", api_interactions.UnlikeView.as_view(), name="unlike"),
     path("not-interested", api_interactions.NotInterestedView.as_view(), name="not-interested"),

@@ -30,6 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "urls": {
             "emotion": reverse("api:emotion"),
             "garden": reverse("api:garden"),
+            "songs": reverse("api:songs"),
             "like": reverse("api:like"),
             "unlike": reverse("api:unlike"),
             "notInterested": reverse("api:not-interested"),

@@ -18,7 +18,7 @@ from typing import Generic, TypeVar
 import numpy as np
 from django.db import close_old_connections, connection
 
-from recommender.models import SegmentStat
+from recommender.items import IMAGES, ItemKind
 
 logger = logging.getLogger(__name__)
 
@@ -60,11 +60,10 @@ class SegmentCounts:
         return found
 
 
-def read_segment_counts(segment: str) -> SegmentCounts:
-    """One segment's counters, by image id: an index range scan of (segment, image)."""
-    rows = SegmentStat.objects.filter(segment=segment).order_by("image_id").values_list(
-        "image_id", "likes", "impressions"
-    )
+def read_segment_counts(segment: str, *, kind: ItemKind = IMAGES) -> SegmentCounts:
+    """One segment's counters of one kind of item, by item id: an index range scan of (segment, item)."""
+    item = f"{kind.field}_id"
+    rows = kind.counters.objects.filter(segment=segment).order_by(item).values_list(item, "likes", "impressions")
     table = np.array(list(rows), dtype=np.int64).reshape(-1, 3)
     return SegmentCounts(image_ids=table[:, 0], likes=table[:, 1].astype(float), impressions=table[:, 2].astype(float))
 

@@ -11,6 +11,7 @@ import numpy as np
 from django.utils import timezone
 
 from recommender.engines.counters import SegmentCounterCache, SegmentCounts
+from recommender.items import IMAGES, ItemKind
 from recommender.queries import recent_likes_by_emotion
 
 # A like by anyone counts this much towards an emotion's trending list: enough to order images its own visitors have
@@ -20,8 +21,9 @@ WINDOW = "window"  # the cache's one key: every emotion is read together
 
 
 class TrendingCache:
-    def __init__(self, *, hours: float, max_age_seconds: float) -> None:
+    def __init__(self, *, hours: float, max_age_seconds: float, kind: ItemKind = IMAGES) -> None:
         self.hours = hours
+        self.kind = kind
         self._cache: SegmentCounterCache[dict[str, SegmentCounts]] = SegmentCounterCache(
             max_age_seconds, reader=self._read)
 
@@ -35,9 +37,10 @@ class TrendingCache:
         return own + EVERYONE_WEIGHT * everyone
 
     def _read(self, _key: str) -> dict[str, SegmentCounts]:
-        """Per image liked in the window, for each emotion shown in it ("" for everyone): its likes by visitors of the
+        """Per item liked in the window, for each emotion shown in it ("" for everyone): its likes by visitors of the
         emotion (`likes`) and by everyone (`impressions`)."""
-        rows = recent_likes_by_emotion(since=timezone.now() - timedelta(hours=self.hours))
+        rows = recent_likes_by_emotion(events=self.kind.events, item_field=self.kind.field,
+                                       since=timezone.now() - timedelta(hours=self.hours))
         image_of = np.array([row[0] for row in rows], dtype=np.int64)
         emotion_of = np.array([row[1] for row in rows], dtype=object)
         likes = np.array([row[2] for row in rows], dtype=float)

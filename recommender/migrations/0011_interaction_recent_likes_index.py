@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('curation', '0007_curators_review_tracks'),
         ('gallery', '0006_reference_photo_index'),
-        ('recommender', '0008_taste_model'),
+        ('recommender', '0010_tracks_as_items'),
     ]
 
     operations = [

@@ -112,6 +112,7 @@ OPERATIONS = [
     ("post", "/api/v1/faces/compare", ApiScope.FACES),
     ("post", "/api/v1/lookalike", ApiScope.FACES),
     ("post", "/api/v1/garden", ApiScope.GARDEN),
+    ("post", "/api/v1/songs", ApiScope.GARDEN),
     ("post", "/api/v1/like", ApiScope.LIKES),
     ("post", "/api/v1/unlike", ApiScope.LIKES),
     ("post", "/api/v1/not-interested", ApiScope.LIKES),

@@ -2,11 +2,10 @@
 
 import { $, clearState, element, icon, showProblem } from "./photo.js";
 import {
-  config, currentPage, emotionWord, eventId, format, liked, postJson, saveView, view,
+  announceChange, config, currentPage, emotionWord, eventId, format, liked, postJson, saveView, view,
 } from "./garden-state.js";
 import { themeLabel } from "./theme-picker.js";
 import { activeFaceUserId } from "./privacy.js";
-import { renderLikesProgress, showNotice } from "./pages.js";
 import { openViewer } from "./viewer.js";
 
 // Each pick's reason, in the visitor's language, by the stable code the API gives beside its English words.
@@ -141,12 +140,11 @@ async function toggleLike(item, button) {
   }
   clearState($("garden-state"));
   view.likedIds = liking ? [...view.likedIds, item.id] : view.likedIds.filter((id) => id !== item.id);
-  renderLikesProgress();
+  announceChange({ likes: true });
   saveView();
   const threshold = view.personalAfterLikes;
   const reachedThreshold = likesBefore < threshold && view.likedIds.length >= threshold;
   if (activeFaceUserId() && reachedThreshold && view.modeChoice === "auto" && currentPage().mode === "emotion") {
-    showNotice(gettext("You like enough images for personal picks: the next images follow your taste."),
-      { offerPersonal: true });
+    announceChange({ personalPicksOpen: true });
   }
 }

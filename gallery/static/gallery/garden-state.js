@@ -27,6 +27,11 @@ export const view = {
   theme: "", // the theme picker's words, "" for any theme
 };
 
+// The cards and the privacy panel tell the pages what changed by an event rather than by importing them: the pages
+// import the cards, and a module graph without circles loads in one obvious order.
+export const GARDEN_CHANGED = "garden:changed";
+export const announceChange = (detail) => document.dispatchEvent(new CustomEvent(GARDEN_CHANGED, { detail }));
+
 export const liked = () => new Set(view.likedIds);
 export const currentPage = () => view.pages[view.pageIndex];
 

@@ -2,7 +2,7 @@
 // the theme, and the notices about personal picks.
 
 import { $, clearState, element, icon, showBusy, showProblem } from "./photo.js";
-import { PAGE_SIZE, config, currentPage, format, postJson, saveView, view } from "./garden-state.js";
+import { GARDEN_CHANGED, PAGE_SIZE, config, currentPage, format, postJson, saveView, view } from "./garden-state.js";
 import { showTheme, withTheme } from "./theme-picker.js";
 import { activeFaceUserId } from "./privacy.js";
 import { cardFor } from "./cards.js";
@@ -152,3 +152,12 @@ export function showNotice(text, { offerPersonal = false } = {}) {
 }
 
 const hideNotice = () => $("garden-notice").replaceChildren();
+
+document.addEventListener(GARDEN_CHANGED, ({ detail }) => {
+  if (detail.forgotten && view.pageIndex >= 0) renderGarden(); // personal picks are gone with the person
+  else renderLikesProgress();
+  if (detail.personalPicksOpen) {
+    showNotice(gettext("You like enough images for personal picks: the next images follow your taste."),
+      { offerPersonal: true });
+  }
+});

@@ -1,8 +1,7 @@
 // Remembering the visitor: the consent asked once per visit, the privacy line, "Download my data" and "Forget me".
 
 import { $, request } from "./photo.js";
-import { config, faceUserUrl, saveView, view } from "./garden-state.js";
-import { renderGarden, renderLikesProgress } from "./pages.js";
+import { announceChange, config, faceUserUrl, saveView, view } from "./garden-state.js";
 
 // localStorage: who this browser remembers. Only a hint for the page: the server opens that person's data to the
 // HttpOnly cookie it set, which this script never sees.
@@ -41,7 +40,7 @@ export function renderPrivacy(message) {
   }
   if (!text && consentChoice() === "remember") text = gettext("We will remember you from your next photo.");
   if (text) $("privacy-status").textContent = text;
-  renderLikesProgress();
+  announceChange({ likes: true });
 }
 
 // Resolves with the button the person chose, or "" when they closed the dialog with Escape.
@@ -89,7 +88,7 @@ export async function forgetMe() {
   view.modeChoice = "auto";
   dropFaceUser();
   renderPrivacy(gettext("Done: your face print, age range and gender are deleted. Nothing about your face is kept."));
-  if (view.pageIndex >= 0) renderGarden();
+  announceChange({ forgotten: true });
   saveView();
   $("privacy-change").focus();
 }
