@@ -59,20 +59,21 @@ class Tally:
 
 
 @contextmanager
-def gunicorn(*, log: Path, threads: int | None = None, workers: int = WORKERS) -> Iterator[int]:
+def gunicorn(*, log: Path, threads: int | None = None, workers: int = WORKERS, root: Path = ROOT) -> Iterator[int]:
     """Migrate, start gunicorn with the production configuration (emotion_garden/gunicorn.conf.py) on a free loopback
-    port and yield the port; stop it however the block ends. `threads` overrides the configuration's.
+    port and yield the port; stop it however the block ends. `threads` overrides the configuration's; `root` is the
+    checkout whose code serves (another one's, for a comparison on the same data).
 
     The server inherits this process's environment (EMOTION_GARDEN_DATA_DIR, DATABASE_URL, ...).
     """
-    subprocess.run([sys.executable, "manage.py", "migrate", "--verbosity", "0"], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "manage.py", "migrate", "--verbosity", "0"], cwd=root, check=True)
     port = free_port()
     overrides = ["--threads", str(threads)] if threads else []
     with log.open("w") as log_file:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "emotion_garden/gunicorn.conf.py",
              "--bind", f"127.0.0.1:{port}", "--workers", str(workers), *overrides],
-            cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=root, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
         )
         try:
             wait_until_serving(port, server, log)
@@ -189,9 +190,10 @@ def print_table(tallies: list[Tally], *, unit: str = "requests") -> None:
 
 
 def print_rows(rows: list[Row], *, unit: str = "requests") -> None:
-    header = f"{'phase':<40}{unit:>9}{'errors':>8}{'p50 ms':>9}{'p99 ms':>9}{'per s':>9}"
+    width = max([40, *(len(row.name) + 2 for row in rows)])
+    header = f"{'phase':<{width}}{unit:>9}{'errors':>8}{'p50 ms':>9}{'p99 ms':>9}{'per s':>9}"
     print(header)
     print("-" * len(header))
     for row in rows:
         p50, p99 = (f"{row.p50_ms:.1f}", f"{row.p99_ms:.1f}") if row.p50_ms is not None else ("n/a", "n/a")
-        print(f"{row.name:<40}{row.requests:>9}{row.errors:>8}{p50:>9}{p99:>9}{row.per_second:>9.1f}")
+        print(f"{row.name:<{width}}{row.requests:>9}{row.errors:>8}{p50:>9}{p99:>9}{row.per_second:>9.1f}")

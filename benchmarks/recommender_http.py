@@ -7,8 +7,13 @@ The data is synthetic but shaped like the product's: visitors favour one or two 
 long-tailed, every like carries the two images shown beside it. The segment counters are built from it and the
 personal model is fitted once before serving, as the scheduled refit would. Loopback only; every phase is bounded.
 
+With --baseline, another checkout's code (a worktree of an older commit) serves the same data and the same requests
+first, with the database migrated back to that checkout's schema, then this checkout's: on a shared machine whose
+speed drifts within the hour, a comparison is only fair within one run.
+
 Usage: .venv/bin/python benchmarks/recommender_http.py [--database-url postgres://postgres@127.0.0.1:5432/bench]
        [--images 10000] [--users 100000] [--interactions 1000000] [--requests 2000] [--concurrency 1,8]
+       [--baseline ../wt-base]
 """
 
 import argparse
@@ -24,7 +29,19 @@ from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
-from loadtools import ROOT, SINGLE_THREADED, UNTHROTTLED, WORKERS, Request, Tally, gunicorn, print_table, run_clients
+from loadtools import (
+    ROOT,
+    SINGLE_THREADED,
+    UNTHROTTLED,
+    WORKERS,
+    Request,
+    Tally,
+    cpu_yardstick_ms,
+    gunicorn,
+    print_table,
+    run_clients,
+    yardstick_text,
+)
 
 EMOTIONS = ["HAPPY", "SAD", "ANGRY", "CONFUSED", "DISGUSTED", "SURPRISED", "CALM", "FEAR"]
 BANDS = ["teenager", "young-adult", "adult", "middle-age", "elder"]
@@ -45,6 +62,9 @@ def main() -> None:
     parser.add_argument("--threads-per-process", type=int, default=4)
     parser.add_argument("--max-seconds", type=float, default=60, help="time limit per phase (default 60)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--baseline", default="", help="a checkout to serve the same requests first, for comparison")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="with --baseline: rounds of baseline then this checkout (default 1)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory(prefix="recommender-benchmark-") as data_dir:
@@ -72,31 +92,65 @@ def main() -> None:
         fitted = fit_personal_model()
         database = connection.vendor
         connection.close()
-        with gunicorn(threads=args.threads_per_process, log=Path(data_dir) / "gunicorn.log") as port:
-            # The clients' threads share one random.Random: its calls are atomic, unlike numpy's generators.
-            chooser = random.Random(args.seed)
-            phases = [
-                ("garden, emotion picks", garden_request(catalogue, chooser, personal=False)),
-                ("garden, personal picks", garden_request(catalogue, chooser, personal=True)),
-                ("garden, trending", garden_request(catalogue, chooser, personal=False, mode="trending")),
-                ("like", like_request(catalogue, chooser)),
-            ]
-            levels = [int(level) for level in args.concurrency.split(",")]
-            # Every worker thread loads its code and the model, and each process reads the counters of the
-            # segments it serves (about a hundred), before anything is measured.
-            for _, request in phases:
-                run_clients(port, request, name="warm-up", clients=max(levels), total=WARM_UP_REQUESTS,
-                            max_seconds=120)
-            tallies: list[Tally] = [
-                run_clients(port, request, name=f"{name}, {clients} client{'s' * (clients > 1)}", clients=clients,
-                            total=args.requests, max_seconds=args.max_seconds)
-                for clients in levels
-                for name, request in phases
-            ]
+        checkouts = [(Path(args.baseline).resolve(), "baseline: "), (ROOT, "")] if args.baseline else [(ROOT, "")]
+        if args.baseline and args.rounds > 1:
+            # Alternated, so that neither side always serves first on a cold cache or a drifting machine.
+            checkouts = [(root, f"{label or 'this: '}round {round_}, ") for round_ in range(1, args.rounds + 1)
+                         for root, label in checkouts]
+        tallies: list[Tally] = []
+        for root, label in checkouts:
+            if root != ROOT:
+                migrate_to_schema_of(root)
+            tallies += serve_phases(catalogue, args, root=root, label=label, log=Path(data_dir) / "gunicorn.log")
+    yardstick = yardstick_text(cpu_yardstick_ms())
+    load = " ".join(f"{average:.1f}" for average in os.getloadavg())
     print(f"Recommender on {database}: {args.images} images, {args.users} face users, {args.interactions} likes "
           f"(generated in {generated:.0f} s, personal model fitted in {fitted:.0f} s); gunicorn {WORKERS} workers x "
-          f"{args.threads_per_process} threads")
+          f"{args.threads_per_process} threads; {yardstick}; load average {load} (1, 5, 15 min)")
     print_table(tallies)
+
+
+def serve_phases(catalogue: "Catalogue", args: argparse.Namespace, *, root: Path, label: str,
+                 log: Path) -> list[Tally]:
+    """The warm-up and the measured phases against gunicorn serving `root`'s code."""
+    with gunicorn(threads=args.threads_per_process, log=log, root=root) as port:
+        # The clients' threads share one random.Random: its calls are atomic, unlike numpy's generators. Seeded
+        # again per checkout, so that each serves the same requests.
+        chooser = random.Random(args.seed)
+        phases = [
+            ("garden, emotion picks", garden_request(catalogue, chooser, personal=False)),
+            ("garden, personal picks", garden_request(catalogue, chooser, personal=True)),
+            ("garden, trending", garden_request(catalogue, chooser, personal=False, mode="trending")),
+            ("like", like_request(catalogue, chooser)),
+        ]
+        levels = [int(level) for level in args.concurrency.split(",")]
+        # Every worker thread loads its code and the model, and each process reads the counters of the
+        # segments it serves (about a hundred), before anything is measured.
+        for _, request in phases:
+            run_clients(port, request, name="warm-up", clients=max(levels), total=WARM_UP_REQUESTS,
+                        max_seconds=120)
+        return [
+            run_clients(port, request, name=f"{label}{name}, {clients} client{'s' * (clients > 1)}",
+                        clients=clients, total=args.requests, max_seconds=args.max_seconds)
+            for clients in levels
+            for name, request in phases
+        ]
+
+
+def migrate_to_schema_of(root: Path) -> None:
+    """Unapply the migrations that `root` lacks (this checkout's newer ones), app by app."""
+    from django.core.management import call_command
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    for app in sorted({app for app, _ in loader.disk_migrations}):
+        folder = root / app / "migrations"
+        if not folder.is_dir():
+            continue
+        theirs = sorted(path.stem for path in folder.glob("0*.py"))
+        ours = sorted(name for label, name in loader.disk_migrations if label == app)
+        if theirs and ours and theirs[-1] != ours[-1] and theirs[-1] in ours:
+            call_command("migrate", app, theirs[-1], verbosity=0)
 
 
 class Catalogue:
@@ -196,6 +250,9 @@ def generate(rng: np.random.Generator, *, images: int, users: int, interactions:
     # index to use for a person's history.
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+        if connection.vendor == "sqlite":
+            # The generated rows out of the write-ahead log: the first server would otherwise pay to checkpoint them.
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     active = sorted({str(user_ids[user]) for user in np.unique(user_of)[:5000]})
     return Catalogue(image_ids=image_ids, image_emotions=image_emotions, users=[str(user) for user in user_ids],
                      active_users=active)

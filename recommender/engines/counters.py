@@ -13,7 +13,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Generic, TypeVar
 
 import numpy as np
 from django.db import close_old_connections, connection
@@ -23,18 +23,41 @@ from recommender.items import IMAGES, ItemKind
 logger = logging.getLogger(__name__)
 
 
-class SegmentCounts(NamedTuple):
-    image_ids: np.ndarray  # sorted
-    likes: np.ndarray
-    impressions: np.ndarray
+class SegmentCounts:
+    """One segment's counters by sorted image id, and their last alignment on a catalogue's ids.
+
+    Aligning costs two binary searches over the catalogue (about 1.5 ms at 10,000 images under load), and a personal
+    garden aligns a dozen segments (its own path and one per mood the visitor showed): every request of a process
+    aligns the same counters on the same catalogue until one of them is read again, so the last alignment is kept.
+    """
+
+    __slots__ = ("image_ids", "likes", "impressions", "_aligned")
+
+    def __init__(self, *, image_ids: np.ndarray, likes: np.ndarray, impressions: np.ndarray) -> None:
+        self.image_ids = image_ids
+        self.likes = likes
+        self.impressions = impressions
+        self._aligned: tuple[np.ndarray, tuple[np.ndarray, np.ndarray]] | None = None
 
     def on(self, image_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(likes, impressions) of the given sorted image ids, 0 for images never shown in the segment."""
+        """(likes, impressions) of the given sorted image ids, 0 for images never shown in the segment.
+
+        Read-only arrays, shared by every caller that passes the same image_ids array (compared by identity: a
+        catalogue's ids never change in place)."""
+        aligned = self._aligned
+        if aligned is not None and aligned[0] is image_ids:
+            return aligned[1]
         if self.image_ids.size == 0:
-            return np.zeros(image_ids.size), np.zeros(image_ids.size)
-        positions = np.searchsorted(self.image_ids, image_ids).clip(max=self.image_ids.size - 1)
-        known = self.image_ids[positions] == image_ids
-        return np.where(known, self.likes[positions], 0.0), np.where(known, self.impressions[positions], 0.0)
+            found = np.zeros(image_ids.size), np.zeros(image_ids.size)
+        else:
+            positions = np.searchsorted(self.image_ids, image_ids).clip(max=self.image_ids.size - 1)
+            known = self.image_ids[positions] == image_ids
+            found = np.where(known, self.likes[positions], 0.0), np.where(known, self.impressions[positions], 0.0)
+        for array in found:
+            array.flags.writeable = False
+        # One assignment: a concurrent request reads either the previous pair or this one, never half of it.
+        self._aligned = (image_ids, found)
+        return found
 
 
 def read_segment_counts(segment: str, *, kind: ItemKind = IMAGES) -> SegmentCounts:
@@ -45,23 +68,26 @@ def read_segment_counts(segment: str, *, kind: ItemKind = IMAGES) -> SegmentCoun
     return SegmentCounts(image_ids=table[:, 0], likes=table[:, 1].astype(float), impressions=table[:, 2].astype(float))
 
 
-class SegmentCounterCache:
+V = TypeVar("V")
+
+
+class SegmentCounterCache(Generic[V]):
     """Counters per segment, read once and then refreshed in the background every max_age_seconds.
 
     With max_age_seconds 0 every call reads the database (no thread): what tests that change counters behind the
     engine's back need. `reader` reads one key's counts (by default a segment's counters).
     """
 
-    def __init__(self, max_age_seconds: float, reader: Callable[[str], SegmentCounts] | None = None) -> None:
+    def __init__(self, max_age_seconds: float, reader: Callable[[str], V] | None = None) -> None:
         self.max_age_seconds = max_age_seconds
-        self._read = reader or read_segment_counts
+        self._read: Callable[[str], V] = reader or read_segment_counts  # type: ignore[assignment]
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[float, SegmentCounts]] = {}
+        self._entries: dict[str, tuple[float, V]] = {}
         self._pending: set[str] = set()
         self._queue: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._refresher: threading.Thread | None = None
 
-    def get(self, segment: str) -> SegmentCounts:
+    def get(self, segment: str) -> V:
         if self.max_age_seconds <= 0:
             return self._read(segment)
         with self._lock:
@@ -80,7 +106,7 @@ class SegmentCounterCache:
         for segment in segments:
             self._store(segment, self._read(segment))
 
-    def _store(self, segment: str, counts: SegmentCounts) -> SegmentCounts:
+    def _store(self, segment: str, counts: V) -> V:
         with self._lock:
             self._entries[segment] = (time.monotonic(), counts)
             self._pending.discard(segment)

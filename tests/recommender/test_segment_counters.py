@@ -17,6 +17,18 @@ def test_counts_are_laid_over_any_sorted_image_ids() -> None:
     assert empty.on(np.array([1, 2]))[0].tolist() == [0, 0]
 
 
+def test_an_alignment_is_kept_for_the_same_ids_and_cannot_be_changed() -> None:
+    counts = SegmentCounts(image_ids=np.array([3, 7]), likes=np.array([1.0, 2.0]), impressions=np.array([4.0, 9.0]))
+    catalogue_ids = np.array([3, 5, 7])
+    likes, _ = counts.on(catalogue_ids)
+    assert counts.on(catalogue_ids)[0] is likes
+    with pytest.raises(ValueError, match="read-only"):
+        likes[0] = 99.0
+    # Other ids (a catalogue read again) are aligned afresh, never answered with the old layout.
+    assert counts.on(np.array([7]))[0].tolist() == [2.0]
+    assert counts.on(np.array([3, 5, 7]))[0].tolist() == [1.0, 0.0, 2.0]
+
+
 @pytest.mark.django_db
 def test_a_segment_is_read_by_image_id() -> None:
     images = ApprovedImageFactory.create_batch(3)
