@@ -4,10 +4,9 @@ what they said they are not interested in, each with the emotion they showed at 
 import uuid
 from dataclasses import dataclass
 
-from django.db import connection
-
+from recommender import queries
 from recommender.items import IMAGES, ItemKind
-from recommender.models import Interaction, ServedPage
+from recommender.models import Interaction
 
 # The taste model weighs every exposure alike, and a few hundred say all it can learn; bounding the reads bounds a
 # request's cost however long a person's history grows.
@@ -27,22 +26,9 @@ class VisitorEvents:
 def visitor_events(face_user_id: uuid.UUID, *, kind: ItemKind = IMAGES) -> VisitorEvents:
     """The person's latest events and answers of one kind of item: every item on a page they were served counts as
     shown, a like (not taken back) as liked, a "not interested" as such; the latest of them decides."""
-    user = ServedPage._meta.get_field("face_user").target_field.get_db_prep_value(face_user_id, connection)
-    with connection.cursor() as cursor:
-        # Both reads are range scans of an index that holds every column they read (interaction_history_mood or
-        # track_interaction_history, served_page_kind_history).
-        cursor.execute(
-            f"SELECT items, emotion FROM {ServedPage._meta.db_table} WHERE face_user_id = %s AND kind = %s "
-            f"ORDER BY created_at DESC LIMIT {HISTORY_PAGES}",
-            [user, kind.name],
-        )
-        pages = cursor.fetchall()
-        cursor.execute(
-            f"SELECT {kind.field}_id, event, emotion FROM {kind.events._meta.db_table} WHERE face_user_id = %s "
-            f"ORDER BY created_at DESC, id DESC LIMIT {HISTORY_EVENTS}",
-            [user],
-        )
-        events = cursor.fetchall()
+    pages = queries.latest_served_pages(face_user_id=face_user_id, kind=kind.name, limit=HISTORY_PAGES)
+    events = queries.latest_events(events=kind.events, item_field=kind.field, face_user_id=face_user_id,
+                                   limit=HISTORY_EVENTS)
     exposures: dict[int, tuple[str, float]] = {}
     for items, emotion in reversed(pages):
         for item in items.split(","):

@@ -10,6 +10,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from curation.models import Image
 from emotion_garden.themes import ThemeMatch, normalise_theme, parse_theme
+from recommender import queries
 from recommender.engines import recommender_engine
 from recommender.engines.base import Context, Visitor
 from recommender.models import Interaction
@@ -118,7 +119,7 @@ def _recommended(context: Context, *, mode: Mode, face_user_id: uuid.UUID | None
         recommendations = engine.recommend(face_user_id=face_user_id, context=context, n=n, exclude=exclude)
     # Approved only: an engine may answer from state a moment old, but a retired image never reaches the visitor;
     # and in the theme, whether or not the engine can filter by it.
-    images = _approved_images([recommendation.image_id for recommendation in recommendations])
+    images = queries.approved_images([recommendation.image_id for recommendation in recommendations])
     return [
         GardenItem(image=images[recommendation.image_id], rank=rank, score=recommendation.score,
                    reason=recommendation.reason, reason_code=recommendation.reason_code)
@@ -132,26 +133,10 @@ def similar_images(*, image_id: int, n: int = 6, visitor_id: uuid.UUID | None = 
     if not Image.objects.filter(pk=image_id, status=Image.Status.APPROVED).exists():
         raise ImageNotFound(f"No image {image_id} is in the gallery.")
     recommendations = recommender_engine().similar(image_id=image_id, n=n, face_user_id=visitor_id)
-    images = _approved_images([recommendation.image_id for recommendation in recommendations])
+    images = queries.approved_images([recommendation.image_id for recommendation in recommendations])
     return [SimilarImage(image=images[item.image_id], score=item.score, reason=item.reason,
                          reason_code=item.reason_code)
             for item in recommendations if item.image_id in images]
-
-
-def _approved_images(image_ids: list[int]) -> dict[int, Image]:
-    """The images among image_ids that are in the gallery now, by id.
-
-    A raw query: for the three ids of a garden, the ORM spent longer building its query (the model's ordering,
-    compiling the lookups) than the database took to answer it.
-    """
-    if not image_ids:
-        return {}
-    placeholders = ", ".join(["%s"] * len(image_ids))
-    images = Image.objects.raw(
-        f"SELECT * FROM {Image._meta.db_table} WHERE status = %s AND id IN ({placeholders})",
-        [Image.Status.APPROVED, *image_ids],
-    )
-    return {image.pk: image for image in images}
 
 
 def like_count(*, visitor_id: uuid.UUID) -> int:
