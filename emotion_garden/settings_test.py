@@ -32,7 +32,7 @@ EMOTION_GARDEN_BACKENDS = {
     "recommender": {
         **EMOTION_GARDEN_BACKENDS["recommender"],
         "OPTIONS": {**EMOTION_GARDEN_BACKENDS["recommender"]["OPTIONS"], "state_check_seconds": 0,
-                    "counters_cache_seconds": 0},
+                    "counters_cache_seconds": 0, "impression_flush_seconds": 0},
     },
 }
 

@@ -22,7 +22,11 @@ import numpy as np
 from scipy.linalg import cho_solve, cholesky, solve_triangular
 
 N_EMOTIONS = 8
-MOOD_DIMS = N_EMOTIONS * N_EMOTIONS
+# The visitor's mood response: one cell per (session emotion, image emotion), then one "mirror" column shared by
+# every mood (the image shows the emotion the visitor shows), so that a visitor who liked their own mood's images
+# in one mood is expected to in the next, before any like in that mood.
+MOOD_CELLS = N_EMOTIONS * N_EMOTIONS
+MOOD_DIMS = MOOD_CELLS + 1
 NO_MOOD = -1
 
 
@@ -41,6 +45,7 @@ class TasteConfig:
 
     content_variance: float = 0.02  # prior variance of a content weight (in like-probability units)
     mood_variance: float = 0.02  # prior variance of the visitor's own response to an image emotion in a mood
+    mirror_variance: float = 0.02  # prior variance of how much more they like images of their own mood
     noise_variance: float = 0.15  # variance of one outcome around its expected value (p(1-p) near 0.2)
     exploration: float = 0.3  # scale of the Thompson draws' spread; 0 ranks by the posterior means
     not_interested_weight: float = 3.0  # one "not interested" teaches as much as this many skipped impressions
@@ -103,12 +108,14 @@ def mood_baseline(item_emotions: np.ndarray, path: Sequence[Counts], *, mood: in
 
 
 def design(content: np.ndarray, item_emotions: np.ndarray, items: np.ndarray, moods: np.ndarray) -> np.ndarray:
-    """The feature rows of exposures (item, mood): the item's content, then a one-hot of (mood, image emotion)."""
+    """The feature rows of exposures (item, mood): the item's content, a one-hot of (mood, image emotion), and
+    whether the image mirrors the mood."""
     rows = np.zeros((items.size, content.shape[1] + MOOD_DIMS), dtype=np.float64)
     rows[:, : content.shape[1]] = content[items]
-    known = moods != NO_MOOD
-    cells = content.shape[1] + moods[known] * N_EMOTIONS + item_emotions[items[known]]
-    rows[np.flatnonzero(known), cells] = 1.0
+    known = np.flatnonzero(moods != NO_MOOD)
+    shown = item_emotions[items[known]]
+    rows[known, content.shape[1] + moods[known] * N_EMOTIONS + shown] = 1.0
+    rows[known, -1] = (shown == moods[known]).astype(np.float64)
     return rows
 
 
@@ -128,7 +135,8 @@ class Posterior:
 
 
 def prior_variances(n_content: int, config: TasteConfig) -> np.ndarray:
-    return np.r_[np.full(n_content, config.content_variance), np.full(MOOD_DIMS, config.mood_variance)]
+    return np.r_[np.full(n_content, config.content_variance), np.full(MOOD_CELLS, config.mood_variance),
+                 config.mirror_variance]
 
 
 def posterior(rows: np.ndarray, residuals: np.ndarray, weights: np.ndarray, prior_variance: np.ndarray,
@@ -175,7 +183,7 @@ def taste_scores(theta: np.ndarray, content: np.ndarray, item_emotions: np.ndarr
     n_content = content.shape[1]
     scores = content @ theta[:n_content]
     if mood != NO_MOOD:
-        scores = scores + theta[n_content + mood * N_EMOTIONS + item_emotions]
+        scores = scores + theta[n_content + mood * N_EMOTIONS + item_emotions] + theta[-1] * (item_emotions == mood)
     return scores
 
 

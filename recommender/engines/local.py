@@ -3,8 +3,9 @@ measured online by benchmarks/online_sim.py and offline by `manage.py evaluate_r
 
 - Baseline: each image's like-rate among visitors of the same segment (session emotion x gender x age band),
   smoothed towards the image's appeal to everyone times the segment's like-rate of its emotion, so the engine learns
-  from everyone which image emotions answer each mood. Counters update in one atomic upsert per event; every image a
-  garden serves counts as an impression (recommender.services.record_served_page).
+  from everyone which image emotions answer each mood. A like updates the counters in one atomic upsert; every image
+  a garden serves counts as an impression, added up per process and written about every second
+  (recommender.engines.counters.ImpressionBuffer), so a garden itself writes only its ServedPage row.
 - Taste: a Bayesian linear model per visitor over the images' content and their own mood response, solved from their
   latest likes, "not interested"s and served pages at each request: a like or a skipped page changes the very next
   page, without any refit.
@@ -30,14 +31,14 @@ from collections.abc import Callable, Collection
 from typing import Generic, TypeVar
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 
 from curation.models import Image
 from emotion_garden.vocabulary import Emotion
 from recommender.algorithms import segment_path
 from recommender.engines.base import Context, ReasonCode, Recommendation, RecommenderEngine, Visitor
-from recommender.engines.counters import SegmentCounterCache
+from recommender.engines.counters import ImpressionBuffer, SegmentCounterCache, increment_counters
 from recommender.engines.similar import similar_items
 from recommender.engines.trending import TrendingCache
 from recommender.history import VisitorEvents, visitor_events
@@ -77,6 +78,7 @@ class LocalRecommender(RecommenderEngine):
         colike_weight: float = 0.3,
         trending_hours: float = 24.0,
         counters_cache_seconds: float = 30.0,
+        impression_flush_seconds: float = 1.0,
         state_check_seconds: float = 1.0,
         seed: int | None = None,
     ) -> None:
@@ -92,6 +94,7 @@ class LocalRecommender(RecommenderEngine):
         self._catalogue_version = _Checked(state_check_seconds, IMAGES.version)
         self._newest_snapshot = _Checked(state_check_seconds, _newest_snapshot_id)
         self._counters = SegmentCounterCache(counters_cache_seconds)
+        self._impressions = ImpressionBuffer(impression_flush_seconds)
         self._trending = TrendingCache(hours=trending_hours, max_age_seconds=counters_cache_seconds)
 
     # --- Reads ----------------------------------------------------------------------------------------------------
@@ -266,8 +269,9 @@ class LocalRecommender(RecommenderEngine):
         ])
 
     def record_served(self, *, context: Context, image_ids: list[int]) -> None:
-        """Every image a garden serves counts as an impression in the visitor's segments."""
-        increment_counters([(key, image_id, 1, 0) for key in segment_keys(context) for image_id in image_ids])
+        """Every image a garden serves counts as an impression in the visitor's segments, written within
+        impression_flush_seconds (recommender.engines.counters.ImpressionBuffer)."""
+        self._impressions.add(segment_keys(context), image_ids)
 
     def publish_item(self, image: Image) -> None:
         """Compute and store what the image shows; this process reads the catalogue again once the approval
@@ -329,22 +333,3 @@ def _on_candidates(model: PersonalModel, history: list[int], image_ids: np.ndarr
 def _label(emotion: str) -> str:
     return str(Emotion(emotion).label).lower()
 
-
-def increment_counters(rows: list[tuple[str, int, int, int]]) -> None:
-    """Add (impressions, likes) to each (segment, image) counter in one statement, creating missing rows.
-
-    INSERT ... ON CONFLICT DO UPDATE is atomic on SQLite and PostgreSQL alike, so concurrent likes never lose a
-    count; the ORM's bulk_create(update_conflicts=True) can only overwrite, not add.
-    """
-    if not rows:
-        return
-    table = SegmentStat._meta.db_table
-    placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
-    sql = (
-        f"INSERT INTO {table} (segment, image_id, impressions, likes) VALUES {placeholders} "
-        f"ON CONFLICT (segment, image_id) DO UPDATE SET "
-        f"impressions = {table}.impressions + excluded.impressions, "
-        f"likes = {table}.likes + excluded.likes"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])

@@ -103,11 +103,21 @@ def test_not_interested_teaches_more_than_a_skip() -> None:
     assert refused.mean[0] < skipped.mean[0] < 0
 
 
-def test_design_rows_hold_content_and_the_mood_cell() -> None:
-    rows = design(np.ones((3, 2)), np.array([HAPPY, SAD, CALM]), np.array([1, 2]), np.array([SAD, NO_MOOD]))
-    assert rows.shape == (2, 2 + 64)
-    assert rows[0, 2 + SAD * 8 + SAD] == 1.0
+def test_design_rows_hold_content_the_mood_cell_and_the_mirror() -> None:
+    rows = design(np.ones((3, 2)), np.array([HAPPY, SAD, CALM]), np.array([1, 2, 0]), np.array([SAD, NO_MOOD, SAD]))
+    assert rows.shape == (3, 2 + 64 + 1)
+    assert rows[0, 2 + SAD * 8 + SAD] == 1.0 and rows[0, -1] == 1.0  # a sad image for a sad visitor: mirrored
     assert rows[1, 2:].sum() == 0.0
+    assert rows[2, 2 + SAD * 8 + HAPPY] == 1.0 and rows[2, -1] == 0.0
+
+
+def test_mirroring_one_mood_carries_over_to_the_next() -> None:
+    content = np.zeros((4, 1))
+    emotions = np.array([SAD, CALM, HAPPY, CALM])
+    history = History(items=np.array([0, 1]), moods=np.array([SAD, SAD]), outcomes=np.array([1.0, 0.0]))
+    posterior = visitor_posterior(history, content, emotions, {SAD: np.full(4, 0.2)}, TasteConfig())
+    when_happy = taste_scores(posterior.mean, content, emotions, HAPPY)
+    assert when_happy[2] > when_happy[3]  # never seen happy, but they liked their own mood's image when sad
 
 
 def test_draws_spread_with_uncertainty_and_collapse_without_exploration() -> None:
