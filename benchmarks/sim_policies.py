@@ -18,6 +18,7 @@ from recommender.taste import (
     History,
     TasteConfig,
     draw_baseline,
+    learned_mirror,
     mood_baseline,
     pooled_rate,
     taste_scores,
@@ -89,8 +90,12 @@ class TasteBandit(_Policy):
 
     def _baseline(self, mood: int) -> tuple[np.ndarray, np.ndarray]:
         everyone = self.counts[-1]
-        return mood_baseline(self.world.catalogue.emotions, [everyone, self.counts[mood]], mood=mood,
-                             config=self.baseline, prior_rate=pooled_rate(everyone))
+        emotions = self.world.catalogue.emotions
+        prior_rate = pooled_rate(everyone)
+        mirror = learned_mirror(emotions, [self.counts[key] for key in range(8)], config=self.baseline,
+                                prior_rate=prior_rate)
+        return mood_baseline(emotions, [everyone, self.counts[mood]], mood=mood, config=self.baseline,
+                             prior_rate=prior_rate, mirror=mirror)
 
     def page(self, visitor: int, mood: int, visit: int, shown: list[int], n: int) -> list[int]:
         rate, weight = self._baseline(mood)

@@ -37,6 +37,7 @@ class BaselineConfig:
     item_strength: float = 10.0  # impressions an item's prior is worth in a segment
     emotion_strength: float = 50.0  # impressions a segment's emotion rate borrows from its parent
     mirror: float = 3.0  # with no data, the visitor's own emotion is this many times as likely to be liked
+    mirror_strength: float = 100.0  # impressions that prior is worth against everyone's mirrored and other ones
 
 
 @dataclass(frozen=True)
@@ -66,12 +67,30 @@ def pooled_rate(everyone: Counts) -> float:
     return float((everyone.likes.sum() + 1.0) / (everyone.impressions.sum() + 10.0))
 
 
+def learned_mirror(item_emotions: np.ndarray, by_mood: Sequence[Counts], *, config: BaselineConfig,
+                   prior_rate: float) -> float:
+    """How many times as likely visitors are to like an image of the emotion they show as one of another emotion,
+    learned from every mood's segment (by_mood[m]: the counts of visitors showing emotion m) and smoothed towards
+    config.mirror. Pooled over all moods, a few hundred impressions settle it: a new mood segment then starts from
+    what everyone's moods showed, and the residuals the taste learns from are not skewed by a guess."""
+    likes, impressions = np.zeros(2), np.zeros(2)  # [other emotions, the mood's own]
+    for mood, counts in enumerate(by_mood):
+        mirrored = (item_emotions == mood).astype(np.intp)
+        likes += np.bincount(mirrored, weights=counts.likes, minlength=2)
+        impressions += np.bincount(mirrored, weights=counts.impressions, minlength=2)
+    strength = config.mirror_strength
+    other = (likes[0] + strength * prior_rate) / (impressions[0] + strength)
+    own = (likes[1] + strength * prior_rate * config.mirror) / (impressions[1] + strength)
+    return float(np.clip(own / other, 0.1, 10.0))
+
+
 def emotion_rates(item_emotions: np.ndarray, path: Sequence[Counts], *, mood: int, config: BaselineConfig,
-                  prior_rate: float) -> list[np.ndarray]:
+                  prior_rate: float, mirror: float | None = None) -> list[np.ndarray]:
     """The like-rate of each image emotion (length 8) in each segment of the path (coarsest first).
 
     The root (everyone) backs off to prior_rate; the first segment below it carries the session emotion, so its
-    prior favours the mirrored emotion by config.mirror until data says otherwise."""
+    prior favours the mirrored emotion by `mirror` (learned_mirror; config.mirror when not given) until that
+    segment's data says otherwise."""
     rates = []
     parent = np.full(N_EMOTIONS, prior_rate)
     for depth, counts in enumerate(path):
@@ -79,7 +98,7 @@ def emotion_rates(item_emotions: np.ndarray, path: Sequence[Counts], *, mood: in
         impressions = np.bincount(item_emotions, weights=counts.impressions, minlength=N_EMOTIONS)
         if depth == 1 and mood != NO_MOOD:
             parent = parent.copy()
-            parent[mood] = min(parent[mood] * config.mirror, 0.95)
+            parent[mood] = min(parent[mood] * (config.mirror if mirror is None else mirror), 0.95)
         rate = (likes + config.emotion_strength * parent) / (impressions + config.emotion_strength)
         rates.append(rate)
         parent = rate
@@ -87,12 +106,12 @@ def emotion_rates(item_emotions: np.ndarray, path: Sequence[Counts], *, mood: in
 
 
 def mood_baseline(item_emotions: np.ndarray, path: Sequence[Counts], *, mood: int, config: BaselineConfig,
-                  prior_rate: float) -> tuple[np.ndarray, np.ndarray]:
+                  prior_rate: float, mirror: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each item's smoothed like-rate in the finest segment of the path, and how many impressions that is worth.
 
     item_emotions: each item's emotion index (0..7); path: the visitor's segments, coarsest (everyone) first, where
     the second carries the session emotion `mood` (NO_MOOD if unknown)."""
-    by_emotion = emotion_rates(item_emotions, path, mood=mood, config=config, prior_rate=prior_rate)
+    by_emotion = emotion_rates(item_emotions, path, mood=mood, config=config, prior_rate=prior_rate, mirror=mirror)
     if not path:
         return np.full(item_emotions.size, prior_rate), np.full(item_emotions.size, config.item_strength)
     everyone = path[0]

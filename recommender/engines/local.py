@@ -53,6 +53,7 @@ from recommender.taste import (
     colike_relevance,
     draw_baseline,
     garden_scores,
+    learned_mirror,
     mood_baseline,
     pooled_rate,
     taste_scores,
@@ -94,6 +95,8 @@ class LocalRecommender(RecommenderEngine):
         self._catalogue_version = _Checked(state_check_seconds, IMAGES.version)
         self._newest_snapshot = _Checked(state_check_seconds, _newest_snapshot_id)
         self._counters = SegmentCounterCache(counters_cache_seconds)
+        self._counters_cache_seconds = counters_cache_seconds
+        self._mirror: tuple[float, tuple[object, ...], float] | None = None  # (computed at, catalogue version, factor)
         self._impressions = ImpressionBuffer(impression_flush_seconds)
         self._trending = TrendingCache(hours=trending_hours, max_age_seconds=counters_cache_seconds)
 
@@ -109,14 +112,15 @@ class LocalRecommender(RecommenderEngine):
         rng = np.random.default_rng(self.seed)
         mood = EMOTION_INDEX.get(context.emotion, NO_MOOD)
         path = self._path(catalogue, segment_keys(context))
+        mirror = self._learned_mirror(catalogue, path[0])
         rate, weight = mood_baseline(catalogue.emotions, path, mood=mood, config=self.baseline,
-                                     prior_rate=pooled_rate(path[0]))
+                                     prior_rate=pooled_rate(path[0]), mirror=mirror)
         baseline = draw_baseline(rate, weight, rng, self.taste.exploration)
         events = visitor_events(face_user_id) if face_user_id else None
         taste = colike = None
         model = None
         if events is not None and events.exposures:
-            taste = self._taste_scores(events, catalogue, context, mood, rng)
+            taste = self._taste_scores(events, catalogue, context, mood, mirror, rng)
         if events is not None and events.liked and (model := self._personal_model()) is not None:
             colike = colike_relevance(_on_candidates(model, events.liked, catalogue.ids), pool)
         scores = garden_scores(baseline, taste=taste, colike=colike, colike_weight=self.colike_weight)
@@ -177,7 +181,19 @@ class LocalRecommender(RecommenderEngine):
     def _path(self, catalogue: Catalogue, keys: list[str]) -> list[Counts]:
         return [Counts(*self._counters.get(key).on(catalogue.ids)) for key in keys]
 
-    def _taste_scores(self, events: VisitorEvents, catalogue: Catalogue, context: Context, mood: int,
+    def _learned_mirror(self, catalogue: Catalogue, everyone: Counts) -> float:
+        """recommender.taste.learned_mirror over the eight mood segments, computed again at most every
+        counters_cache_seconds (the counters it reads change no faster)."""
+        cached = self._mirror
+        if (cached is not None and cached[1] == catalogue.version
+                and time.monotonic() - cached[0] < self._counters_cache_seconds):
+            return cached[2]
+        by_mood = self._path(catalogue, list(EMOTIONS))
+        factor = learned_mirror(catalogue.emotions, by_mood, config=self.baseline, prior_rate=pooled_rate(everyone))
+        self._mirror = (time.monotonic(), catalogue.version, factor)
+        return factor
+
+    def _taste_scores(self, events: VisitorEvents, catalogue: Catalogue, context: Context, mood: int, mirror: float,
                       rng: np.random.Generator) -> np.ndarray | None:
         """A draw of the visitor's taste, scored over the catalogue (None when nothing they saw is still live)."""
         exposed = np.fromiter(events.exposures, dtype=np.int64)
@@ -193,7 +209,8 @@ class LocalRecommender(RecommenderEngine):
             emotion = EMOTIONS[exposure_mood] if exposure_mood != NO_MOOD else ""
             path = self._path(catalogue, segment_path(emotion, context.gender, context.age_band))
             baselines[exposure_mood], _ = mood_baseline(catalogue.emotions, path, mood=exposure_mood,
-                                                        config=self.baseline, prior_rate=pooled_rate(path[0]))
+                                                        config=self.baseline, prior_rate=pooled_rate(path[0]),
+                                                        mirror=mirror)
         found = visitor_posterior(History(positions[live], moods, outcomes), catalogue.content, catalogue.emotions,
                                   baselines, self.taste)
         if found is None:

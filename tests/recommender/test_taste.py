@@ -13,6 +13,7 @@ from recommender.taste import (
     colike_relevance,
     design,
     draw_baseline,
+    learned_mirror,
     mood_baseline,
     taste_scores,
     top_items,
@@ -69,6 +70,22 @@ def test_the_baseline_mirrors_the_mood_without_data_and_learns_a_lift_from_every
     rate, weight = mood_baseline(emotions, lifted, mood=SAD, config=BaselineConfig(), prior_rate=0.1)
     assert rate[2] > rate[0] > rate[1]
     assert weight[2] > BaselineConfig().item_strength
+
+
+def test_the_mirror_prior_is_learned_from_every_mood() -> None:
+    emotions = np.array([HAPPY, SAD, CALM])
+    config = BaselineConfig()
+    silent = [counts([0] * 3, [0] * 3) for _ in range(8)]
+    assert learned_mirror(emotions, silent, config=config, prior_rate=0.1) == pytest.approx(config.mirror)
+    # Happy and sad visitors liked images of their own emotion no more often than others: no mirror left to assume.
+    flat = [counts([0] * 3, [0] * 3) for _ in range(8)]
+    flat[HAPPY] = counts([100, 100, 100], [1000, 1000, 1000])
+    flat[SAD] = counts([100, 100, 100], [1000, 1000, 1000])
+    assert learned_mirror(emotions, flat, config=config, prior_rate=0.1) == pytest.approx(1.0, abs=0.1)
+    # A sad visitor then starts from that, not from the guess.
+    path = [counts([0] * 3, [0] * 3), counts([0] * 3, [0] * 3)]
+    rate, _ = mood_baseline(emotions, path, mood=SAD, config=config, prior_rate=0.1, mirror=1.0)
+    assert rate[0] == pytest.approx(rate[1])
 
 
 def test_a_visitor_who_likes_one_theme_scores_it_higher_without_a_refit() -> None:
