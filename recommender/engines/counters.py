@@ -20,8 +20,9 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
-from django.db import close_old_connections, connection, transaction
+from django.db import IntegrityError, close_old_connections, connection, transaction
 
+from curation.models import Image
 from recommender.models import SegmentStat
 
 logger = logging.getLogger(__name__)
@@ -170,10 +171,16 @@ class ImpressionBuffer:
             pending, self._pending = self._pending, Counter()
         if not pending:
             return
+        rows = [(segment, image_id, count, 0) for (segment, image_id), count in sorted(pending.items())]
         try:
-            with transaction.atomic():
-                increment_counters([(segment, image_id, count, 0)
-                                    for (segment, image_id), count in sorted(pending.items())])
+            try:
+                with transaction.atomic():
+                    increment_counters(rows)
+            except IntegrityError:
+                # An image deleted since it was served (not retired: deleted) would fail every later flush too.
+                live = set(Image.objects.filter(pk__in={row[1] for row in rows}).values_list("pk", flat=True))
+                with transaction.atomic():
+                    increment_counters([row for row in rows if row[1] in live])
         except Exception:
             with self._lock:
                 self._pending.update(pending)

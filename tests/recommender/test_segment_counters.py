@@ -78,3 +78,13 @@ def test_buffered_impressions_reach_the_database_within_the_flush_interval() -> 
     while not SegmentStat.objects.filter(segment="CALM", image=image, impressions=1).exists():
         assert time.monotonic() < deadline, "the background flush never wrote the impression"
         time.sleep(0.02)
+
+
+@pytest.mark.django_db(transaction=True)  # the flush's own transaction checks the foreign keys as it commits
+def test_a_deleted_image_does_not_block_the_other_impressions() -> None:
+    kept, deleted = ApprovedImageFactory.create_batch(2)
+    buffer = ImpressionBuffer(flush_seconds=3600)
+    buffer.add(["*"], [kept.pk, deleted.pk])
+    deleted.delete()
+    buffer.flush()
+    assert list(SegmentStat.objects.values_list("image_id", "impressions")) == [(kept.pk, 1)]
