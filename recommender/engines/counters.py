@@ -152,6 +152,8 @@ class ImpressionBuffer:
         self._lock = threading.Lock()
         self._pending: Counter[tuple[str, int]] = Counter()
         self._flusher: threading.Thread | None = None
+        if flush_seconds > 0:
+            atexit.register(self.flush)  # a forked worker inherits it, and flushes its own impressions at exit
 
     def add(self, segments: list[str], image_ids: list[int]) -> None:
         if self.flush_seconds <= 0:
@@ -163,7 +165,6 @@ class ImpressionBuffer:
                 # Started lazily, so a process that forks (gunicorn's preload) never inherits a dead thread.
                 self._flusher = threading.Thread(target=self._flush_forever, name="impressions", daemon=True)
                 self._flusher.start()
-                atexit.register(self.flush)
 
     def flush(self) -> None:
         """Write what is pending now, on the calling thread; on failure it stays pending for the next flush."""
