@@ -51,6 +51,9 @@ class TasteConfig:
     # scale of the Thompson draws' spread (0 ranks by the posterior means); 0.1 against 0.3 before: a better first
     # visit and no worse later ones in every world of benchmarks/online_sim.py
     exploration: float = 0.1
+    # Thompson draws decide among this many items with the best posterior means: among N items of the same prior the
+    # best of N draws is the noisiest, so without a shortlist exploration would grow with the catalogue.
+    shortlist: int = 60
     not_interested_weight: float = 3.0  # one "not interested" teaches as much as this many skipped impressions
 
 
@@ -222,6 +225,15 @@ def top_items(scores: np.ndarray, k: int, excluded: np.ndarray) -> np.ndarray:
     visitor sees everything new before anything again."""
     picked = _best(scores, np.flatnonzero(~excluded), k)
     return picked if picked.size else _best(scores, np.flatnonzero(excluded), k)
+
+
+def explored_top_items(means: np.ndarray, draws: np.ndarray, k: int, excluded: np.ndarray,
+                       shortlist: int) -> np.ndarray:
+    """The k best items by their draws among the `shortlist` best by their means (top_items' exclusions)."""
+    pool = np.flatnonzero(~excluded)
+    if pool.size == 0:
+        pool = np.flatnonzero(excluded)
+    return _best(draws, _best(means, pool, max(shortlist, k)), k)
 
 
 def _best(scores: np.ndarray, pool: np.ndarray, k: int) -> np.ndarray:

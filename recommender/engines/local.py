@@ -49,9 +49,11 @@ from recommender.taste import (
     BaselineConfig,
     Counts,
     History,
+    Posterior,
     TasteConfig,
     colike_relevance,
     draw_baseline,
+    explored_top_items,
     garden_scores,
     learned_mirror,
     mood_baseline,
@@ -117,17 +119,19 @@ class LocalRecommender(RecommenderEngine):
                                      prior_rate=pooled_rate(path[0]), mirror=mirror)
         baseline = draw_baseline(rate, weight, rng, self.taste.exploration)
         events = visitor_events(face_user_id) if face_user_id else None
-        taste = colike = None
+        taste = taste_mean = colike = None
         model = None
-        if events is not None and events.exposures:
-            taste = self._taste_scores(events, catalogue, context, mood, mirror, rng)
+        if events is not None and events.exposures and (found := self._taste(events, catalogue, context, mirror)):
+            taste = taste_scores(found.draw(rng, self.taste.exploration), catalogue.content, catalogue.emotions, mood)
+            taste_mean = taste_scores(found.mean, catalogue.content, catalogue.emotions, mood)
         if events is not None and events.liked and (model := self._personal_model()) is not None:
             colike = colike_relevance(_on_candidates(model, events.liked, catalogue.ids), pool)
         scores = garden_scores(baseline, taste=taste, colike=colike, colike_weight=self.colike_weight)
+        means = garden_scores(rate, taste=taste_mean, colike=colike, colike_weight=self.colike_weight)
         hidden = self._hidden(catalogue, events)
         candidates = np.flatnonzero(pool & ~hidden)
         seen = np.isin(catalogue.ids[candidates], list({*exclude, *(events.liked if events else ())}))
-        picked = candidates[top_items(scores[candidates], n, seen)]
+        picked = candidates[explored_top_items(means[candidates], scores[candidates], n, seen, self.taste.shortlist)]
         return [
             Recommendation(image_id=int(catalogue.ids[item]), score=round(float(scores[item]), 6),
                            reason=text, reason_code=code)
@@ -193,9 +197,9 @@ class LocalRecommender(RecommenderEngine):
         self._mirror = (time.monotonic(), catalogue.version, factor)
         return factor
 
-    def _taste_scores(self, events: VisitorEvents, catalogue: Catalogue, context: Context, mood: int, mirror: float,
-                      rng: np.random.Generator) -> np.ndarray | None:
-        """A draw of the visitor's taste, scored over the catalogue (None when nothing they saw is still live)."""
+    def _taste(self, events: VisitorEvents, catalogue: Catalogue, context: Context,
+               mirror: float) -> Posterior | None:
+        """The visitor's taste (None when nothing they saw is still live)."""
         exposed = np.fromiter(events.exposures, dtype=np.int64)
         positions = np.searchsorted(catalogue.ids, exposed).clip(max=max(catalogue.size - 1, 0))
         live = catalogue.ids[positions] == exposed
@@ -211,12 +215,8 @@ class LocalRecommender(RecommenderEngine):
             baselines[exposure_mood], _ = mood_baseline(catalogue.emotions, path, mood=exposure_mood,
                                                         config=self.baseline, prior_rate=pooled_rate(path[0]),
                                                         mirror=mirror)
-        found = visitor_posterior(History(positions[live], moods, outcomes), catalogue.content, catalogue.emotions,
-                                  baselines, self.taste)
-        if found is None:
-            return None
-        theta = found.draw(rng, self.taste.exploration)
-        return taste_scores(theta, catalogue.content, catalogue.emotions, mood)
+        return visitor_posterior(History(positions[live], moods, outcomes), catalogue.content, catalogue.emotions,
+                                 baselines, self.taste)
 
     def _hidden(self, catalogue: Catalogue, events: VisitorEvents | None) -> np.ndarray:
         """Items the visitor said they are not interested in, and their near-duplicates."""
