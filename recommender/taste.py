@@ -53,7 +53,7 @@ class TasteConfig:
     exploration: float = 0.1
     # Thompson draws decide among this many items with the best posterior means: among N items of the same prior the
     # best of N draws is the noisiest, so without a shortlist exploration would grow with the catalogue.
-    shortlist: int = 60
+    shortlist: int = 20
     not_interested_weight: float = 3.0  # one "not interested" teaches as much as this many skipped impressions
 
 
