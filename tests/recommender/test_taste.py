@@ -13,6 +13,7 @@ from recommender.taste import (
     colike_relevance,
     design,
     draw_baseline,
+    explored_top_items,
     learned_mirror,
     mood_baseline,
     taste_scores,
@@ -162,3 +163,14 @@ def test_top_items_repeat_excluded_ones_only_when_nothing_else_is_left() -> None
     assert top_items(scores, 2, excluded).tolist() == [2, 1]
     assert top_items(scores, 4, excluded).tolist() == [2, 1, 3]
     assert top_items(scores, 2, np.ones(4, dtype=bool)).tolist() == [0, 2]
+
+
+def test_draws_decide_only_among_the_shortlist_of_best_means() -> None:
+    means = np.array([0.5, 0.4, 0.3, 0.1, 0.1])
+    draws = np.array([0.1, 0.2, 0.3, 0.9, 0.8])  # lucky draws of two poor items
+    nothing_seen = np.zeros(5, dtype=bool)
+    assert explored_top_items(means, draws, 2, nothing_seen, shortlist=3).tolist() == [2, 1]
+    assert explored_top_items(means, draws, 2, nothing_seen, shortlist=5).tolist() == [3, 4]
+    seen = np.array([True, True, False, False, False])  # the shortlist is drawn from what is left to show
+    assert explored_top_items(means, draws, 2, seen, shortlist=2).tolist() == [3, 2]
+    assert explored_top_items(means, draws, 1, np.ones(5, dtype=bool), shortlist=2).tolist() == [1]  # all seen
