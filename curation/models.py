@@ -143,6 +143,14 @@ class Image(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # How a new picture is matched against the catalogue (curation.duplicates); empty for images stored without them.
+    pixel_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    perceptual_hash = models.CharField(max_length=16, blank=True, editable=False)
+    colour = models.CharField(max_length=6, blank=True, editable=False, help_text="The mean colour, as hex RGB.")
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+        help_text="The image this generated one repeats, found when it was made: a flag for the reviewer.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

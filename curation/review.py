@@ -1,4 +1,4 @@
-"""Reads for the fast review view: the pending queue, oldest first, and where an image stands in it."""
+"""Reads for the review and grid views: the pending queue, oldest first, and where an image stands in it."""
 
 from dataclasses import dataclass
 
@@ -16,11 +16,16 @@ class ReviewPosition:
     pending: int
 
 
-def review_queue(*, emotion: str = "", generation_job_id: int | None = None) -> QuerySet[Image]:
-    """The pending images in the order they arrived, so a generation job is reviewed in the order it was made."""
-    queue = Image.objects.filter(status=Image.Status.PENDING).select_related("generation_job")
+def review_queue(
+    *, emotion: str = "", theme: str = "", generation_job_id: int | None = None, status: str = Image.Status.PENDING
+) -> QuerySet[Image]:
+    """The images of `status` (pending: the pool) in the order they arrived, so a generation job is reviewed in the
+    order it was made."""
+    queue = Image.objects.filter(status=status).select_related("generation_job", "duplicate_of")
     if emotion:
         queue = queue.filter(emotion=emotion)
+    if theme:
+        queue = queue.filter(theme=theme)
     if generation_job_id is not None:
         queue = queue.filter(generation_job_id=generation_job_id)
     return queue.order_by("created_at", "id")

@@ -13,10 +13,11 @@ from django.utils import timezone
 from django_q.tasks import async_task
 from PIL import Image as PillowImage
 
+from curation.duplicates import Duplicate, find_duplicate, fingerprint
 from curation.generators import DEFAULT_GENERATOR, available_generators, image_generator
 from curation.generators.base import GenerationFailed, GenerationRequest, ImageGenerator
 from curation.models import GenerationItem, GenerationJob, Image, PromptTemplate
-from curation.signals import image_published, image_withdrawn
+from curation.signals import image_corrected, image_published, image_withdrawn
 from emotion_garden.imaging import encode_jpeg, thumbnail_jpeg
 from emotion_garden.vocabulary import Emotion
 
@@ -24,6 +25,14 @@ logger = logging.getLogger(__name__)
 
 MIN_SIDE, MAX_SIDE = 64, 2048
 MAX_JOB_IMAGES = 500
+
+
+class DuplicateImage(ValueError):
+    """The picture repeats an image of the catalogue; `duplicate` says which."""
+
+    def __init__(self, duplicate: Duplicate) -> None:
+        super().__init__(duplicate.reason)
+        self.duplicate = duplicate
 
 
 def add_image_to_pool(
@@ -35,11 +44,15 @@ def add_image_to_pool(
     prompt: str = "",
     name: str = "",
     generation_job: GenerationJob | None = None,
+    refuse_exact_copies: bool = False,
+    refuse_near_copies: bool = False,
 ) -> Image:
     """Store a re-encoded JPEG and its thumbnail as a pending image. No row exists unless both files do.
 
     `name` is the file name clients know the image by (unique within its emotion and theme); by default a fresh
-    one ending in the orientation letter, as the original clients expect.
+    one ending in the orientation letter, as the original clients expect. A picture that repeats an image of the
+    catalogue, exactly or nearly, raises DuplicateImage when asked to refuse such copies, and is otherwise stored
+    flagged with duplicate_of.
     """
     image = Image(
         emotion=emotion,
@@ -52,7 +65,14 @@ def add_image_to_pool(
         orientation=Image.Orientation.PORTRAIT if picture.height > picture.width else Image.Orientation.LANDSCAPE,
     )
     image.name = name or f"{uuid.uuid4().hex}{image.orientation_letter}.jpeg"
-    image.file.save("image.jpeg", ContentFile(encode_jpeg(picture)), save=False)
+    stored = encode_jpeg(picture)
+    print_ = fingerprint(picture=picture, stored_jpeg=stored)
+    image.pixel_digest, image.perceptual_hash, image.colour = print_.digest, print_.perceptual_hash, print_.colour
+    duplicate = find_duplicate(print_=print_, orientation=image.orientation)
+    if duplicate is not None and (refuse_exact_copies if duplicate.exact else refuse_near_copies):
+        raise DuplicateImage(duplicate)
+    image.duplicate_of = duplicate.image if duplicate else None
+    image.file.save("image.jpeg", ContentFile(stored), save=False)
     try:
         image.thumbnail.save("thumbnail.jpeg", ContentFile(thumbnail_jpeg(picture)), save=False)
         with transaction.atomic():  # a savepoint: a refused row leaves the caller's transaction usable
@@ -221,6 +241,44 @@ def retire_image(*, image: Image, reviewer: AbstractBaseUser | None = None) -> I
     _record_review(image, reviewer, timezone.now())
     image_withdrawn.send(sender=Image, image=image)
     return image
+
+
+@transaction.atomic
+def return_image_to_pool(*, image: Image) -> Image:
+    """Put an image back in the pool as if never reviewed (out of the gallery if it was live): an undone decision."""
+    was_live = image.status == Image.Status.APPROVED
+    image.status, image.approved_at, image.reviewed_at, image.reviewed_by = Image.Status.PENDING, None, None, None
+    image.save(update_fields=["status", "approved_at", "reviewed_at", "reviewed_by"])
+    if was_live:
+        image_withdrawn.send(sender=Image, image=image)
+    return image
+
+
+def set_image_status(*, image: Image, status: str, reviewer: AbstractBaseUser | None = None) -> Image:
+    """Give an image `status` through the decision that leads there, so the gallery and recommender follow."""
+    if status == Image.Status.PENDING:
+        return return_image_to_pool(image=image)
+    decide = {Image.Status.APPROVED: approve_image, Image.Status.REJECTED: reject_image,
+              Image.Status.RETIRED: retire_image}[Image.Status(status)]
+    return decide(image=image, reviewer=reviewer)
+
+
+@transaction.atomic
+def correct_image(*, image: Image, emotion: str, theme: str) -> list[str]:
+    """Refile an image under another emotion or theme, whatever its status; returns the fields that changed.
+
+    A live image is announced with image_corrected, so that the recommender recomputes what it knows of it. Raises
+    ValidationError when another image of that emotion and theme has the same name.
+    """
+    changed = [field for field, value in (("emotion", emotion), ("theme", theme)) if getattr(image, field) != value]
+    if not changed:
+        return []
+    image.emotion, image.theme = emotion, theme
+    image.validate_constraints()
+    image.save(update_fields=changed)
+    if image.status == Image.Status.APPROVED:
+        image_corrected.send(sender=Image, image=image, fields=changed)
+    return changed
 
 
 @transaction.atomic

@@ -10,6 +10,8 @@ from django.dispatch import Signal
 image_published = Signal()
 # Sent with `image`: a live image is leaving the gallery (rejected, retired or about to be deleted).
 image_withdrawn = Signal()
+# Sent with `image` and `fields` (the names changed): a live image was refiled under another emotion or theme.
+image_corrected = Signal()
 
 # Sent with `track`: a track was approved (or seeded approved) and may now be recommended.
 track_published = Signal()

@@ -1,6 +1,7 @@
 """Curator uploads: single images and zip archives of images, validated, re-encoded and thumbnailed into the pool.
 
-Every file is judged on its own: one bad image is refused with a reason and the others still go in. An image either
+Every file is judged on its own: one bad image, or one that repeats an image of the catalogue (or of the same
+upload), is refused with a reason and the others still go in. An image either
 lands whole (row, file and thumbnail, which add_image_to_pool guarantees) or leaves nothing behind.
 """
 
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 
 from curation.models import Image
-from curation.services import add_image_to_pool
+from curation.services import DuplicateImage, add_image_to_pool
 from emotion_garden.archives import ArchiveRefused, checked_members, read_member
 from emotion_garden.imaging import InvalidImage, decode_image
 from emotion_garden.vocabulary import Emotion
@@ -31,6 +32,8 @@ MAX_UPLOAD_BYTES = MAX_ZIP_UNCOMPRESSED_BYTES
 class UploadReport:
     accepted: list[Image] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
+    # For each refused file that repeats an image of the catalogue: that image.
+    repeats: dict[str, Image] = field(default_factory=dict)
 
 
 def import_uploads(
@@ -39,17 +42,20 @@ def import_uploads(
     emotion: Emotion,
     theme: str = "",
     uploaded_by: AbstractBaseUser | None = None,
+    keep_near_copies: bool = False,
 ) -> UploadReport:
     """Add every image among `files` (name, content) to the pool; zip archives are opened and their images added.
 
-    `files` may be a generator, so that a request's uploads are read one at a time rather than all at once.
+    `files` may be a generator, so that a request's uploads are read one at a time rather than all at once. An exact
+    copy of an image of the catalogue is always refused; a near copy too, unless `keep_near_copies` (then it is
+    added, flagged with the image it resembles).
     """
     report = UploadReport()
     for name, data in files:
         if name.lower().endswith(".zip"):
-            _import_zip(report, name, data, emotion, theme)
+            _import_zip(report, name, data, emotion, theme, keep_near_copies)
         else:
-            _import_image(report, name, data, emotion, theme)
+            _import_image(report, name, data, emotion, theme, keep_near_copies)
     logger.info(
         "%s uploaded %d image(s) to %s %r; %d refused",
         uploaded_by or "someone", len(report.accepted), emotion, theme, len(report.refused),
@@ -57,18 +63,28 @@ def import_uploads(
     return report
 
 
-def _import_image(report: UploadReport, name: str, data: bytes, emotion: Emotion, theme: str) -> None:
+def _import_image(
+    report: UploadReport, name: str, data: bytes, emotion: Emotion, theme: str, keep_near_copies: bool
+) -> None:
     try:
-        decoded = decode_image(data)
+        # A curator's batch may wait for a large-decode slot: it is staff work, not a request that others queue behind.
+        decoded = decode_image(data, wait=60)
     except InvalidImage as error:
         report.refused.append((name, error.message))
         return
-    report.accepted.append(
-        add_image_to_pool(picture=decoded.rgb, emotion=emotion, source=Image.Source.UPLOADED, theme=theme)
-    )
+    try:
+        report.accepted.append(add_image_to_pool(
+            picture=decoded.rgb, emotion=emotion, source=Image.Source.UPLOADED, theme=theme,
+            refuse_exact_copies=True, refuse_near_copies=not keep_near_copies,
+        ))
+    except DuplicateImage as refusal:
+        report.refused.append((name, str(refusal)))
+        report.repeats[name] = refusal.duplicate.image
 
 
-def _import_zip(report: UploadReport, name: str, data: bytes, emotion: Emotion, theme: str) -> None:
+def _import_zip(
+    report: UploadReport, name: str, data: bytes, emotion: Emotion, theme: str, keep_near_copies: bool
+) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -87,4 +103,4 @@ def _import_zip(report: UploadReport, name: str, data: bytes, emotion: Emotion, 
             except ArchiveRefused as refusal:
                 report.refused.append((member_name, refusal.reason))
                 continue
-            _import_image(report, member_name, content, emotion, theme)
+            _import_image(report, member_name, content, emotion, theme, keep_near_copies)

@@ -1,21 +1,32 @@
-"""One error format for the whole REST API: {"error": {"code", "message", "fields"?}}."""
+"""One error format for the whole REST API: {"error": {"code", "message", "fields"?, "request_id", "docs"}}.
+
+`request_id` is the request's id (also the X-Request-ID header, and on every log line of the request), for a
+developer to quote in a report; `docs` links the API's documentation, where each operation lists its error codes.
+"""
 
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseRedirectBase
+from django.urls import Resolver404, resolve, reverse
 from django.views.defaults import page_not_found
+from django.views.defaults import server_error as django_server_error
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from emotion_garden.logs import request_id
 
 
 class ApiError(exceptions.APIException):
     """A client error with a stable machine-readable code, raised by views and services alike."""
 
-    def __init__(self, *, code: str, message: str, status_code: int = status.HTTP_400_BAD_REQUEST) -> None:
+    def __init__(self, *, code: str, message: str, status_code: int = status.HTTP_400_BAD_REQUEST,
+                 retry_after: int | None = None) -> None:
         super().__init__(detail=message, code=code)
         self.status_code = status_code
+        self.wait = retry_after  # DRF's handler turns it into Retry-After
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -33,16 +44,53 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     else:
         codes = exc.get_codes()
         error = {"code": codes if isinstance(codes, str) else "error", "message": str(exc.detail)}
-    response.data = {"error": error}
+    response.data = {"error": _traceable(error, context["request"])}
     return response
+
+
+class PermanentRedirectKeepingMethod(HttpResponseRedirectBase):
+    """308: unlike 301, clients repeat a POST (with its body) at the new address."""
+
+    status_code = 308
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler404: a path no view matches (e.g. /api/v1/users/not-a-uuid) gets the error format under /api/, and
-    Django's page elsewhere."""
+    Django's page elsewhere. An API path with a trailing slash is redirected to the one without (the API's own
+    spelling); APPEND_SLASH only ever adds one."""
+    if not request.path.startswith("/api/"):
+        return page_not_found(request, exception)
+    bare = request.path.rstrip("/")
+    if bare != request.path and _resolves(bare):
+        query = request.META.get("QUERY_STRING", "")
+        return PermanentRedirectKeepingMethod(f"{bare}?{query}" if query else bare)
+    return error_response(request, code="not_found", message="Not found.", status_code=404)
+
+
+def error_response(request: HttpRequest, *, code: str, message: str, status_code: int) -> JsonResponse:
+    """The error format, for answers made outside DRF's views (handlers, middleware)."""
+    return JsonResponse({"error": _traceable({"code": code, "message": message}, request)}, status=status_code)
+
+
+def _resolves(path: str) -> bool:
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
+
+
+def _traceable(error: dict[str, Any], request: HttpRequest) -> dict[str, Any]:
+    return {**error, "request_id": request_id.get(), "docs": request.build_absolute_uri(reverse("swagger-ui"))}
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: an exception no view or handler turned into an answer. The error format under /api/ (clients
+    parse every error the same way, and no HTML page leaks into a JSON client), Django's page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": {"code": "not_found", "message": "Not found."}}, status=404)
-    return page_not_found(request, exception)
+        return error_response(request, code="server_error", message="The server failed to answer this request.",
+                              status_code=500)
+    return django_server_error(request)
 
 
 def _first_message(detail: Any) -> str:

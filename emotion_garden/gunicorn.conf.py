@@ -26,8 +26,9 @@ bind = [os.environ.get("BIND") or (f"0.0.0.0:{os.environ['PORT']}" if os.environ
 # threads for requests that mostly wait on the database or S3.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = 4
-# gthread, except that a worker with every thread busy leaves new connections to the others (see the module).
-worker_class = "emotion_garden.gunicorn_worker.BalancedThreadWorker"
+# gthread, except that a worker with every thread busy leaves new connections to the others, and that a request reaches
+# a thread only once it has arrived whole, so slow clients hold no thread (see the module).
+worker_class = "emotion_garden.gunicorn_worker.BufferedThreadWorker"
 
 # Workers signal liveness by touching a file every few seconds; on a disk-backed /tmp (Docker's overlay filesystem)
 # that can block long enough for the master to kill a healthy worker.

@@ -1,4 +1,5 @@
-"""gunicorn's threaded worker, but one whose threads are all busy leaves new connections to the other workers.
+"""gunicorn's threaded worker, but one whose threads are all busy leaves new connections to the other workers, and
+(BufferedThreadWorker) whose threads are never held by a slow client.
 
 Every gthread worker accepts from the same listening socket, whoever wakes first, and keeps what it accepted for
 the life of the connection. A burst of new keep-alive connections (a load balancer's pool, a client opening several
@@ -12,10 +13,19 @@ accepting. This leans on gthread's internals (the accept switch, enqueue_req and
 worker's main thread), hence the pinned gunicorn release in requirements.txt.
 """
 
+import contextlib
+import errno
+import selectors
+import socket
+import time
 from concurrent.futures import Future
+from functools import partial
 from typing import Any
 
-from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.http2 import negotiation
+from gunicorn.workers.gthread import TConn, ThreadWorker
+
+from emotion_garden.request_buffer import CONTINUE, RequestBuffer, State, error_response
 
 
 class BalancedThreadWorker(ThreadWorker):
@@ -37,3 +47,186 @@ class BalancedThreadWorker(ThreadWorker):
         # The loop turns accepting back on at its next turn (set_accept_enabled above).
         self.requests_in_hand -= 1
         super().finish_request(conn, fs)
+
+
+# No byte for this long in the middle of a request (a body shorter than its Content-Length, a stalled upload): 408.
+IDLE_TIMEOUT = 5.0
+# A whole request, headers and body, from its first byte: a client trickling a byte every few seconds gets 408 too.
+REQUEST_TIMEOUT = 60.0
+_RECV_BYTES = 64 * 1024
+# The bytes one worker may hold of requests still arriving. Past it, each arrival of a megabyte or more goes on to a
+# thread as gthread would take it (so memory stays bounded when many large uploads trickle in at once).
+BUFFER_BUDGET_BYTES = 256 * 1024 * 1024
+_LARGE_ARRIVAL_BYTES = 1024 * 1024
+
+
+class _ReplaySocket:
+    """The client's socket, whose reads return the request the main thread buffered before reading the socket."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._pending = memoryview(b"")
+
+    def replay(self, data: bytes) -> None:
+        self._pending = memoryview(data)
+
+    def recv(self, size: int, flags: int = 0) -> bytes:
+        if self._pending:
+            chunk, self._pending = bytes(self._pending[:size]), self._pending[size:]
+            return chunk
+        return self._sock.recv(size, flags)
+
+    def recv_into(self, buffer: Any, size: int = 0, flags: int = 0) -> int:
+        if self._pending:
+            count = min(size or len(buffer), len(self._pending))
+            buffer[:count], self._pending = self._pending[:count], self._pending[count:]
+            return count
+        return self._sock.recv_into(buffer, size, flags)
+
+    def __getattr__(self, name: str) -> Any:  # send, sendall, sendfile, fileno, close, setblocking...
+        return getattr(self._sock, name)
+
+
+class BufferedThreadWorker(BalancedThreadWorker):
+    """BalancedThreadWorker, except that a request reaches a thread only once all of it has arrived.
+
+    gthread hands a connection to a thread at its first byte, and the thread then waits on the socket for the rest:
+    10 sockets sending a POST's headers and then a byte every 3 s held all 8 threads of two workers, and /healthz
+    timed out 10 times in 10 s; a body shorter than its Content-Length held a thread until the client went away.
+    Here the worker's main thread, which already watches every socket, reads each request into memory as it
+    arrives (emotion_garden.request_buffer) and queues it for a thread when it is whole, so the threads only ever
+    serve. A request stalling for IDLE_TIMEOUT, or unfinished after REQUEST_TIMEOUT, is answered 408 by the main
+    thread. Chunked bodies are decoded into a Content-Length request (Django read them as empty before).
+    TLS and HTTP/2 connections, which this project's deployments do not use (TLS ends at the proxy), keep gthread's
+    own handling.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.buffering: set[TConn] = set()
+        self.buffered_bytes = 0
+
+    def accept(self, listener: socket.socket) -> None:
+        try:
+            client_sock, client_addr = listener.accept()
+        except OSError as error:
+            if error.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        self.nr_conns += 1
+        if self.cfg.is_ssl or negotiation.prior_knowledge_allowed(self.cfg, client_addr):
+            self.enqueue_req(TConn(self.cfg, client_sock, client_addr, listener.getsockname()))
+            return
+        conn = TConn(self.cfg, _ReplaySocket(client_sock), client_addr, listener.getsockname())
+        self._buffer_next_request(conn)
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, conn))
+
+    def on_client_socket_readable(self, conn: TConn, client: Any) -> None:
+        if not isinstance(conn.sock, _ReplaySocket):
+            super().on_client_socket_readable(conn, client)
+            return
+        self.keepalived_conns.remove(conn)
+        self._buffer_next_request(conn)
+        self.poller.modify(conn.sock, selectors.EVENT_READ, partial(self._on_readable, conn))
+        self._on_readable(conn, client)
+
+    def finish_request(self, conn: TConn, fs: Future) -> None:
+        super().finish_request(conn, fs)
+        surplus = getattr(conn, "surplus", b"")
+        if surplus and conn in self.keepalived_conns:  # a pipelined request: no readable event will announce it
+            conn.surplus = b""
+            self.keepalived_conns.remove(conn)
+            self._buffer_next_request(conn)
+            self.poller.modify(conn.sock, selectors.EVENT_READ, partial(self._on_readable, conn))
+            self._feed(conn, surplus)
+
+    def murder_pending(self) -> None:
+        super().murder_pending()
+        now = time.monotonic()
+        for conn in [conn for conn in self.buffering if now >= min(conn.idle_deadline, conn.request_deadline)]:
+            buffer: RequestBuffer = conn.request_buffer
+            if now < conn.request_deadline and self._on_readable(conn, None):
+                continue  # bytes were waiting: this loop was late (a starved CPU), not the client
+            if conn not in self.buffering:
+                continue  # the client went away
+            self._stop_buffering(conn)
+            if buffer.data:
+                self.log.info("408 for %s %s: %d bytes received, the last %.1f s ago", conn.client, buffer.path or "-",
+                              len(buffer.data), now - (conn.idle_deadline - IDLE_TIMEOUT))
+                self._answer_and_close(conn, error_response(
+                    status=408, reason="Request Timeout", code="request_timeout", path=buffer.path,
+                    message=f"The request did not arrive whole in time (nothing for {IDLE_TIMEOUT:g} s, or not "
+                            f"all of it within {REQUEST_TIMEOUT:g} s)."))
+            else:  # an idle connection: closed as gthread closes idle kept-alive ones
+                self.nr_conns -= 1
+                conn.close()
+
+    def _buffer_next_request(self, conn: TConn) -> None:
+        conn.request_buffer = RequestBuffer()
+        # Until the first byte, a connection may idle as long as a kept-alive one.
+        conn.idle_deadline = time.monotonic() + self.cfg.keepalive
+        conn.request_deadline = float("inf")
+        self.buffering.add(conn)
+
+    def _on_readable(self, conn: TConn, client: Any) -> bool:
+        """Take what the socket holds; False if it held nothing (and was not closed)."""
+        try:
+            data = conn.sock.recv(_RECV_BYTES)
+        except (BlockingIOError, InterruptedError):
+            return False
+        except OSError:
+            data = b""
+        if not data:  # the client went away
+            self._stop_buffering(conn)
+            self.nr_conns -= 1
+            conn.close()
+            return False
+        now = time.monotonic()
+        if not conn.request_buffer.data:
+            conn.request_deadline = now + REQUEST_TIMEOUT
+        conn.idle_deadline = now + IDLE_TIMEOUT
+        self._feed(conn, data)
+        return True
+
+    def _feed(self, conn: TConn, data: bytes) -> None:
+        self.buffered_bytes += len(data)
+        self._advance(conn, conn.request_buffer.feed(data))
+
+    def _advance(self, conn: TConn, state: State) -> None:
+        buffer: RequestBuffer = conn.request_buffer
+        if buffer.send_continue:  # the client waits for this before it sends its body
+            buffer.send_continue = False
+            self._send(conn, CONTINUE)
+        if state is State.INCOMPLETE:
+            if self.buffered_bytes <= BUFFER_BUDGET_BYTES or len(buffer.data) < _LARGE_ARRIVAL_BYTES:
+                return
+            state = buffer.over_budget()
+        self._stop_buffering(conn)
+        if state is State.REFUSED:
+            refusal = buffer.refusal
+            self._answer_and_close(conn, error_response(
+                status=refusal.status, reason=refusal.reason, code=refusal.code, message=refusal.message,
+                path=buffer.path))
+            return
+        conn.sock.replay(buffer.request if state is State.COMPLETE else bytes(buffer.data))
+        conn.surplus = buffer.surplus
+        conn.data_ready = True  # gthread's handle() must not wait for the socket to be readable: the data is here
+        self.enqueue_req(conn)
+
+    def _stop_buffering(self, conn: TConn) -> None:
+        if conn in self.buffering:
+            self.buffered_bytes -= len(conn.request_buffer.data)
+        self.buffering.discard(conn)
+        with contextlib.suppress(KeyError, ValueError, OSError):
+            self.poller.unregister(conn.sock)
+
+    def _answer_and_close(self, conn: TConn, response: bytes) -> None:
+        self._send(conn, response)
+        self.nr_conns -= 1
+        conn.close()
+
+    @staticmethod
+    def _send(conn: TConn, data: bytes) -> None:
+        """A few hundred bytes at most, on a socket without a request in flight: the send buffer takes them."""
+        with contextlib.suppress(OSError):
+            conn.sock.send(data)

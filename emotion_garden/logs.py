@@ -3,16 +3,14 @@
 Kept free of Django imports: gunicorn's master process loads the formatter (gunicorn.conf.py) before any Django setup.
 """
 
-import json
 import logging
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
+from pythonjsonlogger.json import JsonFormatter as LibraryJsonFormatter
+
 # Set by emotion_garden.middleware.RequestIdMiddleware for the length of one request; "-" outside any request.
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
-
-# Everything a LogRecord carries by itself; whatever else is on a record came from `extra=` and is worth keeping.
-_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", logging.INFO, "", 0, "", (), None))) | {"message", "asctime"}
 
 
 class RequestIdFilter(logging.Filter):
@@ -23,21 +21,19 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-class JsonFormatter(logging.Formatter):
-    """time, level, logger and message, then every `extra=` field, then the traceback if any, on one line."""
+class JsonFormatter(LibraryJsonFormatter):
+    """time, level, logger and message, then every `extra=` field, then the traceback if any, on one line.
 
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, object] = {
-            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        entry |= {key: value for key, value in vars(record).items() if key not in _RECORD_ATTRIBUTES | entry.keys()}
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        if record.stack_info:
-            entry["stack"] = self.formatStack(record.stack_info)
-        # default=str: an extra that JSON cannot encode (Django's django.request logger passes the request) is
-        # written as its repr rather than losing the whole line.
-        return json.dumps(entry, default=str, ensure_ascii=False)
+    python-json-logger does the work (extras without LogRecord's bookkeeping, tracebacks, values JSON cannot encode
+    written as text); this names the fields as our log readers expect them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            "{asctime}{levelname}{name}{message}", style="{", json_ensure_ascii=False,
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger", "exc_info": "exception",
+                           "stack_info": "stack"},
+        )
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 (logging's name)
+        return datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds")

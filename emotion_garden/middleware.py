@@ -10,7 +10,9 @@ from django.core.signals import request_finished
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
+from emotion_garden.api import error_response
 from emotion_garden.logs import request_id
+from emotion_garden.outages import REDIS_UNAVAILABLE, RETRY_SECONDS, redis_cache
 
 logger = logging.getLogger("emotion_garden.requests")
 
@@ -52,3 +54,28 @@ class RequestIdMiddleware:
 def _forget_request_id(**kwargs: object) -> None:
     """Log lines of this thread between two requests belong to no request."""
     request_id.set("-")
+
+
+class UnavailableDependencyMiddleware:
+    """A request that truly needed Redis while it is unreachable gets 503 with Retry-After, not a 500: the JSON error
+    format under /api/, a line of text elsewhere (the original pages ignore the body)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, REDIS_UNAVAILABLE):
+            return None
+        redis_cache.failed(exception, fallback="answering 503 where a request needs it")
+        message = "A service this request needs is unavailable; try again shortly."
+        if request.path.startswith("/api/"):
+            response: HttpResponse = error_response(request, code="service_unavailable", message=message,
+                                                    status_code=503)
+        else:
+            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(int(RETRY_SECONDS))
+        return response
+

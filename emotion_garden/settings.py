@@ -16,6 +16,8 @@ from corsheaders.defaults import default_headers
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from emotion_garden.backend_settings import configured_backends
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -85,6 +87,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so the request id is set for everything below it and the logged duration covers the whole stack.
     "emotion_garden.middleware.RequestIdMiddleware",
+    # A view that needed Redis while it is unreachable: 503 with Retry-After rather than a 500 (emotion_garden.outages).
+    "emotion_garden.middleware.UnavailableDependencyMiddleware",
+    "emotion_garden.rate_limit_headers.RateLimitHeadersMiddleware",
     # Before anything that can answer on its own (redirects, static files), so those answers carry CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -142,7 +147,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Short socket timeouts: a Redis that is down or unroutable must fail a request's cache call in about a second,
+    # after which the callers carry on without it (emotion_garden.outages), not hold a thread for the OS's timeout.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 else:
     # Room for a throttle counter per client address and minute (gallery.api_access): past MAX_ENTRIES locmem drops
     # a third of its entries at once, counters included (its default of 300 is a few hundred visitors).
@@ -215,108 +223,16 @@ def _media_origins() -> list[str]:
 # --- Pluggable backends (the STORAGES pattern: a dotted path plus keyword options per capability) ------------------
 AWS_REGION = env("AWS_REGION", default="us-east-1")
 
-EMOTION_GARDEN_BACKENDS = {
-    "face_analysis": {
-        "BACKEND": env("FACE_ANALYSIS_BACKEND", default="gallery.faces.local.LocalFaceAnalyzer"),
-        "OPTIONS": {},
-    },
-    "face_identity": {
-        "BACKEND": env("FACE_IDENTITY_BACKEND", default="gallery.faces.local.LocalFaceIdentity"),
-        "OPTIONS": {},
-    },
-    # The look-alike's reference people, in an index of their own (never the visitors' faces). By default the
-    # same kind of backend as face_identity, so a Rekognition deployment loads no local face model for it.
-    "face_reference": {
-        "BACKEND": env("FACE_REFERENCE_BACKEND", default=(
-            "gallery.faces.rekognition_references.RekognitionReferenceFaces"
-            if env("FACE_IDENTITY_BACKEND", default="").endswith(".RekognitionFaceIdentity")
-            else "gallery.faces.local_references.LocalReferenceFaces"
-        )),
-        "OPTIONS": {},
-    },
-    "recommender": {
-        "BACKEND": env("RECOMMENDER_BACKEND", default="recommender.engines.local.LocalRecommender"),
-        "OPTIONS": {},
-    },
-    "image_generation": {
-        "BACKEND": env("IMAGE_GENERATION_BACKEND", default="curation.generators.procedural.ProceduralGenerator"),
-        "OPTIONS": {},
-    },
-    # The offline catalogue of curation/songs/data/catalogue.json; the language models below are extra suggesters.
-    "song_suggestion": {
-        "BACKEND": env("SONG_SUGGESTION_BACKEND", default="curation.songs.catalogue.CatalogueSuggester"),
-        "OPTIONS": {},
-    },
-}
-
-# Which expression model of gallery/faces/models the local face backend runs (fer_emotion: the old baseline).
-if EMOTION_GARDEN_BACKENDS["face_analysis"]["BACKEND"] == "gallery.faces.local.LocalFaceAnalyzer":
-    EMOTION_GARDEN_BACKENDS["face_analysis"]["OPTIONS"] = {
-        "expression_model": env("EXPRESSION_MODEL", default="expression_eg2"),
-        # The longest side YuNet looks at (gallery.faces.local.DETECTION_MAX_SIDE explains the default).
-        "max_side": env.int("FACE_DETECTION_MAX_SIDE", default=320),
-    }
-
-# The Rekognition collection of the look-alike's reference people: never the visitors' collection.
-if EMOTION_GARDEN_BACKENDS["face_reference"]["BACKEND"].endswith(".RekognitionReferenceFaces"):
-    EMOTION_GARDEN_BACKENDS["face_reference"]["OPTIONS"] = {
-        "collection_id": env("REKOGNITION_REFERENCE_COLLECTION", default="emotion-garden-references"),
-    }
-
-# Amazon Personalize as the recommender: `manage.py setup_personalize` creates the resources and prints these.
-if EMOTION_GARDEN_BACKENDS["recommender"]["BACKEND"] == "recommender.engines.personalize.PersonalizeRecommender":
-    EMOTION_GARDEN_BACKENDS["recommender"]["OPTIONS"] = {
-        "campaign_arn": env("PERSONALIZE_CAMPAIGN_ARN", default=""),
-        "tracking_id": env("PERSONALIZE_TRACKING_ID", default=""),
-        "dataset_arn_items": env("PERSONALIZE_ITEMS_DATASET_ARN", default=""),
-        "dataset_arn_users": env("PERSONALIZE_USERS_DATASET_ARN", default=""),
-        "emotion_filter_arn": env("PERSONALIZE_EMOTION_FILTER_ARN", default=""),
-        # Optional campaigns of the Trending-Now and Similar-Items recipes; without them the fallback answers.
-        "trending_campaign_arn": env("PERSONALIZE_TRENDING_CAMPAIGN_ARN", default=""),
-        "similar_campaign_arn": env("PERSONALIZE_SIMILAR_CAMPAIGN_ARN", default=""),
-        "region_name": AWS_REGION,
-        # Answers while no campaign is trained yet (Personalize needs 1000 interactions) or Personalize fails.
-        "fallback": env("PERSONALIZE_FALLBACK_BACKEND", default="recommender.engines.local.LocalRecommender"),
-    }
-
-# More generators curators can pick per job, present only when configured.
-if SAGEMAKER_ENDPOINT_NAME := env("SAGEMAKER_ENDPOINT_NAME", default=""):
-    EMOTION_GARDEN_BACKENDS["image_generation.sagemaker"] = {
-        "BACKEND": "curation.generators.sagemaker.SageMakerStableDiffusion",
-        "OPTIONS": {"endpoint_name": SAGEMAKER_ENDPOINT_NAME, "region_name": AWS_REGION},
-    }
-if BEDROCK_IMAGE_MODEL_ID := env("BEDROCK_IMAGE_MODEL_ID", default=""):
-    EMOTION_GARDEN_BACKENDS["image_generation.bedrock"] = {
-        "BACKEND": "curation.generators.bedrock.BedrockImageGenerator",
-        "OPTIONS": {"model_id": BEDROCK_IMAGE_MODEL_ID, "region_name": AWS_REGION},
-    }
-
-# Song suggesters curators can pick per run, present only when configured: a Bedrock text model (Converse API) and
-# any OpenAI-compatible chat endpoint (OpenAI, or a model server of your own such as vLLM, llama.cpp or Ollama).
-if BEDROCK_SONG_MODEL_ID := env("BEDROCK_SONG_MODEL_ID", default=""):
-    EMOTION_GARDEN_BACKENDS["song_suggestion.bedrock"] = {
-        "BACKEND": "curation.songs.bedrock.BedrockSongSuggester",
-        "OPTIONS": {"model_id": BEDROCK_SONG_MODEL_ID, "region_name": AWS_REGION},
-    }
-if OPENAI_SONG_BASE_URL := env("OPENAI_SONG_BASE_URL", default=""):
-    EMOTION_GARDEN_BACKENDS["song_suggestion.openai"] = {
-        "BACKEND": "curation.songs.openai_compatible.OpenAICompatibleSongSuggester",
-        "OPTIONS": {
-            "base_url": OPENAI_SONG_BASE_URL,
-            "model": env("OPENAI_SONG_MODEL", default=""),
-            "api_key": env("OPENAI_SONG_API_KEY", default=""),
-            "json_mode": env.bool("OPENAI_SONG_JSON_MODE", default=True),
-        },
-    }
+EMOTION_GARDEN_BACKENDS = configured_backends(env, aws_region=AWS_REGION)
 
 # The original web clients (gallery.compat) never ask for consent: by default their /emotion neither searches nor keeps
 # faces. Only a kiosk whose visitors agreed to it (signage) should turn this on; it then stands for every request's
 # consent to be recognised and remembered.
 COMPAT_REMEMBER_FACES = env.bool("COMPAT_REMEMBER_FACES", default=False)
 # The original endpoints that change the catalogue or start work (/remove, /removePool, /clearIndex, /bulk,
-# /generateDataset, /text2image) answer only to a curator: a staff session with the permissions, from this site's
-# pages, or an API key with the `curation` scope. True opens them to anyone who can reach the server: only for a
-# closed kiosk network (logged as a warning at every start).
+# /generateDataset, /text2image, /updateDisplay) answer only to a curator: a staff session with the permissions, from
+# this site's pages, or an API key with the `curation` scope. True opens them to anyone who can reach the server: only
+# for a closed kiosk network (logged as a warning at every start).
 COMPAT_OPEN_CURATION = env.bool("COMPAT_OPEN_CURATION", default=False)
 
 # Similarities (0-100) on Rekognition's scale, where the local backend puts its verification cut at 80.
@@ -348,8 +264,14 @@ GENERATION_RETRY_SECONDS = env.float("GENERATION_RETRY_SECONDS", default=2.0)
 # --- Upload limits ------------------------------------------------------------------------------------------------
 # A phone photo is 3-8 MB; anything much larger is refused before it is decoded.
 MAX_IMAGE_UPLOAD_BYTES = env.int("MAX_IMAGE_UPLOAD_BYTES", default=10 * 1024 * 1024)
-# Pixels are checked from the header before decoding, which stops decompression bombs.
-MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=40_000_000)
+# Pixels are checked from the header before decoding, which stops decompression bombs. 24 MP is what a camera frame or
+# a phone photo needs with room to spare: a kiosk camera gives 2-8 MP, phones save 12 MP by default (their 48-200 MP
+# modes are opt-in), and 6000x4000 is the common DSLR size. Decoding costs 3-4 bytes a pixel, and a PNG at the old
+# 40 MP limit (a 38 KB file declaring 6000x6600) took 3.2 s of a core and 376 MB.
+MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=24_000_000)
+# How many decodes of more than 4 MP (after JPEG draft mode) one web worker runs at once; more at the same moment are
+# answered 503 `decoder_busy` at once (emotion_garden.imaging._decode_slot).
+IMAGE_LARGE_DECODES_PER_WORKER = env.int("IMAGE_LARGE_DECODES_PER_WORKER", default=2)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_IMAGE_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_IMAGE_UPLOAD_BYTES + 1024 * 1024
 
@@ -374,6 +296,9 @@ API_KEYS_REQUIRED = env.bool("API_KEYS_REQUIRED", default=False)
 # for a school or office sharing one address. Keys get more, and each key may have its own rate.
 API_ANON_RATE = env("API_ANON_RATE", default="300/min")
 API_KEY_RATE = env("API_KEY_RATE", default="1200/min")
+# Where the throttle counts: without Redis, a SQLite file of its own that every worker process of this machine shares
+# (gallery.rate_counts; a per-process cache let each worker grant the full rate); with Redis, the cache.
+API_RATE_COUNTERS = env("API_RATE_COUNTERS", default="" if REDIS_URL else str(DATA_DIR / "rate-counters.sqlite3"))
 # Every JSON request of the API is a few hundred bytes; larger bodies are refused (413) before they are parsed.
 API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=64 * 1024)
 # Multipart forms carry at most two photos (faces/compare); Django's own limit counts only the non-file fields.
@@ -384,17 +309,35 @@ API_MAX_MULTIPART_BYTES = 2 * MAX_IMAGE_UPLOAD_BYTES + 1024 * 1024
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/"
 CORS_ALLOW_HEADERS = (*default_headers, "x-api-key", "x-person-token")
-CORS_EXPOSE_HEADERS = ["Retry-After"]
+CORS_EXPOSE_HEADERS = ["Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"]
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Emotion Garden API",
-    "DESCRIPTION": "Read a face's emotion, get images that express it, and teach the recommender with Likes.",
+    "DESCRIPTION": (
+        "Read a face's emotion, get images that express it, and teach the recommender with Likes.\n\n"
+        "Every error answers `{\"error\": {\"code\", \"message\", \"fields\"?, \"request_id\", \"docs\"}}`: "
+        "`code` is stable, `message` is for people, `fields` names each invalid request field, and `request_id` (also "
+        "the `X-Request-ID` header, yours if you sent a sane one) is what to quote when reporting a problem. Each "
+        "operation below lists its own codes. Paths have no trailing slash; one with a slash is redirected (308)."
+    ),
+    "TAGS": [
+        {"name": "faces", "description": "Read a photo's emotion, compare faces, find look-alikes."},
+        {"name": "garden", "description": "Images and songs for a visitor, page by page, and images like an image."},
+        {"name": "likes", "description": "Likes, unlikes and not-interested: what the recommender learns from."},
+        {"name": "people", "description": "A remembered person's own data: read, list likes, export, forget."},
+    ],
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "gallery.schema.document_errors"],
+    # One named enum per vocabulary, however many fields use it: generated clients get one Emotion type.
+    "ENUM_NAME_OVERRIDES": {
+        "Emotion": "emotion_garden.vocabulary.Emotion",
+        "Gender": "emotion_garden.vocabulary.Gender",
+        "ThemeMatch": ["exact", "all", "any"],  # a StrEnum, which the override cannot import
+    },
 }
 
 # --- Content-Security-Policy (django-csp) ---------------------------------------------------------------------------

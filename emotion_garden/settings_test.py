@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from emotion_garden.settings import *  # noqa: F403
-from emotion_garden.settings import EMOTION_GARDEN_BACKENDS, Q_CLUSTER, STORAGES
+from emotion_garden.settings import API_RATE_COUNTERS, EMOTION_GARDEN_BACKENDS, Q_CLUSTER, STORAGES
 
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}
 
@@ -34,9 +34,17 @@ EMOTION_GARDEN_BACKENDS = {
         "OPTIONS": {**EMOTION_GARDEN_BACKENDS["recommender"]["OPTIONS"], "state_check_seconds": 0,
                     "counters_cache_seconds": 0, "impression_flush_seconds": 0},
     },
+    "song_recommender": {
+        **EMOTION_GARDEN_BACKENDS["song_recommender"],
+        "OPTIONS": {**EMOTION_GARDEN_BACKENDS["song_recommender"]["OPTIONS"], "state_check_seconds": 0,
+                    "counters_cache_seconds": 0, "impression_flush_seconds": 0},
+    },
 }
 
 # The suite calls the API far faster than any visitor, from one address, and the cache outlives a test: throttles are
 # off except in tests/gallery/test_throttling.py, which sets rates of its own.
 API_ANON_RATE = "none"
 API_KEY_RATE = "none"
+# Without Redis, a counter file of the run's own, not the embedded install's.
+if API_RATE_COUNTERS:
+    API_RATE_COUNTERS = str(Path(tempfile.mkdtemp(prefix="emotion-garden-test-rates-")) / "rate-counters.sqlite3")

@@ -3,9 +3,10 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from emotion_garden.health import healthz
+from emotion_garden.schema_view import SchemaView
 from gallery.views import home, lookalike
 
 urlpatterns = [
@@ -16,7 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include("gallery.urls")),
-    path("api/schema", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema", SchemaView.as_view(), name="schema"),
     # The split view serves its start-up script as a file of its own: the Content-Security-Policy allows no inline one.
     path("api/docs", SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api_docs.html"),
          name="swagger-ui"),
@@ -24,6 +25,7 @@ urlpatterns = [
 ]
 
 handler404 = "emotion_garden.api.not_found"
+handler500 = "emotion_garden.api.server_error"
 
 if settings.SERVE_MEDIA:
     # Without S3 or a front proxy, Django itself serves the images from MEDIA_ROOT.

@@ -6,8 +6,10 @@ the health check are plain Django views, so they are never asked for a key nor t
 
 import functools
 import logging
+import math
 import secrets
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -22,6 +24,9 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
+from emotion_garden.outages import REDIS_UNAVAILABLE, redis_cache
+from emotion_garden.rate_limit_headers import note_rate_limit
+from gallery import rate_counts
 from gallery.api_keys import ApiClient, client_for_key, key_prefix
 from gallery.models import ApiScope
 from gallery.person_access import person_of
@@ -140,7 +145,8 @@ class ApiRateThrottle(BaseThrottle):
     Fixed windows counted with one cache increment per request. DRF's SimpleRateThrottle instead reads and rewrites
     a list of every request's time in the window: at 600/min that is a 600-float pickle per request, and at the
     benchmark's rates far more; a counter costs the same at any rate. A burst can reach twice the rate across a
-    window's edge, which is fine for keeping one client from starving the others.
+    window's edge, which is fine for keeping one client from starving the others. Every answer it counted carries
+    the IETF draft's RateLimit-Limit, -Remaining and -Reset headers; a 429 also Retry-After.
     """
 
     def allow_request(self, request: Request, view: "APIView") -> bool:
@@ -156,10 +162,12 @@ class ApiRateThrottle(BaseThrottle):
         allowed, seconds = limit
         now = time.time()
         window = int(now // seconds)
-        if _count(f"throttle:{ident}:{seconds}:{window}", timeout=seconds) <= allowed:
-            return True
         self._wait = (window + 1) * seconds - now
-        return False
+        count = _count_or_none(f"{ident}:{seconds}", window=window, seconds=seconds)
+        if count is None:  # the counters are unreachable: serve unmetered rather than fail
+            return True
+        note_rate_limit(request, limit=allowed, remaining=max(0, allowed - count), reset=math.ceil(self._wait))
+        return count <= allowed
 
     def wait(self) -> float:
         return self._wait
@@ -185,6 +193,21 @@ def _redis_increment() -> Script:
     """One client and script per process, on the cache's own Redis: Django builds a new client for every cache call
     (about 0.1 ms of CPU) and its incr() costs two round trips (EXISTS, INCRBY), add() a third for a new window."""
     return caches[DEFAULT_CACHE_ALIAS]._cache.get_client(write=True).register_script(_INCREMENT)
+
+
+def _count_or_none(ident: str, *, window: int, seconds: int) -> int | None:
+    """Count this request in `ident`'s window: in the SQLite file API_RATE_COUNTERS names (the embedded install,
+    shared by its processes), else in the cache (Redis when scaled out). None while Redis is unreachable."""
+    if settings.API_RATE_COUNTERS:
+        return rate_counts.count(path=Path(settings.API_RATE_COUNTERS), ident=ident, window=window,
+                                 expires=(window + 1) * seconds)
+    if not redis_cache.available():
+        return None
+    try:
+        return _count(f"throttle:{ident}:{window}", timeout=seconds)
+    except REDIS_UNAVAILABLE as error:
+        redis_cache.failed(error, fallback="API requests are not throttled meanwhile")
+        return None
 
 
 def _count(cache_key: str, *, timeout: int) -> int:

@@ -4,6 +4,13 @@ A key reads `eg_<prefix>_<secret>`: the 8-character prefix finds the row (and na
 logs), the SHA-256 of the whole key proves it. Recognised keys are kept in the Django cache for a few seconds, so an
 authenticated request costs one cache read and no query; revoking or editing a key drops its cache entry at once,
 and other processes with a process-local cache (the embedded locmem) see the change within KEY_CACHE_SECONDS.
+
+Kept our own rather than djangorestframework-api-key (3.1, checked): its keys are `<prefix>.<secret>`, found by the
+prefix and checked against its own model's SHA-512 of the key, so every key issued here (`eg_<prefix>_<secret>`, the
+SHA-256 stored) would stop working; it reads the database on every request where this reads the cache, and takes
+one header where clients send `X-Api-Key` or `Authorization: Api-Key`. Scopes, per-key rates and last-used times
+would stay ours on top, so it would replace only issuing and hashing (about 40 lines) at the price of every key in
+use.
 """
 
 import hashlib
@@ -19,6 +26,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from emotion_garden.outages import REDIS_UNAVAILABLE, redis_cache
 from gallery.models import ApiKey
 
 KEY_START = "eg_"
@@ -113,7 +121,7 @@ def client_for_key(raw_key: str) -> ApiClient | None:
     prefix = key_prefix(raw_key)
     if prefix is None:
         return None
-    cached: _CachedKey | None = cache.get(_cache_key(prefix))
+    cached = _cached(prefix)
     if cached is None:
         cached = _load(prefix)
         if cached is None:
@@ -136,8 +144,23 @@ def _load(prefix: str) -> _CachedKey | None:
     key_id, name, key_hash, scopes, rate, last_used_at = row
     client = ApiClient(id=key_id, name=name, prefix=prefix, scopes=frozenset(scopes), rate=rate)
     cached = _CachedKey(key_hash=key_hash, client=client, last_used=last_used_at.timestamp() if last_used_at else 0)
-    cache.set(_cache_key(prefix), cached, KEY_CACHE_SECONDS)
+    if redis_cache.available():
+        try:
+            cache.set(_cache_key(prefix), cached, KEY_CACHE_SECONDS)
+        except REDIS_UNAVAILABLE as error:
+            redis_cache.failed(error, fallback="API keys are read from the database meanwhile")
     return cached
+
+
+def _cached(prefix: str) -> _CachedKey | None:
+    """The cached key, or None (a miss) while the cache's Redis is unreachable: the database still answers."""
+    if not redis_cache.available():
+        return None
+    try:
+        return cache.get(_cache_key(prefix))
+    except REDIS_UNAVAILABLE as error:
+        redis_cache.failed(error, fallback="API keys are read from the database meanwhile")
+        return None
 
 
 def _note_use(cached: _CachedKey) -> None:
@@ -146,7 +169,12 @@ def _note_use(cached: _CachedKey) -> None:
         return
     ApiKey.objects.filter(pk=cached.client.id).update(last_used_at=datetime.fromtimestamp(now, tz=UTC))
     # The next request reloads the row (with the new time); re-caching here would keep a revoked key alive longer.
-    cache.delete(_cache_key(cached.client.prefix))
+    # Best effort: a stale time in the cache only means another write of it later.
+    if redis_cache.available():
+        try:
+            cache.delete(_cache_key(cached.client.prefix))
+        except REDIS_UNAVAILABLE as error:
+            redis_cache.failed(error, fallback="API keys are read from the database meanwhile")
 
 
 def _cache_key(prefix: str) -> str:

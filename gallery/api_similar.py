@@ -2,15 +2,17 @@
 
 import uuid
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from emotion_garden.api import ApiError
+from gallery.answers import SimilarImagesSerializer
 from gallery.models import ApiScope
 from gallery.person_access import require_person
+from gallery.schema import INVALID, RECOMMENDER_DOWN, errors
 from gallery.serializers import MAX_ID
 from recommender.engines.base import RecommenderUnavailable
 from recommender.selectors import ImageNotFound, similar_images
@@ -29,12 +31,18 @@ class SimilarImagesView(APIView):
 
     @extend_schema(
         operation_id="similar_images",
-        parameters=[OpenApiParameter("n", int), OpenApiParameter("face_user", OpenApiTypes.UUID)],
+        summary="Find images like an image",
+        tags=["garden"],
+        parameters=[SimilarQuerySerializer],
         description="Up to `n` (default 6) live images like the given one, best first, each with `reason` and "
                     "`reason_code` `similar`; with `face_user` (and their credential, else 403 "
-                    "`person_credential_required`) without the images they are not interested in. 404 "
-                    "`image_not_found` for an unknown, pending or retired image.",
-        responses={200: OpenApiTypes.OBJECT},
+                    "`person_credential_required`) without the images they are not interested in.",
+        responses={200: SimilarImagesSerializer, **errors(INVALID, RECOMMENDER_DOWN, {
+            404: "`image_not_found`: no image with this id is in the gallery (unknown, pending or retired)."})},
+        examples=[OpenApiExample("Two alike", response_only=True, status_codes=["200"], value={"image": 42, "items": [
+            {"id": 57, "url": "https://garden.example/media/images/happy/9a0e.jpeg", "thumbnail_url": None,
+             "emotion": "HAPPY", "theme": "spring,sunny,day", "score": 0.83, "reason": "the same theme and colours",
+             "reason_code": "similar"}]})],
     )
     def get(self, request: Request, image_id: int) -> Response:
         if image_id > MAX_ID:

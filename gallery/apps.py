@@ -21,7 +21,8 @@ class GalleryConfig(AppConfig):
 
         if settings.COMPAT_OPEN_CURATION:
             logger.warning(
-                "COMPAT_OPEN_CURATION is on: anyone who can reach this server may remove images and start "
-                "generation through the original endpoints (/remove, /removePool, /clearIndex, /bulk, "
-                "/generateDataset, /text2image). Keep it only on a closed kiosk network."
+                "COMPAT_OPEN_CURATION is on: anyone who can reach this server may remove images, start "
+                "generation and fill the booth's screens through the original endpoints (/remove, /removePool, "
+                "/clearIndex, /bulk, /generateDataset, /text2image, /updateDisplay). Keep it only on a closed kiosk "
+                "network."
             )

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from django.conf import settings
 
-from emotion_garden.imaging import decode_image
+from emotion_garden.imaging import FACE_PHOTO_MAX_SIDE, decode_image
 from gallery.faces import face_identity, reference_faces
 from gallery.models import ReferencePerson, ReferencePhoto
 from gallery.services import NoFaceFound
@@ -52,8 +52,8 @@ def find_lookalikes(*, photo: bytes, reference_photo: bytes | None = None,
                     people: int = LOOKALIKE_PEOPLE) -> Lookalikes:
     """The `people` reference people who look most like the largest face in `photo`, and optionally how similar
     that face is to the largest one in a second photo. Raises InvalidImage or NoFaceFound (naming which photo)."""
-    image = decode_image(photo)
-    second = decode_image(reference_photo) if reference_photo is not None else None
+    image = decode_image(photo, max_side=FACE_PHOTO_MAX_SIDE)
+    second = decode_image(reference_photo, max_side=FACE_PHOTO_MAX_SIDE) if reference_photo is not None else None
     found = reference_faces().search(image, people=people)
     if found is None:
         raise NoFaceFound("No face was found in the photo.")

@@ -1,4 +1,3 @@
-import io
 from typing import Any
 
 from django.conf import settings
@@ -8,6 +7,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser, DataAndFiles, JSONParser, MultiPartParser
 
 from emotion_garden.api import ApiError
+from emotion_garden.json_input import UnreadableJson, parse_json
 
 
 class RawImageParser(BaseParser):
@@ -31,6 +31,7 @@ class RawImageParser(BaseParser):
 
 class LimitedJSONParser(BaseParser):
     """JSON bodies up to API_MAX_JSON_BYTES; larger ones get 413 `request_too_large` before any of it is parsed.
+    Parsed with bounded nesting and valid Unicode only (emotion_garden.json_input): 400 with the reason's code.
 
     Not a JSONParser subclass on purpose: DRF reads a JSONParser's whole body into memory first (request.body),
     which this parser avoids by reading at most one byte past the limit from the stream.
@@ -45,7 +46,12 @@ class LimitedJSONParser(BaseParser):
         body = stream.read(limit + 1)
         if len(body) > limit:  # a body sent without (or with a false) Content-Length
             raise _too_large(limit)
-        return JSONParser().parse(io.BytesIO(body), media_type, parser_context)
+        try:
+            return parse_json(body)
+        except UnreadableJson as error:
+            if error.code == "invalid_json":  # malformed: DRF's own `parse_error`, which clients already know
+                raise ParseError(error.message) from None
+            raise ApiError(code=error.code, message=error.message) from None
 
 
 class LimitedMultiPartParser(MultiPartParser):

@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
 
 from gallery.api_access import ApiKeyAuthentication
 from gallery.models import ApiScope
@@ -48,8 +49,12 @@ _ERROR_SCHEMA = {
                 "code": {"type": "string", "description": "Stable and machine-readable, e.g. `no_face`."},
                 "message": {"type": "string", "description": "For people; may change."},
                 "fields": {"description": "Invalid input only (code `invalid`): the messages per request field."},
+                "request_id": {"type": "string", "description": (
+                    "This request's id, also in the X-Request-ID header (yours, if you sent a sane one): quote it "
+                    "when reporting a problem.")},
+                "docs": {"type": "string", "format": "uri", "description": "The API's documentation."},
             },
-            "required": ["code", "message"],
+            "required": ["code", "message", "request_id", "docs"],
         }
     },
     "required": ["error"],
@@ -63,12 +68,49 @@ _ACCESS_ERRORS = {
     "429": {
         "description": "`throttled`: too many requests from this address or key.",
         "headers": {"Retry-After": {"description": "Seconds until the next request is accepted.", "required": True,
-                                    "schema": {"type": "integer"}}},
+                                    "schema": {"type": "integer"}},
+                    # The IETF draft's fields, on every answer the throttle counted (gallery.api_access).
+                    **{f"RateLimit-{name}": {"description": description, "schema": {"type": "integer"}}
+                       for name, description in (("Limit", "Requests allowed in the window."),
+                                                 ("Remaining", "Requests left in the window."),
+                                                 ("Reset", "Seconds until the window restarts."))}},
         "content": _ERROR_CONTENT,
     },
-    "default": {"description": "Any other error (400 invalid input, 404, 413 too large, 415, 422, 503, ...), in the "
-                               "same format.", "content": _ERROR_CONTENT},
+    "default": {"description": "Any other error, in the same format: 400 invalid input (`parse_error`, `too_deep`, "
+                               "`invalid_unicode`, `invalid`, ...), 404, 408 `request_timeout` (the body did not "
+                               "arrive whole in time), 413 too large, 415, 422, 500 `server_error`, 503 "
+                               "(`decoder_busy`, `service_unavailable`, with Retry-After).",
+                "content": _ERROR_CONTENT},
 }
+
+
+# The 4xx answers that depend on the operation, each with its codes; the hook below adds the error body to each.
+INVALID = {400: "`invalid`: a field is missing or wrong; `error.fields` names each one."}
+IMAGE_ERRORS = {
+    400: "`missing_image`, `empty_image`, `not_an_image`, `unsupported_format`, `image_too_small`, "
+         "`corrupt_image`: the photo cannot be read.",
+    413: "`image_too_large`, `too_many_pixels`, `request_too_large`: over the upload limit.",
+    415: "`unsupported_media_type`: send the photo as image/jpeg, image/png, image/webp or multipart/form-data.",
+    422: "`no_face`: no face was found in the photo (the message says which photo).",
+    503: "`face_service_unavailable`: the face backend cannot answer now; retry later.",
+}
+RECOMMENDER_DOWN = {503: "`recommender_unavailable`: the recommender cannot answer now; retry later."}
+NOT_FOUND = {404: "`not_found`: no face user has this id (forgotten)."}
+
+
+def errors(*groups: dict[int, str]) -> dict[int, OpenApiResponse]:
+    """The operation's own error answers, for an extend_schema's `responses` (document_errors adds their body)."""
+    return {status: OpenApiResponse(description=description)
+            for group in groups for status, description in group.items()}
+
+
+def _error_example(description: str) -> dict[str, Any]:
+    """An example of the error envelope with the first code a description names (`code`: ...)."""
+    code = description.split("`")[1] if description.count("`") >= 2 else "error"
+    return {code: {"value": {"error": {
+        "code": code, "message": "What went wrong, for people.", "request_id": "3f2b6c1e9a7d4b0f8e5c2a1d6b9f0e3c",
+        "docs": "https://garden.example/api/docs",
+    }}}}
 
 
 _PERSON_TOKEN_SCHEME = {
@@ -92,10 +134,17 @@ _PERSON_DATA_SECURITY = {
 }
 
 
+_REQUEST_ID_HEADER = {
+    "description": "This request's id (the one the request sent, if sane), as in the error body and the server's logs.",
+    "required": True, "schema": {"type": "string"},
+}
+
+
 def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """A postprocessing hook: every /api/v1 operation can answer in the one error format, so the schema says so
     (clients generated from it then know the shape, and schemathesis can check every answer against it). Also the
-    person credential, which opens the /users operations without an operator's key."""
+    person credential, which opens the /users operations without an operator's key, and the X-Request-ID header
+    every answer carries."""
     components = result.setdefault("components", {})
     components.setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
     components.setdefault("securitySchemes", {})["PersonToken"] = _PERSON_TOKEN_SCHEME
@@ -105,8 +154,10 @@ def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
                 for status, response in _ACCESS_ERRORS.items():
                     operation["responses"].setdefault(status, response)
                 for status, response in operation["responses"].items():
-                    if status.startswith("4") and "content" not in response:
-                        response["content"] = _ERROR_CONTENT
+                    if status.startswith(("4", "5")) and "content" not in response:
+                        response["content"] = {"application/json": {
+                            **_ERROR_CONTENT["application/json"], "examples": _error_example(response["description"])}}
+                    response["headers"] = {**response.get("headers", {}), "X-Request-ID": _REQUEST_ID_HEADER}
                 if path.startswith("/api/v1/users/"):
                     operation["security"] = _PERSON_DATA_SECURITY[settings.API_KEYS_REQUIRED]
     return result

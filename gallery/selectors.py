@@ -8,7 +8,7 @@ from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
 
 from gallery.models import CollectionFace, FaceEmbedding, FaceUser
-from recommender.models import Interaction, ServedPage
+from recommender.models import Interaction, ServedPage, TrackInteraction
 from recommender.selectors import liked_images
 
 
@@ -47,6 +47,7 @@ def face_user_export(*, face_user: FaceUser) -> dict[str, Any]:
             "last_seen_at": face_user.last_seen_at,
         },
         "interactions": _interactions(face_user),
+        "song_interactions": _song_interactions(face_user),
         "likes": [
             {"image": image["id"], "image_name": image["name"], "liked_at": image["liked_at"]}
             for image in liked_images(visitor_id=face_user.pk).values("id", "name", "liked_at")
@@ -55,10 +56,11 @@ def face_user_export(*, face_user: FaceUser) -> dict[str, Any]:
         "credentials": [{"issued_at": issued_at} for issued_at in
                         face_user.credentials.order_by("created_at").values_list("created_at", flat=True)],
         "biometric_data": _biometric_data(face_user),
-        # What the garden showed them (the recommender learns "shown, not liked" from it), oldest first.
+        # What the garden showed them (the recommender learns "shown, not liked" from it), oldest first; a songs
+        # answer (kind "track") lists track ids.
         "garden_answers": [
-            {"recommendation_id": page.pk, "mode": page.mode, "emotion": page.emotion, "images": page.item_ids,
-             "created_at": page.created_at}
+            {"recommendation_id": page.pk, "kind": page.kind, "mode": page.mode, "emotion": page.emotion,
+             "images": page.item_ids, "created_at": page.created_at}
             for page in ServedPage.objects.filter(face_user=face_user).order_by("created_at")
         ],
     }
@@ -89,6 +91,26 @@ def _interactions(face_user: FaceUser) -> list[dict[str, Any]]:
             "client_event_id": row["client_event_id"],
             "created_at": row["created_at"],
         }
+        for row in rows
+    ]
+
+
+def _song_interactions(face_user: FaceUser) -> list[dict[str, Any]]:
+    """The person's events on songs, as _interactions' on images."""
+    impressions: dict[int, list[int]] = {}
+    shown = TrackInteraction.impressions.through.objects.filter(trackinteraction__face_user=face_user)
+    for interaction_id, track_id in shown.order_by("track_id").values_list("trackinteraction_id", "track_id"):
+        impressions.setdefault(interaction_id, []).append(track_id)
+    rows = (
+        TrackInteraction.objects.filter(face_user=face_user).order_by("created_at", "id")
+        .values("id", "event", "track_id", "track__title", "track__artist", "emotion", "gender", "age_band",
+                "client_event_id", "created_at")
+    )
+    return [
+        {"event": row["event"], "track": row["track_id"], "title": row["track__title"],
+         "artist": row["track__artist"], "emotion": row["emotion"], "gender": row["gender"],
+         "age_band": row["age_band"], "impressions": impressions.get(row["id"], []),
+         "client_event_id": row["client_event_id"], "created_at": row["created_at"]}
         for row in rows
     ]
 

@@ -7,7 +7,8 @@ from emotion_garden.themes import MAX_THEME_LENGTH, MAX_THEME_WORDS, ThemeMatch,
 from emotion_garden.vocabulary import AgeBand, Emotion, Gender
 from gallery.cursors import decode_cursor
 from gallery.models import FaceUser
-from recommender.models import Interaction
+from recommender.engines.base import ReasonCode
+from recommender.models import Interaction, TrackInteraction
 from recommender.selectors import GardenItem, Mode
 
 # The largest id a row can have (BigAutoField, a signed 64-bit integer). A larger number cannot name an image, and
@@ -55,10 +56,17 @@ class GardenRequestSerializer(serializers.Serializer):
     gender = GenderField(required=False)
     age = serializers.IntegerField(required=False, min_value=0, max_value=120)
     n = serializers.IntegerField(required=False, default=3, min_value=1, max_value=50)
-    exclude = serializers.ListField(child=ImageIdField(), required=False, default=list, max_length=500)
+    exclude = serializers.ListField(
+        child=ImageIdField(), required=False, default=list, max_length=500,
+        help_text=("Image ids to leave out, which this client showed by other means (e.g. from `images/{id}/similar`); "
+                   "they are kept in the answer's `cursor` for the pages after. To page through the garden itself, "
+                   "send `cursor` rather than the ids of every page."),
+    )
     mode = serializers.ChoiceField(choices=[mode.value for mode in Mode], required=False, default=Mode.AUTO.value)
-    cursor = serializers.CharField(required=False, max_length=20_000,
-                                   help_text="The `cursor` of the previous answer: the next page, without repeats.")
+    cursor = serializers.CharField(
+        required=False, max_length=20_000,
+        help_text="The `cursor` of the previous answer, with the same other fields: the next page, without repeats.",
+    )
     theme = serializers.CharField(
         required=False, default="", allow_blank=True, max_length=MAX_THEME_LENGTH, trim_whitespace=True,
         help_text=(
@@ -77,7 +85,7 @@ class GardenRequestSerializer(serializers.Serializer):
         ),
     )
 
-    def validate_cursor(self, token: str) -> list[int]:
+    def validate_cursor(self, token: str) -> set[int]:
         try:
             return decode_cursor(token)
         except ValueError as error:
@@ -91,13 +99,30 @@ class GardenRequestSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("emotion") and not attrs.get("face_user"):
             raise serializers.ValidationError({"emotion": "Give the emotion, a face user, or both."})
-        attrs["shown"] = attrs.pop("cursor", [])
+        attrs["shown"] = attrs.pop("cursor", set())
         age = attrs.pop("age", None)
         attrs["age_band"] = AgeBand.for_age_range(age, age) if age is not None else ""
         return attrs
 
 
 class GardenItemSerializer(serializers.Serializer):
+    """One image of a garden page. The fields describe it for the OpenAPI schema; to_representation writes it
+    directly (see InteractionSerializer)."""
+
+    id = serializers.IntegerField()
+    url = serializers.URLField()
+    thumbnail_url = serializers.URLField(allow_null=True)
+    emotion = EmotionField()
+    theme = serializers.CharField(help_text='Comma-separated theme words, e.g. "spring,cloudy,day"; may be empty.')
+    orientation = serializers.ChoiceField(choices=Image.Orientation.values)
+    width = serializers.IntegerField(help_text="In pixels, for laying out before the image loads.")
+    height = serializers.IntegerField()
+    rank = serializers.IntegerField(help_text="1 for the best pick of this page.")
+    score = serializers.FloatField(help_text="How strongly the recommender picked it; comparable within one answer.")
+    reason = serializers.CharField(help_text="Why it was picked, in words.")
+    reason_code = serializers.ChoiceField(choices=[code.value for code in ReasonCode],
+                                          help_text="Why it was picked, as a stable code.")
+
     def to_representation(self, item: GardenItem) -> dict[str, Any]:
         request = self.context["request"]
         image: Image = item.image
@@ -118,6 +143,12 @@ class GardenItemSerializer(serializers.Serializer):
 
 
 class LikedImageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.URLField()
+    thumbnail_url = serializers.URLField(allow_null=True)
+    emotion = EmotionField()
+    liked_at = serializers.DateTimeField()
+
     def to_representation(self, image: Image) -> dict[str, Any]:
         request = self.context["request"]
         return {
@@ -130,12 +161,15 @@ class LikedImageSerializer(serializers.Serializer):
 
 
 class InteractionRequestSerializer(serializers.Serializer):
-    image = ImageIdField()
+    image = ImageIdField(required=False, help_text="The image of the event (or give `track`).")
+    track = ImageIdField(required=False, help_text="The track of the event, a song of `POST /songs` (or give "
+                                                   "`image`); its impressions are then track ids.")
     face_user = serializers.UUIDField(
         required=False, allow_null=True,
         help_text="The person the event is theirs: needs their credential or an API key with the 'users' scope.",
     )
-    impressions = serializers.ListField(child=ImageIdField(), required=False, default=list, max_length=50)
+    impressions = serializers.ListField(child=ImageIdField(), required=False, default=list, max_length=50,
+                                        help_text="The other images (or tracks) on screen beside it.")
     emotion = EmotionField(required=False)
     gender = GenderField(required=False, help_text="An anonymous visitor's gender as read; a face user's own wins.")
     age = serializers.IntegerField(required=False, min_value=0, max_value=120,
@@ -147,6 +181,8 @@ class InteractionRequestSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("image" in attrs) == ("track" in attrs):
+            raise serializers.ValidationError({"image": "Name the image or the track of the event (one of them)."})
         age = attrs.pop("age", None)
         attrs["age_band"] = AgeBand.for_age_range(age, age) if age is not None else ""
         return attrs
@@ -158,18 +194,20 @@ class InteractionSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     event = serializers.ChoiceField(choices=Interaction.Event.choices)
-    image = serializers.IntegerField()
+    image = serializers.IntegerField(allow_null=True)
+    track = serializers.IntegerField(allow_null=True)
     face_user = serializers.UUIDField(allow_null=True)
     impressions = serializers.ListField(child=serializers.IntegerField())
     emotion = serializers.CharField(allow_blank=True)
     client_event_id = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField()
 
-    def to_representation(self, interaction: Interaction) -> dict[str, Any]:
+    def to_representation(self, interaction: Interaction | TrackInteraction) -> dict[str, Any]:
         return {
             "id": interaction.pk,
             "event": interaction.event,
-            "image": interaction.image_id,
+            "image": getattr(interaction, "image_id", None),
+            "track": getattr(interaction, "track_id", None),
             "face_user": str(interaction.face_user_id) if interaction.face_user_id else None,
             "impressions": interaction.impression_ids,
             "emotion": interaction.emotion,

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from emotion_garden.imaging import DecodedImage, decode_image
+from emotion_garden.imaging import FACE_PHOTO_MAX_SIDE, DecodedImage, decode_image
 from emotion_garden.vocabulary import Emotion
 from gallery.faces import face_analyzer, face_identity
 from gallery.faces.base import FaceDetail, dominant_emotion
@@ -41,7 +41,7 @@ def read_emotion(*, photo: bytes, remember: bool = False, recognise: bool = Fals
     anyone, and without `remember` no biometric data is stored.
     Raises InvalidImage (from decode_image) or NoFaceFound.
     """
-    image = decode_image(photo)
+    image = decode_image(photo, max_side=FACE_PHOTO_MAX_SIDE)
     faces = face_analyzer().detect_faces(image)
     if not faces:
         raise NoFaceFound("No face was found in the image.")
@@ -89,7 +89,8 @@ def _demographics(face: FaceDetail) -> dict[str, object]:
 
 def compare_faces(*, source: bytes, target: bytes) -> float:
     """Similarity (0-100) of the largest face in each photo. Raises InvalidImage or NoFaceFound."""
-    similarity = face_identity().compare(source=decode_image(source), target=decode_image(target))
+    similarity = face_identity().compare(source=decode_image(source, max_side=FACE_PHOTO_MAX_SIDE),
+                                         target=decode_image(target, max_side=FACE_PHOTO_MAX_SIDE))
     if similarity is None:
         raise NoFaceFound("A face must be visible in both photos.")
     return similarity

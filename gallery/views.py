@@ -5,7 +5,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
+from curation.selectors import garden_sample
 from emotion_garden.themes import Animal, Season, TimeOfDay, Weather
 from emotion_garden.vocabulary import Emotion, Gender
 from gallery.api_access import mark_site_page
@@ -16,14 +18,19 @@ _THEME_KINDS = (("season", _("Season"), Season), ("weather", _("Weather"), Weath
 
 # Any UUID: the script swaps it for the visitor's id, so the API's paths are written only in gallery/urls.py.
 _ID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+# How many images the page opens with (beside the photo panel, in rows of two or three), of as many emotions as the
+# pool allows.
+_SAMPLE_SIZE = 6
 
 
+@require_safe  # a page to read: other methods (a CORS preflight, a stray POST) get 405 without reading the garden
 def home(request: HttpRequest) -> HttpResponse:
     """The gallery page. Its script gets the API paths and the labels in the visitor's language from here."""
     config: dict[str, Any] = {
         "urls": {
             "emotion": reverse("api:emotion"),
             "garden": reverse("api:garden"),
+            "songs": reverse("api:songs"),
             "like": reverse("api:like"),
             "unlike": reverse("api:unlike"),
             "notInterested": reverse("api:not-interested"),
@@ -40,7 +47,9 @@ def home(request: HttpRequest) -> HttpResponse:
             for kind, label, words in _THEME_KINDS
         ],
     }
-    response = render(request, "gallery/home.html", {"config": config})
+    response = render(request, "gallery/home.html", {
+        "config": config, "sample": garden_sample(size=_SAMPLE_SIZE), "emotions": Emotion.choices,
+    })
     # The page's own API calls need no key (with API_KEYS_REQUIRED), and its retried likes are told apart from other
     # browsers' (idempotency per caller).
     mark_site_page(request, response)

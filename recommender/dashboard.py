@@ -1,11 +1,12 @@
-"""Reads for the curators' dashboard (in the recommender's admin): the catalogue by emotion and status, likes per
-day, the images visitors like most and least, and the recommender's health."""
+"""Reads for the curators' dashboard (in the recommender's admin): the catalogue by emotion and status, likes and
+visitors' emotions per day over a date range, the images visitors like most and least, and the recommender's health."""
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, FloatField
-from django.db.models.functions import Cast, TruncDate
+from django.db.models import Count
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django_q.models import Task
 
@@ -15,6 +16,22 @@ from recommender.algorithms import EVERYONE
 from recommender.models import Interaction, OutboxMessage, SegmentStat, ServedPage
 
 REFIT_TASK_PREFIX = "recommender.tasks.refit"
+# An image is ranked once shown this often: below it, one like decides its rate (16 views and 16 likes tie at 100%).
+MIN_IMPRESSIONS = 20
+# The normal quantile of a two-sided 95% interval, for the Wilson bounds.
+WILSON_Z = 1.96
+
+
+def wilson_bounds(likes: int, shown: int, *, z: float = WILSON_Z) -> tuple[float, float]:
+    """The Wilson score interval of a like-rate: where the true rate lies (95%) given `likes` of `shown`. Its lower
+    bound ranks an image by the rate it surely has at least, so 45 of 50 beats 3 of 3."""
+    if shown == 0:
+        return 0.0, 1.0
+    rate = likes / shown
+    centre = rate + z * z / (2 * shown)
+    spread = z * math.sqrt(rate * (1 - rate) / shown + z * z / (4 * shown * shown))
+    denominator = 1 + z * z / shown
+    return max(0.0, (centre - spread) / denominator), min(1.0, (centre + spread) / denominator)
 
 
 @dataclass(frozen=True)
@@ -26,6 +43,14 @@ class RatedImage:
     @property
     def rate(self) -> float:
         return self.likes / self.impressions
+
+    @property
+    def lower(self) -> float:
+        return wilson_bounds(self.likes, self.impressions)[0]
+
+    @property
+    def upper(self) -> float:
+        return wilson_bounds(self.likes, self.impressions)[1]
 
 
 @dataclass(frozen=True)
@@ -65,13 +90,16 @@ def images_by_emotion_and_status() -> dict[str, dict[str, int]]:
     return counts
 
 
-def likes_per_day(*, days: int = 30, today: date | None = None) -> list[tuple[date, int]]:
-    """Like events per day for the `days` days up to `today`, oldest first, days without likes included."""
-    today = today or timezone.localdate()
-    first = today - timedelta(days=days - 1)
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+
+
+def likes_per_day(*, first: date, last: date) -> list[tuple[date, int]]:
+    """Like events per day from `first` to `last` (both included, local days), oldest first, days without likes
+    included."""
     rows = (
         Interaction.objects.filter(
-            event=Interaction.Event.LIKE, created_at__date__gte=first, created_at__date__lte=today
+            event=Interaction.Event.LIKE, created_at__date__gte=first, created_at__date__lte=last
         )
         .annotate(day=TruncDate("created_at"))
         .values("day")
@@ -80,23 +108,44 @@ def likes_per_day(*, days: int = 30, today: date | None = None) -> list[tuple[da
         .order_by()
     )
     by_day = dict(rows)
-    return [(day, by_day.get(day, 0)) for day in (first + timedelta(days=offset) for offset in range(days))]
+    return [(day, by_day.get(day, 0)) for day in _days(first, last)]
 
 
-def images_by_like_rate(*, n: int = 10) -> tuple[list[RatedImage], list[RatedImage]]:
-    """The `n` approved images with the highest like-rate among everyone, and the `n` with the lowest.
-
-    Only images shown at least once count. Ties go to the image shown more often, whose rate is the surer. The
-    bottom list leaves out the top one's images, so that a small gallery does not show the same images twice.
-    """
-    stats = (
-        SegmentStat.objects.filter(segment=EVERYONE, impressions__gte=1, image__status=Image.Status.APPROVED)
-        .select_related("image")
-        .annotate(rate=Cast(F("likes"), FloatField()) / Cast(F("impressions"), FloatField()))
+def emotions_per_day(*, first: date, last: date) -> list[tuple[date, dict[str, int]]]:
+    """Visitors' emotions per day: the garden answers served each day from `first` to `last`, by the emotion the
+    visitor's reading asked for, every emotion present (zeros included) in the vocabulary's order."""
+    rows = (
+        ServedPage.objects.filter(created_at__date__gte=first, created_at__date__lte=last).exclude(emotion="")
+        .annotate(day=TruncDate("created_at"))
+        .values_list("day", "emotion")
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    top = list(stats.order_by("-rate", "-impressions", "image_id")[:n])
-    bottom = list(stats.exclude(pk__in=[stat.pk for stat in top]).order_by("rate", "-impressions", "image_id")[:n])
-    return _rated(top), _rated(bottom)
+    by_day = {day: dict.fromkeys(Emotion.values, 0) for day in _days(first, last)}
+    for day, emotion, n in rows:
+        if day in by_day and emotion in by_day[day]:
+            by_day[day][emotion] = n
+    return list(by_day.items())
+
+
+def images_by_like_rate(
+    *, n: int = 10, min_impressions: int = MIN_IMPRESSIONS
+) -> tuple[list[RatedImage], list[RatedImage]]:
+    """The `n` approved images visitors surely like most (highest Wilson lower bound of their like-rate among
+    everyone) and the `n` they surely like least (lowest upper bound).
+
+    Only images shown at least `min_impressions` times are ranked. The bottom list leaves out the top one's images,
+    so that a small gallery does not show the same images twice.
+    """
+    rated = _rated(list(
+        SegmentStat.objects.filter(segment=EVERYONE, impressions__gte=max(min_impressions, 1),
+                                   image__status=Image.Status.APPROVED).select_related("image")
+    ))
+    top = sorted(rated, key=lambda entry: (-entry.lower, -entry.impressions, entry.image.pk))[:n]
+    chosen = {entry.image.pk for entry in top}
+    rest = [entry for entry in rated if entry.image.pk not in chosen]
+    bottom = sorted(rest, key=lambda entry: (entry.upper, -entry.impressions, entry.image.pk))[:n]
+    return top, bottom
 
 
 def _rated(stats: list[SegmentStat]) -> list[RatedImage]:
@@ -132,8 +181,9 @@ def online_like_rates(*, days: int = 7, max_pages: int = 50_000) -> OnlineRates:
     since = timezone.now() - timedelta(days=days)
     pages = {
         page_id: (mode, [int(item) for item in items.split(",") if item])
-        for page_id, mode, items in ServedPage.objects.filter(created_at__gte=since).order_by("-created_at")
-        .values_list("id", "mode", "items")[:max_pages]
+        # The garden's pages: a like (Interaction) names an image, never a song of a songs answer.
+        for page_id, mode, items in ServedPage.objects.filter(created_at__gte=since, kind="image")
+        .order_by("-created_at").values_list("id", "mode", "items")[:max_pages]
     }
     shown_by_mode: dict[str, int] = {}
     shown_by_slot: dict[int, int] = {}

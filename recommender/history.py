@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from recommender.items import IMAGES, ItemKind
 from recommender.models import Interaction, ServedPage
 
 # The taste model weighs every exposure alike, and a few hundred say all it can learn; bounding the reads bounds a
@@ -23,21 +24,21 @@ class VisitorEvents:
     exposures: dict[int, tuple[str, float]]  # item -> (session emotion, LIKED / SHOWN / NOT_INTERESTED)
 
 
-def visitor_events(face_user_id: uuid.UUID) -> VisitorEvents:
-    """The person's latest events and garden pages: every item on a page they were served counts as shown, a like
-    (not taken back) as liked, a "not interested" as such; the latest of them decides."""
+def visitor_events(face_user_id: uuid.UUID, *, kind: ItemKind = IMAGES) -> VisitorEvents:
+    """The person's latest events and answers of one kind of item: every item on a page they were served counts as
+    shown, a like (not taken back) as liked, a "not interested" as such; the latest of them decides."""
     user = ServedPage._meta.get_field("face_user").target_field.get_db_prep_value(face_user_id, connection)
     with connection.cursor() as cursor:
-        # Both reads are range scans of an index that holds every column they read (interaction_history,
-        # served_page_history).
+        # Both reads are range scans of an index that holds every column they read (interaction_history_mood or
+        # track_interaction_history, served_page_kind_history).
         cursor.execute(
-            f"SELECT items, emotion FROM {ServedPage._meta.db_table} WHERE face_user_id = %s "
+            f"SELECT items, emotion FROM {ServedPage._meta.db_table} WHERE face_user_id = %s AND kind = %s "
             f"ORDER BY created_at DESC LIMIT {HISTORY_PAGES}",
-            [user],
+            [user, kind.name],
         )
         pages = cursor.fetchall()
         cursor.execute(
-            f"SELECT image_id, event, emotion FROM {Interaction._meta.db_table} WHERE face_user_id = %s "
+            f"SELECT {kind.field}_id, event, emotion FROM {kind.events._meta.db_table} WHERE face_user_id = %s "
             f"ORDER BY created_at DESC, id DESC LIMIT {HISTORY_EVENTS}",
             [user],
         )

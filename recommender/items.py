@@ -1,25 +1,29 @@
 """The kinds of item the engine recommends, their content, and the live catalogue the engine ranks.
 
-Everything that depends on which catalogue model an item lives in is here, in one ItemKind per kind: images today,
-songs (tracks) later through one more ItemKind. The engine itself works on item indices and content rows.
+Everything that depends on which catalogue model an item lives in is here, in one ItemKind per kind: images and
+songs (tracks). The engine itself works on item indices and content rows.
 
 Content is computed when an item goes live (the engine's publish hook) and stored in ItemContent, so ranking never
 decodes a file; `manage.py compute_item_content` backfills items approved before it existed.
 """
 
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 import numpy as np
+from django.db import models
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from PIL import Image as PillowImage
 
-from curation.models import Image
+from curation.models import Image, Track, TrackEmotion
 from emotion_garden.vocabulary import Emotion
 from recommender.content import VISUAL_DIMS, content_matrix, visual_statistics, words
-from recommender.models import ItemContent
+from recommender.models import Interaction, ItemContent, SegmentStat, TrackInteraction, TrackSegmentStat
 
 logger = logging.getLogger(__name__)
 
@@ -32,13 +36,19 @@ NEAR_DUPLICATE = 0.02
 
 
 @dataclass(frozen=True)
-class ItemKind:
-    """One kind of recommendable item: which model holds it, which rows are live, and how to read its pixels."""
+class ItemKind(ABC):
+    """One kind of recommendable item: which model holds it and which rows are live, the tables of its events and
+    segment counters (each with a foreign key named `field` to the item), and what it shows."""
 
     name: str
+    model: type[models.Model]
+    events: type[models.Model]
+    counters: type[models.Model]
+    field: str
+    plural: str  # how reasons name several of them ("images you liked")
 
-    def live(self) -> QuerySet[Image]:
-        return Image.objects.filter(status=Image.Status.APPROVED)
+    def live(self) -> QuerySet[Any]:
+        return self.model.objects.filter(status=self.model.Status.APPROVED)
 
     def is_live(self, item_id: int) -> bool:
         return self.live().filter(pk=item_id).exists()
@@ -48,6 +58,26 @@ class ItemKind:
         live = self.live().aggregate(count=Count("id"), last_approved=Max("approved_at"),
                                      last_reviewed=Max("reviewed_at"), top=Max("id"))
         return tuple(live.values())
+
+    @abstractmethod
+    def describe(self, item: Any) -> tuple[str, str, str]:
+        """The item's emotion, theme and descriptive text (the words the taste model may learn from)."""
+
+    @abstractmethod
+    def rows(self) -> list[tuple[int, str, str, str, datetime | None]]:
+        """(id, emotion, theme, text, approved_at) of every live item, by id."""
+
+    def visual(self, item: Any) -> np.ndarray | None:
+        """The item's visual statistics, None when it has none to measure."""
+        return None
+
+
+class ImageKind(ItemKind):
+    def describe(self, item: Image) -> tuple[str, str, str]:
+        return item.emotion, item.theme, item.prompt
+
+    def rows(self) -> list[tuple[int, str, str, str, datetime | None]]:
+        return list(self.live().order_by("id").values_list("id", "emotion", "theme", "prompt", "approved_at"))
 
     def visual(self, item: Image) -> np.ndarray | None:
         """The item's visual statistics from its stored file (the thumbnail when there is one), None if unreadable."""
@@ -63,15 +93,48 @@ class ItemKind:
             return None
 
 
-IMAGES = ItemKind("image")
+class TrackKind(ItemKind):
+    """Songs. A track suits one or several emotions: the first in the vocabulary's order is the emotion the engine
+    ranks it by (its mood response and cold start), and all of them are words of its text, with its title and
+    artist, so a visitor's taste learns them all. No visual statistics: a cover is drawn from the emotion's colours
+    and the same words, so measuring it would count them twice."""
+
+    def describe(self, item: Track) -> tuple[str, str, str]:
+        emotions = item.emotions
+        return (emotions[0] if emotions else ""), "", _track_text(item.title, item.artist, emotions)
+
+    def rows(self) -> list[tuple[int, str, str, str, datetime | None]]:
+        live = self.live()
+        tagged: dict[int, set[str]] = {}
+        for track_id, emotion in TrackEmotion.objects.filter(track__in=live).values_list("track_id", "emotion"):
+            tagged.setdefault(track_id, set()).add(emotion)
+        rows = []
+        for track_id, title, artist, approved_at in live.order_by("id").values_list("id", "title", "artist",
+                                                                                     "approved_at"):
+            emotions = [emotion for emotion in Emotion.values if emotion in tagged.get(track_id, ())]
+            rows.append((track_id, emotions[0] if emotions else "", "", _track_text(title, artist, emotions),
+                         approved_at))
+        return rows
 
 
-def store_item_content(item: Image, *, kind: ItemKind = IMAGES) -> ItemContent:
+def _track_text(title: str, artist: str, emotions: list[str]) -> str:
+    return " ".join([title, artist, *(emotion.lower() for emotion in emotions)])
+
+
+IMAGES = ImageKind("image", model=Image, events=Interaction, counters=SegmentStat, field="image",
+                   plural="images")
+TRACKS = TrackKind("track", model=Track, events=TrackInteraction, counters=TrackSegmentStat, field="track",
+                   plural="songs")
+KINDS = {kind.name: kind for kind in (IMAGES, TRACKS)}
+
+
+def store_item_content(item: Any, *, kind: ItemKind = IMAGES) -> ItemContent:
     """Compute and store what the item shows (emotion, theme, prompt words, pixel statistics)."""
     visual = kind.visual(item)
+    emotion, theme, text = kind.describe(item)
     content, _ = ItemContent.objects.update_or_create(
         kind=kind.name, item_id=item.pk,
-        defaults={"emotion": item.emotion, "theme": item.theme, "prompt_words": " ".join(words(item.prompt)),
+        defaults={"emotion": emotion, "theme": theme, "prompt_words": " ".join(words(text)),
                   "visual": visual.astype(np.float32).tobytes() if visual is not None else None},
     )
     return content
@@ -135,7 +198,7 @@ class Catalogue:
 def load_catalogue(*, kind: ItemKind = IMAGES, version: tuple[object, ...] = ()) -> Catalogue:
     """Read the live items and their stored content; an item without content yet counts with what its row says
     (its pixels are measured at the next backfill)."""
-    rows = list(kind.live().order_by("id").values_list("id", "emotion", "theme", "prompt", "approved_at"))
+    rows = kind.rows()
     stored = {
         item_id: (prompt_words, visual)
         for item_id, prompt_words, visual in ItemContent.objects.filter(kind=kind.name).values_list(

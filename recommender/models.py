@@ -1,9 +1,10 @@
-"""What visitors did with the images, the local engine's counters, and the outbox towards managed backends."""
+"""What visitors did with the items (images, and tracks: the songs for the mood), the local engine's counters, and
+the outbox towards managed backends."""
 
 from django.db import models
 from django.utils.functional import cached_property
 
-from curation.models import Image
+from curation.models import Image, Track
 from emotion_garden.vocabulary import AgeBand, Emotion, Gender
 
 
@@ -65,6 +66,46 @@ class Interaction(models.Model):
         return sorted(self.impressions.values_list("pk", flat=True))
 
 
+class TrackInteraction(models.Model):
+    """One event on one track, with the tracks that were on screen beside it: Interaction's twin for the songs.
+
+    A table of its own (recommender.items.TRACKS names it) rather than a nullable column beside Interaction.image: the
+    images' event table, its history index, the co-like fit, the trending aggregate and the exports read image ids
+    with no kind to tell apart, and stay as they were measured.
+    """
+
+    face_user = models.ForeignKey(
+        "gallery.FaceUser", null=True, blank=True, on_delete=models.SET_NULL, related_name="track_interactions",
+        db_index=False,
+    )
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="interactions")
+    event = models.CharField(max_length=16, choices=Interaction.Event.choices)
+    impressions = models.ManyToManyField(Track, blank=True, related_name="+")
+    emotion = models.CharField(max_length=16, choices=Emotion.choices, blank=True)
+    gender = models.CharField(max_length=8, choices=Gender.choices, blank=True)
+    age_band = models.CharField(max_length=16, choices=AgeBand.choices, blank=True)
+    client_event_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    recommendation_id = models.CharField(max_length=32, blank=True, default="")
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # What recommender.history reads of a person's latest events, in the index itself (as Interaction's).
+            models.Index(fields=["face_user", "-created_at", "-id", "event", "track", "emotion"],
+                         name="track_interaction_history"),
+        ]
+        constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="unique_track_idempotency_key")]
+
+    def __str__(self) -> str:
+        return f"{self.event} track #{self.track_id} by {self.face_user_id or 'anonymous'}"
+
+    @cached_property
+    def impression_ids(self) -> list[int]:
+        return sorted(self.impressions.values_list("pk", flat=True))
+
+
 class SegmentStat(models.Model):
     """Impressions and likes of one image among visitors of one segment: the cold-start engine's O(1) counters.
 
@@ -81,6 +122,21 @@ class SegmentStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.segment} #{self.image_id}: {self.likes}/{self.impressions}"
+
+
+class TrackSegmentStat(models.Model):
+    """SegmentStat's twin for tracks: impressions and likes of one track among visitors of one segment."""
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="segment_stats")
+    segment = models.CharField(max_length=48)
+    impressions = models.PositiveIntegerField(default=0)
+    likes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["segment", "track"], name="unique_segment_track")]
+
+    def __str__(self) -> str:
+        return f"{self.segment} track #{self.track_id}: {self.likes}/{self.impressions}"
 
 
 class OutboxMessage(models.Model):
@@ -140,7 +196,7 @@ def visitor_model() -> type[models.Model]:
 
 
 class ServedPage(models.Model):
-    """One garden answer: the items in slot order, for whom, in which mode and mood.
+    """One garden answer (or songs answer: `kind`): the items in slot order, for whom, in which mode and mood.
 
     Its id is the answer's recommendation_id. Every item on it counts as shown to the visitor (the taste model's
     shown-but-not-liked signal) and it is the denominator of the dashboard's like-rates per mode and slot.
@@ -149,13 +205,17 @@ class ServedPage(models.Model):
     id = models.CharField(primary_key=True, max_length=32)
     face_user = models.ForeignKey("gallery.FaceUser", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
                                   db_index=False)
+    # Which ItemKind the ids name (recommender.items): "image" or "track".
+    kind = models.CharField(max_length=16, default="image")
     mode = models.CharField(max_length=16)
     emotion = models.CharField(max_length=16, choices=Emotion.choices, blank=True)
     items = models.CharField(max_length=1100, help_text="Item ids in slot order, comma-separated.")
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["face_user", "-created_at", "items", "emotion"], name="served_page_history")]
+        # A person's pages of one kind, newest first, with what recommender.history reads of them in the index.
+        indexes = [models.Index(fields=["face_user", "kind", "-created_at", "items", "emotion"],
+                                name="served_page_kind_history")]
 
     def __str__(self) -> str:
         return f"{self.mode} page {self.id}"

@@ -56,7 +56,10 @@ def enqueue(*, capability: str, operation: str, payload: dict[str, Any]) -> Outb
     message = OutboxMessage.objects.create(
         capability=capability, operation=operation, payload=payload, next_attempt_at=timezone.now()
     )
-    transaction.on_commit(lambda: async_task("recommender.outbox.deliver_due", task_name="deliver-outbox"))
+    # Robust: the message is committed, and the every-minute schedule delivers it if this nudge cannot be queued (the
+    # broker unreachable); the request that wrote it must not fail after its commit.
+    transaction.on_commit(lambda: async_task("recommender.outbox.deliver_due", task_name="deliver-outbox"),
+                          robust=True)
     return message
 
 

@@ -44,6 +44,8 @@ class Garden:
     context: Context
     mode: Mode
     likes: int  # the face user's current likes (0 without a face user)
+    # Only with fresh_only: nothing new is left for this visitor beyond these items (the pool has ended).
+    exhausted: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ class SimilarImage:
 def garden(
     *, emotion: str, visitor: Visitor | None = None, gender: str = "", age_band: str = "", n: int = 3,
     exclude: Collection[int] = (), mode: Mode = Mode.AUTO, theme: str = "", theme_match: ThemeMatch = ThemeMatch.ANY,
-    strict_emotion: bool = False, record: bool = True,
+    strict_emotion: bool = False, record: bool = True, fresh_only: bool = False,
 ) -> Garden:
     """The next n images for the visitor; a known visitor's own gender and age band win over the request's.
 
@@ -65,6 +67,10 @@ def garden(
     mode=emotion or with strict_emotion (the original clients). With a theme, only images in it (Context.in_theme);
     matching ANY of several words, the images that have them all come first. With `record` the answer is stored
     (recommender.services.record_served_page): the visitor's taste learns from what it showed.
+
+    Engines fall back to seen images once nothing new is left (the original clients expect a full page). With
+    `fresh_only` the answer never repeats an excluded image, nor, for personal picks, one the visitor likes; it may
+    come back short, and `exhausted` says whether anything new is left after it (one item more is asked for to know).
     """
     context = Context(
         emotion=emotion,
@@ -74,8 +80,12 @@ def garden(
         theme_match=theme_match,
         strict_emotion=strict_emotion or mode == Mode.EMOTION,
     )
-    likes = like_count(visitor_id=visitor.id) if visitor else 0
+    liked = like_history(visitor.id) if visitor else []
+    likes = len(liked)
     face_user_id = visitor.id if visitor is not None and mode in (Mode.AUTO, Mode.PERSONAL) else None
+    if fresh_only:
+        exclude = {*exclude, *(liked if face_user_id else ())}
+    wanted = n + 1 if fresh_only else n
     if mode in (Mode.AUTO, Mode.PERSONAL):
         mode = Mode.PERSONAL if visitor and likes >= settings.PERSONAL_PICKS_MIN_LIKES else Mode.EMOTION
     tiers = [context]
@@ -83,18 +93,20 @@ def garden(
         tiers.insert(0, replace(context, theme_match=ThemeMatch.ALL))
     items: list[GardenItem] = []
     for tier in tiers:
-        shown = [*exclude, *(item.image.pk for item in items)]
-        found = _recommended(tier, mode=mode, face_user_id=face_user_id, n=n - len(items), exclude=shown)
-        # A narrower tier's repeats give way to the next tier's new images.
-        items += [item for item in found if item.image.pk not in shown or tier is tiers[-1]]
-        if len(items) >= n:
+        shown = {*exclude, *(item.image.pk for item in items)}
+        found = _recommended(tier, mode=mode, face_user_id=face_user_id, n=wanted - len(items), exclude=shown)
+        # A narrower tier's repeats give way to the next tier's new images (to repeats only without fresh_only).
+        items += [item for item in found if item.image.pk not in shown or (tier is tiers[-1] and not fresh_only)]
+        if len(items) >= wanted:
             break
-    items = [replace(item, rank=rank) for rank, item in enumerate(items, start=1)]
+    exhausted = fresh_only and len(items) <= n
+    items = [replace(item, rank=rank) for rank, item in enumerate(items[:n], start=1)]
     recommendation_id = uuid.uuid4().hex
     if record:
         record_served_page(recommendation_id=recommendation_id, visitor_id=visitor.id if visitor else None,
                            mode=mode, context=context, image_ids=[item.image.pk for item in items])
-    return Garden(items=items, recommendation_id=recommendation_id, context=context, mode=mode, likes=likes)
+    return Garden(items=items, recommendation_id=recommendation_id, context=context, mode=mode, likes=likes,
+                  exhausted=exhausted)
 
 
 def _recommended(context: Context, *, mode: Mode, face_user_id: uuid.UUID | None, n: int,

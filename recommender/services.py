@@ -1,5 +1,5 @@
-"""Writes that teach the recommender: likes, unlikes, "not interested"s and views, each with the images shown beside
-it, and the garden answers served."""
+"""Writes that teach the recommender: likes, unlikes, "not interested"s and views, each with the items (images or
+tracks) shown beside it, and the answers served."""
 
 import uuid
 from collections.abc import Sequence
@@ -9,11 +9,11 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from curation.models import Image
 from emotion_garden.vocabulary import Emotion
 from recommender.engines import recommender_engine
 from recommender.engines.base import Context, Visitor
-from recommender.models import Interaction, ServedPage
+from recommender.items import IMAGES, TRACKS, ItemKind
+from recommender.models import Interaction, ServedPage, TrackInteraction
 
 MAX_IMPRESSIONS = 50
 
@@ -32,14 +32,15 @@ class IdempotencyConflict(InteractionRejected):
 
 @dataclass(frozen=True)
 class RecordedInteraction:
-    interaction: Interaction
+    interaction: Interaction | TrackInteraction
     created: bool  # False when the client event id had been recorded before (a retried request)
 
 
 def record_interaction(
     *,
     event: Interaction.Event,
-    image_id: int,
+    image_id: int | None = None,
+    track_id: int | None = None,
     visitor: Visitor | None = None,
     impression_ids: Sequence[int] = (),
     emotion: str = "",
@@ -63,16 +64,23 @@ def record_interaction(
     garden answer that showed the image (its impressions were counted when it was served).
 
     "Not interested" is recorded once per visitor and image: a repeat answers with the first.
+
+    An event on a track (`track_id` instead of `image_id`; its impressions are tracks) is the same, stored as a
+    TrackInteraction and taught to the songs' engine.
     """
+    if (image_id is None) == (track_id is None):
+        raise ValueError("An event names an image or a track.")
+    kind, item_id = (IMAGES, image_id) if track_id is None else (TRACKS, track_id)
+    item = {f"{kind.field}_id": item_id}
     if event == Interaction.Event.NOT_INTERESTED and visitor is not None:
-        earlier = Interaction.objects.filter(face_user_id=visitor.id, image_id=image_id, event=event).first()
+        earlier = kind.events.objects.filter(face_user_id=visitor.id, event=event, **item).first()
         if earlier is not None:
             return RecordedInteraction(interaction=earlier, created=False)
     try:
-        shown = _shown_images(image_id=image_id, impression_ids=impression_ids, event=event)
-        interaction = Interaction(
+        shown = _shown_items(kind, item_id=item_id, impression_ids=impression_ids, event=event)
+        interaction = kind.events(
             event=event,
-            image_id=image_id,
+            **item,
             face_user_id=visitor.id if visitor else None,
             emotion=Emotion.parse(emotion) if emotion else "",
             gender=visitor.gender if visitor else gender,
@@ -84,19 +92,20 @@ def record_interaction(
         )
         with transaction.atomic():
             # The first write: a client event id recorded before stops the transaction here, before anything else.
-            _insert(interaction, shown=shown)
-            recommender_engine().record_interaction(interaction)
+            _insert(interaction, kind=kind, shown=shown)
+            recommender_engine(kind.name).record_interaction(interaction)
     except (IntegrityError, InteractionRejected):
         # A retried event, or its concurrent twin that won the race, is answered with what was recorded the first
         # time, even if its image has left the gallery since. Looked up only here: first deliveries skip the read.
         key = _idempotency_key(client_scope, client_event_id) if client_event_id else None
-        if key and (existing := Interaction.objects.filter(idempotency_key=key).first()):
-            if (existing.event, existing.image_id, existing.face_user_id) != (
-                    event, image_id, visitor.id if visitor else None):
+        if key and (existing := kind.events.objects.filter(idempotency_key=key).first()):
+            existing_item = getattr(existing, f"{kind.field}_id")
+            if (existing.event, existing_item, existing.face_user_id) != (
+                    event, item_id, visitor.id if visitor else None):
                 raise IdempotencyConflict(
                     code="idempotency_conflict",
                     message=f"client_event_id {client_event_id!r} already names another event: a {existing.event} "
-                            f"of image {existing.image_id}.",
+                            f"of {kind.field} {existing_item}.",
                 ) from None
             return RecordedInteraction(interaction=existing, created=False)
         raise
@@ -108,30 +117,32 @@ def _idempotency_key(client_scope: str, client_event_id: str) -> str:
 
 
 _INSERTED_FIELDS = (
-    "event", "image", "face_user", "emotion", "gender", "age_band", "client_event_id", "idempotency_key",
+    "event", "face_user", "emotion", "gender", "age_band", "client_event_id", "idempotency_key",
     "recommendation_id", "created_at",
 )
 
 
-def _insert(interaction: Interaction, *, shown: list[int]) -> None:
-    """Store a new interaction and its impressions (the images on screen), and mark it saved.
+def _insert(interaction: Interaction | TrackInteraction, *, kind: ItemKind, shown: list[int]) -> None:
+    """Store a new interaction and its impressions (the items on screen), and mark it saved.
 
     Two INSERTs in SQL: every like pays for them, and building the ORM's create() and bulk_create() cost more than
     the statements (benchmarks/request_cost.py on PostgreSQL, alternating the two versions: a like's Python CPU
     3.37-3.91 ms with the ORM, 2.85-2.95 ms without).
     """
-    fields = [Interaction._meta.get_field(name) for name in _INSERTED_FIELDS]
-    impressions = Interaction.impressions.through._meta.db_table
+    events = kind.events._meta
+    fields = [events.get_field(name) for name in (kind.field, *_INSERTED_FIELDS)]
+    impressions = events.get_field("impressions")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {Interaction._meta.db_table} ({', '.join(field.column for field in fields)}) "
+            f"INSERT INTO {events.db_table} ({', '.join(field.column for field in fields)}) "
             f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id",
             [field.get_db_prep_save(getattr(interaction, field.attname), connection) for field in fields],
         )
         interaction.pk = cursor.fetchone()[0]
         cursor.execute(
-            f"INSERT INTO {impressions} (interaction_id, image_id) VALUES {', '.join(['(%s, %s)'] * len(shown))}",
-            [value for image_id in shown for value in (interaction.pk, image_id)],
+            f"INSERT INTO {impressions.m2m_db_table()} ({impressions.m2m_column_name()}, "
+            f"{impressions.m2m_reverse_name()}) VALUES {', '.join(['(%s, %s)'] * len(shown))}",
+            [value for item_id in shown for value in (interaction.pk, item_id)],
         )
     interaction._state.adding = False
     interaction._state.db = connection.alias
@@ -139,16 +150,17 @@ def _insert(interaction: Interaction, *, shown: list[int]) -> None:
 
 
 def record_served_page(*, recommendation_id: str, visitor_id: uuid.UUID | None, mode: str, context: Context,
-                       image_ids: Sequence[int]) -> None:
+                       image_ids: Sequence[int], kind: ItemKind = IMAGES) -> None:
     """Store a garden answer (what the visitor's taste learns "shown" from, and the dashboard's denominator) and
-    count its impressions in the engine (the local engine writes them in batches, off the request path)."""
+    count its impressions in the engine (the local engine writes them in batches, off the request path);
+    `image_ids` are ids of the kind's items."""
     if not image_ids:
         return
     with transaction.atomic():
-        _insert_served_page(ServedPage(id=recommendation_id, face_user_id=visitor_id, mode=mode,
+        _insert_served_page(ServedPage(id=recommendation_id, face_user_id=visitor_id, kind=kind.name, mode=mode,
                                        emotion=context.emotion, items=",".join(str(item) for item in image_ids),
                                        created_at=timezone.now()))
-        recommender_engine().record_served(context=context, image_ids=list(image_ids))
+        recommender_engine(kind.name).record_served(context=context, image_ids=list(image_ids))
 
 
 def _insert_served_page(page: ServedPage) -> None:
@@ -163,31 +175,32 @@ def _insert_served_page(page: ServedPage) -> None:
         )
 
 
-def _shown_images(*, image_id: int, impression_ids: Sequence[int], event: Interaction.Event) -> list[int]:
-    """The ids of the images on screen (the event's own image included), sorted, after checking them all: the
-    event's image must be in the gallery (an unlike may name a retired one) and the others known.
+def _shown_items(kind: ItemKind, *, item_id: int, impression_ids: Sequence[int], event: Interaction.Event) -> list[int]:
+    """The ids of the items on screen (the event's own included), sorted, after checking them all: the event's item
+    must be live (an unlike may name a retired one) and the others known.
 
     One query in SQL: on a like, building the ORM's query cost more than the query itself (about 0.7 ms of CPU,
     measured).
     """
-    wanted = set(impression_ids) | {image_id}
+    wanted = set(impression_ids) | {item_id}
     if len(wanted) > MAX_IMPRESSIONS:
         raise InteractionRejected(
             code="too_many_impressions", message=f"At most {MAX_IMPRESSIONS} impressions per event."
         )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, status FROM {Image._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(wanted))})",
+            f"SELECT id, status FROM {kind.model._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(wanted))})",
             sorted(wanted),
         )
         status_of = dict(cursor.fetchall())
-    if image_id not in status_of:
-        raise InteractionRejected(code="unknown_image", message=f"There is no image {image_id}.")
-    if status_of[image_id] != Image.Status.APPROVED and event != Interaction.Event.UNLIKE:
-        raise InteractionRejected(code="image_not_live", message=f"Image {image_id} is not in the gallery.")
+    if item_id not in status_of:
+        raise InteractionRejected(code=f"unknown_{kind.field}", message=f"There is no {kind.field} {item_id}.")
+    if status_of[item_id] != kind.model.Status.APPROVED and event != Interaction.Event.UNLIKE:
+        raise InteractionRejected(code=f"{kind.field}_not_live",
+                                  message=f"{kind.field.capitalize()} {item_id} is not in the gallery.")
     missing = wanted - status_of.keys()
     if missing:
         raise InteractionRejected(
-            code="unknown_impressions", message=f"Unknown images in impressions: {sorted(missing)}."
+            code="unknown_impressions", message=f"Unknown {kind.plural} in impressions: {sorted(missing)}."
         )
     return sorted(wanted)

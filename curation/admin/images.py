@@ -1,35 +1,28 @@
-"""The pool and the gallery in the admin: the image list with its filters and bulk decisions, the one-image review
-view with keyboard shortcuts, and uploads of images or zip archives.
+"""The pool and the gallery in the admin: the image list with its filters, bulk decisions and bulk corrections (the
+review, grid and upload pages are in curation.admin.pool, the decisions' log and undo in curation.admin.history).
 
 Approving, rejecting and retiring need the curation.review_image permission, which the Curators group has and plain
 staff does not. Views stay thin: they check permissions, validate a form and call curation.services.
 """
 
-from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
 from curation import services
-from curation.admin.common import CSS, THEME_HELP, thumbnail_html
-from curation.models import Image
-from curation.review import image_themes, next_to_review, review_position, review_queue
-from curation.uploads import MAX_UPLOAD_BYTES, import_uploads
-from emotion_garden.vocabulary import Emotion
-
-ACCEPTED_UPLOADS = "image/jpeg,image/png,image/webp,image/gif,.zip"
-
+from curation.admin.common import CSS, job_label, thumbnail_html
+from curation.admin.forms import CorrectionForm
+from curation.admin.history import DecisionHistoryMixin, decide_images
+from curation.admin.pool import PoolViewsMixin
+from curation.models import GenerationJob, Image
+from curation.review import image_themes
 
 # --- Images: the pool and the gallery ----------------------------------------------------------------------------
 
@@ -79,79 +72,52 @@ class ThemeFilter(admin.SimpleListFilter):
         return queryset.filter(theme=self.value()) if self.value() else queryset
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
+class GenerationJobFilter(admin.RelatedOnlyFieldListFilter):
+    """The jobs that made images in the list, named by emotion, theme and date rather than by a bare id."""
 
-
-class MultipleFileField(forms.FileField):
-    """A file field taking several files at once (Django's documented recipe)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPTED_UPLOADS}))
-        super().__init__(**kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        uploads = data if isinstance(data, list | tuple) else [data] if data else []
-        if not uploads:
-            raise forms.ValidationError(self.error_messages["required"], code="required")
-        return [super(MultipleFileField, self).clean(upload, initial) for upload in uploads]
-
-
-class UploadForm(forms.Form):
-    # No default emotion: a batch filed under the wrong one would go unnoticed until review.
-    emotion = forms.ChoiceField(choices=[("", "---------"), *Emotion.choices])
-    theme = forms.CharField(max_length=100, required=False, help_text=THEME_HELP)
-    files = MultipleFileField(
-        help_text="JPEG, PNG, WebP or GIF images, or zip archives of them. Everything is re-encoded as JPEG."
-    )
-
-    def clean_files(self) -> list[UploadedFile]:
-        uploads: list[UploadedFile] = self.cleaned_data["files"]
-        # Refused before a byte is read: nothing this large can be an acceptable image or archive.
-        too_large = [upload.name for upload in uploads if upload.size > MAX_UPLOAD_BYTES]
-        if too_large:
-            raise forms.ValidationError(
-                f"Larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB: {', '.join(sorted(too_large))}."
-            )
-        return uploads
-
-
-class ReviewFilterForm(forms.Form):
-    emotion = forms.ChoiceField(choices=[("", "every emotion"), *Emotion.choices], required=False)
-    generation_job = forms.IntegerField(min_value=1, required=False, label="Generation job")
-
-
-class DecisionForm(forms.Form):
-    image = forms.ModelChoiceField(queryset=Image.objects.all())
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[int, str]]:
+        made = model_admin.get_queryset(request).exclude(generation_job=None).values("generation_job")
+        return [(job.pk, job_label(job)) for job in GenerationJob.objects.filter(pk__in=made).order_by("-created_at")]
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(DecisionHistoryMixin, PoolViewsMixin, admin.ModelAdmin):
     list_display = ["thumbnail_preview", "id", "emotion", "theme", "orientation", "source", "status",
-                    "generation_job", "reviewed_by", "created_at"]
+                    "generation_job_name", "reviewed_by", "created_at"]
     list_display_links = ["thumbnail_preview", "id"]
     list_filter = [ReviewStatusFilter, "emotion", ThemeFilter, "orientation", "source",
-                   ("generation_job", admin.RelatedOnlyFieldListFilter)]
+                   ("generation_job", GenerationJobFilter)]
     list_select_related = ["generation_job", "reviewed_by"]
     list_per_page = 48
     search_fields = ["prompt", "theme", "name"]
-    actions = ["approve", "reject", "retire"]
+    actions = ["approve", "reject", "retire", "correct"]
     fields = ["large_preview", "emotion", "theme", "name", "prompt", "status", "source", "width", "height",
-              "orientation", "generation_job", "created_at", "reviewed_by", "reviewed_at", "approved_at"]
-    # Status and review fields change only through the actions and the review view, which keep the recommender in step.
+              "orientation", "generation_job", "duplicate_link", "created_at", "reviewed_by", "reviewed_at",
+              "approved_at"]
+    # Status and review fields change only through the actions and the review views, which keep the recommender in
+    # step.
     always_read_only = ["large_preview", "status", "source", "width", "height", "orientation", "generation_job",
-                     "created_at", "reviewed_by", "reviewed_at", "approved_at"]
+                        "duplicate_link", "created_at", "reviewed_by", "reviewed_at", "approved_at"]
     change_list_template = "admin/curation/image/change_list.html"
 
     class Media:
         css = CSS
 
     def get_readonly_fields(self, request: HttpRequest, obj: Image | None = None) -> list[str]:
-        # A reviewed image was published as it is: its description only changes while it waits in the pool.
+        # A reviewed image was published under its name and prompt; its emotion and theme may still be corrected,
+        # by whoever may review (refiling a live image changes what the gallery shows, as approving does).
         if obj is not None and obj.status != Image.Status.PENDING:
-            return self.fields
+            if not self.has_review_permission(request):
+                return self.fields
+            return [*self.always_read_only, "name", "prompt"]
         return self.always_read_only
+
+    def save_model(self, request: HttpRequest, obj: Image, form: Any, change: bool) -> None:
+        if not change or obj.status == Image.Status.PENDING:
+            super().save_model(request, obj, form, change)
+            return
+        # The form has already put the new values on `obj`: the service compares them with the stored image.
+        services.correct_image(image=Image.objects.get(pk=obj.pk), emotion=obj.emotion, theme=obj.theme)
 
     def has_review_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(f"{self.opts.app_label}.review_image")
@@ -166,25 +132,57 @@ class ImageAdmin(admin.ModelAdmin):
             return ""
         return format_html('<a href="{0}"><img src="{0}" alt="{1}" class="eg-large"></a>', image.file.url, image)
 
+    @admin.display(description="generation job", ordering="generation_job__created_at")
+    def generation_job_name(self, image: Image) -> str:
+        return job_label(image.generation_job) if image.generation_job else "—"
+
+    @admin.display(description="repeats")
+    def duplicate_link(self, image: Image) -> str:
+        if image.duplicate_of_id is None:
+            return "—"
+        url = reverse("admin:curation_image_change", args=[image.duplicate_of_id])
+        return format_html('<a href="{}">image #{}</a>, found when it was made', url, image.duplicate_of_id)
+
     @admin.action(description="Approve: publish to the gallery", permissions=["review"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Image]) -> None:
-        self._decide(request, queryset.exclude(status=Image.Status.APPROVED), services.approve_image, "approved")
+        decide_images(self, request, list(queryset), Image.Status.APPROVED)
 
     @admin.action(description="Reject", permissions=["review"])
     def reject(self, request: HttpRequest, queryset: QuerySet[Image]) -> None:
-        self._decide(request, queryset.exclude(status=Image.Status.REJECTED), services.reject_image, "rejected")
+        decide_images(self, request, list(queryset), Image.Status.REJECTED)
 
     @admin.action(description="Retire: take out of the gallery", permissions=["review"])
     def retire(self, request: HttpRequest, queryset: QuerySet[Image]) -> None:
-        self._decide(request, queryset.exclude(status=Image.Status.RETIRED), services.retire_image, "retired")
+        decide_images(self, request, list(queryset), Image.Status.RETIRED)
 
-    def _decide(
-        self, request: HttpRequest, queryset: QuerySet[Image], decide: Callable[..., Image], verb: str
-    ) -> None:
-        images = list(queryset)
-        for image in images:
-            decide(image=image, reviewer=request.user)
-        self.message_user(request, f"{len(images)} image(s) {verb}.", messages.SUCCESS)
+    @admin.action(description="Correct the emotion or theme", permissions=["review"])
+    def correct(self, request: HttpRequest, queryset: QuerySet[Image]) -> HttpResponse | None:
+        """An intermediate page asks for the new emotion or theme; live images reach the recommender corrected."""
+        form = CorrectionForm(request.POST if "apply" in request.POST else None)
+        if not form.is_bound or not form.is_valid():
+            return TemplateResponse(request, "admin/curation/image/correct.html", self._context(
+                request, "Correct images", form=form, images=queryset,
+                action_checkbox_name=helpers.ACTION_CHECKBOX_NAME,
+            ))
+        corrected, refused = 0, []
+        for image in queryset:
+            before = {"emotion": image.emotion, "theme": image.theme}
+            try:
+                changed = services.correct_image(
+                    image=image, emotion=form.cleaned_data["emotion"] or image.emotion,
+                    theme="" if form.cleaned_data["clear_theme"] else form.cleaned_data["theme"] or image.theme,
+                )
+            except ValidationError as error:
+                refused.append(f"#{image.pk}: {' '.join(error.messages)}")
+                continue
+            if changed:
+                corrected += 1
+                self.log_change(request, image, "; ".join(
+                    f"{field}: {before[field] or '—'} → {getattr(image, field) or '—'}" for field in changed) + ".")
+        self.message_user(request, f"{corrected} image(s) corrected.", messages.SUCCESS)
+        if refused:
+            self.message_user(request, f"Not corrected: {'; '.join(refused)}", messages.ERROR)
+        return None
 
     def delete_model(self, request: HttpRequest, obj: Image) -> None:
         services.delete_image(image=obj)
@@ -201,81 +199,8 @@ class ImageAdmin(admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("review/", wrap(self.review_view), name="curation_image_review"),
+            path("grid/", wrap(self.grid_view), name="curation_image_grid"),
             path("upload/", wrap(self.upload_view), name="curation_image_upload"),
+            path("undo/<str:batch>/", wrap(self.undo_view), name="curation_image_undo"),
             *super().get_urls(),
         ]
-
-    def _context(self, request: HttpRequest, title: str, **context: Any) -> dict[str, Any]:
-        return {**self.admin_site.each_context(request), "opts": self.opts, "title": title, **context}
-
-    def review_view(self, request: HttpRequest) -> HttpResponse:
-        """One pending image at a time, large, with keyboard shortcuts: A approve, R reject, N/→ next, P/← previous."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        filters = ReviewFilterForm(request.GET)
-        chosen = filters.cleaned_data if filters.is_valid() else {}
-        queue = review_queue(emotion=chosen.get("emotion", ""), generation_job_id=chosen.get("generation_job"))
-        filter_query = urlencode({name: value for name, value in chosen.items() if value})
-        if request.method == "POST":
-            return self._decide_in_review(request, queue, filter_query)
-        image = get_object_or_404(Image, pk=request.GET["image"]) if request.GET.get("image", "").isdigit() else None
-        position = review_position(queue=queue, image=image)
-        return TemplateResponse(request, "admin/curation/image/review.html", self._context(
-            request, "Review the pool",
-            filters=filters,
-            position=position,
-            filter_query=filter_query,
-            previous_url=_review_url(filter_query, position.previous) if position.previous else "",
-            next_url=_review_url(filter_query, position.next) if position.next else "",
-            can_review=self.has_review_permission(request),
-        ))
-
-    def _decide_in_review(self, request: HttpRequest, queue: QuerySet[Image], filter_query: str) -> HttpResponse:
-        if not self.has_review_permission(request):
-            raise PermissionDenied
-        form = DecisionForm(request.POST)
-        if not form.is_valid():
-            return HttpResponseBadRequest("Choose an image and a decision.")
-        image: Image = form.cleaned_data["image"]
-        if form.cleaned_data["decision"] == "approve":
-            services.approve_image(image=image, reviewer=request.user)
-        else:
-            services.reject_image(image=image, reviewer=request.user)
-        self.message_user(request, f"Image #{image.pk} {image.get_status_display().lower()}.", messages.SUCCESS)
-        return HttpResponseRedirect(_review_url(filter_query, next_to_review(queue=queue, after=image)))
-
-    def upload_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        form = UploadForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            emotion = form.cleaned_data["emotion"]
-            report = import_uploads(
-                # A generator: each file is read only when its turn comes, not all of them into memory at once.
-                files=((upload.name, upload.read()) for upload in form.cleaned_data["files"]),
-                emotion=Emotion(emotion),
-                theme=form.cleaned_data["theme"],
-                uploaded_by=request.user,
-            )
-            if report.refused:
-                self.message_user(request, format_html(
-                    "{} file(s) refused:<ul>{}</ul>",
-                    len(report.refused),
-                    format_html_join("", "<li>{}: {}</li>", report.refused),
-                ), messages.ERROR)
-            if report.accepted:
-                self.message_user(
-                    request, f"{len(report.accepted)} image(s) added to the pool for review.", messages.SUCCESS
-                )
-                changelist = reverse("admin:curation_image_changelist")
-                return HttpResponseRedirect(f"{changelist}?{urlencode({'emotion__exact': emotion})}")
-        return TemplateResponse(request, "admin/curation/image/upload.html", self._context(
-            request, "Upload images",
-            adminform=helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {}, model_admin=self),
-            form=form,
-        ))
-
-
-def _review_url(filter_query: str, image: Image | None = None) -> str:
-    query = "&".join(part for part in (filter_query, f"image={image.pk}" if image else "") if part)
-    return f"{reverse('admin:curation_image_review')}{'?' if query else ''}{query}"

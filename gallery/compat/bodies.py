@@ -1,12 +1,12 @@
 """Reading the original pages' request bodies: JSON as `new Blob([JSON.stringify(obj)])` sends it, checked field by
 field, so that any malformed input becomes a CompatError (a 4xx the pages ignore) and never a 500."""
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.http import HttpRequest
 
+from emotion_garden.json_input import UnreadableJson, parse_json
 from emotion_garden.vocabulary import AgeBand, Emotion, Gender
 
 MAX_TEXT_LENGTH = 2000
@@ -42,9 +42,9 @@ def json_array(request: HttpRequest) -> list[object]:
 
 def _decode_json(data: str | bytes, *, what: str) -> object:
     try:
-        return json.loads(data)
-    except (ValueError, RecursionError):  # ValueError covers bad JSON and bad UTF-8 alike
-        raise CompatError(f"{what} is not valid JSON.") from None
+        return parse_json(data)
+    except UnreadableJson as error:  # too deep or invalid Unicode as well as malformed
+        raise CompatError(f"{what} is not valid JSON: {error.message}") from None
 
 
 def read_text(body: Mapping[str, object], field: str, *, default: str | None = None,

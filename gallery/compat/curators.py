@@ -29,6 +29,8 @@ View = Callable[[HttpRequest], HttpResponse]
 REMOVE_IMAGES = ("curation.review_image", "curation.delete_image")
 GENERATE_IMAGES = ("curation.add_generationjob",)
 SEED_RECOMMENDER = ("curation.review_image",)
+# Putting images on the booth's screens decides what the public sees, as approving does.
+PUBLISH_DISPLAY = ("curation.review_image",)
 
 
 def curator_only(permissions: Iterable[str]) -> Callable[[View], View]:

@@ -5,6 +5,7 @@ An approved image lives at `emotions/<emotion>[/<theme>]/<name>` and a pending o
 as they got them, relative or inside absolute URLs, so every incoming key goes through parse_key.
 """
 
+import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -15,6 +16,9 @@ from emotion_garden.vocabulary import Emotion
 
 LIVE = "emotions"
 POOL = "imgPool"
+DISPLAY = "display"  # EG's booth screens: display/<zone>/img<N><h|v>.jpeg, copies of live images
+_ZONE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_SCREEN = re.compile(r"img[1-9][0-9]?[hv]\.jpeg")
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,17 @@ def live_key(image: Image) -> str:
 
 def pool_key(image: Image) -> str:
     return f"{POOL}/{search_key(image)}/{image.name}"
+
+
+def is_zone(zone: str) -> bool:
+    return _ZONE.fullmatch(zone) is not None
+
+
+def display_key(zone: str, screen: str) -> str | None:
+    """The storage name of a zone's screen (`img<N><h|v>.jpeg`), or None when either is no such name."""
+    if not (is_zone(zone) and _SCREEN.fullmatch(screen)):
+        return None
+    return f"{DISPLAY}/{zone}/{screen}"
 
 
 def parse_key(value: str) -> ImageKey | None:

@@ -34,7 +34,7 @@ def upload(request: HttpRequest) -> JsonResponse:
     try:
         result = find_lookalikes(photo=user_image.read(), reference_photo=reference_image.read(), people=1)
     except InvalidImage as error:
-        return JsonResponse({"error": error.message}, status=413 if error.too_large else 400)
+        return JsonResponse({"error": error.message}, status=error.status)
     except NoFaceFound as error:
         # As the original did when Rekognition found no face: nobody found, nothing compared.
         return JsonResponse({"found": False, "comparison_confidence": 0, "message": str(error)})

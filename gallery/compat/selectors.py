@@ -64,7 +64,11 @@ def favorite_first_images(
     return (favorite and recommended_images(**context, theme=favorite)) or recommended_images(**context)
 
 
-def images_with_search_key(*, status: Image.Status, emotion: Emotion, theme: str) -> list[Image]:
-    """Every image of one searchKey (an exact match, as the original's GSI query was), newest first."""
-    images = Image.objects.filter(status=status, emotion=emotion, theme__iexact=theme).order_by("-created_at", "-id")
+def images_with_search_key(*, status: Image.Status, emotion: Emotion, theme: str | None) -> list[Image]:
+    """Every image of one searchKey (an exact match, as the original's GSI query was), newest first; a theme of None
+    matches every theme of the emotion."""
+    images = Image.objects.filter(status=status, emotion=emotion)
+    if theme is not None:
+        images = images.filter(theme__iexact=theme)
+    images = images.order_by("-created_at", "-id")
     return list(images[:MAX_LISTED])

@@ -20,7 +20,7 @@ from curation.services import create_generation_job, delete_image, queue_generat
 from emotion_garden.imaging import encode_jpeg
 from emotion_garden.vocabulary import Emotion
 from gallery.compat.bodies import BulkPrompt, CompatError
-from gallery.compat.keys import POOL, find_image, find_named_image, parse_key
+from gallery.compat.keys import DISPLAY, LIVE, POOL, find_image, find_named_image, is_zone, live_key, parse_key
 from gallery.compat.selectors import face_user_for, split_visitor_id
 from gallery.services import EmotionReading, read_emotion
 from recommender.engines import recommender_engine
@@ -186,3 +186,41 @@ def _emotion_named_in(text: str) -> Emotion:
         if word.upper() in Emotion.values:
             return Emotion(word.upper())
     return Emotion.CALM
+
+
+# EG's booth: a zone's eight landscape and eight portrait screens.
+SCREENS_PER_ORIENTATION = 8
+
+
+def update_display(*, zone: str, landscape: list[str], portrait: list[str]) -> list[str]:
+    """EG's /updateDisplay: copy each listed live image to the zone's screen of its position (img1h..img8h,
+    img1v..img8v); screens not listed keep what they show. Returns the screens' storage names. Raises CompatError
+    for a key that names no live image, before any screen changes.
+
+    As the original copied each S3 object to `display/<zone>/img<N><h|v>.jpeg`, the picture is copied in storage: a
+    screen keeps showing it until the next update, whatever happens to the image in the gallery meanwhile. Unlike
+    the original, only live images can be put on a screen: a booth shows what curators approved.
+    """
+    if not is_zone(zone):
+        raise CompatError("'zone' must be 1 to 64 letters, digits, '-' or '_'.")
+    screens: list[tuple[str, Image]] = []
+    for letter, keys in (("h", landscape), ("v", portrait)):
+        for position, key in enumerate(keys, start=1):
+            if not key:
+                continue  # as the original's `if (imgs[i])`: an empty entry leaves that screen as it is
+            parsed = parse_key(key)
+            image = find_image(key) if parsed is not None and parsed.prefix == LIVE else None
+            if image is None:
+                raise CompatError(f"{key!r} is not an image of the live gallery ({LIVE}/...).")
+            screens.append((f"{DISPLAY}/{zone}/img{position}{letter}.jpeg", image))
+    pictures = []
+    for name, image in screens:
+        try:
+            with image.file.open("rb") as picture:
+                pictures.append((name, picture.read()))
+        except OSError:
+            raise CompatError(f"{live_key(image)!r} has lost its file.", status=409) from None
+    for name, content in pictures:
+        default_storage.delete(name)  # the same name again, not a renamed copy beside the old one
+        default_storage.save(name, ContentFile(content))
+    return [name for name, _ in screens]

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from gallery.compat import lookalike, views
-from gallery.compat.keys import LIVE, POOL
+from gallery.compat import displays, lookalike, views
+from gallery.compat.keys import DISPLAY, LIVE, POOL
 
 app_name = "compat"
 
@@ -21,8 +21,10 @@ urlpatterns = [
     path("clearIndex", views.clear_index, name="clear-index"),
     path("retrieve", views.retrieve, name="retrieve"),
     path("text2image", views.text2image, name="text2image"),
+    path("updateDisplay", displays.update_display_view, name="update-display"),
     # The celebrity look-alike page's only call.
     path("upload", lookalike.upload, name="upload"),
     path(f"{LIVE}/<path:rest>", views.image_file, {"prefix": LIVE}, name="live-image"),
     path(f"{POOL}/<path:rest>", views.image_file, {"prefix": POOL}, name="pool-image"),
+    path(f"{DISPLAY}/<str:zone>/<str:name>", displays.screen, name="display-screen"),
 ]

@@ -104,7 +104,7 @@ def emotion(request: HttpRequest) -> HttpResponse:
     try:
         visitor = read_visitor(photo=request.body, requested_id=requested_id)
     except InvalidImage as error:
-        raise CompatError(error.message, status=413 if error.too_large else 400) from None
+        raise CompatError(error.message, status=error.status) from None
     except NoFaceFound:
         raise CompatError("No Face", status=404) from None
     except FaceServiceUnavailable as error:
@@ -156,7 +156,9 @@ def like(request: HttpRequest) -> HttpResponse:
 
 @compat_endpoint
 def gallery_from_db(request: HttpRequest) -> HttpResponse:
-    images = _searched_images(request, status=Image.Status.APPROVED)
+    """IRBE had no favorites: its index's searchKey was the bare emotion of every image, so a bare emotion here
+    lists the emotion's images of every theme (else its enabler page found nothing in a themed gallery)."""
+    images = _searched_images(request, status=Image.Status.APPROVED, any_theme=True)
     return JsonResponse(by_orientation(images, lambda image: {"url": relative_url(live_key(image))}))
 
 
@@ -272,14 +274,14 @@ def image_file(request: HttpRequest, prefix: str, rest: str) -> HttpResponse:
     """GET emotions/... (approved) or imgPool/... (pending); anything else is S3's 403."""
     image = find_image(f"{prefix}/{rest}")
     if image is None:
-        return _access_denied()
+        return access_denied()
     url = image.file.url
     if urlsplit(url).scheme:
         return redirect(url)  # remote storage (S3) serves the bytes itself
     try:
         file = image.file.open("rb")
     except OSError:  # a row whose file is gone is as missing as S3's object
-        return _access_denied()
+        return access_denied()
     # Every catalogue file is a re-encoded JPEG (add_image_to_pool).
     response = FileResponse(file, content_type="image/jpeg", filename=image.name)
     if prefix == LIVE:
@@ -290,13 +292,14 @@ def image_file(request: HttpRequest, prefix: str, rest: str) -> HttpResponse:
     return response
 
 
-def _access_denied() -> HttpResponse:
+def access_denied() -> HttpResponse:
     response = HttpResponseForbidden(ACCESS_DENIED, content_type="application/xml")
     patch_cache_control(response, no_store=True)
     return response
 
 
-def _searched_images(request: HttpRequest, *, status: Image.Status) -> list[Image]:
-    """The images of the body's searchKey ("emotion" or "emotion/favorite") in the given status."""
+def _searched_images(request: HttpRequest, *, status: Image.Status, any_theme: bool = False) -> list[Image]:
+    """The images of the body's searchKey ("emotion" or "emotion/favorite") in the given status; with `any_theme`,
+    a bare emotion stands for all of its themes."""
     image_emotion, theme = parse_search_key(read_text(json_object(request), "emotion"))
-    return images_with_search_key(status=status, emotion=image_emotion, theme=theme)
+    return images_with_search_key(status=status, emotion=image_emotion, theme=theme or (None if any_theme else ""))

@@ -4,9 +4,9 @@ A logistic regression on the log-probabilities of the expression model's seven c
 analyser computes them anyway), fitted on photos labelled by hand (tools/faces/train_face_attributes.py; the
 coefficients, the expression model they were fitted on, and the figures are in models/face_attributes_eg.json and
 models/FACE_ATTRIBUTES.md). It costs nothing on top of the expression reading. The same kind of head for an open
-mouth fell below always answering "open" on real news photos, and a face mesh (MediaPipe's 468 points) measured no
-better on the training labels for about a fifth of the pipeline's time, its eye ratios unable to tell closed eyes
-from open ones; so mouth, eyes, glasses and facial hair are not estimated.
+mouth fell below always answering "open" on real news photos, and a face mesh (MediaPipe's 468 points) did no
+better than always answering "open" on hand-labelled faces-dev photos, for mouths and eyes alike
+(benchmarks/face_mesh_attributes.py); so mouth, eyes, glasses and facial hair are not estimated.
 
 The heads belong to one expression model: with another one configured (EXPRESSION_MODEL), they are not offered.
 """

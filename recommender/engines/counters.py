@@ -22,8 +22,7 @@ from typing import NamedTuple
 import numpy as np
 from django.db import IntegrityError, close_old_connections, connection, transaction
 
-from curation.models import Image
-from recommender.models import SegmentStat
+from recommender.items import IMAGES, ItemKind
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +41,10 @@ class SegmentCounts(NamedTuple):
         return np.where(known, self.likes[positions], 0.0), np.where(known, self.impressions[positions], 0.0)
 
 
-def read_segment_counts(segment: str) -> SegmentCounts:
-    """One segment's counters, by image id: an index range scan of (segment, image)."""
-    rows = SegmentStat.objects.filter(segment=segment).order_by("image_id").values_list(
-        "image_id", "likes", "impressions"
-    )
+def read_segment_counts(segment: str, *, kind: ItemKind = IMAGES) -> SegmentCounts:
+    """One segment's counters of one kind of item, by item id: an index range scan of (segment, item)."""
+    item = f"{kind.field}_id"
+    rows = kind.counters.objects.filter(segment=segment).order_by(item).values_list(item, "likes", "impressions")
     table = np.array(list(rows), dtype=np.int64).reshape(-1, 3)
     return SegmentCounts(image_ids=table[:, 0], likes=table[:, 1].astype(float), impressions=table[:, 2].astype(float))
 
@@ -117,19 +115,20 @@ class SegmentCounterCache:
                     self._pending.discard(segment)
 
 
-def increment_counters(rows: list[tuple[str, int, int, int]]) -> None:
-    """Add (impressions, likes) to each (segment, image) counter in one statement, creating missing rows.
+def increment_counters(rows: list[tuple[str, int, int, int]], *, kind: ItemKind = IMAGES) -> None:
+    """Add (impressions, likes) to each (segment, item) counter of the kind in one statement, creating missing rows.
 
     INSERT ... ON CONFLICT DO UPDATE is atomic on SQLite and PostgreSQL alike, so concurrent likes never lose a
     count; the ORM's bulk_create(update_conflicts=True) can only overwrite, not add.
     """
     if not rows:
         return
-    table = SegmentStat._meta.db_table
+    table = kind.counters._meta.db_table
+    item = f"{kind.field}_id"
     placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
     sql = (
-        f"INSERT INTO {table} (segment, image_id, impressions, likes) VALUES {placeholders} "
-        f"ON CONFLICT (segment, image_id) DO UPDATE SET "
+        f"INSERT INTO {table} (segment, {item}, impressions, likes) VALUES {placeholders} "
+        f"ON CONFLICT (segment, {item}) DO UPDATE SET "
         f"impressions = {table}.impressions + excluded.impressions, "
         f"likes = {table}.likes + excluded.likes"
     )
@@ -147,8 +146,9 @@ class ImpressionBuffer:
     thread), in the caller's transaction: what tests that read the counters right after a garden need.
     """
 
-    def __init__(self, flush_seconds: float) -> None:
+    def __init__(self, flush_seconds: float, *, kind: ItemKind = IMAGES) -> None:
         self.flush_seconds = flush_seconds
+        self.kind = kind
         self._lock = threading.Lock()
         self._pending: Counter[tuple[str, int]] = Counter()
         self._flusher: threading.Thread | None = None
@@ -157,7 +157,8 @@ class ImpressionBuffer:
 
     def add(self, segments: list[str], image_ids: list[int]) -> None:
         if self.flush_seconds <= 0:
-            increment_counters([(segment, image_id, 1, 0) for segment in segments for image_id in image_ids])
+            increment_counters([(segment, image_id, 1, 0) for segment in segments for image_id in image_ids],
+                               kind=self.kind)
             return
         with self._lock:
             self._pending.update((segment, image_id) for segment in segments for image_id in image_ids)
@@ -176,12 +177,13 @@ class ImpressionBuffer:
         try:
             try:
                 with transaction.atomic():
-                    increment_counters(rows)
+                    increment_counters(rows, kind=self.kind)
             except IntegrityError:
-                # An image deleted since it was served (not retired: deleted) would fail every later flush too.
-                live = set(Image.objects.filter(pk__in={row[1] for row in rows}).values_list("pk", flat=True))
+                # An item deleted since it was served (not retired: deleted) would fail every later flush too.
+                known = set(self.kind.model.objects.filter(pk__in={row[1] for row in rows}).values_list("pk",
+                                                                                                          flat=True))
                 with transaction.atomic():
-                    increment_counters([row for row in rows if row[1] in live])
+                    increment_counters([row for row in rows if row[1] in known], kind=self.kind)
         except Exception:
             with self._lock:
                 self._pending.update(pending)

@@ -23,6 +23,7 @@ Serving keeps per-process state so that a garden costs the visitor's own history
 - each segment's counters, refreshed in the background every `counters_cache_seconds` (recommender.engines.counters).
 """
 
+import functools
 import math
 import threading
 import time
@@ -38,12 +39,17 @@ from curation.models import Image
 from emotion_garden.vocabulary import Emotion
 from recommender.algorithms import segment_path
 from recommender.engines.base import Context, ReasonCode, Recommendation, RecommenderEngine, Visitor
-from recommender.engines.counters import ImpressionBuffer, SegmentCounterCache, increment_counters
+from recommender.engines.counters import (
+    ImpressionBuffer,
+    SegmentCounterCache,
+    increment_counters,
+    read_segment_counts,
+)
 from recommender.engines.similar import similar_items
 from recommender.engines.trending import TrendingCache
 from recommender.history import VisitorEvents, visitor_events
-from recommender.items import EMOTION_INDEX, IMAGES, Catalogue, load_catalogue, store_item_content
-from recommender.models import Interaction, ModelSnapshot, SegmentStat
+from recommender.items import EMOTION_INDEX, IMAGES, KINDS, Catalogue, ItemKind, load_catalogue, store_item_content
+from recommender.models import Interaction, ModelSnapshot
 from recommender.taste import (
     NO_MOOD,
     BaselineConfig,
@@ -73,9 +79,12 @@ def segment_keys(context: Context) -> list[str]:
 
 
 class LocalRecommender(RecommenderEngine):
+    """Recommends one kind of item (recommender.items.KINDS: "image" by default, "track" for the songs)."""
+
     def __init__(
         self,
         *,
+        kind: str = IMAGES.name,
         baseline: dict[str, float] | None = None,
         taste: dict[str, float] | None = None,
         colike_weight: float = 0.3,
@@ -90,17 +99,19 @@ class LocalRecommender(RecommenderEngine):
         self.taste = TasteConfig(**(taste or {}))
         self.colike_weight = colike_weight
         self.seed = seed
+        self.kind: ItemKind = KINDS[kind]
         self._model: PersonalModel | None = None
         self._model_lock = threading.Lock()
         self._catalogue_lock = threading.Lock()
         self._catalogue_state: Catalogue | None = None
-        self._catalogue_version = _Checked(state_check_seconds, IMAGES.version)
+        self._catalogue_version = _Checked(state_check_seconds, self.kind.version)
         self._newest_snapshot = _Checked(state_check_seconds, _newest_snapshot_id)
-        self._counters = SegmentCounterCache(counters_cache_seconds)
+        self._counters = SegmentCounterCache(counters_cache_seconds,
+                                             reader=functools.partial(read_segment_counts, kind=self.kind))
         self._counters_cache_seconds = counters_cache_seconds
         self._mirror: tuple[float, tuple[object, ...], float] | None = None  # (computed at, catalogue version, factor)
-        self._impressions = ImpressionBuffer(impression_flush_seconds)
-        self._trending = TrendingCache(hours=trending_hours, max_age_seconds=counters_cache_seconds)
+        self._impressions = ImpressionBuffer(impression_flush_seconds, kind=self.kind)
+        self._trending = TrendingCache(hours=trending_hours, max_age_seconds=counters_cache_seconds, kind=self.kind)
 
     # --- Reads ----------------------------------------------------------------------------------------------------
 
@@ -118,7 +129,7 @@ class LocalRecommender(RecommenderEngine):
         rate, weight = mood_baseline(catalogue.emotions, path, mood=mood, config=self.baseline,
                                      prior_rate=pooled_rate(path[0]), mirror=mirror)
         baseline = draw_baseline(rate, weight, rng, self.taste.exploration)
-        events = visitor_events(face_user_id) if face_user_id else None
+        events = visitor_events(face_user_id, kind=self.kind) if face_user_id else None
         taste = taste_mean = colike = None
         model = None
         if events is not None and events.exposures and (found := self._taste(events, catalogue, context, mirror)):
@@ -154,7 +165,7 @@ class LocalRecommender(RecommenderEngine):
 
     def similar(self, *, image_id: int, n: int, face_user_id: uuid.UUID | None = None) -> list[Recommendation]:
         catalogue = self.catalogue()
-        events = visitor_events(face_user_id) if face_user_id else None
+        events = visitor_events(face_user_id, kind=self.kind) if face_user_id else None
         return similar_items(catalogue, image_id=image_id, n=n, model=self._personal_model(),
                              hidden=self._hidden(catalogue, events))
 
@@ -165,7 +176,7 @@ class LocalRecommender(RecommenderEngine):
             current = self._catalogue_state
         if current is not None and current.version == version:
             return current
-        current = load_catalogue(kind=IMAGES, version=version)
+        current = load_catalogue(kind=self.kind, version=version)
         with self._catalogue_lock:
             self._catalogue_state = current
         return current
@@ -237,12 +248,13 @@ class LocalRecommender(RecommenderEngine):
             liked = model.strongest_link(events.liked, int(catalogue.ids[item]))
             return ReasonCode.BECAUSE_YOU_LIKED, f"because you liked image {liked}"
         if taste_part > 0.03:
-            return ReasonCode.MATCHES_TASTE, "like the images you liked"
+            return ReasonCode.MATCHES_TASTE, f"like the {self.kind.plural} you liked"
         if path[0].impressions[item] == 0:
             return ReasonCode.NEW, "new"
         item_emotion = EMOTIONS[int(catalogue.emotions[item])]
         if mood != NO_MOOD and item_emotion != context.emotion and path[1].likes[item] > 0:
-            return ReasonCode.FOR_YOUR_MOOD, f"{_label(item_emotion)} images please {_label(context.emotion)} visitors"
+            return (ReasonCode.FOR_YOUR_MOOD,
+                    f"{_label(item_emotion)} {self.kind.plural} please {_label(context.emotion)} visitors")
         liked_in = [depth for depth, counts in enumerate(path) if counts.likes[item] > 0]
         if liked_in and max(liked_in) > 0:
             return ReasonCode.POPULAR_WITH_MOOD, f"popular with {_label(context.emotion)} visitors"
@@ -253,7 +265,10 @@ class LocalRecommender(RecommenderEngine):
         return ReasonCode.IN_GALLERY, "in the gallery"
 
     def _personal_model(self) -> PersonalModel | None:
-        """The newest snapshot, loaded once per process and reloaded when a refit has stored a newer one."""
+        """The newest snapshot, loaded once per process and reloaded when a refit has stored a newer one. The co-like
+        model is fitted on the images' likes (recommender.training): other kinds go without co-likes."""
+        if self.kind is not IMAGES:
+            return None
         newest = self._newest_snapshot.value()
         if newest is None:
             return None
@@ -267,23 +282,24 @@ class LocalRecommender(RecommenderEngine):
     def record_interaction(self, interaction: Interaction) -> None:
         context = Context(emotion=interaction.emotion, gender=interaction.gender, age_band=interaction.age_band)
         keys = segment_keys(context)
+        item_id = getattr(interaction, f"{self.kind.field}_id")
         if interaction.event == Interaction.Event.UNLIKE:
             # Takes the like back but not the impression: the image was still shown.
-            SegmentStat.objects.filter(segment__in=keys, image_id=interaction.image_id, likes__gt=0).update(
-                likes=F("likes") - 1
-            )
+            self.kind.counters.objects.filter(
+                segment__in=keys, likes__gt=0, **{f"{self.kind.field}_id": item_id}
+            ).update(likes=F("likes") - 1)
             return
         liked = int(interaction.event == Interaction.Event.LIKE)
         if interaction.recommendation_id:
             # The garden that served the image counted its impressions already (record_served_page).
-            increment_counters([(key, interaction.image_id, 0, liked) for key in keys])
+            increment_counters([(key, item_id, 0, liked) for key in keys], kind=self.kind)
             return
-        impressed = {*interaction.impression_ids, interaction.image_id}
+        impressed = {*interaction.impression_ids, item_id}
         increment_counters([
-            (key, image_id, 1, int(liked and image_id == interaction.image_id))
+            (key, image_id, 1, int(liked and image_id == item_id))
             for key in keys
             for image_id in sorted(impressed)
-        ])
+        ], kind=self.kind)
 
     def record_served(self, *, context: Context, image_ids: list[int]) -> None:
         """Every image a garden serves counts as an impression in the visitor's segments, written within
@@ -291,9 +307,9 @@ class LocalRecommender(RecommenderEngine):
         self._impressions.add(segment_keys(context), image_ids)
 
     def publish_item(self, image: Image) -> None:
-        """Compute and store what the image shows; this process reads the catalogue again once the approval
-        commits."""
-        store_item_content(image, kind=IMAGES)
+        """Compute and store what the image (or track) shows; this process reads the catalogue again once the
+        approval commits."""
+        store_item_content(image, kind=self.kind)
         transaction.on_commit(self._catalogue_version.expire)
 
     def retire_item(self, image: Image) -> None:
@@ -349,4 +365,3 @@ def _on_candidates(model: PersonalModel, history: list[int], image_ids: np.ndarr
 
 def _label(emotion: str) -> str:
     return str(Emotion(emotion).label).lower()
-

@@ -11,6 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from recommender.engines.counters import SegmentCounterCache, SegmentCounts
+from recommender.items import IMAGES, ItemKind
 from recommender.models import Interaction
 
 # A like by anyone counts this much towards an emotion's trending list: enough to order images its own visitors have
@@ -19,8 +20,9 @@ EVERYONE_WEIGHT = 0.1
 
 
 class TrendingCache:
-    def __init__(self, *, hours: float, max_age_seconds: float) -> None:
+    def __init__(self, *, hours: float, max_age_seconds: float, kind: ItemKind = IMAGES) -> None:
         self.hours = hours
+        self.kind = kind
         self._cache = SegmentCounterCache(max_age_seconds, reader=self._read)
 
     def scores(self, emotion: str, image_ids: np.ndarray) -> np.ndarray:
@@ -31,12 +33,13 @@ class TrendingCache:
     def _read(self, emotion: str) -> SegmentCounts:
         """Per image liked in the window: its likes by visitors of the emotion, and by everyone."""
         since = timezone.now() - timedelta(hours=self.hours)
-        table = Interaction._meta.db_table
-        created = Interaction._meta.get_field("created_at")
+        table = self.kind.events._meta.db_table
+        created = self.kind.events._meta.get_field("created_at")
+        item = f"{self.kind.field}_id"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT image_id, SUM(CASE WHEN emotion = %s THEN 1 ELSE 0 END), COUNT(*) FROM {table} "
-                f"WHERE event = %s AND created_at >= %s GROUP BY image_id ORDER BY image_id",
+                f"SELECT {item}, SUM(CASE WHEN emotion = %s THEN 1 ELSE 0 END), COUNT(*) FROM {table} "
+                f"WHERE event = %s AND created_at >= %s GROUP BY {item} ORDER BY {item}",
                 [emotion or "", Interaction.Event.LIKE.value, created.get_db_prep_value(since, connection)],
             )
             rows = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 3)

@@ -373,3 +373,22 @@ def test_not_now_means_not_recognised_and_only_the_cookie_opens_the_persons_data
     page.context.clear_cookies()
     response = page.request.get(f"{live_server.url}/api/v1/users/{face_user.pk}/export")
     assert response.status == 403 and response.json()["error"]["code"] == "person_credential_required"
+
+
+def test_the_end_of_the_pool_is_said_and_next_stops(
+    page: Page, garden_images: list[Image], astronaut_file: Path, screenshot: Screenshot
+) -> None:
+    page.goto("/")
+    upload(page, astronaut_file, consent="Not now")
+    expect_happy_reading(page)
+    seen = shown_ids(page)
+    for number in (2, 3):
+        page.get_by_role("button", name="Next").click()
+        expect(page.locator("#page-label")).to_have_text(f"Page {number}")
+        seen += shown_ids(page)
+    assert sorted(seen) == sorted(image.pk for image in garden_images)  # all nine, none twice
+    expect(page.locator("#garden-notice")).to_contain_text("That is every image here for now")
+    expect(page.get_by_role("button", name="Next")).to_be_disabled()
+    screenshot(page, "end-of-the-pool")
+    page.get_by_role("button", name="Previous").click()
+    expect(page.get_by_role("button", name="Next")).to_be_enabled()  # back to the last page, not past it

@@ -28,7 +28,9 @@ WRITES = {
               "fname": "imgPool/sad/img_20230423-101932"},
     "/generateDataset": [{"userId": "male/happy", "gender": "male", "emotion": "happy"}],
     "/text2image": {"text": "white flowers, very happy", "width": 64, "height": 64},
+    "/updateDisplay": {"zone": "access-zone", "landscape": ["emotions/happy/live_1h.jpeg"]},
 }
+SCREENS = "display/access-zone"
 READS = {
     "/retrieve": {"emotion": "happy"},
     "/galleryfromDB": {"emotion": "happy"},
@@ -42,12 +44,17 @@ READS = {
 def catalogue() -> None:
     live_image("live_1h.jpeg")
     pool_image("pool_1h.jpeg")
+    for screen in _files(SCREENS):  # the media folder outlives a test
+        default_storage.delete(f"{SCREENS}/{screen}")
+
+
+def _files(folder: str) -> list[str]:
+    return sorted(default_storage.listdir(folder)[1]) if default_storage.exists(folder) else []
 
 
 def catalogue_state() -> tuple[object, ...]:
-    previews = default_storage.listdir("text2image")[1] if default_storage.exists("text2image") else []
     return (sorted(Image.objects.values_list("name", "status")), GenerationJob.objects.count(),
-            Interaction.objects.count(), sorted(previews))
+            Interaction.objects.count(), _files("text2image"), _files(SCREENS))
 
 
 def user(*, staff: bool = True, curator: bool = True) -> AbstractBaseUser:

@@ -72,9 +72,11 @@ def test_create_user_echoes_the_user(compat_client: Client, monkeypatch: pytest.
     assert FaceUser.objects.count() == 1
 
 
-def test_gallery_from_db_lists_the_live_images_of_the_search_key(compat_client: Client,
-                                                                 happy_gallery: list[Image]) -> None:
+def test_gallery_from_db_lists_every_live_image_of_the_emotion(compat_client: Client,
+                                                               happy_gallery: list[Image]) -> None:
+    """IRBE had no favorites (its searchKey was the bare emotion), so the images of every theme are the emotion's."""
     live_image("img_20230423-101932_7h.jpeg", theme="spring,cloudy,day")
+    live_image("sad_1h.jpeg", emotion="SAD")
     response = post_json(compat_client, "/galleryfromDB", {"id": str(uuid.uuid4()), "emotion": "happy",
                                                           "gender": "female"})
     assert response.status_code == 200
@@ -82,7 +84,7 @@ def test_gallery_from_db_lists_the_live_images_of_the_search_key(compat_client: 
     assert list(body) == ["landscape", "portrait"]
     assert sorted(entry["url"] for entry in body["landscape"]) == [
         "emotions/happy/img_20230423-101932_0h.jpeg", "emotions/happy/img_20230423-101932_1h.jpeg",
-        "emotions/happy/img_20230423-101932_2h.jpeg",
+        "emotions/happy/img_20230423-101932_2h.jpeg", "emotions/happy/spring,cloudy,day/img_20230423-101932_7h.jpeg",
     ]
     assert body["portrait"] == [{"url": "emotions/happy/img_20230423-101932_3v.jpeg"}]
 

@@ -131,13 +131,13 @@ def test_bulk_delete_goes_through_the_service(
     assert garden_ids("CALM") == set()
 
 
-def test_a_pending_image_can_be_described_but_a_reviewed_one_is_frozen(curator_client: Client) -> None:
+def test_a_pending_image_can_be_described_and_a_reviewed_one_corrected(curator_client: Client) -> None:
     pending, approved = ImageFactory(), ApprovedImageFactory()
     form = curator_client.get(reverse("admin:curation_image_change", args=[pending.pk])).context["adminform"].form
     assert {"emotion", "theme", "name", "prompt"} <= set(form.fields)
     assert "status" not in form.fields and "reviewed_by" not in form.fields
     form = curator_client.get(reverse("admin:curation_image_change", args=[approved.pk])).context["adminform"].form
-    assert not form.fields
+    assert set(form.fields) == {"emotion", "theme"}
 
 
 def test_adding_an_image_goes_to_the_upload_view(curator_client: Client) -> None:

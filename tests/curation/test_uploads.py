@@ -193,7 +193,7 @@ def test_the_upload_form_needs_files_and_refuses_giants_unread(
 ) -> None:
     response = curator_client.post(UPLOAD, {"emotion": "SAD"})
     assert response.context["form"].errors["files"] == ["This field is required."]
-    monkeypatch.setattr("curation.admin.images.MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr("curation.admin.forms.MAX_UPLOAD_BYTES", 10)
     response = curator_client.post(UPLOAD, {"emotion": "SAD", "files": [SimpleUploadedFile("x.jpg", jpeg_bytes())]})
     assert "x.jpg" in response.context["form"].errors["files"][0]
 

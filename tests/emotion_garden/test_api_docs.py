@@ -66,3 +66,51 @@ def test_every_api_operation_documents_the_error_format(client: Client) -> None:
             assert responses["429"]["headers"]["Retry-After"]["required"]
             assert responses["default"]["content"]["application/json"]["schema"] == {
                 "$ref": "#/components/schemas/Error"}
+
+
+# The error answers each operation documents, beyond the 401/403/429 every operation can give.
+EXPECTED_ERRORS = {
+    ("/api/v1/emotion", "post"): {"400", "413", "415", "422", "503"},
+    ("/api/v1/lookalike", "post"): {"400", "413", "415", "422", "503"},
+    ("/api/v1/faces/compare", "post"): {"400", "413", "415", "422", "503"},
+    ("/api/v1/garden", "post"): {"400", "503"},
+    ("/api/v1/songs", "post"): {"400", "503"},
+    ("/api/v1/images/{image_id}/similar", "get"): {"400", "404", "503"},
+    ("/api/v1/like", "post"): {"400", "404", "409"},
+    ("/api/v1/unlike", "post"): {"400", "404", "409"},
+    ("/api/v1/not-interested", "post"): {"400", "404", "409"},
+    ("/api/v1/users/{face_user_id}", "get"): {"404"},
+    ("/api/v1/users/{face_user_id}", "delete"): {"404"},
+    ("/api/v1/users/{face_user_id}/likes", "get"): {"400", "404"},
+    ("/api/v1/users/{face_user_id}/export", "get"): {"404"},
+    ("/api/v1/credential", "delete"): set(),
+}
+
+
+def test_every_operation_has_a_summary_a_resource_tag_a_typed_answer_with_an_example_and_its_errors(
+    client: Client,
+) -> None:
+    document = schema(client)
+    operations = {(path, method): operation for path, methods in document["paths"].items()
+                  for method, operation in methods.items()}
+    assert operations.keys() == EXPECTED_ERRORS.keys()
+    for (path, method), operation in operations.items():
+        where = f"{method} {path}"
+        assert operation["summary"] and len(operation["summary"]) <= 60, where
+        assert operation["tags"] and set(operation["tags"]) <= {"faces", "garden", "likes", "people"}, where
+        responses = operation["responses"]
+        bodies = [response["content"]["application/json"] for status, response in responses.items()
+                  if status.startswith("2") and "content" in response]
+        for body in bodies:  # a named component, never a bare object that clients turn into a map
+            assert set(body["schema"]) == {"$ref"}, where
+        assert not bodies or any(body.get("examples") for body in bodies), where
+        errors = {status for status in responses if status.startswith(("4", "5"))} - {"401", "403", "429"}
+        assert errors == EXPECTED_ERRORS[path, method], where
+        for status in errors:
+            content = responses[status]["content"]["application/json"]
+            assert content["schema"] == {"$ref": "#/components/schemas/Error"}, where
+            assert responses[status]["description"].startswith("`"), where  # names its codes
+    no_face = operations["/api/v1/emotion", "post"]["responses"]["422"]
+    assert "`no_face`" in no_face["description"]
+    assert next(iter(no_face["content"]["application/json"]["examples"].values()))["value"]["error"]["code"] == (
+        "no_face")

@@ -1,17 +1,39 @@
-"""Paths that no view matches answer in the API's error format under /api/, with Django's page elsewhere."""
+"""Paths that no view matches answer in the API's error format under /api/, with Django's page elsewhere; an API
+path with a trailing slash is redirected (308, so a POST is repeated with its body) to the one without."""
 
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
+
+from tests.factories import ApprovedImageFactory
 
 
-@pytest.mark.parametrize("path", ["/api/v1/users/not-a-uuid", "/api/v1/nothing-here", "/api/v2/garden"])
+@pytest.mark.parametrize("path", ["/api/v1/users/not-a-uuid", "/api/v1/nothing-here", "/api/v2/garden",
+                                  "/api/v1/nothing-here/"])
 def test_unknown_api_paths_get_the_error_format(client: Client, path: str) -> None:
-    response = client.get(path)
+    response = client.get(path, HTTP_X_REQUEST_ID="trace-404")
     assert response.status_code == 404
-    assert response.json() == {"error": {"code": "not_found", "message": "Not found."}}
+    assert response.json() == {"error": {"code": "not_found", "message": "Not found.", "request_id": "trace-404",
+                                         "docs": "http://testserver/api/docs"}}
 
 
 def test_other_unknown_paths_get_the_usual_page(client: Client) -> None:
     response = client.get("/nothing-here")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("post", "/api/v1/garden/", {"emotion": "HAPPY"}),
+    ("get", "/api/schema/", None),
+    ("get", "/api/v1/images/1/similar/?n=2", None),
+])
+def test_a_trailing_slash_is_redirected_keeping_the_method(api_client: APIClient, method: str, path: str,
+                                                           body: dict | None) -> None:
+    ApprovedImageFactory(pk=1)
+    response = getattr(api_client, method)(path, body, format="json")
+    assert response.status_code == 308
+    assert response["Location"] == path.replace("/?", "?").rstrip("/")
+    followed = getattr(api_client, method)(path, body, format="json", follow=True)
+    assert followed.status_code == 200

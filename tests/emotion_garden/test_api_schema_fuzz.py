@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 from gallery.models import PersonCredential
 from recommender.models import Interaction
 from recommender.services import record_interaction
-from tests.factories import ApprovedImageFactory, FaceUserFactory
+from tests.factories import ApprovedImageFactory, ApprovedTrackFactory, FaceUserFactory
 
 # A fixed id, so that generated requests about a face user can be pointed at one who exists, with their credential.
 KNOWN_FACE_USER = uuid.UUID("6f0c3f9e-4a55-4d2e-9a43-1c1d4c0f7a21")
@@ -37,13 +37,14 @@ schema = schemathesis.openapi.from_wsgi("/api/schema", get_wsgi_application()).i
 
 @pytest.fixture
 def seeded(transactional_db: None) -> None:
-    """A few gallery images and a face user with a like, so that generated ids sometimes exist.
+    """A few gallery images and songs and a face user with a like, so that generated ids sometimes exist.
 
     Transactional: the requests go through the real WSGI handler, which ends each request by closing a connection
     left inside a transaction, as the test database's outer transaction would be; and every view then runs with
     its own transactions, as in production.
     """
     images = [ApprovedImageFactory(emotion=emotion) for emotion in ("HAPPY", "HAPPY", "SAD", "CALM", "FEAR")]
+    ApprovedTrackFactory.create_batch(3, emotions=["SAD", "CALM"])
     person = FaceUserFactory(id=KNOWN_FACE_USER)
     PersonCredential.objects.create(face_user=person, token_hash=hashlib.sha256(KNOWN_TOKEN.encode()).hexdigest())
     record_interaction(event=Interaction.Event.LIKE, image_id=images[0].pk, visitor=person.as_visitor(),

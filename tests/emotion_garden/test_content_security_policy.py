@@ -77,6 +77,7 @@ def test_every_admin_page_sends_it_and_needs_no_inline_code(superuser_client: Cl
         reverse("admin:curation_image_changelist"),
         reverse("admin:curation_image_change", args=[pending.pk]),
         reverse("admin:curation_image_review"),
+        reverse("admin:curation_image_grid"),
         reverse("admin:curation_image_upload"),
         reverse("admin:curation_generationjob_changelist"),
         reverse("admin:curation_generationjob_add"),

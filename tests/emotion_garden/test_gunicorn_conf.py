@@ -31,7 +31,7 @@ def test_defaults_suit_the_embedded_install(monkeypatch: pytest.MonkeyPatch) -> 
     conf = load_conf(monkeypatch)
     assert conf["bind"] == ["127.0.0.1:8000"]
     assert conf["workers"] == 2
-    assert conf["worker_class"] == "emotion_garden.gunicorn_worker.BalancedThreadWorker"
+    assert conf["worker_class"] == "emotion_garden.gunicorn_worker.BufferedThreadWorker"
     assert conf["wsgi_app"] == "emotion_garden.wsgi:application"
     assert conf["chdir"] == str(settings.BASE_DIR)
     assert "%(M)s" in conf["access_log_format"]

@@ -62,7 +62,8 @@ def test_unknown_malformed_and_forged_keys_get_401_in_the_error_format(api_clien
     for raw_key in ("eg_abcdefgh_" + "x" * 43, "not-a-key", "eg_ABCDEFGH_x", real.raw_key[:12] + "x" * 43):
         response = api_client.post(GARDEN, {"emotion": "HAPPY"}, format="json", HTTP_X_API_KEY=raw_key)
         assert response.status_code == 401, raw_key
-        assert response.json()["error"] == {"code": "invalid_api_key", "message": "The API key is unknown or revoked."}
+        assert response.json()["error"].items() >= {
+            "code": "invalid_api_key", "message": "The API key is unknown or revoked."}.items()
         assert response["WWW-Authenticate"].startswith("Api-Key")
 
 
@@ -111,6 +112,7 @@ OPERATIONS = [
     ("post", "/api/v1/faces/compare", ApiScope.FACES),
     ("post", "/api/v1/lookalike", ApiScope.FACES),
     ("post", "/api/v1/garden", ApiScope.GARDEN),
+    ("post", "/api/v1/songs", ApiScope.GARDEN),
     ("post", "/api/v1/like", ApiScope.LIKES),
     ("post", "/api/v1/unlike", ApiScope.LIKES),
     ("post", "/api/v1/not-interested", ApiScope.LIKES),
@@ -131,8 +133,8 @@ def test_each_operation_needs_its_scope(api_client: APIClient, method: str, path
 
     refused = getattr(api_client, method)(url, HTTP_X_API_KEY=others.raw_key)
     assert refused.status_code == 403
-    assert refused.json()["error"] == {"code": "insufficient_scope",
-                                       "message": f"This API key lacks the '{scope}' scope."}
+    assert refused.json()["error"].items() >= {"code": "insufficient_scope",
+                                               "message": f"This API key lacks the '{scope}' scope."}.items()
     assert getattr(api_client, method)(url, HTTP_X_API_KEY=only_this.raw_key).status_code not in (401, 403)
 
 

@@ -37,10 +37,11 @@ def test_preflight_from_another_origin_gets_no_cors_headers(client: Client) -> N
 
 
 @pytest.mark.django_db
-def test_api_answers_carry_the_origin_and_expose_retry_after(client: Client) -> None:
+def test_api_answers_carry_the_origin_and_expose_retry_after_and_the_rate_limit(client: Client) -> None:
     response = client.post("/api/v1/garden", {}, content_type="application/json", HTTP_ORIGIN=APP)
     assert response["Access-Control-Allow-Origin"] == APP
-    assert response["Access-Control-Expose-Headers"] == "Retry-After"
+    assert response["Access-Control-Expose-Headers"] == (
+        "Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset")
 
 
 @pytest.mark.parametrize("path", ["/admin/login/", "/gallery", "/"])

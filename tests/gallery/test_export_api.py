@@ -11,10 +11,12 @@ from gallery.faces.local import EMBEDDING_MODEL
 from gallery.models import FaceUser
 from recommender.models import Interaction
 from recommender.services import record_interaction
+from recommender.song_selectors import songs
 from tests.conftest import REKOGNITION_COLLECTION
 from tests.factories import (
     ApiKeyFactory,
     ApprovedImageFactory,
+    ApprovedTrackFactory,
     CollectionFaceFactory,
     FaceEmbeddingFactory,
     FaceUserFactory,
@@ -95,15 +97,38 @@ def test_the_export_takes_a_few_queries_however_long_the_history(
 ) -> None:
     person = FaceUserFactory()
     images = ApprovedImageFactory.create_batch(12)
+    tracks = ApprovedTrackFactory.create_batch(6)
     for image in images:
         interact(person, Interaction.Event.LIKE, image.pk, *(other.pk for other in images[:3]))
+    for track in tracks:
+        record_interaction(event=Interaction.Event.LIKE, track_id=track.pk, visitor=person.as_visitor(),
+                           impression_ids=[other.pk for other in tracks[:3]])
     headers = as_person(person)
-    with django_assert_max_num_queries(9):  # the credential's lookup is one of them
+    # The credential's lookup is one of them; the song events and their impressions two more.
+    with django_assert_max_num_queries(11):
         body = api_client.get(url(person.pk), **headers).json()
     assert len(body["interactions"]) == len(body["likes"]) == 12
+    assert len(body["song_interactions"]) == 6
 
 
 def test_an_unknown_person_is_a_404_in_the_api_error_format_for_an_operator(api_client: APIClient) -> None:
     response = api_client.get(url(uuid.uuid4()), HTTP_X_API_KEY=ApiKeyFactory(scopes=["users"]).raw_key)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_the_export_holds_the_persons_song_events_and_songs_answers(api_client: APIClient) -> None:
+    person = FaceUserFactory()
+    liked, shown = ApprovedTrackFactory.create_batch(2, emotions=["SAD"])
+    answer = songs(emotion="SAD", visitor=person.as_visitor(), n=2)
+    record_interaction(event=Interaction.Event.LIKE, track_id=liked.pk, visitor=person.as_visitor(),
+                       impression_ids=[shown.pk], emotion="SAD", client_event_id="song-1")
+    body = api_client.get(url(person.pk), **as_person(person)).json()
+    assert body["interactions"] == []
+    [event] = body["song_interactions"]
+    assert {key: event[key] for key in ("event", "track", "title", "artist", "emotion", "impressions")} == {
+        "event": "like", "track": liked.pk, "title": liked.title, "artist": liked.artist, "emotion": "SAD",
+        "impressions": sorted([liked.pk, shown.pk])}
+    [page] = body["garden_answers"]
+    assert (page["recommendation_id"], page["kind"], sorted(page["images"])) == (
+        answer.recommendation_id, "track", sorted([liked.pk, shown.pk]))

@@ -8,8 +8,9 @@ from PIL import Image
 
 from emotion_garden.imaging import decode_image
 from emotion_garden.vocabulary import Emotion
+from gallery.faces import detection
 from gallery.faces.base import dominant_emotion, face_area
-from gallery.faces.detection import square_face_crop
+from gallery.faces.detection import DETECTION_MAX_SIDE, square_face_crop
 from gallery.faces.expression import ExpressionModel, eight_emotions
 from gallery.faces.local import LocalFaceAnalyzer, LocalFaceIdentity, face_embedding
 from gallery.models import FaceEmbedding
@@ -66,6 +67,17 @@ def test_large_photos_are_downscaled_for_detection(analyzer: LocalFaceAnalyzer, 
     faces = analyzer.detect_faces(decode_image(encode(large, "JPEG"), max_pixels=10_000_000))
     assert len(faces) == 1
     assert dominant_emotion(faces[0]) == Emotion.HAPPY
+
+
+def test_a_face_too_small_for_the_quick_look_is_found_by_the_second(astronaut: Image.Image) -> None:
+    face = astronaut.crop((130, 20, 300, 210)).resize((100, 112))
+    canvas = Image.new("RGB", (2400, 1600), (240, 240, 240))
+    canvas.paste(face, (1700, 900))
+    photo = np.asarray(canvas)[:, :, ::-1].copy()
+    assert len(detection._detect(photo, max_side=DETECTION_MAX_SIDE, score_threshold=0.7)) == 0  # 13 px at 320
+    rows = detection.detect_face_rows(photo)
+    assert len(rows) == 1
+    assert 1650 < rows[0][0] < 1760 and 850 < rows[0][1] < 960
 
 
 def test_confused_is_a_bounded_uncertainty_signal() -> None:

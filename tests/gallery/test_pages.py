@@ -5,6 +5,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from tests.factories import ApprovedImageFactory
+
+pytestmark = pytest.mark.django_db  # the page reads a sample of the garden
+
 
 def test_home_page_offers_a_photo_upload(client: Client) -> None:
     response = client.get("/")
@@ -58,3 +62,19 @@ def test_admin_logs_in(client: Client) -> None:
     for page in ("/admin/curation/image/", "/admin/curation/generationjob/", "/admin/gallery/faceuser/",
                  "/admin/recommender/interaction/", "/admin/recommender/outboxmessage/"):
         assert client.get(page).status_code == 200, page
+
+
+def test_home_page_opens_with_a_sample_of_the_garden_and_a_mood_picker_in_the_visitors_language(
+    client: Client,
+) -> None:
+    image = ApprovedImageFactory(emotion="CALM")
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    # The sample links each image to its file, so it opens even without scripts.
+    assert f'href="{image.file.url}"' in page and "평온 느낌의 그림" in page
+    moods = re.findall(r'<button type="button" class="mood" value="(\w+)"', page)
+    assert moods == ["HAPPY", "SAD", "ANGRY", "CONFUSED", "DISGUSTED", "SURPRISED", "CALM", "FEAR"]
+    assert "기분을 골라 보세요" in page
+
+
+def test_home_page_without_approved_images_has_no_sample(client: Client) -> None:
+    assert 'id="sample"' not in client.get("/").content.decode()

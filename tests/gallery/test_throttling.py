@@ -1,17 +1,25 @@
 """Throttling: API_ANON_RATE per address without a key, per key with one; 429 in the API's format with Retry-After."""
 
+import logging
+import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rest_framework.test import APIClient
 
-from gallery import api_access
+from emotion_garden import outages
+from gallery import api_access, rate_counts
 from gallery.rates import parse_rate
 from tests.factories import ApiKeyFactory, ApprovedImageFactory
 
@@ -85,14 +93,59 @@ def test_the_original_endpoints_and_the_health_check_are_not_throttled(fresh_ip:
     assert 429 not in {client.get("/healthz").status_code for _ in range(5)}
 
 
-def test_counters_live_in_the_cache_for_one_window(api_client: APIClient, fresh_ip: str) -> None:
+def test_counters_live_for_one_window(api_client: APIClient, fresh_ip: str, settings) -> None:  # noqa: ANN001
     statuses(api_client, 2, REMOTE_ADDR=fresh_ip)
+    if settings.API_RATE_COUNTERS:  # the embedded install: the file every worker process shares
+        with sqlite3.connect(settings.API_RATE_COUNTERS) as connection:
+            row = connection.execute("SELECT slot, count, expires FROM counters WHERE ident = ?",
+                                     (f"ip:{fresh_ip}:60",)).fetchone()
+        assert row == (int(PINNED // 60), 2, (int(PINNED // 60) + 1) * 60)
+        return
     counter = f"throttle:ip:{fresh_ip}:60:{int(PINNED // 60)}"
     assert cache.get(counter) == 2
     backend = caches[DEFAULT_CACHE_ALIAS]
     if isinstance(backend, RedisCache):  # counted by the one-round-trip script, and expiring with its window
         assert api_access._redis_increment.cache_info().currsize == 1
         assert 0 < backend._cache.get_client().ttl(backend.make_and_validate_key(counter)) <= 60
+
+
+def test_answers_carry_the_rate_limit_headers(api_client: APIClient, fresh_ip: str) -> None:
+    answers = [api_client.post(GARDEN, {"emotion": "HAPPY"}, format="json", REMOTE_ADDR=fresh_ip) for _ in range(4)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert [answer["RateLimit-Remaining"] for answer in answers] == ["2", "1", "0", "0"]
+    assert {answer["RateLimit-Limit"] for answer in answers} == {"3"}
+    assert {answer["RateLimit-Reset"] for answer in answers} == {"40"}  # seconds to the end of the minute window
+    assert answers[-1]["Retry-After"] == "40"
+
+
+def test_processes_share_the_counters_without_losing_a_count(tmp_path: Path) -> None:
+    """The embedded install's workers are processes: four of them counting at once must add up exactly."""
+    path = str(tmp_path / "counters.sqlite3")
+    script = ("import sys, time; from pathlib import Path; from gallery import rate_counts\n"
+              "for _ in range(50): rate_counts.count(path=Path(sys.argv[1]), ident='key:shared', window=1, "
+              "expires=time.time() + 60)")
+    processes = [subprocess.Popen([sys.executable, "-c", script, path], cwd=django_settings.BASE_DIR)
+                 for _ in range(4)]
+    assert [process.wait(60) for process in processes] == [0, 0, 0, 0]
+    assert rate_counts.count(path=Path(path), ident="key:shared", window=1, expires=time.time() + 60) == 201
+    assert rate_counts.count(path=Path(path), ident="key:shared", window=2, expires=time.time() + 60) == 1
+
+
+def test_with_redis_unreachable_requests_are_served_unthrottled_and_logged_once(
+    api_client: APIClient, fresh_ip: str, settings, monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings.API_RATE_COUNTERS = ""  # counted in the cache, as on a Redis install
+
+    def unreachable(cache_key: str, *, timeout: int) -> int:
+        raise RedisConnectionError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(api_access, "_count", unreachable)
+    monkeypatch.setattr(outages, "RETRY_SECONDS", 0.0)  # try Redis on every request: each one fails
+    monkeypatch.setattr(outages.redis_cache, "_next_log", 0.0)
+    with caplog.at_level(logging.WARNING, logger="emotion_garden.outages"):
+        assert statuses(api_client, 6, REMOTE_ADDR=fresh_ip) == [200] * 6  # 3/min, yet all served
+    assert len([record for record in caplog.records if "unreachable" in record.getMessage()]) == 1
 
 
 def test_an_unreadable_rate_is_a_configuration_error(api_client: APIClient, settings) -> None:  # noqa: ANN001

@@ -5,12 +5,19 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_q.models import Task
 
 from curation.models import Image
-from recommender.dashboard import images_by_emotion_and_status, images_by_like_rate, likes_per_day, recommender_health
-from recommender.models import Interaction, OutboxMessage, SegmentStat
+from recommender.dashboard import (
+    emotions_per_day,
+    images_by_emotion_and_status,
+    images_by_like_rate,
+    likes_per_day,
+    recommender_health,
+    wilson_bounds,
+)
+from recommender.models import Interaction, OutboxMessage, SegmentStat, ServedPage
 from tests.factories import ApprovedImageFactory, ImageFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,8 +42,8 @@ def test_an_empty_site_renders(curator_client: Client) -> None:
     response = curator_client.get(DASHBOARD)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "never" in page and "No approved image has been shown yet" in page
-    assert page.count("<svg viewBox") == 2 and "<title id=\"eg-chart-likes-title\">Likes per day</title>" in page
+    assert "never" in page and "No approved image has been shown often enough yet" in page
+    assert page.count("<svg viewBox") == 3 and "<title id=\"eg-chart-likes-title\">Likes per day</title>" in page
     assert 'class="eg-visually-hidden"' in page and "<script" not in page.split('id="content"')[1]
 
 
@@ -50,29 +57,56 @@ def test_images_are_counted_per_emotion_and_status() -> None:
     assert list(counts) == ["HAPPY", "SAD", "ANGRY", "CONFUSED", "DISGUSTED", "SURPRISED", "CALM", "FEAR"]
 
 
-def test_likes_are_counted_per_day_over_thirty_days() -> None:
+def test_likes_are_counted_per_day_over_a_range() -> None:
     image = ApprovedImageFactory()
     today = timezone.localdate()
     noon = timezone.make_aware(datetime.combine(today, datetime.min.time())) + timedelta(hours=12)
     for days_ago, event in [(0, "like"), (0, "like"), (0, "view"), (3, "like"), (3, "unlike"), (29, "like"),
                             (30, "like")]:
         interaction(image, event, noon - timedelta(days=days_ago))
-    days = likes_per_day(days=30, today=today)
+    days = likes_per_day(first=today - timedelta(days=29), last=today)
     assert len(days) == 30 and days[0][0] == today - timedelta(days=29) and days[-1][0] == today
     assert dict(days)[today] == 2 and dict(days)[today - timedelta(days=3)] == 1
     assert dict(days)[today - timedelta(days=29)] == 1 and sum(likes for _, likes in days) == 4
 
 
-def test_top_and_bottom_images_by_like_rate() -> None:
+def test_the_wilson_bounds_reward_a_larger_sample() -> None:
+    assert wilson_bounds(0, 0) == (0.0, 1.0)
+    low, high = wilson_bounds(45, 50)
+    assert round(low, 3) == 0.786 and round(high, 3) == 0.957
+    assert wilson_bounds(3, 3)[0] < low  # 3 of 3 is less sure than 45 of 50
+    assert wilson_bounds(16, 16)[0] < wilson_bounds(90, 100)[0]
+
+
+def test_top_and_bottom_images_by_like_rate_need_a_minimum_sample() -> None:
     images = ApprovedImageFactory.create_batch(5)
-    for image, (impressions, likes) in zip(images, [(10, 9), (10, 1), (4, 2), (20, 10), (8, 0)], strict=True):
+    for image, (impressions, likes) in zip(images, [(100, 90), (100, 10), (40, 20), (200, 100), (30, 0)], strict=True):
         rated(image, impressions, likes)
-    rated(ApprovedImageFactory(), 0, 0)  # never shown
-    rated(ImageFactory(), 5, 5)  # not in the gallery
+    rated(ApprovedImageFactory(), 16, 16)  # all liked, but shown too rarely to rank
+    rated(ImageFactory(), 50, 50)  # not in the gallery
     rated(images[1], 100, 100, segment="CALM")  # one segment's rate is not everyone's
     top, bottom = images_by_like_rate(n=3)
+    # Equal rates: the image shown more often is the surer, so it ranks higher.
     assert [(entry.image, entry.rate) for entry in top] == [(images[0], 0.9), (images[3], 0.5), (images[2], 0.5)]
-    assert [entry.image for entry in bottom] == [images[4], images[1]]  # the top three are not repeated
+    assert [entry.image for entry in bottom] == [images[4], images[1]]  # 0 of 30 is surely lower than 10 of 100
+    top, _ = images_by_like_rate(n=1, min_impressions=10)
+    assert top[0].image == images[0]
+    top, _ = images_by_like_rate(n=10, min_impressions=300)
+    assert top == []
+
+
+def test_visitors_emotions_are_counted_per_day() -> None:
+    today = timezone.localdate()
+    noon = timezone.make_aware(datetime.combine(today, datetime.min.time())) + timedelta(hours=12)
+    for number, (days_ago, emotion) in enumerate([(0, "HAPPY"), (0, "HAPPY"), (0, "SAD"), (2, "CALM"), (0, ""),
+                                                  (9, "FEAR")]):
+        ServedPage.objects.create(id=f"page{number}", mode="emotion", emotion=emotion, items="1,2,3",
+                                  created_at=noon - timedelta(days=days_ago))
+    days = dict(emotions_per_day(first=today - timedelta(days=6), last=today))
+    assert len(days) == 7 and list(days[today]) == ["HAPPY", "SAD", "ANGRY", "CONFUSED", "DISGUSTED", "SURPRISED",
+                                                     "CALM", "FEAR"]
+    assert (days[today]["HAPPY"], days[today]["SAD"], days[today - timedelta(days=2)]["CALM"]) == (2, 1, 1)
+    assert sum(sum(counts.values()) for counts in days.values()) == 4
 
 
 def test_recommender_health() -> None:
@@ -93,8 +127,8 @@ def test_recommender_health() -> None:
 
 def test_the_page_shows_the_numbers(curator_client: Client) -> None:
     liked, shunned = ApprovedImageFactory(emotion="CALM"), ApprovedImageFactory(emotion="SAD")
-    rated(liked, 4, 3)
-    rated(shunned, 5, 0)
+    rated(liked, 40, 30)
+    rated(shunned, 50, 0)
     interaction(liked, "like", timezone.now())
     refit(timezone.now() - timedelta(days=2), success=True)
     OutboxMessage.objects.create(capability="recommender", operation="put_items", payload={}, status="dead",
@@ -109,3 +143,30 @@ def test_the_page_shows_the_numbers(curator_client: Client) -> None:
 def test_the_dashboard_needs_the_view_permission(client: Client) -> None:
     client.force_login(get_user_model().objects.create_user("nobody", is_staff=True))
     assert client.get(DASHBOARD).status_code == 403
+
+
+def test_the_range_is_chosen_and_a_bad_one_is_refused(curator_client: Client) -> None:
+    image = ApprovedImageFactory()
+    interaction(image, "like", timezone.now() - timedelta(days=60))
+    first = (timezone.localdate() - timedelta(days=61)).isoformat()
+    response = curator_client.get(DASHBOARD, {"first": first})
+    assert response.status_code == 200
+    assert sum(bar.total for bar in response.context["likes_chart"].bars) == 1
+    assert len(response.context["emotions_chart"].bars) == 62
+    assert sum(bar.total for bar in curator_client.get(DASHBOARD).context["likes_chart"].bars) == 0
+    response = curator_client.get(DASHBOARD, {"first": "2026-05-02", "last": "2026-05-01"})
+    assert response.status_code == 400 and "must start on or before" in response.content.decode()
+    response = curator_client.get(DASHBOARD, {"first": "2020-01-01", "last": "2026-05-01"})
+    assert response.status_code == 400 and "at most 366 days" in response.content.decode()
+    assert curator_client.get(DASHBOARD, {"min_impressions": "0"}).status_code == 400
+
+
+def test_a_korean_admin_reads_the_dashboard_in_korean(curator_client: Client) -> None:
+    # The locale middleware leaves Korean active in this thread after the answer: override puts English back.
+    with translation.override("en"):
+        page = curator_client.get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    for korean in ("큐레이션 대시보드", "감정별·상태별 이미지", "방문자의 감정", "추천 엔진 상태",
+                   "가장 좋아한 이미지", "행복"):
+        assert korean in page, korean
+    for english in ("Recommender health", "Most liked", "Likes per day", "Images per emotion and status"):
+        assert english not in page, english

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from tools.recommender.evaluation import MODES, coverage, hit_rate, hits, leave_last_out, load_dataset, ndcg
+from tools.recommender.evaluation import RANKERS, leave_last_out, load_dataset
+from tools.recommender.metrics import coverage, hit_rate, hits, ndcg
 
 CLUSTERS = 4
 ITEMS_PER_CLUSTER = 10
@@ -84,7 +85,7 @@ def test_command_reports_every_mode_as_json(tmp_path: Path) -> None:
     out = StringIO()
     call_command("evaluate_recommender", *planted_dataset(tmp_path), "--json", stdout=out)
     report = json.loads(out.getvalue())
-    assert set(report) == set(MODES) == {"global", "segment", "personal", "blend"}
+    assert set(report) == set(RANKERS) == {"global", "segment", "personal", "blend"}
     for metrics in report.values():
         assert set(metrics) == {"hr@10", "ndcg@10", "coverage", "tail_hits", "fit_s", "p50_ms", "p99_ms"}
         assert 0 <= metrics["hr@10"] <= 1 and 0 <= metrics["coverage"] <= 1
@@ -102,7 +103,7 @@ def test_command_prints_a_table_and_rejects_incomplete_files(tmp_path: Path) -> 
     call_command("evaluate_recommender", *planted_dataset(tmp_path), stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("80 users evaluated")
-    assert [line.split()[0] for line in lines[1:]] == ["mode", *MODES]
+    assert [line.split()[0] for line in lines[1:]] == ["ranker", *RANKERS]
     broken = write_csv(tmp_path / "broken.csv", ["user_id", "item_id"], [["u1", "a"]])
     with pytest.raises(CommandError, match="timestamp"):
         call_command("evaluate_recommender", "--interactions", str(broken))

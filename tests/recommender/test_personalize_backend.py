@@ -368,12 +368,14 @@ def test_the_api_serves_personalize_recommendations_and_records_likes(
 ) -> None:
     first, second = ApprovedImageFactory.create_batch(2, emotion=Emotion.SURPRISED)
     runtime.add_response("get_recommendations", item_list(second.pk, first.pk), {
-        "campaignArn": CAMPAIGN_ARN, "userId": "segment:SURPRISED|*|*", "numResults": 2,
+        # n + 1: the API asks one more than it shows, to know whether the pool ends with this page.
+        "campaignArn": CAMPAIGN_ARN, "userId": "segment:SURPRISED|*|*", "numResults": 3,
         "context": {"EMOTION": "SURPRISED"}, "filterArn": FILTER_ARN, "filterValues": {"EMOTION": '"SURPRISED"'}})
     client = APIClient()
     garden = client.post("/api/v1/garden", {"emotion": "surprised", "n": 2, "mode": "emotion"}, format="json")
     assert garden.status_code == 200
     assert [(item["id"], item["score"]) for item in garden.json()["items"]] == [(second.pk, 0.9), (first.pk, 0.8)]
+    assert garden.json()["exhausted"] is True  # Personalize had no third
 
     like = client.post("/api/v1/like", {"image": second.pk, "impressions": [first.pk], "emotion": "surprised",
                                         "client_event_id": f"web-{uuid.uuid4().hex}"}, format="json")

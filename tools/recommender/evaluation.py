@@ -3,7 +3,7 @@
 Protocol (the one of docs/recommender.md, "Offline benchmark", so numbers compare):
 - leave-last-out per user with at least 3 likes, in time order: the last like is the test target, the one before the
   validation target, the rest is training; users with fewer likes only train;
-- each mode's small grid is scored on validation, the best configuration is refit on training + validation and scored
+- each ranker's small grid is scored on validation, the best configuration is refit on training + validation and scored
   once on test;
 - full ranking over the whole catalogue minus the user's training items, no sampled negatives;
 - HR@10, NDCG@10, catalogue coverage (share of items in any top-10), hits on long-tail targets (items with fewer than
@@ -36,12 +36,13 @@ from recommender.taste import (
     garden_scores,
     mood_baseline,
 )
+from tools.recommender.metrics import coverage, hit_rate, hits, ndcg
 
 TOP_K = 10
 TAIL_LIKES = 5
 MIN_LIKES = 3
 SEED = 20240601
-MODES = ("global", "segment", "personal", "blend")
+RANKERS = ("global", "segment", "personal", "blend")
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class Request:
     emotion: str
 
 
-class Mode(Protocol):
+class Ranker(Protocol):
     def fit(self, dataset: Dataset, rows: np.ndarray) -> None:
         """Learn from the likes at `rows` of the dataset."""
 
@@ -188,29 +189,7 @@ def _requests(dataset: Dataset, targets: np.ndarray) -> list[Request]:
     return requests
 
 
-# ---------------------------------------------------------------------------------------------------------- metrics
-
-def hits(top: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Whether each request's target is in its top list (rows of `top`, padded with -1)."""
-    return (top == targets[:, None]).any(axis=1)
-
-
-def hit_rate(top: np.ndarray, targets: np.ndarray) -> float:
-    return float(hits(top, targets).mean()) if targets.size else 0.0
-
-
-def ndcg(top: np.ndarray, targets: np.ndarray) -> float:
-    """NDCG with one relevant item per request: 1 / log2(position + 2) where it is found, 0 elsewhere."""
-    _, position = np.nonzero(top == targets[:, None])
-    return float((1.0 / np.log2(position + 2)).sum() / targets.size) if targets.size else 0.0
-
-
-def coverage(top: np.ndarray, n_items: int) -> float:
-    """Share of the catalogue that appears in at least one top list."""
-    return float(np.unique(top[top >= 0]).size / n_items) if n_items else 0.0
-
-
-# ------------------------------------------------------------------------------------------------------------ modes
+# ---------------------------------------------------------------------------------------------------------- rankers
 
 def _like_matrix(dataset: Dataset, rows: np.ndarray) -> sp.csr_array:
     ones = np.ones(rows.size, dtype=np.float32)
@@ -241,7 +220,7 @@ def _segment_model(dataset: Dataset, rows: np.ndarray, prior_strength: float) ->
         segments, every_item, like_counts, impressions)
 
 
-class GlobalPopularity:
+class GlobalRanker:
     def __init__(self) -> None:
         self.counts = np.zeros(0)
 
@@ -252,7 +231,7 @@ class GlobalPopularity:
         return rank_top(self.counts, k, request.excluded)
 
 
-class SegmentMode:
+class SegmentRanker:
     def __init__(self, prior_strength: float) -> None:
         self.prior_strength = prior_strength
         self.model = SegmentPopularity(0)
@@ -264,7 +243,7 @@ class SegmentMode:
         return rank_top(self.model.scores(request.segments), k, request.excluded)
 
 
-class PersonalMode:
+class PersonalRanker:
     def __init__(self, l2: float, recency_decay: float) -> None:
         self.model = Ease(l2)
         self.recency_decay = recency_decay
@@ -276,12 +255,12 @@ class PersonalMode:
         return rank_top(self.model.scores(request.history, recency_decay=self.recency_decay), k, request.excluded)
 
 
-class BlendMode:
+class BlendRanker:
     """The production ranking (recommender.engines.local): a Thompson draw of each item's segment baseline plus the
     co-like relevance of the visitor's history. The data has no content or impressions, so the taste model has
     nothing to learn here; exploration draws from a generator seeded at each fit, so runs are reproducible."""
 
-    def __init__(self, personal: PersonalMode, segment: SegmentMode, colike_weight: float) -> None:
+    def __init__(self, personal: PersonalRanker, segment: SegmentRanker, colike_weight: float) -> None:
         self.personal = personal
         self.segment = segment
         self.colike_weight = colike_weight
@@ -311,15 +290,15 @@ class BlendMode:
 
 # --------------------------------------------------------------------------------------------------------- protocol
 
-M = TypeVar("M", bound=Mode, covariant=True)
+R = TypeVar("R", bound=Ranker, covariant=True)
 
 
 @dataclass(frozen=True)
-class Candidate(Generic[M]):
-    """One configuration of a mode: a label for the report and a way to build it unfitted."""
+class Candidate(Generic[R]):
+    """One configuration of a ranker: a label for the report and a way to build it unfitted."""
 
     config: str
-    build: Callable[[], M]
+    build: Callable[[], R]
 
 
 L2_GRID = (100.0, 250.0, 500.0)
@@ -328,41 +307,41 @@ PRIOR_STRENGTH_GRID = (1.0, 10.0, 100.0)
 COLIKE_WEIGHT_GRID = (0.3, 1.0, 3.0)
 
 
-def _score(mode: Mode, dataset: Dataset, targets: np.ndarray) -> tuple[np.ndarray, list[float]]:
+def _score(ranker: Ranker, dataset: Dataset, targets: np.ndarray) -> tuple[np.ndarray, list[float]]:
     """Top-k lists (padded with -1) for the requests of the targets, and each request's latency in ms."""
     top = np.full((targets.size, TOP_K), -1, dtype=np.intp)
     latencies = []
     for position, request in enumerate(_requests(dataset, targets)):
         started = time.perf_counter()
-        items = mode.recommend(request, TOP_K)
+        items = ranker.recommend(request, TOP_K)
         latencies.append((time.perf_counter() - started) * 1000)
         top[position, : items.size] = items
     return top, latencies
 
 
-def _tune(candidates: list[Candidate[M]], dataset: Dataset, split: Split) -> Candidate[M]:
+def _tune(candidates: list[Candidate[R]], dataset: Dataset, split: Split) -> Candidate[R]:
     """The candidate with the best validation HR@10 (then NDCG@10), each fit on everything but the two targets."""
     training = _rows_except(dataset, split.validation, split.test)
     targets = dataset.items[split.validation]
     best: tuple[float, float] | None = None
     chosen = candidates[0]
     for candidate in candidates:
-        mode = candidate.build()
-        mode.fit(dataset, training)
-        top, _ = _score(mode, dataset, split.validation)
+        ranker = candidate.build()
+        ranker.fit(dataset, training)
+        top, _ = _score(ranker, dataset, split.validation)
         quality = (hit_rate(top, targets), ndcg(top, targets))
         if best is None or quality > best:
             best, chosen = quality, candidate
     return chosen
 
 
-def _test(candidate: Candidate[Mode], dataset: Dataset, split: Split) -> Result:
+def _test(candidate: Candidate[Ranker], dataset: Dataset, split: Split) -> Result:
     training = _rows_except(dataset, split.test)
-    mode = candidate.build()
+    ranker = candidate.build()
     started = time.perf_counter()
-    mode.fit(dataset, training)
+    ranker.fit(dataset, training)
     fit_s = time.perf_counter() - started
-    top, latencies = _score(mode, dataset, split.test)
+    top, latencies = _score(ranker, dataset, split.test)
     targets = dataset.items[split.test]
     tail = np.bincount(dataset.items[training], minlength=dataset.n_items)[targets] < TAIL_LIKES
     return Result(hr=hit_rate(top, targets), ndcg=ndcg(top, targets), coverage=coverage(top, dataset.n_items),
@@ -379,23 +358,23 @@ def _rows_except(dataset: Dataset, *held_out: np.ndarray) -> np.ndarray:
 
 
 def evaluate(dataset: Dataset) -> dict[str, Result]:
-    """Tune, refit and test every mode; the blend reuses the tuned personal and segment configurations."""
+    """Tune, refit and test every ranker; the blend reuses the tuned personal and segment configurations."""
     split = leave_last_out(dataset)
     if not split.test.size:
         raise ValueError(f"No user has {MIN_LIKES} likes or more: nothing to evaluate.")
-    global_mode: Candidate[Mode] = Candidate("-", GlobalPopularity)
-    segment = _tune([Candidate(f"m={m:g}", lambda m=m: SegmentMode(m)) for m in PRIOR_STRENGTH_GRID], dataset, split)
-    personal = _tune([Candidate(f"l2={l2:g} decay={decay:g}", lambda l2=l2, decay=decay: PersonalMode(l2, decay))
+    global_ranker: Candidate[Ranker] = Candidate("-", GlobalRanker)
+    segment = _tune([Candidate(f"m={m:g}", lambda m=m: SegmentRanker(m)) for m in PRIOR_STRENGTH_GRID], dataset, split)
+    personal = _tune([Candidate(f"l2={l2:g} decay={decay:g}", lambda l2=l2, decay=decay: PersonalRanker(l2, decay))
                       for l2 in L2_GRID for decay in RECENCY_GRID], dataset, split)
     blended = _tune([_blend_candidate(personal, segment, weight) for weight in COLIKE_WEIGHT_GRID], dataset, split)
     return {name: _test(candidate, dataset, split)
-            for name, candidate in zip(MODES, (global_mode, segment, personal, blended), strict=True)}
+            for name, candidate in zip(RANKERS, (global_ranker, segment, personal, blended), strict=True)}
 
 
-def _blend_candidate(personal: Candidate[PersonalMode], segment: Candidate[SegmentMode],
-                     colike_weight: float) -> Candidate[BlendMode]:
+def _blend_candidate(personal: Candidate[PersonalRanker], segment: Candidate[SegmentRanker],
+                     colike_weight: float) -> Candidate[BlendRanker]:
     config = f"{personal.config} {segment.config} colike={colike_weight:g}"
-    return Candidate(config, lambda: BlendMode(personal.build(), segment.build(), colike_weight))
+    return Candidate(config, lambda: BlendRanker(personal.build(), segment.build(), colike_weight))
 
 
 def summary(dataset: Dataset) -> str:

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 if TYPE_CHECKING:
     from tools.recommender.evaluation import Result
 
-HEADER = ("mode", "HR@10", "NDCG@10", "coverage", "tail hits", "fit (s)", "p50 (ms)", "p99 (ms)", "chosen config")
+HEADER = ("ranker", "HR@10", "NDCG@10", "coverage", "tail hits", "fit (s)", "p50 (ms)", "p99 (ms)", "chosen config")
 
 
 class Command(BaseCommand):

@@ -1,0 +1,39 @@
+"""Every API error carries the request's id (also the X-Request-ID header) and a link to the docs."""
+
+import pytest
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_error_names_the_request_id_the_client_sent(api_client: APIClient) -> None:
+    response = api_client.post("/api/v1/garden", {}, format="json", HTTP_X_REQUEST_ID="client-trace.42")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["code"], error["request_id"], response["X-Request-ID"]) == ("invalid", "client-trace.42",
+                                                                              "client-trace.42")
+    assert error["docs"] == "http://testserver/api/docs"
+
+
+@pytest.mark.parametrize("sent", [None, "x" * 200, "evil\\nline", ""])
+def test_without_a_sane_id_the_error_names_one_of_ours(api_client: APIClient, sent: str | None) -> None:
+    headers = {} if sent is None else {"HTTP_X_REQUEST_ID": sent}
+    response = api_client.post("/api/v1/garden", {"emotion": "nope"}, format="json", **headers)
+    request_id = response.json()["error"]["request_id"]
+    assert request_id == response["X-Request-ID"] and request_id != sent and len(request_id) == 32
+
+
+def test_errors_from_outside_the_views_carry_them_too(api_client: APIClient) -> None:
+    response = api_client.post("/api/v1/garden", b'{"emotion": ', content_type="application/json")
+    assert response.json()["error"]["code"] == "parse_error"
+    assert response.json()["error"]["request_id"] == response["X-Request-ID"]
+    refused = api_client.post("/api/v1/garden", {"emotion": "HAPPY"}, format="json", HTTP_X_API_KEY="not-a-key")
+    assert refused.status_code == 401 and refused.json()["error"]["request_id"] == refused["X-Request-ID"]
+
+
+def test_the_schema_documents_the_request_id_header_on_every_answer(client) -> None:  # noqa: ANN001
+    document = client.get("/api/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    for path, operations in document["paths"].items():
+        for operation in operations.values():
+            for status, response in operation["responses"].items():
+                assert response["headers"]["X-Request-ID"]["required"], (path, status)
