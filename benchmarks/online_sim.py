@@ -12,7 +12,7 @@ calm) and the image's quality. Printed: the like-rate by tenths of the run for
   with --offline, the same algorithm in pure numpy (recommender.taste), seconds instead of minutes,
 - an oracle that knows every hidden taste.
 
-Usage: .venv/bin/python benchmarks/online_sim.py [--worlds mixed,mood,taste] [--seeds 1,2] [--items 300]
+Usage: .venv/bin/python benchmarks/online_sim.py [--worlds mixed,mood,taste] [--seeds 1,2] [--items 300,1000]
        [--visitors 60] [--visits 10] [--pages 4] [--page-size 3] [--offline] [--database-url postgres://...]
 """
 
@@ -39,7 +39,8 @@ def main() -> None:
     parser.add_argument("--worlds", default="mixed,mood,taste,content,popular",
                         help=f"comma-separated presets of {', '.join(PRESETS)}")
     parser.add_argument("--seeds", default="1,2")
-    parser.add_argument("--items", type=int, default=300)
+    parser.add_argument("--items", default="300", help="catalogue sizes, comma-separated (each world and seed runs "
+                        "at each)")
     parser.add_argument("--visitors", type=int, default=60)
     parser.add_argument("--visits", type=int, default=10, help="visits per visitor (returning visits)")
     parser.add_argument("--pages", type=int, default=4, help="pages per visit")
@@ -49,40 +50,48 @@ def main() -> None:
     args = parser.parse_args()
     shape = {"visits": args.visits, "pages": args.pages, "page_size": args.page_size}
     summary = []
-    for world_name in args.worlds.split(","):
-        for seed in (int(seed) for seed in args.seeds.split(",")):
-            world = World(PRESETS[world_name], items=args.items, visitors=args.visitors, seed=seed)
-            rows = {}
-            for label, policy_class in (("emotion random", EmotionRandom), ("emotion popularity", EmotionPopularity),
-                                        ("oracle", Oracle)):
-                policy = policy_class(world, seed)
-                rows[label] = run(world, policy.page, policy.feedback, seed=seed, **shape).rates
-            started = time.monotonic()
-            if args.offline:
-                policy = TasteBandit(world, seed)
-                rows["product (numpy)"] = run(world, policy.page, policy.feedback, seed=seed, **shape).rates
-            else:
-                from benchmarks.sim_api import api_run
+    runs = [(world_name, int(seed), int(items)) for items in args.items.split(",")
+            for world_name in args.worlds.split(",") for seed in args.seeds.split(",")]
+    for world_name, seed, items in runs:
+        world = World(PRESETS[world_name], items=items, visitors=args.visitors, seed=seed)
+        rows = {}
+        for label, policy_class in (("emotion random", EmotionRandom), ("emotion popularity", EmotionPopularity),
+                                    ("oracle", Oracle)):
+            policy = policy_class(world, seed)
+            rows[label] = run(world, policy.page, policy.feedback, seed=seed, **shape).rates
+        started = time.monotonic()
+        if args.offline:
+            policy = TasteBandit(world, seed)
+            rows["product (numpy)"] = run(world, policy.page, policy.feedback, seed=seed, **shape).rates
+        else:
+            from benchmarks.sim_api import api_run
 
-                rows["product (API)"] = api_run(world, seed=seed, database_url=args.database_url,
-                                                data_dir=Path(tempfile.mkdtemp(prefix="online-sim-")), **shape)
-            product = rows[next(label for label in rows if label.startswith("product"))]
-            print(f"\nworld {world_name}, seed {seed}: {args.items} images, {args.visitors} visitors x {args.visits} "
-                  f"visits x {args.pages} pages of {args.page_size} (product ran {time.monotonic() - started:.0f} s)")
-            print(f"{'like-rate by tenth':<20}" + "".join(f"{tenth:>7}" for tenth in range(1, 11)))
-            for label, rates in rows.items():
-                print(f"{label:<20}" + "".join(f"{rate:>7.3f}" for rate in rates))
-            baseline = max(rows["emotion random"][-1], rows["emotion popularity"][-1], 1e-9)
-            first_baseline = max(rows["emotion random"][0], rows["emotion popularity"][0], 1e-9)
-            summary.append((world_name, seed, product[-1] / baseline, product[0] / first_baseline,
-                            product[-1] / max(product[0], 1e-9), rows["oracle"][-1] / baseline))
-    print("\nproduct against the better emotion-only baseline (random or popularity) in the same tenth, and what the "
-          "oracle reaches in the last tenth:")
-    print(f"{'world':<10}{'seed':>5}{'last tenth':>12}{'first tenth':>13}{'last/first':>12}{'oracle last':>13}")
-    for world_name, seed, last, first, rise, oracle in summary:
-        print(f"{world_name:<10}{seed:>5}{last:>11.2f}x{first:>12.2f}x{rise:>11.2f}x{oracle:>12.2f}x")
-    lasts = np.array([row[2] for row in summary])
-    print(f"last tenth: mean {lasts.mean():.2f}x, min {lasts.min():.2f}x over {lasts.size} runs")
+            rows["product (API)"] = api_run(world, seed=seed, database_url=args.database_url,
+                                            data_dir=Path(tempfile.mkdtemp(prefix="online-sim-")), **shape)
+        product = rows[next(label for label in rows if label.startswith("product"))]
+        print(f"\nworld {world_name}, seed {seed}: {items} images, {args.visitors} visitors x {args.visits} "
+              f"visits x {args.pages} pages of {args.page_size} (product ran {time.monotonic() - started:.0f} s)")
+        print(f"{'like-rate by tenth':<20}" + "".join(f"{tenth:>7}" for tenth in range(1, 11)))
+        for label, rates in rows.items():
+            print(f"{label:<20}" + "".join(f"{rate:>7.3f}" for rate in rates))
+        baseline = max(rows["emotion random"][-1], rows["emotion popularity"][-1], 1e-9)
+        first_baseline = max(rows["emotion random"][0], rows["emotion popularity"][0], 1e-9)
+        random = rows["emotion random"]
+        summary.append((world_name, seed, items, product[-1] / baseline, product[0] / first_baseline,
+                        product[-1] / max(random[-1], 1e-9), product[0] / max(random[0], 1e-9),
+                        product[-1] / max(product[0], 1e-9), rows["oracle"][-1] / baseline))
+    print("\nproduct against the better emotion-only baseline (random or popularity) and against random images of "
+          "the emotion (the original system) in the same tenth, and what the oracle reaches in the last tenth:")
+    print(f"{'world':<10}{'seed':>5}{'items':>6}{'last/best':>11}{'first/best':>12}{'last/random':>13}"
+          f"{'first/random':>14}{'last/first':>12}{'oracle last':>13}")
+    for world_name, seed, items, *ratios in summary:
+        print(f"{world_name:<10}{seed:>5}{items:>6}" + "".join(f"{ratio:>{width - 1}.2f}x" for ratio, width
+                                                             in zip(ratios, (11, 12, 13, 14, 12, 13), strict=True)))
+    table = np.array([row[3:] for row in summary])
+    for column, label in ((0, "last tenth / better emotion-only"), (1, "first tenth / better emotion-only"),
+                          (2, "last tenth / emotion random"), (3, "first tenth / emotion random")):
+        print(f"{label:<34}: mean {table[:, column].mean():.2f}x, min {table[:, column].min():.2f}x "
+              f"over {len(summary)} runs")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ from recommender.taste import (
     History,
     TasteConfig,
     draw_baseline,
+    explored_top_items,
+    learned_mirror,
     mood_baseline,
     pooled_rate,
     taste_scores,
@@ -89,12 +91,17 @@ class TasteBandit(_Policy):
 
     def _baseline(self, mood: int) -> tuple[np.ndarray, np.ndarray]:
         everyone = self.counts[-1]
-        return mood_baseline(self.world.catalogue.emotions, [everyone, self.counts[mood]], mood=mood,
-                             config=self.baseline, prior_rate=pooled_rate(everyone))
+        emotions = self.world.catalogue.emotions
+        prior_rate = pooled_rate(everyone)
+        mirror = learned_mirror(emotions, [self.counts[key] for key in range(8)], config=self.baseline,
+                                prior_rate=prior_rate)
+        return mood_baseline(emotions, [everyone, self.counts[mood]], mood=mood, config=self.baseline,
+                             prior_rate=prior_rate, mirror=mirror)
 
     def page(self, visitor: int, mood: int, visit: int, shown: list[int], n: int) -> list[int]:
         rate, weight = self._baseline(mood)
         scores = draw_baseline(rate, weight, self.rng, self.taste.exploration)
+        means = rate
         seen = self.history[visitor]
         if self.personal and seen:
             items = np.fromiter(seen.keys(), dtype=np.intp)
@@ -106,7 +113,8 @@ class TasteBandit(_Policy):
             if found is not None:
                 theta = found.draw(self.rng, self.taste.exploration)
                 scores = scores + taste_scores(theta, self.content, self.world.catalogue.emotions, mood)
-        return top_items(scores, n, self.excluded(visitor, shown)).tolist()
+                means = means + taste_scores(found.mean, self.content, self.world.catalogue.emotions, mood)
+        return explored_top_items(means, scores, n, self.excluded(visitor, shown), self.taste.shortlist).tolist()
 
     def feedback(self, visitor: int, mood: int, items: list[int], liked: np.ndarray) -> None:
         super().feedback(visitor, mood, items, liked)

@@ -32,12 +32,12 @@ EMOTION_GARDEN_BACKENDS = {
     "recommender": {
         **EMOTION_GARDEN_BACKENDS["recommender"],
         "OPTIONS": {**EMOTION_GARDEN_BACKENDS["recommender"]["OPTIONS"], "state_check_seconds": 0,
-                    "counters_cache_seconds": 0},
+                    "counters_cache_seconds": 0, "impression_flush_seconds": 0},
     },
     "song_recommender": {
         **EMOTION_GARDEN_BACKENDS["song_recommender"],
         "OPTIONS": {**EMOTION_GARDEN_BACKENDS["song_recommender"]["OPTIONS"], "state_check_seconds": 0,
-                    "counters_cache_seconds": 0},
+                    "counters_cache_seconds": 0, "impression_flush_seconds": 0},
     },
 }
 

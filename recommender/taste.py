@@ -22,7 +22,11 @@ import numpy as np
 from scipy.linalg import cho_solve, cholesky, solve_triangular
 
 N_EMOTIONS = 8
-MOOD_DIMS = N_EMOTIONS * N_EMOTIONS
+# The visitor's mood response: one cell per (session emotion, image emotion), then one "mirror" column shared by
+# every mood (the image shows the emotion the visitor shows), so that a visitor who liked their own mood's images
+# in one mood is expected to in the next, before any like in that mood.
+MOOD_CELLS = N_EMOTIONS * N_EMOTIONS
+MOOD_DIMS = MOOD_CELLS + 1
 NO_MOOD = -1
 
 
@@ -33,6 +37,7 @@ class BaselineConfig:
     item_strength: float = 10.0  # impressions an item's prior is worth in a segment
     emotion_strength: float = 50.0  # impressions a segment's emotion rate borrows from its parent
     mirror: float = 3.0  # with no data, the visitor's own emotion is this many times as likely to be liked
+    mirror_strength: float = 100.0  # impressions that prior is worth against everyone's mirrored and other ones
 
 
 @dataclass(frozen=True)
@@ -41,8 +46,14 @@ class TasteConfig:
 
     content_variance: float = 0.02  # prior variance of a content weight (in like-probability units)
     mood_variance: float = 0.02  # prior variance of the visitor's own response to an image emotion in a mood
+    mirror_variance: float = 0.02  # prior variance of how much more they like images of their own mood
     noise_variance: float = 0.15  # variance of one outcome around its expected value (p(1-p) near 0.2)
-    exploration: float = 0.3  # scale of the Thompson draws' spread; 0 ranks by the posterior means
+    # scale of the Thompson draws' spread (0 ranks by the posterior means); 0.1 against 0.3 before: a better first
+    # visit and no worse later ones in every world of benchmarks/online_sim.py
+    exploration: float = 0.1
+    # Thompson draws decide among this many items with the best posterior means: among N items of the same prior the
+    # best of N draws is the noisiest, so without a shortlist exploration would grow with the catalogue.
+    shortlist: int = 20
     not_interested_weight: float = 3.0  # one "not interested" teaches as much as this many skipped impressions
 
 
@@ -61,12 +72,30 @@ def pooled_rate(everyone: Counts) -> float:
     return float((everyone.likes.sum() + 1.0) / (everyone.impressions.sum() + 10.0))
 
 
+def learned_mirror(item_emotions: np.ndarray, by_mood: Sequence[Counts], *, config: BaselineConfig,
+                   prior_rate: float) -> float:
+    """How many times as likely visitors are to like an image of the emotion they show as one of another emotion,
+    learned from every mood's segment (by_mood[m]: the counts of visitors showing emotion m) and smoothed towards
+    config.mirror. Pooled over all moods, a few hundred impressions settle it: a new mood segment then starts from
+    what everyone's moods showed, and the residuals the taste learns from are not skewed by a guess."""
+    likes, impressions = np.zeros(2), np.zeros(2)  # [other emotions, the mood's own]
+    for mood, counts in enumerate(by_mood):
+        mirrored = (item_emotions == mood).astype(np.intp)
+        likes += np.bincount(mirrored, weights=counts.likes, minlength=2)
+        impressions += np.bincount(mirrored, weights=counts.impressions, minlength=2)
+    strength = config.mirror_strength
+    other = (likes[0] + strength * prior_rate) / (impressions[0] + strength)
+    own = (likes[1] + strength * prior_rate * config.mirror) / (impressions[1] + strength)
+    return float(np.clip(own / other, 0.1, 10.0))
+
+
 def emotion_rates(item_emotions: np.ndarray, path: Sequence[Counts], *, mood: int, config: BaselineConfig,
-                  prior_rate: float) -> list[np.ndarray]:
+                  prior_rate: float, mirror: float | None = None) -> list[np.ndarray]:
     """The like-rate of each image emotion (length 8) in each segment of the path (coarsest first).
 
     The root (everyone) backs off to prior_rate; the first segment below it carries the session emotion, so its
-    prior favours the mirrored emotion by config.mirror until data says otherwise."""
+    prior favours the mirrored emotion by `mirror` (learned_mirror; config.mirror when not given) until that
+    segment's data says otherwise."""
     rates = []
     parent = np.full(N_EMOTIONS, prior_rate)
     for depth, counts in enumerate(path):
@@ -74,7 +103,7 @@ def emotion_rates(item_emotions: np.ndarray, path: Sequence[Counts], *, mood: in
         impressions = np.bincount(item_emotions, weights=counts.impressions, minlength=N_EMOTIONS)
         if depth == 1 and mood != NO_MOOD:
             parent = parent.copy()
-            parent[mood] = min(parent[mood] * config.mirror, 0.95)
+            parent[mood] = min(parent[mood] * (config.mirror if mirror is None else mirror), 0.95)
         rate = (likes + config.emotion_strength * parent) / (impressions + config.emotion_strength)
         rates.append(rate)
         parent = rate
@@ -82,12 +111,12 @@ def emotion_rates(item_emotions: np.ndarray, path: Sequence[Counts], *, mood: in
 
 
 def mood_baseline(item_emotions: np.ndarray, path: Sequence[Counts], *, mood: int, config: BaselineConfig,
-                  prior_rate: float) -> tuple[np.ndarray, np.ndarray]:
+                  prior_rate: float, mirror: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each item's smoothed like-rate in the finest segment of the path, and how many impressions that is worth.
 
     item_emotions: each item's emotion index (0..7); path: the visitor's segments, coarsest (everyone) first, where
     the second carries the session emotion `mood` (NO_MOOD if unknown)."""
-    by_emotion = emotion_rates(item_emotions, path, mood=mood, config=config, prior_rate=prior_rate)
+    by_emotion = emotion_rates(item_emotions, path, mood=mood, config=config, prior_rate=prior_rate, mirror=mirror)
     if not path:
         return np.full(item_emotions.size, prior_rate), np.full(item_emotions.size, config.item_strength)
     everyone = path[0]
@@ -103,12 +132,14 @@ def mood_baseline(item_emotions: np.ndarray, path: Sequence[Counts], *, mood: in
 
 
 def design(content: np.ndarray, item_emotions: np.ndarray, items: np.ndarray, moods: np.ndarray) -> np.ndarray:
-    """The feature rows of exposures (item, mood): the item's content, then a one-hot of (mood, image emotion)."""
+    """The feature rows of exposures (item, mood): the item's content, a one-hot of (mood, image emotion), and
+    whether the image mirrors the mood."""
     rows = np.zeros((items.size, content.shape[1] + MOOD_DIMS), dtype=np.float64)
     rows[:, : content.shape[1]] = content[items]
-    known = moods != NO_MOOD
-    cells = content.shape[1] + moods[known] * N_EMOTIONS + item_emotions[items[known]]
-    rows[np.flatnonzero(known), cells] = 1.0
+    known = np.flatnonzero(moods != NO_MOOD)
+    shown = item_emotions[items[known]]
+    rows[known, content.shape[1] + moods[known] * N_EMOTIONS + shown] = 1.0
+    rows[known, -1] = (shown == moods[known]).astype(np.float64)
     return rows
 
 
@@ -128,7 +159,8 @@ class Posterior:
 
 
 def prior_variances(n_content: int, config: TasteConfig) -> np.ndarray:
-    return np.r_[np.full(n_content, config.content_variance), np.full(MOOD_DIMS, config.mood_variance)]
+    return np.r_[np.full(n_content, config.content_variance), np.full(MOOD_CELLS, config.mood_variance),
+                 config.mirror_variance]
 
 
 def posterior(rows: np.ndarray, residuals: np.ndarray, weights: np.ndarray, prior_variance: np.ndarray,
@@ -175,7 +207,7 @@ def taste_scores(theta: np.ndarray, content: np.ndarray, item_emotions: np.ndarr
     n_content = content.shape[1]
     scores = content @ theta[:n_content]
     if mood != NO_MOOD:
-        scores = scores + theta[n_content + mood * N_EMOTIONS + item_emotions]
+        scores = scores + theta[n_content + mood * N_EMOTIONS + item_emotions] + theta[-1] * (item_emotions == mood)
     return scores
 
 
@@ -193,6 +225,15 @@ def top_items(scores: np.ndarray, k: int, excluded: np.ndarray) -> np.ndarray:
     visitor sees everything new before anything again."""
     picked = _best(scores, np.flatnonzero(~excluded), k)
     return picked if picked.size else _best(scores, np.flatnonzero(excluded), k)
+
+
+def explored_top_items(means: np.ndarray, draws: np.ndarray, k: int, excluded: np.ndarray,
+                       shortlist: int) -> np.ndarray:
+    """The k best items by their draws among the `shortlist` best by their means (top_items' exclusions)."""
+    pool = np.flatnonzero(~excluded)
+    if pool.size == 0:
+        pool = np.flatnonzero(excluded)
+    return _best(draws, _best(means, pool, max(shortlist, k)), k)
 
 
 def _best(scores: np.ndarray, pool: np.ndarray, k: int) -> np.ndarray:

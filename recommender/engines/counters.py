@@ -4,19 +4,23 @@ A segment's counters cover every image shown in it (on a busy site, most of the 
 with eight emotions, two genders and five age bands has about a hundred segments. Reading them per request would
 cost more than everything else a garden does, so each process keeps every segment it has served for
 `max_age_seconds` and then refreshes it on a background thread, serving the previous counters meanwhile: a request
-never waits for a refresh, only for the first read of a segment. The counters themselves stay exact in the
-database (one upsert per event); only this process's view of them lags by up to max_age_seconds plus one read.
+never waits for a refresh, only for the first read of a segment. Likes reach the database at once (one upsert per
+like); the impressions of served gardens, many more, are added up per process and written together every
+`flush_seconds` by an ImpressionBuffer, off the request path. This process's view of the counters lags by up to
+max_age_seconds plus one read either way.
 """
 
+import atexit
 import logging
 import queue
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
 import numpy as np
-from django.db import close_old_connections, connection
+from django.db import IntegrityError, close_old_connections, connection, transaction
 
 from recommender.items import IMAGES, ItemKind
 
@@ -135,3 +139,88 @@ class SegmentCounterCache(Generic[V]):
                 connection.close()
                 with self._lock:
                     self._pending.discard(segment)
+
+
+def increment_counters(rows: list[tuple[str, int, int, int]], *, kind: ItemKind = IMAGES) -> None:
+    """Add (impressions, likes) to each (segment, item) counter of the kind in one statement, creating missing rows.
+
+    INSERT ... ON CONFLICT DO UPDATE is atomic on SQLite and PostgreSQL alike, so concurrent likes never lose a
+    count; the ORM's bulk_create(update_conflicts=True) can only overwrite, not add.
+    """
+    if not rows:
+        return
+    table = kind.counters._meta.db_table
+    item = f"{kind.field}_id"
+    placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    sql = (
+        f"INSERT INTO {table} (segment, {item}, impressions, likes) VALUES {placeholders} "
+        f"ON CONFLICT (segment, {item}) DO UPDATE SET "
+        f"impressions = {table}.impressions + excluded.impressions, "
+        f"likes = {table}.likes + excluded.likes"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
+
+
+class ImpressionBuffer:
+    """The impressions of served gardens, added up in this process and written every `flush_seconds` on a
+    background thread: a garden then writes only its ServedPage row (what the dashboard and the visitor's taste
+    read, at once), and the counters get one upsert per (segment, image) per flush instead of one per garden.
+
+    A process that exits flushes what it holds (atexit); one killed outright loses at most flush_seconds of
+    impressions, which only the baselines' smoothing reads. With flush_seconds 0 every call writes at once (no
+    thread), in the caller's transaction: what tests that read the counters right after a garden need.
+    """
+
+    def __init__(self, flush_seconds: float, *, kind: ItemKind = IMAGES) -> None:
+        self.flush_seconds = flush_seconds
+        self.kind = kind
+        self._lock = threading.Lock()
+        self._pending: Counter[tuple[str, int]] = Counter()
+        self._flusher: threading.Thread | None = None
+        if flush_seconds > 0:
+            atexit.register(self.flush)  # a forked worker inherits it, and flushes its own impressions at exit
+
+    def add(self, segments: list[str], image_ids: list[int]) -> None:
+        if self.flush_seconds <= 0:
+            increment_counters([(segment, image_id, 1, 0) for segment in segments for image_id in image_ids],
+                               kind=self.kind)
+            return
+        with self._lock:
+            self._pending.update((segment, image_id) for segment in segments for image_id in image_ids)
+            if self._flusher is None or not self._flusher.is_alive():
+                # Started lazily, so a process that forks (gunicorn's preload) never inherits a dead thread.
+                self._flusher = threading.Thread(target=self._flush_forever, name="impressions", daemon=True)
+                self._flusher.start()
+
+    def flush(self) -> None:
+        """Write what is pending now, on the calling thread; on failure it stays pending for the next flush."""
+        with self._lock:
+            pending, self._pending = self._pending, Counter()
+        if not pending:
+            return
+        rows = [(segment, image_id, count, 0) for (segment, image_id), count in sorted(pending.items())]
+        try:
+            try:
+                with transaction.atomic():
+                    increment_counters(rows, kind=self.kind)
+            except IntegrityError:
+                # An item deleted since it was served (not retired: deleted) would fail every later flush too.
+                known = set(self.kind.model.objects.filter(pk__in={row[1] for row in rows}).values_list("pk",
+                                                                                                          flat=True))
+                with transaction.atomic():
+                    increment_counters([row for row in rows if row[1] in known], kind=self.kind)
+        except Exception:
+            with self._lock:
+                self._pending.update(pending)
+            raise
+
+    def _flush_forever(self) -> None:
+        while True:
+            time.sleep(self.flush_seconds)
+            try:
+                close_old_connections()  # a connection that the database dropped is replaced, not reused
+                self.flush()
+            except Exception:  # noqa: BLE001 - the impressions stay pending and the next flush retries them
+                logger.exception("Writing the impressions of served gardens failed")
+                connection.close()

@@ -3,8 +3,9 @@ measured online by benchmarks/online_sim.py and offline by `manage.py evaluate_r
 
 - Baseline: each image's like-rate among visitors of the same segment (session emotion x gender x age band),
   smoothed towards the image's appeal to everyone times the segment's like-rate of its emotion, so the engine learns
-  from everyone which image emotions answer each mood. Counters update in one atomic upsert per event; every image a
-  garden serves counts as an impression (recommender.services.record_served_page).
+  from everyone which image emotions answer each mood. A like updates the counters in one atomic upsert; every image
+  a garden serves counts as an impression, added up per process and written about every second
+  (recommender.engines.counters.ImpressionBuffer), so a garden itself writes only its ServedPage row.
 - Taste: a Bayesian linear model per visitor over the images' content and their own mood response, solved from their
   latest likes, "not interested"s and served pages at each request: a like or a skipped page changes the very next
   page, without any refit.
@@ -31,14 +32,19 @@ from collections.abc import Callable, Collection
 from typing import Generic, TypeVar
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 
 from curation.models import Image
 from emotion_garden.vocabulary import Emotion
 from recommender.algorithms import segment_path
 from recommender.engines.base import Context, ReasonCode, Recommendation, RecommenderEngine, Visitor
-from recommender.engines.counters import SegmentCounterCache, read_segment_counts
+from recommender.engines.counters import (
+    ImpressionBuffer,
+    SegmentCounterCache,
+    increment_counters,
+    read_segment_counts,
+)
 from recommender.engines.similar import similar_items
 from recommender.engines.trending import TrendingCache
 from recommender.history import VisitorEvents, visitor_events
@@ -49,10 +55,13 @@ from recommender.taste import (
     BaselineConfig,
     Counts,
     History,
+    Posterior,
     TasteConfig,
     colike_relevance,
     draw_baseline,
+    explored_top_items,
     garden_scores,
+    learned_mirror,
     mood_baseline,
     pooled_rate,
     taste_scores,
@@ -81,6 +90,7 @@ class LocalRecommender(RecommenderEngine):
         colike_weight: float = 0.3,
         trending_hours: float = 24.0,
         counters_cache_seconds: float = 30.0,
+        impression_flush_seconds: float = 1.0,
         state_check_seconds: float = 1.0,
         seed: int | None = None,
     ) -> None:
@@ -98,6 +108,9 @@ class LocalRecommender(RecommenderEngine):
         self._newest_snapshot = _Checked(state_check_seconds, _newest_snapshot_id)
         self._counters = SegmentCounterCache(counters_cache_seconds,
                                              reader=functools.partial(read_segment_counts, kind=self.kind))
+        self._counters_cache_seconds = counters_cache_seconds
+        self._mirror: tuple[float, tuple[object, ...], float] | None = None  # (computed at, catalogue version, factor)
+        self._impressions = ImpressionBuffer(impression_flush_seconds, kind=self.kind)
         self._trending = TrendingCache(hours=trending_hours, max_age_seconds=counters_cache_seconds, kind=self.kind)
 
     # --- Reads ----------------------------------------------------------------------------------------------------
@@ -112,21 +125,24 @@ class LocalRecommender(RecommenderEngine):
         rng = np.random.default_rng(self.seed)
         mood = EMOTION_INDEX.get(context.emotion, NO_MOOD)
         path = self._path(catalogue, segment_keys(context))
+        mirror = self._learned_mirror(catalogue, path[0])
         rate, weight = mood_baseline(catalogue.emotions, path, mood=mood, config=self.baseline,
-                                     prior_rate=pooled_rate(path[0]))
+                                     prior_rate=pooled_rate(path[0]), mirror=mirror)
         baseline = draw_baseline(rate, weight, rng, self.taste.exploration)
         events = visitor_events(face_user_id, kind=self.kind) if face_user_id else None
-        taste = colike = None
+        taste = taste_mean = colike = None
         model = None
-        if events is not None and events.exposures:
-            taste = self._taste_scores(events, catalogue, context, mood, rng)
+        if events is not None and events.exposures and (found := self._taste(events, catalogue, context, mirror)):
+            taste = taste_scores(found.draw(rng, self.taste.exploration), catalogue.content, catalogue.emotions, mood)
+            taste_mean = taste_scores(found.mean, catalogue.content, catalogue.emotions, mood)
         if events is not None and events.liked and (model := self._personal_model()) is not None:
             colike = colike_relevance(_on_candidates(model, events.liked, catalogue.ids), pool)
         scores = garden_scores(baseline, taste=taste, colike=colike, colike_weight=self.colike_weight)
+        means = garden_scores(rate, taste=taste_mean, colike=colike, colike_weight=self.colike_weight)
         hidden = self._hidden(catalogue, events)
         candidates = np.flatnonzero(pool & ~hidden)
         seen = np.isin(catalogue.ids[candidates], list({*exclude, *(events.liked if events else ())}))
-        picked = candidates[top_items(scores[candidates], n, seen)]
+        picked = candidates[explored_top_items(means[candidates], scores[candidates], n, seen, self.taste.shortlist)]
         return [
             Recommendation(image_id=int(catalogue.ids[item]), score=round(float(scores[item]), 6),
                            reason=text, reason_code=code)
@@ -180,9 +196,21 @@ class LocalRecommender(RecommenderEngine):
     def _path(self, catalogue: Catalogue, keys: list[str]) -> list[Counts]:
         return [Counts(*self._counters.get(key).on(catalogue.ids)) for key in keys]
 
-    def _taste_scores(self, events: VisitorEvents, catalogue: Catalogue, context: Context, mood: int,
-                      rng: np.random.Generator) -> np.ndarray | None:
-        """A draw of the visitor's taste, scored over the catalogue (None when nothing they saw is still live)."""
+    def _learned_mirror(self, catalogue: Catalogue, everyone: Counts) -> float:
+        """recommender.taste.learned_mirror over the eight mood segments, computed again at most every
+        counters_cache_seconds (the counters it reads change no faster)."""
+        cached = self._mirror
+        if (cached is not None and cached[1] == catalogue.version
+                and time.monotonic() - cached[0] < self._counters_cache_seconds):
+            return cached[2]
+        by_mood = self._path(catalogue, list(EMOTIONS))
+        factor = learned_mirror(catalogue.emotions, by_mood, config=self.baseline, prior_rate=pooled_rate(everyone))
+        self._mirror = (time.monotonic(), catalogue.version, factor)
+        return factor
+
+    def _taste(self, events: VisitorEvents, catalogue: Catalogue, context: Context,
+               mirror: float) -> Posterior | None:
+        """The visitor's taste (None when nothing they saw is still live)."""
         exposed = np.fromiter(events.exposures, dtype=np.int64)
         positions = np.searchsorted(catalogue.ids, exposed).clip(max=max(catalogue.size - 1, 0))
         live = catalogue.ids[positions] == exposed
@@ -196,13 +224,10 @@ class LocalRecommender(RecommenderEngine):
             emotion = EMOTIONS[exposure_mood] if exposure_mood != NO_MOOD else ""
             path = self._path(catalogue, segment_path(emotion, context.gender, context.age_band))
             baselines[exposure_mood], _ = mood_baseline(catalogue.emotions, path, mood=exposure_mood,
-                                                        config=self.baseline, prior_rate=pooled_rate(path[0]))
-        found = visitor_posterior(History(positions[live], moods, outcomes), catalogue.content, catalogue.emotions,
-                                  baselines, self.taste)
-        if found is None:
-            return None
-        theta = found.draw(rng, self.taste.exploration)
-        return taste_scores(theta, catalogue.content, catalogue.emotions, mood)
+                                                        config=self.baseline, prior_rate=pooled_rate(path[0]),
+                                                        mirror=mirror)
+        return visitor_posterior(History(positions[live], moods, outcomes), catalogue.content, catalogue.emotions,
+                                 baselines, self.taste)
 
     def _hidden(self, catalogue: Catalogue, events: VisitorEvents | None) -> np.ndarray:
         """Items the visitor said they are not interested in, and their near-duplicates."""
@@ -277,9 +302,9 @@ class LocalRecommender(RecommenderEngine):
         ], kind=self.kind)
 
     def record_served(self, *, context: Context, image_ids: list[int]) -> None:
-        """Every image a garden serves counts as an impression in the visitor's segments."""
-        increment_counters([(key, image_id, 1, 0) for key in segment_keys(context) for image_id in image_ids],
-                           kind=self.kind)
+        """Every image a garden serves counts as an impression in the visitor's segments, written within
+        impression_flush_seconds (recommender.engines.counters.ImpressionBuffer)."""
+        self._impressions.add(segment_keys(context), image_ids)
 
     def publish_item(self, image: Image) -> None:
         """Compute and store what the image (or track) shows; this process reads the catalogue again once the
@@ -340,24 +365,3 @@ def _on_candidates(model: PersonalModel, history: list[int], image_ids: np.ndarr
 
 def _label(emotion: str) -> str:
     return str(Emotion(emotion).label).lower()
-
-
-def increment_counters(rows: list[tuple[str, int, int, int]], *, kind: ItemKind = IMAGES) -> None:
-    """Add (impressions, likes) to each (segment, item) counter of the kind in one statement, creating missing rows.
-
-    INSERT ... ON CONFLICT DO UPDATE is atomic on SQLite and PostgreSQL alike, so concurrent likes never lose a
-    count; the ORM's bulk_create(update_conflicts=True) can only overwrite, not add.
-    """
-    if not rows:
-        return
-    table = kind.counters._meta.db_table
-    item = f"{kind.field}_id"
-    placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
-    sql = (
-        f"INSERT INTO {table} (segment, {item}, impressions, likes) VALUES {placeholders} "
-        f"ON CONFLICT (segment, {item}) DO UPDATE SET "
-        f"impressions = {table}.impressions + excluded.impressions, "
-        f"likes = {table}.likes + excluded.likes"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])

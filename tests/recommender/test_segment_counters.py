@@ -3,7 +3,7 @@ import time
 import numpy as np
 import pytest
 
-from recommender.engines.counters import SegmentCounterCache, SegmentCounts, read_segment_counts
+from recommender.engines.counters import ImpressionBuffer, SegmentCounterCache, SegmentCounts, read_segment_counts
 from recommender.models import SegmentStat
 from tests.factories import ApprovedImageFactory
 
@@ -63,3 +63,40 @@ def test_without_a_max_age_every_read_goes_to_the_database() -> None:
     assert cache.get("CALM").likes.tolist() == [1]
     SegmentStat.objects.filter(pk=stat.pk).update(likes=2)
     assert cache.get("CALM").likes.tolist() == [2]
+
+
+@pytest.mark.django_db
+def test_impressions_are_added_up_and_written_together_off_the_request_path() -> None:
+    first, second = ApprovedImageFactory.create_batch(2)
+    SegmentStat.objects.create(segment="SAD", image=first, impressions=2, likes=1)
+    buffer = ImpressionBuffer(flush_seconds=3600)  # no background flush within the test
+    buffer.add(["*", "SAD"], [first.pk, second.pk])
+    buffer.add(["*", "SAD"], [first.pk])
+    assert SegmentStat.objects.get(segment="SAD", image=first).impressions == 2  # nothing written yet
+    buffer.flush()
+    counts = {(stat.segment, stat.image_id): (stat.impressions, stat.likes) for stat in SegmentStat.objects.all()}
+    assert counts == {("SAD", first.pk): (4, 1), ("*", first.pk): (2, 0), ("SAD", second.pk): (1, 0),
+                      ("*", second.pk): (1, 0)}
+    buffer.flush()  # nothing pending: nothing counted twice
+    assert SegmentStat.objects.get(segment="SAD", image=first).impressions == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_buffered_impressions_reach_the_database_within_the_flush_interval() -> None:
+    image = ApprovedImageFactory()
+    buffer = ImpressionBuffer(flush_seconds=0.05)
+    buffer.add(["CALM"], [image.pk])
+    deadline = time.monotonic() + 5
+    while not SegmentStat.objects.filter(segment="CALM", image=image, impressions=1).exists():
+        assert time.monotonic() < deadline, "the background flush never wrote the impression"
+        time.sleep(0.02)
+
+
+@pytest.mark.django_db(transaction=True)  # the flush's own transaction checks the foreign keys as it commits
+def test_a_deleted_image_does_not_block_the_other_impressions() -> None:
+    kept, deleted = ApprovedImageFactory.create_batch(2)
+    buffer = ImpressionBuffer(flush_seconds=3600)
+    buffer.add(["*"], [kept.pk, deleted.pk])
+    deleted.delete()
+    buffer.flush()
+    assert list(SegmentStat.objects.values_list("image_id", "impressions")) == [(kept.pk, 1)]

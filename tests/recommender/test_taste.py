@@ -13,6 +13,8 @@ from recommender.taste import (
     colike_relevance,
     design,
     draw_baseline,
+    explored_top_items,
+    learned_mirror,
     mood_baseline,
     taste_scores,
     top_items,
@@ -71,6 +73,22 @@ def test_the_baseline_mirrors_the_mood_without_data_and_learns_a_lift_from_every
     assert weight[2] > BaselineConfig().item_strength
 
 
+def test_the_mirror_prior_is_learned_from_every_mood() -> None:
+    emotions = np.array([HAPPY, SAD, CALM])
+    config = BaselineConfig()
+    silent = [counts([0] * 3, [0] * 3) for _ in range(8)]
+    assert learned_mirror(emotions, silent, config=config, prior_rate=0.1) == pytest.approx(config.mirror)
+    # Happy and sad visitors liked images of their own emotion no more often than others: no mirror left to assume.
+    flat = [counts([0] * 3, [0] * 3) for _ in range(8)]
+    flat[HAPPY] = counts([100, 100, 100], [1000, 1000, 1000])
+    flat[SAD] = counts([100, 100, 100], [1000, 1000, 1000])
+    assert learned_mirror(emotions, flat, config=config, prior_rate=0.1) == pytest.approx(1.0, abs=0.1)
+    # A sad visitor then starts from that, not from the guess.
+    path = [counts([0] * 3, [0] * 3), counts([0] * 3, [0] * 3)]
+    rate, _ = mood_baseline(emotions, path, mood=SAD, config=config, prior_rate=0.1, mirror=1.0)
+    assert rate[0] == pytest.approx(rate[1])
+
+
 def test_a_visitor_who_likes_one_theme_scores_it_higher_without_a_refit() -> None:
     content = content_matrix(np.array([HAPPY] * 6), ["winter", "winter", "winter", "summer", "summer", "summer"],
                              [""] * 6, np.zeros((6, VISUAL_DIMS)))
@@ -103,11 +121,21 @@ def test_not_interested_teaches_more_than_a_skip() -> None:
     assert refused.mean[0] < skipped.mean[0] < 0
 
 
-def test_design_rows_hold_content_and_the_mood_cell() -> None:
-    rows = design(np.ones((3, 2)), np.array([HAPPY, SAD, CALM]), np.array([1, 2]), np.array([SAD, NO_MOOD]))
-    assert rows.shape == (2, 2 + 64)
-    assert rows[0, 2 + SAD * 8 + SAD] == 1.0
+def test_design_rows_hold_content_the_mood_cell_and_the_mirror() -> None:
+    rows = design(np.ones((3, 2)), np.array([HAPPY, SAD, CALM]), np.array([1, 2, 0]), np.array([SAD, NO_MOOD, SAD]))
+    assert rows.shape == (3, 2 + 64 + 1)
+    assert rows[0, 2 + SAD * 8 + SAD] == 1.0 and rows[0, -1] == 1.0  # a sad image for a sad visitor: mirrored
     assert rows[1, 2:].sum() == 0.0
+    assert rows[2, 2 + SAD * 8 + HAPPY] == 1.0 and rows[2, -1] == 0.0
+
+
+def test_mirroring_one_mood_carries_over_to_the_next() -> None:
+    content = np.zeros((4, 1))
+    emotions = np.array([SAD, CALM, HAPPY, CALM])
+    history = History(items=np.array([0, 1]), moods=np.array([SAD, SAD]), outcomes=np.array([1.0, 0.0]))
+    posterior = visitor_posterior(history, content, emotions, {SAD: np.full(4, 0.2)}, TasteConfig())
+    when_happy = taste_scores(posterior.mean, content, emotions, HAPPY)
+    assert when_happy[2] > when_happy[3]  # never seen happy, but they liked their own mood's image when sad
 
 
 def test_draws_spread_with_uncertainty_and_collapse_without_exploration() -> None:
@@ -135,3 +163,14 @@ def test_top_items_repeat_excluded_ones_only_when_nothing_else_is_left() -> None
     assert top_items(scores, 2, excluded).tolist() == [2, 1]
     assert top_items(scores, 4, excluded).tolist() == [2, 1, 3]
     assert top_items(scores, 2, np.ones(4, dtype=bool)).tolist() == [0, 2]
+
+
+def test_draws_decide_only_among_the_shortlist_of_best_means() -> None:
+    means = np.array([0.5, 0.4, 0.3, 0.1, 0.1])
+    draws = np.array([0.1, 0.2, 0.3, 0.9, 0.8])  # lucky draws of two poor items
+    nothing_seen = np.zeros(5, dtype=bool)
+    assert explored_top_items(means, draws, 2, nothing_seen, shortlist=3).tolist() == [2, 1]
+    assert explored_top_items(means, draws, 2, nothing_seen, shortlist=5).tolist() == [3, 4]
+    seen = np.array([True, True, False, False, False])  # the shortlist is drawn from what is left to show
+    assert explored_top_items(means, draws, 2, seen, shortlist=2).tolist() == [3, 2]
+    assert explored_top_items(means, draws, 1, np.ones(5, dtype=bool), shortlist=2).tolist() == [1]  # all seen
