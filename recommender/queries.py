@@ -2,13 +2,14 @@
 members in one queries.py per app)."""
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from django.db import connection, models
 
 from curation.models import Image
-from recommender.models import Interaction, ServedPage
+from recommender.items import ItemKind
+from recommender.models import Interaction, ServedPage, TrackInteraction
 
 
 def recent_likes_by_emotion(*, events: type[models.Model], item_field: str,
@@ -115,3 +116,76 @@ def approved_images(image_ids: list[int]) -> dict[int, Image]:
         [Image.Status.APPROVED, *image_ids],
     )
     return {image.pk: image for image in images}
+
+
+def insert_event(interaction: Interaction | TrackInteraction, *, kind: ItemKind, shown: list[int],
+                 fields: Sequence[str]) -> None:
+    """Store a new interaction (its item field plus `fields`) and its impressions (the items on screen), and mark the
+    instance saved, as the ORM's save() would.
+
+    Invariant: the caller has checked every id in `shown` against the catalogue and holds the transaction, so the
+    two INSERTs land together or not at all. In SQL: every like pays for them, and building the ORM's create() and
+    bulk_create() cost more than the statements (benchmarks/request_cost.py on PostgreSQL, alternating the two
+    versions: a like's Python CPU 3.37-3.91 ms with the ORM, 2.85-2.95 ms without).
+    """
+    events = kind.events._meta
+    columns = [events.get_field(name) for name in (kind.field, *fields)]
+    impressions = events.get_field("impressions")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {events.db_table} ({', '.join(field.column for field in columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))}) RETURNING id",
+            [field.get_db_prep_save(getattr(interaction, field.attname), connection) for field in columns],
+        )
+        interaction.pk = cursor.fetchone()[0]
+        cursor.execute(
+            f"INSERT INTO {impressions.m2m_db_table()} ({impressions.m2m_column_name()}, "
+            f"{impressions.m2m_reverse_name()}) VALUES {', '.join(['(%s, %s)'] * len(shown))}",
+            [value for item_id in shown for value in (interaction.pk, item_id)],
+        )
+    interaction._state.adding = False
+    interaction._state.db = connection.alias
+    interaction.impression_ids = shown
+
+
+def insert_served_page(page: ServedPage) -> None:
+    """Store a garden answer. Invariant: its id (the recommendation id) is new, so a plain INSERT is the ORM's
+    create(). One statement in SQL: every garden pays for it, and create() costs more than the statement."""
+    fields = ServedPage._meta.concrete_fields
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ServedPage._meta.db_table} ({', '.join(field.column for field in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))})",
+            [field.get_db_prep_save(getattr(page, field.attname), connection) for field in fields],
+        )
+
+
+def item_statuses(*, model: type[models.Model], item_ids: Sequence[int]) -> dict[int, str]:
+    """The review status of each of item_ids that exists, by id. One query in SQL: on a like, building the ORM's query
+    cost more than the query itself (about 0.7 ms of CPU, measured). Invariant: ids are the primary key, so each
+    appears at most once."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, status FROM {model._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(item_ids))})",
+            list(item_ids),
+        )
+        return dict(cursor.fetchall())
+
+
+def add_to_counters(rows: list[tuple[str, int, int, int]], *, kind: ItemKind) -> None:
+    """Add (impressions, likes) to each (segment, item) counter of the kind in one statement, creating missing rows.
+
+    Invariant: (segment, item) is unique in the counters table, and INSERT ... ON CONFLICT DO UPDATE is atomic on
+    SQLite and PostgreSQL alike, so concurrent likes never lose a count; the ORM's bulk_create(update_conflicts=True)
+    can only overwrite, not add.
+    """
+    table = kind.counters._meta.db_table
+    item = f"{kind.field}_id"
+    placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (segment, {item}, impressions, likes) VALUES {placeholders} "
+            f"ON CONFLICT (segment, {item}) DO UPDATE SET "
+            f"impressions = {table}.impressions + excluded.impressions, likes = {table}.likes + excluded.likes",
+            [value for row in rows for value in row],
+        )

@@ -5,11 +5,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from emotion_garden.vocabulary import Emotion
+from recommender import queries
 from recommender.engines import recommender_engine
 from recommender.engines.base import Context, Visitor
 from recommender.items import IMAGES, TRACKS, ItemKind
@@ -92,7 +93,7 @@ def record_interaction(
         )
         with transaction.atomic():
             # The first write: a client event id recorded before stops the transaction here, before anything else.
-            _insert(interaction, kind=kind, shown=shown)
+            queries.insert_event(interaction, kind=kind, shown=shown, fields=_INSERTED_FIELDS)
             recommender_engine(kind.name).record_interaction(interaction)
     except (IntegrityError, InteractionRejected):
         # A retried event, or its concurrent twin that won the race, is answered with what was recorded the first
@@ -122,33 +123,6 @@ _INSERTED_FIELDS = (
 )
 
 
-def _insert(interaction: Interaction | TrackInteraction, *, kind: ItemKind, shown: list[int]) -> None:
-    """Store a new interaction and its impressions (the items on screen), and mark it saved.
-
-    Two INSERTs in SQL: every like pays for them, and building the ORM's create() and bulk_create() cost more than
-    the statements (benchmarks/request_cost.py on PostgreSQL, alternating the two versions: a like's Python CPU
-    3.37-3.91 ms with the ORM, 2.85-2.95 ms without).
-    """
-    events = kind.events._meta
-    fields = [events.get_field(name) for name in (kind.field, *_INSERTED_FIELDS)]
-    impressions = events.get_field("impressions")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {events.db_table} ({', '.join(field.column for field in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id",
-            [field.get_db_prep_save(getattr(interaction, field.attname), connection) for field in fields],
-        )
-        interaction.pk = cursor.fetchone()[0]
-        cursor.execute(
-            f"INSERT INTO {impressions.m2m_db_table()} ({impressions.m2m_column_name()}, "
-            f"{impressions.m2m_reverse_name()}) VALUES {', '.join(['(%s, %s)'] * len(shown))}",
-            [value for item_id in shown for value in (interaction.pk, item_id)],
-        )
-    interaction._state.adding = False
-    interaction._state.db = connection.alias
-    interaction.impression_ids = shown
-
-
 def record_served_page(*, recommendation_id: str, visitor_id: uuid.UUID | None, mode: str, context: Context,
                        image_ids: Sequence[int], kind: ItemKind = IMAGES) -> None:
     """Store a garden answer (what the visitor's taste learns "shown" from, and the dashboard's denominator) and
@@ -157,42 +131,22 @@ def record_served_page(*, recommendation_id: str, visitor_id: uuid.UUID | None, 
     if not image_ids:
         return
     with transaction.atomic():
-        _insert_served_page(ServedPage(id=recommendation_id, face_user_id=visitor_id, kind=kind.name, mode=mode,
+        queries.insert_served_page(ServedPage(id=recommendation_id, face_user_id=visitor_id, kind=kind.name, mode=mode,
                                        emotion=context.emotion, items=",".join(str(item) for item in image_ids),
                                        created_at=timezone.now()))
         recommender_engine(kind.name).record_served(context=context, image_ids=list(image_ids))
 
 
-def _insert_served_page(page: ServedPage) -> None:
-    """One INSERT in SQL: every garden pays for it, and the ORM's create() costs more than the statement (as in
-    _insert)."""
-    fields = ServedPage._meta.concrete_fields
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {ServedPage._meta.db_table} ({', '.join(field.column for field in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))})",
-            [field.get_db_prep_save(getattr(page, field.attname), connection) for field in fields],
-        )
-
-
 def _shown_items(kind: ItemKind, *, item_id: int, impression_ids: Sequence[int], event: Interaction.Event) -> list[int]:
     """The ids of the items on screen (the event's own included), sorted, after checking them all: the event's item
     must be live (an unlike may name a retired one) and the others known.
-
-    One query in SQL: on a like, building the ORM's query cost more than the query itself (about 0.7 ms of CPU,
-    measured).
     """
     wanted = set(impression_ids) | {item_id}
     if len(wanted) > MAX_IMPRESSIONS:
         raise InteractionRejected(
             code="too_many_impressions", message=f"At most {MAX_IMPRESSIONS} impressions per event."
         )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, status FROM {kind.model._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(wanted))})",
-            sorted(wanted),
-        )
-        status_of = dict(cursor.fetchall())
+    status_of = queries.item_statuses(model=kind.model, item_ids=sorted(wanted))
     if item_id not in status_of:
         raise InteractionRejected(code=f"unknown_{kind.field}", message=f"There is no {kind.field} {item_id}.")
     if status_of[item_id] != kind.model.Status.APPROVED and event != Interaction.Event.UNLIKE:

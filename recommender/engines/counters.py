@@ -22,6 +22,7 @@ from typing import Generic, TypeVar
 import numpy as np
 from django.db import IntegrityError, close_old_connections, connection, transaction
 
+from recommender import queries
 from recommender.items import IMAGES, ItemKind
 
 logger = logging.getLogger(__name__)
@@ -142,24 +143,9 @@ class SegmentCounterCache(Generic[V]):
 
 
 def increment_counters(rows: list[tuple[str, int, int, int]], *, kind: ItemKind = IMAGES) -> None:
-    """Add (impressions, likes) to each (segment, item) counter of the kind in one statement, creating missing rows.
-
-    INSERT ... ON CONFLICT DO UPDATE is atomic on SQLite and PostgreSQL alike, so concurrent likes never lose a
-    count; the ORM's bulk_create(update_conflicts=True) can only overwrite, not add.
-    """
-    if not rows:
-        return
-    table = kind.counters._meta.db_table
-    item = f"{kind.field}_id"
-    placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
-    sql = (
-        f"INSERT INTO {table} (segment, {item}, impressions, likes) VALUES {placeholders} "
-        f"ON CONFLICT (segment, {item}) DO UPDATE SET "
-        f"impressions = {table}.impressions + excluded.impressions, "
-        f"likes = {table}.likes + excluded.likes"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])
+    """Add (impressions, likes) to each (segment, item) counter of the kind, creating missing rows."""
+    if rows:
+        queries.add_to_counters(rows, kind=kind)
 
 
 class ImpressionBuffer:
