@@ -4,10 +4,11 @@ members in one queries.py per app)."""
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import connection, models
 
-from curation.models import Image
+from curation.models import Image, Track, TrackEmotion
 from recommender.items import ItemKind
 from recommender.models import Interaction, ServedPage, TrackInteraction
 
@@ -102,20 +103,34 @@ def every_persons_image_events(*, chunk: int) -> Iterator[list[tuple[object, int
             yield rows
 
 
-def approved_images(image_ids: list[int]) -> dict[int, Image]:
-    """The images among image_ids that are in the gallery now, by id.
+def approved_items(*, model: type[Image] | type[Track], item_ids: list[int]) -> dict[int, Any]:
+    """The items (images or tracks) among item_ids that are in the gallery now, by id.
 
-    Invariant: only an approved image is live. A raw query: for the three ids of a garden, the ORM spent longer
-    building its query (the model's ordering, compiling the lookups) than the database took to answer it.
+    Invariant: only an approved item is live. A raw query: for the three ids of a garden, the ORM spent longer
+    building its query (the model's ordering, compiling the lookups) than the database took to answer it (and for
+    songs, in_bulk with a prefetch took 12 of 31 ms per answer in benchmarks/songs_http.py, profiled).
     """
-    if not image_ids:
+    if not item_ids:
         return {}
-    placeholders = ", ".join(["%s"] * len(image_ids))
-    images = Image.objects.raw(
-        f"SELECT * FROM {Image._meta.db_table} WHERE status = %s AND id IN ({placeholders})",
-        [Image.Status.APPROVED, *image_ids],
+    placeholders = ", ".join(["%s"] * len(item_ids))
+    items = model.objects.raw(
+        f"SELECT * FROM {model._meta.db_table} WHERE status = %s AND id IN ({placeholders})",
+        [model.Status.APPROVED, *item_ids],
     )
-    return {image.pk: image for image in images}
+    return {item.pk: item for item in items}
+
+
+def track_emotions(track_ids: list[int]) -> list[tuple[int, str]]:
+    """(track id, emotion) of every emotion of the tracks. Invariant: (track, emotion) is unique in TrackEmotion."""
+    if not track_ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT track_id, emotion FROM {TrackEmotion._meta.db_table} "
+            f"WHERE track_id IN ({', '.join(['%s'] * len(track_ids))})",
+            track_ids,
+        )
+        return cursor.fetchall()
 
 
 def insert_event(interaction: Interaction | TrackInteraction, *, kind: ItemKind, shown: list[int],

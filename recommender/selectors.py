@@ -119,7 +119,8 @@ def _recommended(context: Context, *, mode: Mode, face_user_id: uuid.UUID | None
         recommendations = engine.recommend(face_user_id=face_user_id, context=context, n=n, exclude=exclude)
     # Approved only: an engine may answer from state a moment old, but a retired image never reaches the visitor;
     # and in the theme, whether or not the engine can filter by it.
-    images = queries.approved_images([recommendation.image_id for recommendation in recommendations])
+    images = queries.approved_items(
+        model=Image, item_ids=[recommendation.image_id for recommendation in recommendations])
     return [
         GardenItem(image=images[recommendation.image_id], rank=rank, score=recommendation.score,
                    reason=recommendation.reason, reason_code=recommendation.reason_code)
@@ -133,7 +134,8 @@ def similar_images(*, image_id: int, n: int = 6, visitor_id: uuid.UUID | None = 
     if not Image.objects.filter(pk=image_id, status=Image.Status.APPROVED).exists():
         raise ImageNotFound(f"No image {image_id} is in the gallery.")
     recommendations = recommender_engine().similar(image_id=image_id, n=n, face_user_id=visitor_id)
-    images = queries.approved_images([recommendation.image_id for recommendation in recommendations])
+    images = queries.approved_items(
+        model=Image, item_ids=[recommendation.image_id for recommendation in recommendations])
     return [SimilarImage(image=images[item.image_id], score=item.score, reason=item.reason,
                          reason_code=item.reason_code)
             for item in recommendations if item.image_id in images]

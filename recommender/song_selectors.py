@@ -5,10 +5,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
 
-from curation.models import Track, TrackEmotion
+from curation.models import Track
 from emotion_garden.vocabulary import Emotion
+from recommender import queries
 from recommender.engines import recommender_engine
 from recommender.engines.base import Context, Visitor
 from recommender.history import visitor_events
@@ -73,22 +73,11 @@ def _live_tracks(track_ids: list[int]) -> tuple[dict[int, Track], dict[int, list
     """The tracks among track_ids that are live now, by id, and their emotions in the vocabulary's order.
 
     Approved only: the engine may answer from a catalogue a moment old, but a retired track never reaches anyone.
-    Raw queries, as the garden's: for three tracks the ORM's in_bulk and prefetch spent longer building their queries
-    than the database took to answer (benchmarks/songs_http.py, profiled: 12 of 31 ms per answer).
     """
-    if not track_ids:
-        return {}, {}
-    placeholders = ", ".join(["%s"] * len(track_ids))
-    tracks = {track.pk: track for track in Track.objects.raw(
-        f"SELECT * FROM {Track._meta.db_table} WHERE status = %s AND id IN ({placeholders})",
-        [Track.Status.APPROVED, *track_ids])}
+    tracks: dict[int, Track] = queries.approved_items(model=Track, item_ids=track_ids)
     tagged: dict[int, set[str]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT track_id, emotion FROM {TrackEmotion._meta.db_table} WHERE track_id IN ({placeholders})",
-            track_ids)
-        for track_id, emotion in cursor.fetchall():
-            tagged.setdefault(track_id, set()).add(emotion)
+    for track_id, emotion in queries.track_emotions(track_ids):
+        tagged.setdefault(track_id, set()).add(emotion)
     order = {emotion: position for position, emotion in enumerate(Emotion.values)}
     return tracks, {track_id: sorted(found, key=order.__getitem__) for track_id, found in tagged.items()}
 
