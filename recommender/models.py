@@ -8,8 +8,9 @@ from curation.models import Image, Track
 from emotion_garden.vocabulary import AgeBand, Emotion, Gender
 
 
-class Interaction(models.Model):
-    """One event on one image, with the images that were on screen beside it (shown-but-not-liked is signal)."""
+class VisitorEvent(models.Model):
+    """What an event on an item holds besides the item: who, what, the visitor's context at the time and how the client
+    named it. Interaction (images) and TrackInteraction (songs) are its two tables."""
 
     class Event(models.TextChoices):
         LIKE = "like", "Like"
@@ -17,23 +18,14 @@ class Interaction(models.Model):
         VIEW = "view", "View"
         NOT_INTERESTED = "not_interested", "Not interested"
 
-    # Kept (anonymised) when the person is forgotten: the counts still teach the cold-start engine. Looked up through
-    # the like history index below; a second index on face_user alone would only slow every like down.
-    # The gallery's person, named by app label: the gallery sits above the recommender and imports it, not the reverse.
-    face_user = models.ForeignKey(
-        "gallery.FaceUser", null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions",
-        db_index=False,
-    )
-    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="interactions")
     event = models.CharField(max_length=16, choices=Event.choices)
-    impressions = models.ManyToManyField(Image, blank=True, related_name="+")
     # The visitor's context at the time, which decides the segment the event counts for.
     emotion = models.CharField(max_length=16, choices=Emotion.choices, blank=True)
     gender = models.CharField(max_length=8, choices=Gender.choices, blank=True)
     age_band = models.CharField(max_length=16, choices=AgeBand.choices, blank=True)
     # As the client sent it (NULL when it sent none), echoed in answers and exports.
     client_event_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
-    # The garden answer (ServedPage) the event's image was picked in, when the client says: like-rates per mode and
+    # The garden answer (ServedPage) the event's item was picked in, when the client says: like-rates per mode and
     # per slot come from it. Not a foreign key: answers are pruned sooner than events.
     recommendation_id = models.CharField(max_length=32, blank=True, default="")
     # What makes an event idempotent: a keyed hash of who sent it and their client event id (record_interaction), so
@@ -44,7 +36,30 @@ class Interaction(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        abstract = True
         ordering = ["-created_at"]
+
+    @cached_property
+    def impression_ids(self) -> list[int]:
+        """The ids of the items on screen, sorted; set by the service that records the event, so the engines and the
+        API answer need not read them back."""
+        return sorted(self.impressions.values_list("pk", flat=True))
+
+
+class Interaction(VisitorEvent):
+    """One event on one image, with the images that were on screen beside it (shown-but-not-liked is signal)."""
+
+    # Kept (anonymised) when the person is forgotten: the counts still teach the cold-start engine. Looked up through
+    # the like history index below; a second index on face_user alone would only slow every like down.
+    # The gallery's person, named by app label: the gallery sits above the recommender and imports it, not the reverse.
+    face_user = models.ForeignKey(
+        "gallery.FaceUser", null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions",
+        db_index=False,
+    )
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="interactions")
+    impressions = models.ManyToManyField(Image, blank=True, related_name="+")
+
+    class Meta(VisitorEvent.Meta):
         indexes = [
             # A person's latest events, newest first, with what recommender.training.like_history reads of them in
             # the index itself: every like and every personal garden reads up to 400 of them, and from the table
@@ -63,14 +78,8 @@ class Interaction(models.Model):
     def __str__(self) -> str:
         return f"{self.event} #{self.image_id} by {self.face_user_id or 'anonymous'}"
 
-    @cached_property
-    def impression_ids(self) -> list[int]:
-        """The ids of the images on screen, sorted; set by the service that records the event, so the engines and
-        the API answer need not read them back."""
-        return sorted(self.impressions.values_list("pk", flat=True))
 
-
-class TrackInteraction(models.Model):
+class TrackInteraction(VisitorEvent):
     """One event on one track, with the tracks that were on screen beside it: Interaction's twin for the songs.
 
     A table of its own (recommender.items.TRACKS names it) rather than a nullable column beside Interaction.image: the
@@ -83,18 +92,9 @@ class TrackInteraction(models.Model):
         db_index=False,
     )
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="interactions")
-    event = models.CharField(max_length=16, choices=Interaction.Event.choices)
     impressions = models.ManyToManyField(Track, blank=True, related_name="+")
-    emotion = models.CharField(max_length=16, choices=Emotion.choices, blank=True)
-    gender = models.CharField(max_length=8, choices=Gender.choices, blank=True)
-    age_band = models.CharField(max_length=16, choices=AgeBand.choices, blank=True)
-    client_event_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
-    recommendation_id = models.CharField(max_length=32, blank=True, default="")
-    idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(VisitorEvent.Meta):
         indexes = [
             # What recommender.history reads of a person's latest events, in the index itself (as Interaction's).
             models.Index(fields=["face_user", "-created_at", "-id", "event", "track", "emotion"],
@@ -104,10 +104,6 @@ class TrackInteraction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} track #{self.track_id} by {self.face_user_id or 'anonymous'}"
-
-    @cached_property
-    def impression_ids(self) -> list[int]:
-        return sorted(self.impressions.values_list("pk", flat=True))
 
 
 class SegmentStat(models.Model):
