@@ -5,6 +5,7 @@ scale: WEB_CONCURRENCY worker processes, BIND (or PORT, as platforms set it), LO
 `manage.py serve` uses this file too. Any setting can still be overridden with GUNICORN_CMD_ARGS or the command line.
 """
 
+import ctypes
 import gc
 import os
 from pathlib import Path
@@ -56,13 +57,30 @@ def post_worker_init(worker: object) -> None:
     - On SQLite, checkpoint the write-ahead log on a thread of its own (emotion_garden.sqlite_wal).
     - Freeze what is loaded by now out of the garbage collector's sight: otherwise every full collection walks all the
       objects of Django, DRF and the models again, and stops every thread of the worker while it does.
+    - Keep large allocations out of glibc's per-thread heaps (see below).
     """
     from emotion_garden.sqlite_wal import start_wal_checkpointer
     from gallery.faces import warm_up_face_backends
 
+    _large_allocations_go_back_to_the_system()
     warm_up_face_backends()
     start_wal_checkpointer()
     gc.freeze()
+
+
+# glibc's M_MMAP_THRESHOLD. By default glibc raises it to the size of each mmapped block that is freed (up to 32 MB), so
+# after one large photo Pillow's 16 MB image blocks come from the request threads' heaps, which keep the memory: with
+# 16 clients sending 23.5 MP PNGs (benchmarks/probe.py --probes decode) workers grew from 400 MB to 1.19 GB. A fixed
+# 1 MB threshold sends every large block to mmap, which returns it to the system when the image is freed.
+M_MMAP_THRESHOLD = -3
+
+
+def _large_allocations_go_back_to_the_system() -> None:
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (musl, macOS): another allocator, with its own policy
+        return
+    libc.mallopt(M_MMAP_THRESHOLD, 1 << 20)
 
 
 # Nothing here uses gunicornc, and its default socket path under $HOME is shared by every gunicorn on the machine:

@@ -270,8 +270,10 @@ MAX_IMAGE_UPLOAD_BYTES = env.int("MAX_IMAGE_UPLOAD_BYTES", default=10 * 1024 * 1
 # 40 MP limit (a 38 KB file declaring 6000x6600) took 3.2 s of a core and 376 MB.
 MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=24_000_000)
 # How many decodes of more than 4 MP (after JPEG draft mode) one web worker runs at once; more at the same moment are
-# answered 503 `decoder_busy` at once (emotion_garden.imaging._decode_slot).
-IMAGE_LARGE_DECODES_PER_WORKER = env.int("IMAGE_LARGE_DECODES_PER_WORKER", default=2)
+# answered 503 `decoder_busy` at once (emotion_garden.imaging._decode_slot). One per worker leaves the other core to
+# the rest of the site: with 16 clients sending 23.5 MP PNGs, gardens beside them kept p99 under 100 ms with 1 and
+# reached 215 ms with 2 (benchmarks/probe.py --probes decode). Raise it with the cores per worker.
+IMAGE_LARGE_DECODES_PER_WORKER = env.int("IMAGE_LARGE_DECODES_PER_WORKER", default=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_IMAGE_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_IMAGE_UPLOAD_BYTES + 1024 * 1024
 
