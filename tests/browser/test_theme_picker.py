@@ -100,7 +100,8 @@ def test_a_theme_nobody_has_says_so_and_offers_any_theme(page: Page, themed_gard
 def test_the_picker_speaks_korean(browser: Browser, live_server: LiveServer, themed_garden: list[Image]) -> None:
     for page in open_page(browser, live_server):
         page.goto("/")
-        page.get_by_role("button", name="한국어").click()
+        with page.expect_navigation(wait_until="load"):  # the switch is a form post; read its page once loaded
+            page.get_by_role("button", name="한국어").click()
         expect(page.locator("html")).to_have_attribute("lang", "ko")
         picker = page.locator("#theme-picker")
         expect(picker.locator("legend")).to_have_text("테마")
