@@ -16,7 +16,7 @@ from PIL import Image as PillowImage
 from curation.duplicates import Duplicate, find_duplicate, fingerprint
 from curation.generators import DEFAULT_GENERATOR, available_generators, image_generator
 from curation.generators.base import GenerationFailed, GenerationRequest, ImageGenerator
-from curation.models import GenerationItem, GenerationJob, Image, PromptTemplate
+from curation.models import GenerationItem, GenerationJob, Image, PromptTemplate, Track
 from curation.signals import image_corrected, image_published, image_withdrawn
 from emotion_garden.imaging import encode_jpeg, thumbnail_jpeg
 from emotion_garden.vocabulary import Emotion
@@ -219,7 +219,7 @@ def approve_image(*, image: Image, reviewer: AbstractBaseUser | None = None) -> 
     now = timezone.now()
     image.status = Image.Status.APPROVED
     image.approved_at = now
-    _record_review(image, reviewer, now)
+    record_review(image, reviewer, now)
     image_published.send(sender=Image, image=image)
     return image
 
@@ -228,7 +228,7 @@ def approve_image(*, image: Image, reviewer: AbstractBaseUser | None = None) -> 
 def reject_image(*, image: Image, reviewer: AbstractBaseUser | None = None) -> Image:
     was_live = image.status == Image.Status.APPROVED
     image.status = Image.Status.REJECTED
-    _record_review(image, reviewer, timezone.now())
+    record_review(image, reviewer, timezone.now())
     if was_live:
         image_withdrawn.send(sender=Image, image=image)
     return image
@@ -238,7 +238,7 @@ def reject_image(*, image: Image, reviewer: AbstractBaseUser | None = None) -> I
 def retire_image(*, image: Image, reviewer: AbstractBaseUser | None = None) -> Image:
     """Take an image out of the gallery (and the recommender) for good, keeping its history."""
     image.status = Image.Status.RETIRED
-    _record_review(image, reviewer, timezone.now())
+    record_review(image, reviewer, timezone.now())
     image_withdrawn.send(sender=Image, image=image)
     return image
 
@@ -295,7 +295,8 @@ def delete_image(*, image: Image) -> None:
     transaction.on_commit(lambda: [storage.delete(name) for name in files])
 
 
-def _record_review(image: Image, reviewer: AbstractBaseUser | None, when: datetime) -> None:
-    image.reviewed_at = when
-    image.reviewed_by = reviewer if reviewer is not None and reviewer.is_authenticated else None
-    image.save(update_fields=["status", "approved_at", "reviewed_at", "reviewed_by"])
+def record_review(item: Image | Track, reviewer: AbstractBaseUser | None, when: datetime) -> None:
+    """Save a reviewed image's or track's new status with who decided it and when (an anonymous reviewer as nobody)."""
+    item.reviewed_at = when
+    item.reviewed_by = reviewer if reviewer is not None and reviewer.is_authenticated else None
+    item.save(update_fields=["status", "approved_at", "reviewed_at", "reviewed_by"])

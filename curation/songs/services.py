@@ -2,7 +2,6 @@
 decisions, and seeding the offline catalogue."""
 
 from collections.abc import Iterable
-from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
@@ -10,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from curation.models import SongSuggestionRun, Track, TrackEmotion
+from curation.services import record_review
 from curation.signals import track_published, track_withdrawn
 from curation.songs.catalogue import catalogue_songs
 from curation.songs.covers import draw_cover
@@ -106,27 +106,26 @@ def approve_track(*, track: Track, reviewer: AbstractBaseUser | None = None) -> 
     now = timezone.now()
     track.status = Track.Status.APPROVED
     track.approved_at = now
-    _record_review(track, reviewer, now)
+    record_review(track, reviewer, now)
     track_published.send(sender=Track, track=track)
     return track
 
 
 @transaction.atomic
 def reject_track(*, track: Track, reviewer: AbstractBaseUser | None = None) -> Track:
-    was_live = track.status == Track.Status.APPROVED
-    track.status = Track.Status.REJECTED
-    _record_review(track, reviewer, timezone.now())
-    if was_live:
-        track_withdrawn.send(sender=Track, track=track)
-    return track
+    return _withdraw(track, Track.Status.REJECTED, reviewer)
 
 
 @transaction.atomic
 def retire_track(*, track: Track, reviewer: AbstractBaseUser | None = None) -> Track:
     """Take a track out of the recommendations for good, keeping its history."""
+    return _withdraw(track, Track.Status.RETIRED, reviewer)
+
+
+def _withdraw(track: Track, status: str, reviewer: AbstractBaseUser | None) -> Track:
     was_live = track.status == Track.Status.APPROVED
-    track.status = Track.Status.RETIRED
-    _record_review(track, reviewer, timezone.now())
+    track.status = status
+    record_review(track, reviewer, timezone.now())
     if was_live:
         track_withdrawn.send(sender=Track, track=track)
     return track
@@ -174,9 +173,3 @@ def _emotions(emotions: Iterable[str]) -> list[str]:
 
 def _cover_jpeg(title: str, artist: str, emotions: list[str]) -> bytes:
     return encode_jpeg(draw_cover(title=title, artist=artist, emotions=emotions), quality=85)
-
-
-def _record_review(track: Track, reviewer: AbstractBaseUser | None, when: datetime) -> None:
-    track.reviewed_at = when
-    track.reviewed_by = reviewer if reviewer is not None and reviewer.is_authenticated else None
-    track.save(update_fields=["status", "approved_at", "reviewed_at", "reviewed_by"])
