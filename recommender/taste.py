@@ -121,13 +121,17 @@ def mood_baseline(item_emotions: np.ndarray, path: Sequence[Counts], *, mood: in
         return np.full(item_emotions.size, prior_rate), np.full(item_emotions.size, config.item_strength)
     everyone = path[0]
     root = by_emotion[0][item_emotions]
-    overall = (everyone.likes + config.item_strength * root) / (everyone.impressions + config.item_strength)
-    appeal = overall / np.maximum(root, 1e-9)
-    rate, weight = overall, everyone.impressions + config.item_strength
+    rate = (everyone.likes + config.item_strength * root) / (everyone.impressions + config.item_strength)
+    weight = everyone.impressions + config.item_strength
+    parent_emotion_rate = root
     for counts, emotion_rate in zip(path[1:], by_emotion[1:], strict=True):
-        prior = np.clip(appeal * emotion_rate[item_emotions], 1e-4, 0.99)
+        # The item's rate one segment up, moved by how this segment likes its emotion compared with that one: what
+        # a thin segment (a gender and age band of a mood) knows of an item is mostly what its mood knows.
+        segment_emotion_rate = emotion_rate[item_emotions]
+        prior = np.clip(rate * segment_emotion_rate / np.maximum(parent_emotion_rate, 1e-9), 1e-4, 0.99)
         rate = (counts.likes + config.item_strength * prior) / (counts.impressions + config.item_strength)
         weight = counts.impressions + config.item_strength
+        parent_emotion_rate = segment_emotion_rate
     return rate, weight
 
 
