@@ -34,6 +34,9 @@ _STOP_WORDS = frozenset({
     "illustration", "hyperrealistic", "surrealist", "artstation", "artisation", "nature", "botanic", "botanical",
     "garden", "flowers",
 })
+# A prompt's emotion ("sad mood", "very happy nature") restates the item's emotion column: counted again as a word
+# it would make one skipped page of an emotion weigh twice in the visitor's taste.
+_EMOTION_WORDS = frozenset({"happy", "sad", "angry", "confused", "disgusted", "surprised", "calm", "fear", "mood"})
 
 
 def words(text: str) -> list[str]:
@@ -42,10 +45,10 @@ def words(text: str) -> list[str]:
     return list(dict.fromkeys(word for word in found if len(word) > 1 and word not in _STOP_WORDS))
 
 
-def word_rows(texts: Sequence[str], limit: int) -> np.ndarray:
+def word_rows(texts: Sequence[str], limit: int, *, ignored: frozenset[str] = frozenset()) -> np.ndarray:
     """Rows of word indicators over the `limit` words found on most items (at least two), each row normalised to
     unit length (0 for no such word)."""
-    found = [set(words(text)) for text in texts]
+    found = [set(words(text)) - ignored for text in texts]
     common = [word for word, count in Counter(word for item in found for word in item).most_common(limit)
               if count >= 2]
     column = {word: position for position, word in enumerate(common)}
@@ -90,7 +93,8 @@ def visual_statistics(rgb: np.ndarray) -> np.ndarray:
 def content_matrix(emotions: np.ndarray, themes: Sequence[str], prompts: Sequence[str],
                    visuals: np.ndarray) -> np.ndarray:
     """One row per item. emotions: emotion indices (0..7); visuals: visual_statistics rows (n x VISUAL_DIMS; NaN
-    rows for items not measured yet), standardised over the catalogue given."""
+    rows for items not measured yet), standardised over the catalogue given, around each emotion's own mean: an
+    emotion's palette is the emotion column's to tell, the pixels tell what differs within it."""
     n = len(themes)
     emotion_block = np.zeros((n, N_EMOTIONS))
     emotion_block[np.arange(n), emotions] = 1.0
@@ -98,12 +102,16 @@ def content_matrix(emotions: np.ndarray, themes: Sequence[str], prompts: Sequenc
     measured = ~np.isnan(visuals).any(axis=1)
     visual_block = np.zeros((n, VISUAL_DIMS))
     if measured.any():
-        mean = visuals[measured].mean(axis=0)
-        spread = visuals[measured].std(axis=0)
-        visual_block[measured] = (visuals[measured] - mean) / np.where(spread > 1e-6, spread, 1.0)
+        centred = visuals[measured] - visuals[measured].mean(axis=0)
+        for emotion in np.unique(emotions[measured]):
+            same = emotions[measured] == emotion
+            if same.sum() >= 2:
+                centred[same] = visuals[measured][same] - visuals[measured][same].mean(axis=0)
+        spread = centred.std(axis=0)
+        visual_block[measured] = centred / np.where(spread > 1e-6, spread, 1.0)
     return np.hstack([
         EMOTION_SCALE * emotion_block,
         THEME_SCALE * word_rows(themes, THEME_WORDS),
-        PROMPT_SCALE * word_rows(prompts, PROMPT_WORDS),
+        PROMPT_SCALE * word_rows(prompts, PROMPT_WORDS, ignored=_EMOTION_WORDS),
         VISUAL_SCALE * visual_block / np.sqrt(VISUAL_DIMS / 4),
     ]).astype(np.float32)

@@ -41,6 +41,22 @@ def test_word_rows_are_unit_rows_over_words_shared_by_items() -> None:
     assert rows[0] @ rows[1] > rows[0] @ rows[3] == 0
 
 
+def test_prompt_words_leave_the_emotion_to_the_emotion_column() -> None:
+    rows = content_matrix(np.array([SAD, SAD, HAPPY]), ["", "", ""],
+                          ["sad mood, lake", "sad mood, forest", "happy mood, lake"], np.full((3, VISUAL_DIMS), 0.5))
+    assert rows[0] @ rows[2] > 0  # the lake
+    assert rows[0] @ rows[1] == 1.0  # only the emotion column: "sad" and "mood" are not words of their own
+
+
+def test_pixels_are_read_against_their_emotion_s_palette() -> None:
+    visuals = np.array([[0.9] * VISUAL_DIMS, [0.7] * VISUAL_DIMS, [0.2] * VISUAL_DIMS, [0.0] * VISUAL_DIMS])
+    rows = content_matrix(np.array([HAPPY, HAPPY, SAD, SAD]), [""] * 4, [""] * 4, visuals)
+    pixels = rows[:, -VISUAL_DIMS:]
+    # Each emotion's brighter image reads the same: what differs within an emotion, not the emotion's palette.
+    assert np.allclose(pixels[0], pixels[2]) and np.allclose(pixels[1], pixels[3])
+    assert (pixels[0] > 0).all() and (pixels[1] < 0).all()
+
+
 def test_visual_statistics_see_warmth_and_light() -> None:
     warm = np.zeros((32, 48, 3), dtype=np.uint8)
     warm[..., 0] = 220
@@ -71,6 +87,19 @@ def test_the_baseline_mirrors_the_mood_without_data_and_learns_a_lift_from_every
     rate, weight = mood_baseline(emotions, lifted, mood=SAD, config=BaselineConfig(), prior_rate=0.1)
     assert rate[2] > rate[0] > rate[1]
     assert weight[2] > BaselineConfig().item_strength
+
+
+def test_a_thin_segment_inherits_what_its_mood_knows_of_each_item() -> None:
+    emotions = np.array([SAD, SAD, SAD])
+    everyone = counts([10, 10, 10], [100, 100, 100])
+    # Sad visitors liked the first image far more than the others; no sad man over 60 has seen any of them yet.
+    sad = counts([30, 2, 2], [60, 60, 60])
+    sad_men, sad_old_men = counts([0, 0, 0], [0, 0, 0]), counts([0, 0, 0], [0, 0, 0])
+    rate, _ = mood_baseline(emotions, [everyone, sad, sad_men, sad_old_men], mood=SAD, config=BaselineConfig(),
+                            prior_rate=0.1)
+    mood_rate, _ = mood_baseline(emotions, [everyone, sad], mood=SAD, config=BaselineConfig(), prior_rate=0.1)
+    assert rate[0] > 2 * rate[1]
+    assert np.allclose(rate, mood_rate)
 
 
 def test_the_mirror_prior_is_learned_from_every_mood() -> None:
