@@ -14,9 +14,11 @@ calm) and the image's quality. Printed: the like-rate by tenths of the run for
 
 Usage: .venv/bin/python benchmarks/online_sim.py [--worlds mixed,mood,taste] [--seeds 1,2] [--items 300,1000]
        [--visitors 60] [--visits 10] [--pages 4] [--page-size 3] [--offline] [--database-url postgres://...]
+       [--engine-options '{"colike_weight": 0}']
 """
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -47,6 +49,8 @@ def main() -> None:
     parser.add_argument("--page-size", type=int, default=3)
     parser.add_argument("--offline", action="store_true", help="the product's algorithm in numpy, not the API")
     parser.add_argument("--database-url", default="", help="PostgreSQL URL for the API run; default SQLite")
+    parser.add_argument("--engine-options", default="{}", help="JSON keyword arguments of the local engine for the "
+                        'API run, to compare settings: {"colike_weight": 0, "taste": {"exploration": 0.2}}')
     args = parser.parse_args()
     shape = {"visits": args.visits, "pages": args.pages, "page_size": args.page_size}
     summary = []
@@ -67,7 +71,8 @@ def main() -> None:
             from benchmarks.sim_api import api_run
 
             rows["product (API)"] = api_run(world, seed=seed, database_url=args.database_url,
-                                            data_dir=Path(tempfile.mkdtemp(prefix="online-sim-")), **shape)
+                                            data_dir=Path(tempfile.mkdtemp(prefix="online-sim-")),
+                                            engine_options=json.loads(args.engine_options), **shape)
         product = rows[next(label for label in rows if label.startswith("product"))]
         print(f"\nworld {world_name}, seed {seed}: {items} images, {args.visitors} visitors x {args.visits} "
               f"visits x {args.pages} pages of {args.page_size} (product ran {time.monotonic() - started:.0f} s)")

@@ -19,7 +19,7 @@ import numpy as np
 from benchmarks.sim_world import EMOTIONS, World, run
 
 
-def _setup(database_url: str, data_dir: Path) -> None:
+def _setup(database_url: str, data_dir: Path, engine_options: dict[str, object]) -> None:
     import django
     from django.conf import settings
 
@@ -32,6 +32,7 @@ def _setup(database_url: str, data_dir: Path) -> None:
     os.environ.update(DJANGO_SETTINGS_MODULE="emotion_garden.settings", EMOTION_GARDEN_DATA_DIR=str(data_dir),
                       API_ANON_RATE="none", DJANGO_ALLOWED_HOSTS="testserver", LOG_LEVEL="WARNING")
     django.setup()
+    settings.EMOTION_GARDEN_BACKENDS["recommender"]["OPTIONS"] = engine_options
 
 
 def _paint(world: World, item: int, seed: int):  # -> PIL.Image.Image
@@ -67,8 +68,8 @@ def _catalogue(world: World, seed: int) -> np.ndarray:
 
 
 def api_run(world: World, *, seed: int, database_url: str, data_dir: Path, visits: int, pages: int,
-            page_size: int) -> np.ndarray:
-    _setup(database_url, data_dir)
+            page_size: int, engine_options: dict[str, object] | None = None) -> np.ndarray:
+    _setup(database_url, data_dir, engine_options or {})
     from django.core.management import call_command
     from django.test import Client
     from django.utils import timezone
