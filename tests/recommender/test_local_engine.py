@@ -219,6 +219,24 @@ def test_counters_are_served_from_the_cache_and_refreshed_in_the_background(cloc
     assert engine.recommend(face_user_id=None, context=Context("CALM"), n=1)[0].image_id == second.id
 
 
+def test_a_segments_baseline_is_computed_once_until_its_counters_are_read_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first, second = ApprovedImageFactory.create_batch(2, emotion="CALM")
+    engine = no_exploration(counters_cache_seconds=30, state_check_seconds=0)
+    computed: list[int] = []
+    real = local.mood_baseline
+    monkeypatch.setattr(local, "mood_baseline", lambda *args, **kwargs: computed.append(kwargs["mood"])
+                        or real(*args, **kwargs))
+    for _ in range(3):
+        assert engine.recommend(face_user_id=None, context=Context("CALM"), n=1)[0].image_id == first.id  # a tie
+    assert len(computed) == 1
+    like(second.id, emotion="CALM")
+    engine._counters.refresh_now()
+    assert engine.recommend(face_user_id=None, context=Context("CALM"), n=1)[0].image_id == second.id
+    assert len(computed) == 2
+
+
 def test_catalogue_is_checked_at_intervals_and_at_once_after_this_process_changes_it(
     clock: FakeClock, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
