@@ -100,21 +100,26 @@ class TasteBandit(_Policy):
 
     def page(self, visitor: int, mood: int, visit: int, shown: list[int], n: int) -> list[int]:
         rate, weight = self._baseline(mood)
-        scores = draw_baseline(rate, weight, self.rng, self.taste.exploration)
-        means = rate
+        emotions = self.world.catalogue.emotions
+        means, theta = rate, None
         seen = self.history[visitor]
         if self.personal and seen:
             items = np.fromiter(seen.keys(), dtype=np.intp)
             moods = np.array([mood_ for mood_, _ in seen.values()], dtype=np.intp)
             outcomes = np.array([outcome for _, outcome in seen.values()])
             baselines = {int(m): (rate if m == mood else self._baseline(int(m))[0]) for m in np.unique(moods)}
-            found = visitor_posterior(History(items, moods, outcomes), self.content, self.world.catalogue.emotions,
-                                      baselines, self.taste)
+            found = visitor_posterior(History(items, moods, outcomes), self.content, emotions, baselines, self.taste)
             if found is not None:
+                means = means + taste_scores(found.mean, self.content, emotions, mood)
                 theta = found.draw(self.rng, self.taste.exploration)
-                scores = scores + taste_scores(theta, self.content, self.world.catalogue.emotions, mood)
-                means = means + taste_scores(found.mean, self.content, self.world.catalogue.emotions, mood)
-        return explored_top_items(means, scores, n, self.excluded(visitor, shown), self.taste.shortlist).tolist()
+
+        def draw(items: np.ndarray) -> np.ndarray:
+            drawn = draw_baseline(rate[items], weight[items], self.rng, self.taste.exploration)
+            if theta is not None:
+                drawn = drawn + taste_scores(theta, self.content[items], emotions[items], mood)
+            return drawn
+
+        return explored_top_items(means, draw, n, self.excluded(visitor, shown), self.taste.shortlist).tolist()
 
     def feedback(self, visitor: int, mood: int, items: list[int], liked: np.ndarray) -> None:
         super().feedback(visitor, mood, items, liked)

@@ -15,7 +15,7 @@ The garden's ranking is a contextual bandit (docs/recommender.md, measured by be
   new item is as uncertain as its content and segment allow, so an all-new catalogue burns no fixed share of slots.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -231,13 +231,15 @@ def top_items(scores: np.ndarray, k: int, excluded: np.ndarray) -> np.ndarray:
     return picked if picked.size else _best(scores, np.flatnonzero(excluded), k)
 
 
-def explored_top_items(means: np.ndarray, draws: np.ndarray, k: int, excluded: np.ndarray,
+def explored_top_items(means: np.ndarray, draw: Callable[[np.ndarray], np.ndarray], k: int, excluded: np.ndarray,
                        shortlist: int) -> np.ndarray:
-    """The k best items by their draws among the `shortlist` best by their means (top_items' exclusions)."""
+    """The k best items by their Thompson draws among the `shortlist` best by their means (top_items' exclusions).
+    draw(items) gives the draws of those items only: a request draws for its shortlist, not for the catalogue."""
     pool = np.flatnonzero(~excluded)
     if pool.size == 0:
         pool = np.flatnonzero(excluded)
-    return _best(draws, _best(means, pool, max(shortlist, k)), k)
+    candidates = _best(means, pool, max(shortlist, k))
+    return candidates[_best(draw(candidates), np.arange(candidates.size), k)]
 
 
 def _best(scores: np.ndarray, pool: np.ndarray, k: int) -> np.ndarray:

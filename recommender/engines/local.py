@@ -129,26 +129,33 @@ class LocalRecommender(RecommenderEngine):
         keys = segment_keys(context)
         mirror = self._learned_mirror(catalogue, self._path(catalogue, keys[:1])[0])
         path, (rate, weight) = self._mood_baseline(catalogue, keys, mood=mood, mirror=mirror)
-        baseline = draw_baseline(rate, weight, rng, self.taste.exploration)
         events = visitor_events(face_user_id, kind=self.kind) if face_user_id else None
-        taste = taste_mean = colike = None
+        found = taste_mean = colike = None
         model = None
         if events is not None and events.exposures and (found := self._taste(events, catalogue, context, mirror)):
-            taste = taste_scores(found.draw(rng, self.taste.exploration), catalogue.content, catalogue.emotions, mood)
             taste_mean = taste_scores(found.mean, catalogue.content, catalogue.emotions, mood)
         if events is not None and events.liked and (model := self._personal_model()) is not None:
             colike = colike_relevance(_on_candidates(model, events.liked, catalogue.ids), pool)
-        scores = garden_scores(baseline, taste=taste, colike=colike, colike_weight=self.colike_weight)
         means = garden_scores(rate, taste=taste_mean, colike=colike, colike_weight=self.colike_weight)
+        theta = found.draw(rng, self.taste.exploration) if found is not None else None
+
+        def draw(items: np.ndarray) -> np.ndarray:
+            taste = (taste_scores(theta, catalogue.content[items], catalogue.emotions[items], mood)
+                     if theta is not None else None)
+            return garden_scores(draw_baseline(rate[items], weight[items], rng, self.taste.exploration), taste=taste,
+                                 colike=colike[items] if colike is not None else None,
+                                 colike_weight=self.colike_weight)
+
         hidden = self._hidden(catalogue, events)
         candidates = np.flatnonzero(pool & ~hidden)
         seen = np.isin(catalogue.ids[candidates], list({*exclude, *(events.liked if events else ())}))
-        picked = candidates[explored_top_items(means[candidates], scores[candidates], n, seen, self.taste.shortlist)]
+        picked = candidates[explored_top_items(means[candidates], lambda items: draw(candidates[items]), n, seen,
+                                               self.taste.shortlist)]
         return [
-            Recommendation(image_id=int(catalogue.ids[item]), score=round(float(scores[item]), 6),
+            Recommendation(image_id=int(catalogue.ids[item]), score=round(float(means[item]), 6),
                            reason=text, reason_code=code)
             for item in picked.tolist()
-            for code, text in [self._explain(item, catalogue, context, mood, path, taste, colike, model, events)]
+            for code, text in [self._explain(item, catalogue, context, mood, path, taste_mean, colike, model, events)]
         ]
 
     def trending(self, *, context: Context, n: int, exclude: Collection[int] = ()) -> list[Recommendation]:

@@ -194,12 +194,17 @@ def test_top_items_repeat_excluded_ones_only_when_nothing_else_is_left() -> None
     assert top_items(scores, 2, np.ones(4, dtype=bool)).tolist() == [0, 2]
 
 
-def test_draws_decide_only_among_the_shortlist_of_best_means() -> None:
+def test_draws_decide_only_among_the_shortlist_of_best_means_and_are_made_for_it_alone() -> None:
     means = np.array([0.5, 0.4, 0.3, 0.1, 0.1])
     draws = np.array([0.1, 0.2, 0.3, 0.9, 0.8])  # lucky draws of two poor items
     nothing_seen = np.zeros(5, dtype=bool)
-    assert explored_top_items(means, draws, 2, nothing_seen, shortlist=3).tolist() == [2, 1]
-    assert explored_top_items(means, draws, 2, nothing_seen, shortlist=5).tolist() == [3, 4]
+    assert explored_top_items(means, draws.__getitem__, 2, nothing_seen, shortlist=3).tolist() == [2, 1]
+    assert explored_top_items(means, draws.__getitem__, 2, nothing_seen, shortlist=5).tolist() == [3, 4]
     seen = np.array([True, True, False, False, False])  # the shortlist is drawn from what is left to show
-    assert explored_top_items(means, draws, 2, seen, shortlist=2).tolist() == [3, 2]
-    assert explored_top_items(means, draws, 1, np.ones(5, dtype=bool), shortlist=2).tolist() == [1]  # all seen
+    assert explored_top_items(means, draws.__getitem__, 2, seen, shortlist=2).tolist() == [3, 2]
+    drawn_for = []
+    explored_top_items(means, lambda items: drawn_for.append(items.tolist()) or draws[items], 2, nothing_seen,
+                       shortlist=3)
+    assert drawn_for == [[0, 1, 2]]  # one draw per shortlisted item, none for the rest of the catalogue
+    everything_seen = np.ones(5, dtype=bool)
+    assert explored_top_items(means, draws.__getitem__, 1, everything_seen, shortlist=2).tolist() == [1]
