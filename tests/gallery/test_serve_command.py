@@ -62,12 +62,14 @@ def test_serve_starts_web_and_worker_and_stops_both_on_ctrl_c(tmp_path: Path, as
         assert len(lookalike["matches"]) == 2
         assert (tmp_path / "db.sqlite3").exists()
     finally:
-        # Ctrl-C in a terminal signals the whole foreground process group.
+        # Ctrl-C in a terminal signals the foreground process group: the command's own.
         os.killpg(server.pid, signal.SIGINT)
         output, _ = server.communicate(timeout=30)
     assert "admin / serve-test-password" in output or "as admin / serve-test-password" in output
     assert "qcluster" in output.lower() or "Q Cluster" in output
     assert "Stopped the web server and the task worker." in output
     assert server.returncode == 0
-    leftovers = subprocess.run(["pgrep", "-f", f"127.0.0.1:{port}"], capture_output=True, text=True).stdout
+    # Nothing the command started outlives it: not the web server, nor a task worker's pool (the command ran in a
+    # session of its own, which every process it started shares).
+    leftovers = subprocess.run(["pgrep", "-s", str(server.pid)], capture_output=True, text=True).stdout
     assert leftovers.strip() == ""

@@ -1,6 +1,7 @@
 """Run the whole site on this machine: migrate, seed the demo gallery and look-alike people, ensure an admin login,
 then run the web server (gunicorn) and a django-q2 worker side by side until Ctrl-C, which stops both."""
 
+import contextlib
 import os
 import secrets
 import signal
@@ -69,7 +70,10 @@ class Command(BaseCommand):
         return username, password
 
     def _run_until_interrupted(self, commands: list[list[str]]) -> None:
-        processes = [subprocess.Popen(command) for command in commands]
+        # Each child leads a process group of its own with the processes it starts (gunicorn's workers, django-q2's):
+        # it is asked to stop, and then its whole group is killed, so nothing outlives the command. Killing only a
+        # task cluster that overran the deadline left its busy workers running, holding the terminal's output open.
+        processes = [subprocess.Popen(command, process_group=0) for command in commands]
         stopping = False
 
         def stop(signum: int, frame: FrameType | None) -> None:
@@ -78,20 +82,28 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
-        # Ctrl-C reaches the children too (same process group); the loop also stops when either child dies.
+        # Ctrl-C reaches this process alone (the children have their own groups); the loop also stops when either
+        # child dies.
         while not stopping and all(process.poll() is None for process in processes):
             time.sleep(0.2)
         for process in processes:
             if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
+                process.send_signal(signal.SIGTERM)  # each stops its own workers gracefully
         deadline = time.monotonic() + 15
         for process in processes:
             try:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                process.kill()
+                _signal_group(process, signal.SIGKILL)
                 process.wait()
+        for process in processes:
+            _signal_group(process, signal.SIGKILL)  # whatever a child left behind when it exited
         failed = [process.returncode for process in processes if process.returncode not in (0, -signal.SIGTERM)]
         self.stdout.write("Stopped the web server and the task worker.")
         if failed and not stopping:
             raise SystemExit(1)
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # the group is gone: every process of it has exited
+        os.killpg(process.pid, signum)
