@@ -204,7 +204,9 @@ def test_text2image_draws_what_the_text_asks_for(compat_client: Client) -> None:
     cat_on_car, winter_sunset = picture("a black cat on a red car in the snow"), picture("winter,snowy,sunset")
     assert np.abs(cat_on_car - winter_sunset).mean() > 20
     red = (cat_on_car[..., 0] > 150) & (cat_on_car[..., 1] < 80) & (cat_on_car[..., 2] < 80)
-    assert red.mean() > 0.01  # the car
+    # The car: 1.0-1.6% of the picture over 120 seeds (snow and JPEG take some, and the endpoint picks the seed at
+    # random, so 1% itself was crossed once); a lake that ignored the text has none.
+    assert red.mean() > 0.005
 
 
 class BrokenGenerator(ImageGenerator):
