@@ -17,12 +17,12 @@ from recommender.taste import (
     Counts,
     History,
     TasteConfig,
-    draw_baseline,
     explored_top_items,
     learned_mirror,
     mood_baseline,
     pooled_rate,
     taste_scores,
+    thompson_scores,
     top_items,
     visitor_posterior,
 )
@@ -114,10 +114,8 @@ class TasteBandit(_Policy):
                 theta = found.draw(self.rng, self.taste.exploration)
 
         def draw(items: np.ndarray) -> np.ndarray:
-            drawn = draw_baseline(rate[items], weight[items], self.rng, self.taste.exploration)
-            if theta is not None:
-                drawn = drawn + taste_scores(theta, self.content[items], emotions[items], mood)
-            return drawn
+            return thompson_scores(items, rate=rate, weight=weight, theta=theta, content=self.content,
+                                   item_emotions=emotions, mood=mood, rng=self.rng, scale=self.taste.exploration)
 
         return explored_top_items(means, draw, n, self.excluded(visitor, shown), self.taste.shortlist).tolist()
 

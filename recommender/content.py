@@ -102,11 +102,12 @@ def content_matrix(emotions: np.ndarray, themes: Sequence[str], prompts: Sequenc
     measured = ~np.isnan(visuals).any(axis=1)
     visual_block = np.zeros((n, VISUAL_DIMS))
     if measured.any():
-        centred = visuals[measured] - visuals[measured].mean(axis=0)
-        for emotion in np.unique(emotions[measured]):
-            same = emotions[measured] == emotion
+        values, their_emotions = visuals[measured], emotions[measured]
+        centred = values - values.mean(axis=0)  # an emotion with a single measured item keeps the overall mean
+        for emotion in np.unique(their_emotions):
+            same = their_emotions == emotion
             if same.sum() >= 2:
-                centred[same] = visuals[measured][same] - visuals[measured][same].mean(axis=0)
+                centred[same] = values[same] - values[same].mean(axis=0)
         spread = centred.std(axis=0)
         visual_block[measured] = centred / np.where(spread > 1e-6, spread, 1.0)
     return np.hstack([

@@ -224,6 +224,17 @@ def draw_baseline(rate: np.ndarray, weight: np.ndarray, rng: np.random.Generator
     return rng.beta(alpha, beta)
 
 
+def thompson_scores(items: np.ndarray, *, rate: np.ndarray, weight: np.ndarray, theta: np.ndarray | None,
+                    content: np.ndarray, item_emotions: np.ndarray, mood: int, rng: np.random.Generator,
+                    scale: float) -> np.ndarray:
+    """One Thompson draw of these items' scores: a draw of each one's baseline rate (draw_baseline) plus the drawn
+    taste theta's score of it (none without a taste)."""
+    drawn = draw_baseline(rate[items], weight[items], rng, scale)
+    if theta is not None:
+        drawn = drawn + taste_scores(theta, content[items], item_emotions[items], mood)
+    return drawn
+
+
 def top_items(scores: np.ndarray, k: int, excluded: np.ndarray) -> np.ndarray:
     """The k best items by score; excluded ones (already seen or liked) only when nothing else is left at all, so a
     visitor sees everything new before anything again."""

@@ -59,13 +59,13 @@ from recommender.taste import (
     Posterior,
     TasteConfig,
     colike_relevance,
-    draw_baseline,
     explored_top_items,
     garden_scores,
     learned_mirror,
     mood_baseline,
     pooled_rate,
     taste_scores,
+    thompson_scores,
     top_items,
     visitor_posterior,
 )
@@ -138,19 +138,18 @@ class LocalRecommender(RecommenderEngine):
             colike = colike_relevance(_on_candidates(model, events.liked, catalogue.ids), pool)
         means = garden_scores(rate, taste=taste_mean, colike=colike, colike_weight=self.colike_weight)
         theta = found.draw(rng, self.taste.exploration) if found is not None else None
-
-        def draw(items: np.ndarray) -> np.ndarray:
-            taste = (taste_scores(theta, catalogue.content[items], catalogue.emotions[items], mood)
-                     if theta is not None else None)
-            return garden_scores(draw_baseline(rate[items], weight[items], rng, self.taste.exploration), taste=taste,
-                                 colike=colike[items] if colike is not None else None,
-                                 colike_weight=self.colike_weight)
-
         hidden = self._hidden(catalogue, events)
         candidates = np.flatnonzero(pool & ~hidden)
         seen = np.isin(catalogue.ids[candidates], list({*exclude, *(events.liked if events else ())}))
-        picked = candidates[explored_top_items(means[candidates], lambda items: draw(candidates[items]), n, seen,
-                                               self.taste.shortlist)]
+
+        def draw(positions: np.ndarray) -> np.ndarray:
+            items = candidates[positions]
+            drawn = thompson_scores(items, rate=rate, weight=weight, theta=theta, content=catalogue.content,
+                                    item_emotions=catalogue.emotions, mood=mood, rng=rng, scale=self.taste.exploration)
+            return garden_scores(drawn, colike=colike[items] if colike is not None else None,
+                                 colike_weight=self.colike_weight)
+
+        picked = candidates[explored_top_items(means[candidates], draw, n, seen, self.taste.shortlist)]
         return [
             Recommendation(image_id=int(catalogue.ids[item]), score=round(float(means[item]), 6),
                            reason=text, reason_code=code)
