@@ -18,6 +18,7 @@ from pytest_django.live_server_helper import LiveServer
 from curation.models import Image
 from emotion_garden.vocabulary import Emotion
 from gallery.faces import warm_up_face_backends
+from tests.browser.live_server_settling import counted_requests
 from tests.factories import ApprovedImageFactory
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -95,6 +96,20 @@ def playwright() -> Iterator[Playwright]:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
     else:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(autouse=True)
+def live_server_settles(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A live-server test ends only when the server has answered what its pages still asked (see
+    live_server_settling). Set up after the database and the server and before any page, so it waits after the
+    pages close and before the database is emptied."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # emptied at teardown: after this fixture's wait, never before
+    requests = counted_requests(request.getfixturevalue("live_server"))
+    yield
+    assert requests.wait_until_quiet(quiet_seconds=0.2, timeout=30), "the live server was still answering after 30 s"
 
 
 @pytest.fixture(scope="session", autouse=True)
