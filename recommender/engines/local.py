@@ -3,9 +3,9 @@ measured online by benchmarks/online_sim.py and offline by `manage.py evaluate_r
 
 - Baseline: each image's like-rate among visitors of the same segment (session emotion x gender x age band),
   smoothed towards the image's appeal to everyone times the segment's like-rate of its emotion, so the engine learns
-  from everyone which image emotions answer each mood. A like updates the counters in one atomic upsert; every image
-  a garden serves counts as an impression, added up per process and written about every second
-  (recommender.engines.counters.ImpressionBuffer), so a garden itself writes only its ServedPage row.
+  from everyone which image emotions answer each mood. Every image a garden serves counts as an impression, and a
+  like as a like; both are added up per process and written together about every second
+  (recommender.engines.counters.CounterBuffer), so a garden itself writes only its ServedPage row.
 - Taste: a Bayesian linear model per visitor over the images' content and their own mood response, solved from their
   latest likes, "not interested"s and served pages at each request: a like or a skipped page changes the very next
   page, without any refit.
@@ -20,17 +20,15 @@ Serving keeps per-process state so that a garden costs the visitor's own history
   retirement, run at most every `state_check_seconds` (this process's own approvals and retirements drop it at once,
   and the garden selector serves approved images only, so a retired image never reaches a visitor);
 - the newest co-like model snapshot, checked as often;
-- each segment's counters, refreshed in the background every `counters_cache_seconds` (recommender.engines.counters).
+- each segment's counters, refreshed in the background as often as their reads allow, and at least every
+  `counters_cache_seconds` (recommender.engines.counters).
 """
 
 import functools
-import math
 import threading
-import time
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 import numpy as np
 from django.db import transaction
@@ -41,9 +39,9 @@ from emotion_garden.vocabulary import Emotion
 from recommender.algorithms import segment_path
 from recommender.engines.base import Context, ReasonCode, Recommendation, RecommenderEngine, Visitor
 from recommender.engines.counters import (
-    ImpressionBuffer,
+    CheckedValue,
+    CounterBuffer,
     SegmentCounterCache,
-    increment_counters,
     read_segment_counts,
 )
 from recommender.engines.similar import similar_items
@@ -105,14 +103,13 @@ class LocalRecommender(RecommenderEngine):
         self._model_lock = threading.Lock()
         self._catalogue_lock = threading.Lock()
         self._catalogue_state: Catalogue | None = None
-        self._catalogue_version = _Checked(state_check_seconds, self.kind.version)
-        self._newest_snapshot = _Checked(state_check_seconds, _newest_snapshot_id)
+        self._catalogue_version = CheckedValue(state_check_seconds, self.kind.version)
+        self._newest_snapshot = CheckedValue(state_check_seconds, _newest_snapshot_id)
         self._counters = SegmentCounterCache(counters_cache_seconds,
                                              reader=functools.partial(read_segment_counts, kind=self.kind))
-        self._counters_cache_seconds = counters_cache_seconds
-        self._mirror: tuple[float, tuple[object, ...], float] | None = None  # (computed at, catalogue version, factor)
+        self._mirror: tuple[tuple[np.ndarray, ...], float] | None = None  # (the counters it read, factor)
         self._baselines: dict[tuple[tuple[str, ...], int], _Baseline] = {}
-        self._impressions = ImpressionBuffer(impression_flush_seconds, kind=self.kind)
+        self._pending_counts = CounterBuffer(impression_flush_seconds, kind=self.kind)
         self._trending = TrendingCache(hours=trending_hours, max_age_seconds=counters_cache_seconds, kind=self.kind)
 
     # --- Reads ----------------------------------------------------------------------------------------------------
@@ -212,9 +209,7 @@ class LocalRecommender(RecommenderEngine):
         path = self._path(catalogue, keys)
         arrays = tuple(array for counts in path for array in (counts.likes, counts.impressions))
         cached = self._baselines.get((tuple(keys), mood))
-        # By identity: a segment's aligned counters are the same arrays until it is read again (SegmentCounts.on).
-        if (cached is not None and cached.mirror == mirror and len(cached.counters) == len(arrays)
-                and all(mine is theirs for mine, theirs in zip(cached.counters, arrays, strict=True))):
+        if cached is not None and cached.mirror == mirror and _same_arrays(cached.counters, arrays):
             return path, cached.baseline
         baseline = mood_baseline(catalogue.emotions, path, mood=mood, config=self.baseline,
                                  prior_rate=pooled_rate(path[0]), mirror=mirror)
@@ -224,15 +219,15 @@ class LocalRecommender(RecommenderEngine):
         return path, baseline
 
     def _learned_mirror(self, catalogue: Catalogue, everyone: Counts) -> float:
-        """recommender.taste.learned_mirror over the eight mood segments, computed again at most every
-        counters_cache_seconds (the counters it reads change no faster)."""
-        cached = self._mirror
-        if (cached is not None and cached[1] == catalogue.version
-                and time.monotonic() - cached[0] < self._counters_cache_seconds):
-            return cached[2]
+        """recommender.taste.learned_mirror over the eight mood segments, kept until one of their counters is read
+        again (compared by identity, as _mood_baseline's)."""
         by_mood = self._path(catalogue, list(EMOTIONS))
+        arrays = tuple(array for counts in (everyone, *by_mood) for array in (counts.likes, counts.impressions))
+        cached = self._mirror
+        if cached is not None and _same_arrays(cached[0], arrays):
+            return cached[1]
         factor = learned_mirror(catalogue.emotions, by_mood, config=self.baseline, prior_rate=pooled_rate(everyone))
-        self._mirror = (time.monotonic(), catalogue.version, factor)
+        self._mirror = (arrays, factor)
         return factor
 
     def _taste(self, events: VisitorEvents, catalogue: Catalogue, context: Context,
@@ -305,10 +300,13 @@ class LocalRecommender(RecommenderEngine):
     # --- Writes ---------------------------------------------------------------------------------------------------
 
     def record_interaction(self, interaction: Interaction) -> None:
+        """Counts the event in the visitor's segments with the impressions of its page (recommender.engines.counters.
+        CounterBuffer); an unlike at once, after this process's pending counts (its like may be among them)."""
         context = Context(emotion=interaction.emotion, gender=interaction.gender, age_band=interaction.age_band)
         keys = segment_keys(context)
         item_id = getattr(interaction, f"{self.kind.field}_id")
         if interaction.event == Interaction.Event.UNLIKE:
+            self._pending_counts.flush()
             # Takes the like back but not the impression: the image was still shown.
             self.kind.counters.objects.filter(
                 segment__in=keys, likes__gt=0, **{f"{self.kind.field}_id": item_id}
@@ -317,19 +315,16 @@ class LocalRecommender(RecommenderEngine):
         liked = int(interaction.event == Interaction.Event.LIKE)
         if interaction.recommendation_id:
             # The garden that served the image counted its impressions already (record_served_page).
-            increment_counters([(key, item_id, 0, liked) for key in keys], kind=self.kind)
+            self._pending_counts.add([(key, item_id, 0, liked) for key in keys])
             return
         impressed = {*interaction.impression_ids, item_id}
-        increment_counters([
-            (key, image_id, 1, int(liked and image_id == item_id))
-            for key in keys
-            for image_id in sorted(impressed)
-        ], kind=self.kind)
+        self._pending_counts.add([(key, image_id, 1, int(liked and image_id == item_id))
+                                  for key in keys for image_id in sorted(impressed)])
 
     def record_served(self, *, context: Context, image_ids: list[int]) -> None:
         """Every image a garden serves counts as an impression in the visitor's segments, written within
-        impression_flush_seconds (recommender.engines.counters.ImpressionBuffer)."""
-        self._impressions.add(segment_keys(context), image_ids)
+        impression_flush_seconds (recommender.engines.counters.CounterBuffer)."""
+        self._pending_counts.add([(key, image_id, 1, 0) for key in segment_keys(context) for image_id in image_ids])
 
     def publish_item(self, image: Image) -> None:
         """Compute and store what the image (or track) shows; this process reads the catalogue again once the
@@ -356,31 +351,9 @@ class _Baseline:
     baseline: tuple[np.ndarray, np.ndarray]  # (rate, weight)
 
 
-T = TypeVar("T")
-
-
-class _Checked(Generic[T]):
-    """A value read from the database at most every `seconds` by this process (0: at every use)."""
-
-    def __init__(self, seconds: float, read: Callable[[], T]) -> None:
-        self.seconds = seconds
-        self._read = read
-        self._lock = threading.Lock()
-        self._value: T | None = None
-        self._read_at = -math.inf
-
-    def value(self) -> T:
-        with self._lock:
-            if time.monotonic() - self._read_at < self.seconds:
-                return self._value
-        value = self._read()
-        with self._lock:
-            self._value, self._read_at = value, time.monotonic()
-        return value
-
-    def expire(self) -> None:
-        with self._lock:
-            self._read_at = -math.inf
+def _same_arrays(mine: tuple[np.ndarray, ...], theirs: tuple[np.ndarray, ...]) -> bool:
+    """By identity: a segment's aligned counters are the same arrays until it is read again (SegmentCounts.on)."""
+    return len(mine) == len(theirs) and all(a is b for a, b in zip(mine, theirs, strict=True))
 
 
 def _newest_snapshot_id() -> int | None:

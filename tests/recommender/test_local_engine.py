@@ -194,9 +194,8 @@ class FakeClock:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    """The engine's clock, so its cache intervals pass without sleeping."""
+    """The engine's clock (its caches' module's), so their intervals pass without sleeping."""
     fake = FakeClock()
-    monkeypatch.setattr(local, "time", fake)
     monkeypatch.setattr(counters, "time", fake)
     return fake
 

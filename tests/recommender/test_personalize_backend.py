@@ -1,6 +1,7 @@
 """The Amazon Personalize engine against botocore's Stubber: real clients, canned Personalize answers, no network."""
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -350,14 +351,18 @@ def test_the_fallback_answers_when_personalize_cannot(runtime_client: Any, runti
         assert [item.image_id for item in recommendations] == [image.pk]
 
 
+@pytest.mark.django_db(transaction=True)  # the fallback counts the like once it commits, within a flush
 def test_the_fallback_learns_every_like_too() -> None:
     image = ApprovedImageFactory()
     backends = {**settings.EMOTION_GARDEN_BACKENDS,
                 "recommender": {"BACKEND": ENGINE, "OPTIONS": {"fallback": LOCAL_ENGINE}}}
     with override_settings(EMOTION_GARDEN_BACKENDS=backends):
         record_interaction(event=Interaction.Event.LIKE, image_id=image.pk, emotion="HAPPY")
-    assert image.segment_stats.filter(segment="HAPPY", likes=1).exists()
     assert len(messages("put_events")) == 1
+    deadline = time.monotonic() + 10
+    while not image.segment_stats.filter(segment="HAPPY", likes=1).exists():
+        assert time.monotonic() < deadline, "the fallback never counted the like"
+        time.sleep(0.05)
 
 
 # --- Through the API ----------------------------------------------------------------------------------------------

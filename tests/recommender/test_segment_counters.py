@@ -2,8 +2,9 @@ import time
 
 import numpy as np
 import pytest
+from django.db import transaction
 
-from recommender.engines.counters import ImpressionBuffer, SegmentCounterCache, SegmentCounts, read_segment_counts
+from recommender.engines.counters import CounterBuffer, SegmentCounterCache, SegmentCounts, read_segment_counts
 from recommender.models import SegmentStat
 from tests.factories import ApprovedImageFactory
 
@@ -65,27 +66,39 @@ def test_without_a_max_age_every_read_goes_to_the_database() -> None:
     assert cache.get("CALM").likes.tolist() == [2]
 
 
-@pytest.mark.django_db
-def test_impressions_are_added_up_and_written_together_off_the_request_path() -> None:
+@pytest.mark.django_db(transaction=True)  # rows are added when the caller's transaction commits
+def test_counts_are_added_up_and_written_together_off_the_request_path() -> None:
     first, second = ApprovedImageFactory.create_batch(2)
     SegmentStat.objects.create(segment="SAD", image=first, impressions=2, likes=1)
-    buffer = ImpressionBuffer(flush_seconds=3600)  # no background flush within the test
-    buffer.add(["*", "SAD"], [first.pk, second.pk])
-    buffer.add(["*", "SAD"], [first.pk])
+    buffer = CounterBuffer(flush_seconds=3600)  # no background flush within the test
+    buffer.add([(segment, image.pk, 1, 0) for segment in ("*", "SAD") for image in (first, second)])
+    buffer.add([(segment, first.pk, 1, 1) for segment in ("*", "SAD")])
     assert SegmentStat.objects.get(segment="SAD", image=first).impressions == 2  # nothing written yet
     buffer.flush()
     counts = {(stat.segment, stat.image_id): (stat.impressions, stat.likes) for stat in SegmentStat.objects.all()}
-    assert counts == {("SAD", first.pk): (4, 1), ("*", first.pk): (2, 0), ("SAD", second.pk): (1, 0),
+    assert counts == {("SAD", first.pk): (4, 2), ("*", first.pk): (2, 1), ("SAD", second.pk): (1, 0),
                       ("*", second.pk): (1, 0)}
     buffer.flush()  # nothing pending: nothing counted twice
     assert SegmentStat.objects.get(segment="SAD", image=first).impressions == 4
 
 
 @pytest.mark.django_db(transaction=True)
-def test_buffered_impressions_reach_the_database_within_the_flush_interval() -> None:
+def test_counts_of_a_transaction_rolled_back_are_never_added() -> None:
     image = ApprovedImageFactory()
-    buffer = ImpressionBuffer(flush_seconds=0.05)
-    buffer.add(["CALM"], [image.pk])
+    buffer = CounterBuffer(flush_seconds=3600)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        buffer.add([("*", image.pk, 1, 1)])
+        raise RuntimeError("the like's request failed")
+    buffer.add([("*", image.pk, 1, 0)])
+    buffer.flush()
+    assert list(SegmentStat.objects.values_list("impressions", "likes")) == [(1, 0)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_buffered_counts_reach_the_database_within_the_flush_interval() -> None:
+    image = ApprovedImageFactory()
+    buffer = CounterBuffer(flush_seconds=0.05)
+    buffer.add([("CALM", image.pk, 1, 0)])
     deadline = time.monotonic() + 5
     while not SegmentStat.objects.filter(segment="CALM", image=image, impressions=1).exists():
         assert time.monotonic() < deadline, "the background flush never wrote the impression"
@@ -93,10 +106,38 @@ def test_buffered_impressions_reach_the_database_within_the_flush_interval() -> 
 
 
 @pytest.mark.django_db(transaction=True)  # the flush's own transaction checks the foreign keys as it commits
-def test_a_deleted_image_does_not_block_the_other_impressions() -> None:
+def test_a_deleted_image_does_not_block_the_other_counts() -> None:
     kept, deleted = ApprovedImageFactory.create_batch(2)
-    buffer = ImpressionBuffer(flush_seconds=3600)
-    buffer.add(["*"], [kept.pk, deleted.pk])
+    buffer = CounterBuffer(flush_seconds=3600)
+    buffer.add([("*", kept.pk, 1, 0), ("*", deleted.pk, 1, 0)])
     deleted.delete()
     buffer.flush()
     assert list(SegmentStat.objects.values_list("image_id", "impressions")) == [(kept.pk, 1)]
+
+
+@pytest.mark.django_db
+def test_a_like_read_before_its_impression_counts_as_one() -> None:
+    image = ApprovedImageFactory()
+    SegmentStat.objects.create(segment="SAD", image=image, impressions=0, likes=1)
+    assert read_segment_counts("SAD").impressions.tolist() == [1]
+
+
+def test_counters_are_read_again_as_often_as_their_reads_allow() -> None:
+    read_seconds = {"cheap": 0.001, "dear": 0.02}
+
+    def read(segment: str) -> str:
+        time.sleep(read_seconds[segment])
+        return segment
+
+    cache = SegmentCounterCache(max_age_seconds=10, reader=read, min_age_seconds=0.5, refresh_share=0.05)
+    cache.get("cheap")
+    assert cache.refresh_seconds() == 0.5  # a small gallery's counters: read again after min_age_seconds
+    cache.get("dear")
+    # Reading both takes about 21 ms; at a 5% share of a core they are read again every ~0.42 s, at least 0.5 s.
+    assert cache.refresh_seconds() == 0.5
+    read_seconds["dear"] = 0.2
+    cache.refresh_now()
+    assert 4.0 <= cache.refresh_seconds() <= 10  # ~0.2 s of reads: every ~4 s, within max_age_seconds
+    read_seconds["dear"] = 1.0
+    cache.refresh_now()
+    assert cache.refresh_seconds() == 10
