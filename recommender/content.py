@@ -25,6 +25,7 @@ EMOTION_SCALE = 1.0
 THEME_SCALE = 1.0
 PROMPT_SCALE = 0.7
 VISUAL_SCALE = 0.35
+THEME_RIDGE = 0.1
 
 _WORD = re.compile(r"[^\W\d_]+")
 # Words every prompt repeats (quality tags, connectives): they say nothing about one image.
@@ -93,26 +94,43 @@ def visual_statistics(rgb: np.ndarray) -> np.ndarray:
 def content_matrix(emotions: np.ndarray, themes: Sequence[str], prompts: Sequence[str],
                    visuals: np.ndarray) -> np.ndarray:
     """One row per item. emotions: emotion indices (0..7); visuals: visual_statistics rows (n x VISUAL_DIMS; NaN
-    rows for items not measured yet), standardised over the catalogue given, around each emotion's own mean: an
-    emotion's palette is the emotion column's to tell, the pixels tell what differs within it."""
+    rows for items not measured yet), standardised over the catalogue given after what the emotion and the theme
+    tell of them is taken out (_beyond_words)."""
     n = len(themes)
     emotion_block = np.zeros((n, N_EMOTIONS))
     emotion_block[np.arange(n), emotions] = 1.0
+    theme_block = word_rows(themes, THEME_WORDS)
     visuals = np.asarray(visuals, dtype=np.float64).reshape(n, VISUAL_DIMS)
     measured = ~np.isnan(visuals).any(axis=1)
     visual_block = np.zeros((n, VISUAL_DIMS))
     if measured.any():
-        values, their_emotions = visuals[measured], emotions[measured]
-        centred = values - values.mean(axis=0)  # an emotion with a single measured item keeps the overall mean
-        for emotion in np.unique(their_emotions):
-            same = their_emotions == emotion
-            if same.sum() >= 2:
-                centred[same] = values[same] - values[same].mean(axis=0)
-        spread = centred.std(axis=0)
-        visual_block[measured] = centred / np.where(spread > 1e-6, spread, 1.0)
+        residual = _beyond_words(visuals[measured], emotions[measured], theme_block[measured])
+        spread = residual.std(axis=0)
+        visual_block[measured] = residual / np.where(spread > 1e-6, spread, 1.0)
     return np.hstack([
         EMOTION_SCALE * emotion_block,
-        THEME_SCALE * word_rows(themes, THEME_WORDS),
+        THEME_SCALE * theme_block,
         PROMPT_SCALE * word_rows(prompts, PROMPT_WORDS, ignored=_EMOTION_WORDS),
         VISUAL_SCALE * visual_block / np.sqrt(VISUAL_DIMS / 4),
     ]).astype(np.float32)
+
+
+def _beyond_words(visuals: np.ndarray, emotions: np.ndarray, theme_rows: np.ndarray) -> np.ndarray:
+    """The visual statistics less what the emotion and the theme words tell of them: an emotion's palette is the
+    emotion column's to tell, a snowy night's the theme's, and the pixels tell what differs beyond them. Without it
+    the palettes drown how warm, bright or vivid an image is (benchmarks/online_sim.py's painted traits: about half
+    of their variance read linearly from the pixels centred per emotion, two thirds to four fifths after the theme).
+
+    Centred on each emotion's mean (an emotion with a single item keeps the overall mean), then less a ridge
+    regression on the theme words (a word may be on two images only: THEME_RIDGE items' worth of shrinkage)."""
+    centred = visuals - visuals.mean(axis=0)
+    for emotion in np.unique(emotions):
+        same = emotions == emotion
+        if same.sum() >= 2:
+            centred[same] = visuals[same] - visuals[same].mean(axis=0)
+    if not theme_rows.any():
+        return centred
+    words_told = theme_rows - theme_rows.mean(axis=0)
+    weights = np.linalg.solve(words_told.T @ words_told + THEME_RIDGE * np.eye(words_told.shape[1]),
+                              words_told.T @ centred)
+    return centred - words_told @ weights

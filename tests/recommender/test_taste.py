@@ -57,6 +57,18 @@ def test_pixels_are_read_against_their_emotion_s_palette() -> None:
     assert (pixels[0] > 0).all() and (pixels[1] < 0).all()
 
 
+def test_pixels_are_read_beyond_what_the_theme_tells() -> None:
+    # Snowy images are bright, night ones dark, whatever their emotion; within each theme one is brighter.
+    light = [0.95, 0.85, 0.95, 0.85, 0.3, 0.2, 0.3, 0.2]
+    visuals = np.repeat(np.array(light)[:, None], VISUAL_DIMS, axis=1)
+    themes = ["snowy"] * 4 + ["night"] * 4
+    rows = content_matrix(np.array([HAPPY, HAPPY, SAD, SAD] * 2), themes, [""] * 8, visuals)
+    pixels = rows[:, -VISUAL_DIMS:]
+    brighter, darker = pixels[[0, 2, 4, 6]], pixels[[1, 3, 5, 7]]
+    assert (brighter > 0).all() and (darker < 0).all()
+    assert np.ptp(brighter[:, 0]) < 0.2 * (brighter[0, 0] - darker[0, 0])  # a bright night reads as a bright snow
+
+
 def test_visual_statistics_see_warmth_and_light() -> None:
     warm = np.zeros((32, 48, 3), dtype=np.uint8)
     warm[..., 0] = 220
