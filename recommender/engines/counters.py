@@ -102,6 +102,7 @@ class SegmentCounterCache(Generic[V]):
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[float, V]] = {}
         self._read_seconds: dict[str, float] = {}  # what each segment's last read took
+        self._reading_all = 0.0  # their sum
         self._pending: set[str] = set()
         self._queue: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._refresher: threading.Thread | None = None
@@ -120,9 +121,7 @@ class SegmentCounterCache(Generic[V]):
 
     def refresh_seconds(self) -> float:
         """How old a segment's counters may grow before they are read again (see the class)."""
-        with self._lock:
-            reading_all = sum(self._read_seconds.values())
-        return min(max(reading_all / self.refresh_share, self.min_age_seconds), self.max_age_seconds)
+        return min(max(self._reading_all / self.refresh_share, self.min_age_seconds), self.max_age_seconds)
 
     def refresh_now(self) -> None:
         """Re-read every cached segment on the calling thread (after a bulk change, and in tests)."""
@@ -137,6 +136,7 @@ class SegmentCounterCache(Generic[V]):
         finished = time.monotonic()
         with self._lock:
             self._entries[segment] = (finished, counts)
+            self._reading_all += finished - started - self._read_seconds.get(segment, 0.0)
             self._read_seconds[segment] = finished - started
             self._pending.discard(segment)
         return counts
