@@ -85,16 +85,17 @@ class SegmentCounterCache(Generic[V]):
 
     A segment is read again once it is older than what reading every cached segment takes, divided by
     `refresh_share` (so the background reads use about that share of one core), but never sooner than
-    min_age_seconds nor later than max_age_seconds. A small gallery's counters are then a second old, what the
-    likes of the visitors before teach the next one at once; a gallery of 10,000 images with 1M likes, whose
-    hundred segments take tens of milliseconds each, keeps them for max_age_seconds.
+    min_age_seconds nor later than max_age_seconds. A small gallery's counters are then a second or two old, what
+    the likes of the visitors before teach the next one at once; a gallery of 10,000 images with 1M likes, whose
+    hundred segments take ~30 ms each, keeps them for max_age_seconds (30 s by default: the tenth of a core that
+    refreshing every 30 s took there before the interval was adaptive).
 
     With max_age_seconds 0 every call reads the database (no thread): what tests that change counters behind the
     engine's back need. `reader` reads one key's counts (by default a segment's counters).
     """
 
     def __init__(self, max_age_seconds: float, reader: Callable[[str], V] | None = None, *,
-                 min_age_seconds: float = 1.0, refresh_share: float = 0.02) -> None:
+                 min_age_seconds: float = 1.0, refresh_share: float = 0.1) -> None:
         self.max_age_seconds = max_age_seconds
         self.min_age_seconds = min(min_age_seconds, max_age_seconds)
         self.refresh_share = refresh_share
