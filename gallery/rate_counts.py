@@ -23,6 +23,7 @@ RETURNING count
 """
 # Clients that stopped calling: about one request in PURGE_EVERY clears every finished window.
 PURGE_EVERY = 1000
+SETUP_SECONDS = 5.0
 
 _local = threading.local()
 
@@ -42,11 +43,27 @@ def _connection(path: Path) -> sqlite3.Connection:
     connections: dict[Path, sqlite3.Connection] = getattr(_local, "connections", None) or {}
     _local.connections = connections
     if path not in connections:
-        connection = sqlite3.connect(path, timeout=2, isolation_level=None)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=OFF")
-        connection.execute("CREATE TABLE IF NOT EXISTS counters (ident TEXT PRIMARY KEY, slot INTEGER NOT NULL, "
-                           "count INTEGER NOT NULL, expires REAL NOT NULL)")
-        connection.isolation_level = "IMMEDIATE"  # the `with` block: take the write lock up front
-        connections[path] = connection
+        connections[path] = _open(path)
     return connections[path]
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """A connection to the counters file, set up. Switching a file to WAL needs it to itself, and SQLite answers
+    "database is locked" at once, without waiting out the busy timeout, when another process is setting it up or
+    counting at that moment (workers that start together): the setup is tried again for up to SETUP_SECONDS."""
+    deadline = time.monotonic() + SETUP_SECONDS
+    while True:
+        connection = sqlite3.connect(path, timeout=2, isolation_level=None)
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=OFF")
+            connection.execute("CREATE TABLE IF NOT EXISTS counters (ident TEXT PRIMARY KEY, slot INTEGER NOT NULL, "
+                               "count INTEGER NOT NULL, expires REAL NOT NULL)")
+        except sqlite3.OperationalError as error:
+            connection.close()
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(random.uniform(0.005, 0.05))
+            continue
+        connection.isolation_level = "IMMEDIATE"  # the `with` block: take the write lock up front
+        return connection
