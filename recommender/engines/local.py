@@ -36,7 +36,7 @@ from django.db.models import F
 
 from curation.models import Image
 from emotion_garden.vocabulary import Emotion
-from recommender.algorithms import segment_path
+from recommender.algorithms import EVERYONE, segment_path
 from recommender.engines.base import Context, ReasonCode, Recommendation, RecommenderEngine, Visitor
 from recommender.engines.counters import (
     CheckedValue,
@@ -124,7 +124,7 @@ class LocalRecommender(RecommenderEngine):
         rng = np.random.default_rng(self.seed)
         mood = EMOTION_INDEX.get(context.emotion, NO_MOOD)
         keys = segment_keys(context)
-        mirror = self._learned_mirror(catalogue, self._path(catalogue, keys[:1])[0])
+        mirror = self._learned_mirror(catalogue)
         path, (rate, weight) = self._mood_baseline(catalogue, keys, mood=mood, mirror=mirror)
         events = visitor_events(face_user_id, kind=self.kind) if face_user_id else None
         found = taste_mean = colike = None
@@ -218,10 +218,10 @@ class LocalRecommender(RecommenderEngine):
         self._baselines[(tuple(keys), mood)] = _Baseline(counters=arrays, mirror=mirror, baseline=baseline)
         return path, baseline
 
-    def _learned_mirror(self, catalogue: Catalogue, everyone: Counts) -> float:
-        """recommender.taste.learned_mirror over the eight mood segments, kept until one of their counters is read
-        again (compared by identity, as _mood_baseline's)."""
-        by_mood = self._path(catalogue, list(EMOTIONS))
+    def _learned_mirror(self, catalogue: Catalogue) -> float:
+        """recommender.taste.learned_mirror over the eight mood segments, kept until one of their counters (or
+        everyone's) is read again (compared by identity, as _mood_baseline's)."""
+        everyone, *by_mood = self._path(catalogue, [EVERYONE, *EMOTIONS])
         arrays = tuple(array for counts in (everyone, *by_mood) for array in (counts.likes, counts.impressions))
         cached = self._mirror
         if cached is not None and _same_arrays(cached[0], arrays):
