@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 from face_pipeline import astronaut_jpeg
 from loadtools import ROOT, SINGLE_THREADED, WORKERS, Row, cpu_yardstick_ms, gunicorn, print_rows, yardstick_text
-from recommender_http import EMOTIONS, fit_personal_model, generate
+from recommender_http import EMOTIONS, earlier_catalogue_exists, fit_personal_model, generate
 
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_post.lua"
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/emotion_garden_load"
@@ -96,7 +96,7 @@ def prepare_catalogue(*, images: int, users: int, interactions: int) -> str:
     """Generate the catalogue unless the database has it from an earlier run; say which."""
     from curation.models import Image
 
-    if Image.objects.filter(name__startswith="bench_").exists():
+    if earlier_catalogue_exists():
         return f"catalogue of an earlier run: {Image.objects.count()} images"
     started = time.monotonic()
     generate(np.random.default_rng(7), images=images, users=users, interactions=interactions)

@@ -11,9 +11,12 @@ With --baseline, another checkout's code (a worktree of an older commit) serves 
 first, with the database migrated back to that checkout's schema, then this checkout's: on a shared machine whose
 speed drifts within the hour, a comparison is only fair within one run.
 
+A database that holds the catalogue of an earlier run (PostgreSQL, or the SQLite of a kept --data-dir) is reused
+as it is: generating 1,000,000 likes takes minutes.
+
 Usage: .venv/bin/python benchmarks/recommender_http.py [--database-url postgres://postgres@127.0.0.1:5432/bench]
-       [--images 10000] [--users 100000] [--interactions 1000000] [--requests 2000] [--concurrency 1,8]
-       [--baseline ../wt-base]
+       [--data-dir /tmp/bench-1m] [--images 10000] [--users 100000] [--interactions 1000000] [--requests 2000]
+       [--concurrency 1,8] [--baseline ../wt-base]
 """
 
 import argparse
@@ -25,6 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import nullcontext
 from datetime import timedelta
 from pathlib import Path
 
@@ -52,7 +56,9 @@ HEADERS = {"Content-Type": "application/json"}
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default="", help="a PostgreSQL URL; default: SQLite in a temporary folder")
+    parser.add_argument("--database-url", default="", help="a PostgreSQL URL; default: SQLite in the data folder")
+    parser.add_argument("--data-dir", default="",
+                        help="a folder kept between runs for the SQLite database (default: a temporary one)")
     parser.add_argument("--images", type=int, default=10_000)
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--interactions", type=int, default=1_000_000)
@@ -67,7 +73,10 @@ def main() -> None:
                         help="with --baseline: rounds of baseline then this checkout (default 1)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    with tempfile.TemporaryDirectory(prefix="recommender-benchmark-") as data_dir:
+    if args.data_dir:
+        Path(args.data_dir).mkdir(parents=True, exist_ok=True)
+    kept = nullcontext(args.data_dir) if args.data_dir else tempfile.TemporaryDirectory(prefix="recommender-benchmark-")
+    with kept as data_dir:
         os.environ.pop("REDIS_URL", None)
         os.environ.pop("DATABASE_URL", None)
         if args.database_url:
@@ -85,11 +94,15 @@ def main() -> None:
 
         # An operator's key: personal picks and likes in a person's name need it (or that person's credential).
         HEADERS["X-Api-Key"] = create_api_key(name="benchmark", scopes=["garden", "likes", "users"]).raw_key
-        rng = np.random.default_rng(args.seed)
         started = time.monotonic()
-        catalogue = generate(rng, images=args.images, users=args.users, interactions=args.interactions)
-        generated = time.monotonic() - started
-        fitted = fit_personal_model()
+        if earlier_catalogue_exists():
+            prepared = "the catalogue of an earlier run"
+        else:
+            generate(np.random.default_rng(args.seed), images=args.images, users=args.users,
+                     interactions=args.interactions)
+            generated = time.monotonic() - started
+            prepared = (f"generated in {generated:.0f} s, personal model fitted in {fit_personal_model():.0f} s")
+        catalogue = read_catalogue()
         database = connection.vendor
         connection.close()
         checkouts = [(Path(args.baseline).resolve(), "baseline: "), (ROOT, "")] if args.baseline else [(ROOT, "")]
@@ -104,8 +117,8 @@ def main() -> None:
             tallies += serve_phases(catalogue, args, root=root, label=label, log=Path(data_dir) / "gunicorn.log")
     yardstick = yardstick_text(cpu_yardstick_ms())
     load = " ".join(f"{average:.1f}" for average in os.getloadavg())
-    print(f"Recommender on {database}: {args.images} images, {args.users} face users, {args.interactions} likes "
-          f"(generated in {generated:.0f} s, personal model fitted in {fitted:.0f} s); gunicorn {WORKERS} workers x "
+    print(f"Recommender on {database}: {catalogue.image_ids.size} images, {len(catalogue.users)} face users, "
+          f"{catalogue.likes} likes ({prepared}); gunicorn {WORKERS} workers x "
           f"{args.threads_per_process} threads; {yardstick}; load average {load} (1, 5, 15 min)")
     print_table(tallies)
 
@@ -154,15 +167,41 @@ def migrate_to_schema_of(root: Path) -> None:
 
 
 class Catalogue:
-    def __init__(self, image_ids: np.ndarray, image_emotions: np.ndarray, users: list[str],
-                 active_users: list[str]) -> None:
+    """What the clients choose from: the approved images, every face user and those who like something."""
+
+    def __init__(self, image_ids: np.ndarray, users: list[str], active_users: list[str], likes: int) -> None:
         self.image_ids = image_ids
-        self.image_emotions = image_emotions
         self.users = users
         self.active_users = active_users
+        self.likes = likes
 
 
-def generate(rng: np.random.Generator, *, images: int, users: int, interactions: int) -> Catalogue:
+def earlier_catalogue_exists() -> bool:
+    from curation.models import Image
+
+    return Image.objects.filter(name__startswith="bench_").exists()
+
+
+def read_catalogue() -> Catalogue:
+    """The catalogue as the database holds it, whether generated just now or by an earlier run."""
+    from curation.models import Image
+    from gallery.models import FaceUser
+    from recommender.models import Interaction
+
+    image_ids = np.array(Image.objects.filter(status=Image.Status.APPROVED).order_by("pk").values_list("pk", flat=True),
+                         dtype=np.int64)
+    users = sorted(str(user) for user in FaceUser.objects.values_list("pk", flat=True))
+    likers = Interaction.objects.filter(face_user__isnull=False).order_by("pk").values_list("face_user_id", flat=True)
+    active: set[str] = set()
+    for user in likers[:50_000].iterator():
+        active.add(str(user))
+        if len(active) == 5000:
+            break
+    likes = Interaction.objects.filter(event=Interaction.Event.LIKE).count()
+    return Catalogue(image_ids=image_ids, users=users, active_users=sorted(active), likes=likes)
+
+
+def generate(rng: np.random.Generator, *, images: int, users: int, interactions: int) -> None:
     from django.core.management.color import no_style
     from django.db import connection, transaction
     from django.utils import timezone
@@ -253,9 +292,6 @@ def generate(rng: np.random.Generator, *, images: int, users: int, interactions:
         if connection.vendor == "sqlite":
             # The generated rows out of the write-ahead log: the first server would otherwise pay to checkpoint them.
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    active = sorted({str(user_ids[user]) for user in np.unique(user_of)[:5000]})
-    return Catalogue(image_ids=image_ids, image_emotions=image_emotions, users=[str(user) for user in user_ids],
-                     active_users=active)
 
 
 def fit_personal_model() -> float:
