@@ -184,15 +184,25 @@ class CounterBuffer:
     before its impression: counted at once against impressions a second late, every image liked in the last second
     looked loved (one like, no impression), and the engine showed them to everyone next.
 
+    The background flush writes `chunk_rows` counters per transaction and pauses `pause_seconds` between them. On
+    SQLite a transaction holds the one write lock: a second's counters of a busy worker (about a thousand rows, 20 ms)
+    in one transaction made every garden that wanted to store its page meanwhile wait for it, and SQLite's busy
+    handler waits in steps of 1, 2, 5 and 10 ms, so the garden whose turn came during a flush took twice its time
+    (the one-client p99 of personal picks: benchmarks/recommender_http.py). Each chunk stands on its own: a like and
+    its impression of the same image are one row, so no reader ever sees one without the other.
+
     Rows are added once the caller's transaction commits (an event rolled back counts nothing). A process that exits
     flushes what it holds (atexit); one killed outright loses at most flush_seconds of counts, which only the
     baselines' smoothing reads (the events themselves are stored at once). With flush_seconds 0 every call writes at
     once (no thread), in the caller's transaction: what tests that read the counters right after a garden need.
     """
 
-    def __init__(self, flush_seconds: float, *, kind: ItemKind = IMAGES) -> None:
+    def __init__(self, flush_seconds: float, *, kind: ItemKind = IMAGES, chunk_rows: int = 200,
+                 pause_seconds: float = 0.005) -> None:
         self.flush_seconds = flush_seconds
         self.kind = kind
+        self.chunk_rows = chunk_rows
+        self.pause_seconds = pause_seconds
         self._lock = threading.Lock()
         self._impressions: Counter[tuple[str, int]] = Counter()
         self._likes: Counter[tuple[str, int]] = Counter()
@@ -217,37 +227,42 @@ class CounterBuffer:
                 self._flusher = threading.Thread(target=self._flush_forever, name="counters", daemon=True)
                 self._flusher.start()
 
-    def flush(self) -> None:
-        """Write what is pending now, on the calling thread; on failure it stays pending for the next flush."""
+    def flush(self, *, pause_seconds: float = 0.0) -> None:
+        """Write what is pending now, on the calling thread, `chunk_rows` counters per transaction with
+        `pause_seconds` between them; what a failure leaves unwritten stays pending for the next flush."""
         with self._lock:
             impressions, likes = self._impressions, self._likes
             self._impressions, self._likes = Counter(), Counter()
         rows = [(segment, item, impressions[segment, item], likes[segment, item])
                 for segment, item in sorted(impressions.keys() | likes.keys())]
-        if not rows:
-            return
-        try:
+        for start in range(0, len(rows), self.chunk_rows):
+            if start and pause_seconds:
+                time.sleep(pause_seconds)
             try:
-                with transaction.atomic():
-                    increment_counters(rows, kind=self.kind)
-            except IntegrityError:
-                # An item deleted since it was served (not retired: deleted) would fail every later flush too.
-                known = set(self.kind.model.objects.filter(pk__in={row[1] for row in rows}).values_list("pk",
-                                                                                                          flat=True))
-                with transaction.atomic():
-                    increment_counters([row for row in rows if row[1] in known], kind=self.kind)
-        except Exception:
-            with self._lock:
-                self._impressions.update(impressions)
-                self._likes.update(likes)
-            raise
+                self._write(rows[start:start + self.chunk_rows])
+            except Exception:
+                with self._lock:
+                    for segment, item, impressions_left, likes_left in rows[start:]:
+                        self._impressions[segment, item] += impressions_left
+                        self._likes[segment, item] += likes_left
+                raise
+
+    def _write(self, rows: list[tuple[str, int, int, int]]) -> None:
+        try:
+            with transaction.atomic():
+                increment_counters(rows, kind=self.kind)
+        except IntegrityError:
+            # An item deleted since it was served (not retired: deleted) would fail every later flush too.
+            known = set(self.kind.model.objects.filter(pk__in={row[1] for row in rows}).values_list("pk", flat=True))
+            with transaction.atomic():
+                increment_counters([row for row in rows if row[1] in known], kind=self.kind)
 
     def _flush_forever(self) -> None:
         while True:
             time.sleep(self.flush_seconds)
             try:
                 close_old_connections()  # a connection that the database dropped is replaced, not reused
-                self.flush()
+                self.flush(pause_seconds=self.pause_seconds)
             except Exception:  # noqa: BLE001 - the counts stay pending and the next flush retries them
                 logger.exception("Writing the counters of served gardens and likes failed")
                 connection.close()

@@ -2,8 +2,9 @@ import time
 
 import numpy as np
 import pytest
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
+from recommender.engines import counters
 from recommender.engines.counters import CounterBuffer, SegmentCounterCache, SegmentCounts, read_segment_counts
 from recommender.models import SegmentStat
 from tests.factories import ApprovedImageFactory
@@ -103,6 +104,29 @@ def test_buffered_counts_reach_the_database_within_the_flush_interval() -> None:
     while not SegmentStat.objects.filter(segment="CALM", image=image, impressions=1).exists():
         assert time.monotonic() < deadline, "the background flush never wrote the impression"
         time.sleep(0.02)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flush_writes_in_chunks_and_a_failed_chunk_stays_pending(monkeypatch: pytest.MonkeyPatch) -> None:
+    images = ApprovedImageFactory.create_batch(5)
+    buffer = CounterBuffer(flush_seconds=3600, chunk_rows=2)
+    buffer.add([("*", image.pk, 1, 0) for image in images])
+    written: list[int] = []
+    original = counters.increment_counters
+
+    def fail_the_second_chunk(rows: list[tuple[str, int, int, int]], **kwargs: object) -> None:
+        written.append(len(rows))
+        if len(written) == 2:
+            raise DatabaseError("the disk is full")
+        original(rows, **kwargs)
+
+    monkeypatch.setattr(counters, "increment_counters", fail_the_second_chunk)
+    with pytest.raises(DatabaseError):
+        buffer.flush(pause_seconds=0.001)
+    assert SegmentStat.objects.count() == 2  # the first chunk was committed on its own
+    buffer.flush()
+    assert written == [2, 2, 2, 1]
+    assert sorted(SegmentStat.objects.values_list("image_id", "impressions")) == [(image.pk, 1) for image in images]
 
 
 @pytest.mark.django_db(transaction=True)  # the flush's own transaction checks the foreign keys as it commits
