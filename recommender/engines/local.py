@@ -88,7 +88,7 @@ class LocalRecommender(RecommenderEngine):
         taste: dict[str, float] | None = None,
         colike_weight: float = 0.3,
         trending_hours: float = 24.0,
-        counters_cache_seconds: float = 30.0,
+        counters_cache_seconds: float = 120.0,
         impression_flush_seconds: float = 1.0,
         state_check_seconds: float = 1.0,
         seed: int | None = None,
