@@ -204,6 +204,7 @@ class CounterBuffer:
         self.chunk_rows = chunk_rows
         self.pause_seconds = pause_seconds
         self._lock = threading.Lock()
+        self._flushing = threading.Lock()
         self._impressions: Counter[tuple[str, int]] = Counter()
         self._likes: Counter[tuple[str, int]] = Counter()
         self._flusher: threading.Thread | None = None
@@ -230,22 +231,25 @@ class CounterBuffer:
     def flush(self, *, pause_seconds: float = 0.0) -> None:
         """Write what is pending now, on the calling thread, `chunk_rows` counters per transaction with
         `pause_seconds` between them; what a failure leaves unwritten stays pending for the next flush."""
-        with self._lock:
-            impressions, likes = self._impressions, self._likes
-            self._impressions, self._likes = Counter(), Counter()
-        rows = [(segment, item, impressions[segment, item], likes[segment, item])
-                for segment, item in sorted(impressions.keys() | likes.keys())]
-        for start in range(0, len(rows), self.chunk_rows):
-            if start and pause_seconds:
-                time.sleep(pause_seconds)
-            try:
-                self._write(rows[start:start + self.chunk_rows])
-            except Exception:
-                with self._lock:
-                    for segment, item, impressions_left, likes_left in rows[start:]:
-                        self._impressions[segment, item] += impressions_left
-                        self._likes[segment, item] += likes_left
-                raise
+        # One flush at a time: a caller that flushes to see its counts written (an unlike, before it takes its like
+        # back) waits for the background flush that may hold them.
+        with self._flushing:
+            with self._lock:
+                impressions, likes = self._impressions, self._likes
+                self._impressions, self._likes = Counter(), Counter()
+            rows = [(segment, item, impressions[segment, item], likes[segment, item])
+                    for segment, item in sorted(impressions.keys() | likes.keys())]
+            for start in range(0, len(rows), self.chunk_rows):
+                if start and pause_seconds:
+                    time.sleep(pause_seconds)
+                try:
+                    self._write(rows[start:start + self.chunk_rows])
+                except Exception:
+                    with self._lock:
+                        for segment, item, impressions_left, likes_left in rows[start:]:
+                            self._impressions[segment, item] += impressions_left
+                            self._likes[segment, item] += likes_left
+                    raise
 
     def _write(self, rows: list[tuple[str, int, int, int]]) -> None:
         try:

@@ -1,3 +1,4 @@
+import threading
 import time
 
 import numpy as np
@@ -127,6 +128,19 @@ def test_a_flush_writes_in_chunks_and_a_failed_chunk_stays_pending(monkeypatch: 
     buffer.flush()
     assert written == [2, 2, 2, 1]
     assert sorted(SegmentStat.objects.values_list("image_id", "impressions")) == [(image.pk, 1) for image in images]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flush_waits_for_the_flush_in_progress() -> None:
+    images = ApprovedImageFactory.create_batch(3)
+    buffer = CounterBuffer(flush_seconds=3600, chunk_rows=1)
+    buffer.add([("*", image.pk, 1, 1) for image in images])
+    background = threading.Thread(target=buffer.flush, kwargs={"pause_seconds": 0.2})
+    background.start()
+    time.sleep(0.05)  # the background flush has taken every row and written the first
+    buffer.flush()  # an unlike's: its like must be in the table when this returns
+    assert SegmentStat.objects.count() == 3
+    background.join()
 
 
 @pytest.mark.django_db(transaction=True)  # the flush's own transaction checks the foreign keys as it commits
