@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "gallery",
     "curation",
     "recommender",
+    "tools",
 ]
 
 MIDDLEWARE = [
