@@ -104,8 +104,8 @@ class RecommenderEngine(ABC):
         """Erase what the engine keeps about a face user who asked to be forgotten."""
 
     def record_served(self, *, context: Context, image_ids: list[int]) -> None:  # noqa: B027 - optional hook
-        """Learn that a garden showed these images (in the transaction that stored the answer); engines that learn
-        impressions from events alone ignore it."""
+        """Learn that a garden showed these images, once its answer is stored (in the caller's transaction if there
+        is one); engines that learn impressions from events alone ignore it."""
 
     def trending(self, *, context: Context, n: int, exclude: Collection[int] = ()) -> list[Recommendation]:
         """Up to n images liked most in a recent window by visitors of the context's emotion (smoothed)."""
