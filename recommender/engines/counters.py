@@ -4,7 +4,8 @@ A segment's counters cover every image shown in it (on a busy site, most of the 
 with eight emotions, two genders and five age bands has about a hundred segments. Reading them per request would
 cost more than everything else a garden does, so each process keeps every segment it has served and refreshes it on
 a background thread as often as its reads allow (SegmentCounterCache), serving the previous counters meanwhile: a
-request never waits for a refresh, only for the first read of a segment. The counts of served gardens and likes are
+request never waits for a refresh, only for the first read of a segment it cannot do without (get; get_if_read
+leaves even that to the background). The counts of served gardens and likes are
 added up per process and written together every `flush_seconds` by a CounterBuffer, off the request path (the
 events themselves are stored at once). This process's view of the counters lags by up to one flush, one refresh
 interval and one read.
@@ -117,6 +118,22 @@ class SegmentCounterCache(Generic[V]):
             entry = self._entries.get(segment)
         if entry is None:
             return self._read_and_store(segment)
+        read_at, counts = entry
+        if time.monotonic() - read_at >= self.refresh_seconds():
+            self._schedule_refresh(segment)
+        return counts
+
+    def get_if_read(self, segment: str) -> V | None:
+        """The segment's counters if this process has read them (refreshed as get's); otherwise None, and they are
+        read in the background, so that no request waits for a segment its visitors can do without (a gender and
+        age band of a mood, 20 ms each on SQLite at 1M likes, a hundred of them after a start)."""
+        if self.max_age_seconds <= 0:
+            return self._read(segment)
+        with self._lock:
+            entry = self._entries.get(segment)
+        if entry is None:
+            self._schedule_refresh(segment)
+            return None
         read_at, counts = entry
         if time.monotonic() - read_at >= self.refresh_seconds():
             self._schedule_refresh(segment)

@@ -21,7 +21,8 @@ Serving keeps per-process state so that a garden costs the visitor's own history
   and the garden selector serves approved images only, so a retired image never reaches a visitor);
 - the newest co-like model snapshot, checked as often;
 - each segment's counters, refreshed in the background as often as their reads allow, and at least every
-  `counters_cache_seconds` (recommender.engines.counters).
+  `counters_cache_seconds` (recommender.engines.counters); a gender or age-band segment is first read in the
+  background too, its visitors served as their mood's until then.
 """
 
 import functools
@@ -70,6 +71,7 @@ from recommender.taste import (
 from recommender.training import PersonalModel, load_personal_model
 
 EMOTIONS = list(Emotion.values)
+MOOD_DEPTH = 1  # a segment path's mood segment: segment_keys(...)[1]
 
 
 def segment_keys(context: Context) -> list[str]:
@@ -198,13 +200,23 @@ class LocalRecommender(RecommenderEngine):
         return pool
 
     def _path(self, catalogue: Catalogue, keys: list[str]) -> list[Counts]:
-        return [Counts(*self._counters.get(key).on(catalogue.ids)) for key in keys]
+        """The counters of a path of segments, coarsest first, as far as this process has read them. Everyone's and
+        the mood's are read at once the first time (the mood carries its prior); a finer segment (gender, age band)
+        read for the first time is read in the background, and until then the path stops above it: its visitors
+        are served as their mood's for a moment rather than wait."""
+        path: list[Counts] = []
+        for depth, key in enumerate(keys):
+            counts = self._counters.get(key) if depth <= MOOD_DEPTH else self._counters.get_if_read(key)
+            if counts is not None and len(path) == depth:  # read, and so is every coarser one
+                path.append(Counts(*counts.on(catalogue.ids)))
+        return path
 
     def _mood_baseline(self, catalogue: Catalogue, keys: list[str], *, mood: int,
                        mirror: float) -> tuple[list[Counts], tuple[np.ndarray, np.ndarray]]:
         """The segments' counters and recommender.taste.mood_baseline over them (read-only), kept per (segments, mood)
-        until one of those counters is read again, the catalogue changes or the learned mirror moves: a personal
-        garden needs one per mood the visitor showed, about 0.5 ms of CPU each at 10,000 images (1M likes, profiled).
+        until one of those counters is read again (or first read), the catalogue changes or the learned mirror
+        moves: a personal garden needs one per mood the visitor showed, about 0.5 ms of CPU each at 10,000 images
+        (1M likes, profiled).
         """
         path = self._path(catalogue, keys)
         arrays = tuple(array for counts in path for array in (counts.likes, counts.impressions))
@@ -221,7 +233,7 @@ class LocalRecommender(RecommenderEngine):
     def _learned_mirror(self, catalogue: Catalogue) -> float:
         """recommender.taste.learned_mirror over the eight mood segments, kept until one of their counters (or
         everyone's) is read again (compared by identity, as _mood_baseline's)."""
-        everyone, *by_mood = self._path(catalogue, [EVERYONE, *EMOTIONS])
+        everyone, *by_mood = [Counts(*self._counters.get(key).on(catalogue.ids)) for key in [EVERYONE, *EMOTIONS]]
         arrays = tuple(array for counts in (everyone, *by_mood) for array in (counts.likes, counts.impressions))
         cached = self._mirror
         if cached is not None and _same_arrays(cached[0], arrays):
@@ -272,7 +284,7 @@ class LocalRecommender(RecommenderEngine):
         if path[0].impressions[item] == 0:
             return ReasonCode.NEW, "new"
         item_emotion = EMOTIONS[int(catalogue.emotions[item])]
-        if mood != NO_MOOD and item_emotion != context.emotion and path[1].likes[item] > 0:
+        if mood != NO_MOOD and item_emotion != context.emotion and len(path) > MOOD_DEPTH and path[1].likes[item] > 0:
             return (ReasonCode.FOR_YOUR_MOOD,
                     f"{_label(item_emotion)} {self.kind.plural} please {_label(context.emotion)} visitors")
         liked_in = [depth for depth, counts in enumerate(path) if counts.likes[item] > 0]

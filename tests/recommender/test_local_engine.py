@@ -20,8 +20,13 @@ from tests.factories import ApprovedImageFactory, FaceUserFactory, ImageFactory
 pytestmark = pytest.mark.django_db
 
 
+def engine_reading_at_once(**options: Any) -> LocalRecommender:
+    """Counters read at every use, as the test settings' engine (tests of the cache give counters_cache_seconds)."""
+    return LocalRecommender(**{"counters_cache_seconds": 0, **options})
+
+
 def no_exploration(**options: Any) -> LocalRecommender:
-    return LocalRecommender(taste={"exploration": 0}, **options)
+    return engine_reading_at_once(taste={"exploration": 0}, **options)
 
 
 def like(image_id: int, *, face_user: FaceUser | None = None, shown: list[int] | None = None,
@@ -67,7 +72,7 @@ def test_finer_segments_outweigh_coarser_ones() -> None:
 def test_never_recommends_unapproved_and_repeats_only_when_the_pool_is_empty() -> None:
     live = ApprovedImageFactory.create_batch(2, emotion="FEAR")
     ImageFactory(emotion="FEAR")  # pending
-    engine = LocalRecommender()
+    engine = engine_reading_at_once()
     ids = {item.image_id for item in engine.recommend(face_user_id=None, context=Context("FEAR"), n=10)}
     assert ids == {image.id for image in live}
     everything = [image.id for image in live]
@@ -77,7 +82,7 @@ def test_never_recommends_unapproved_and_repeats_only_when_the_pool_is_empty() -
 
 def test_new_images_are_marked_new() -> None:
     ApprovedImageFactory(emotion="SAD")
-    [item] = LocalRecommender().recommend(face_user_id=None, context=Context("SAD"), n=3)
+    [item] = engine_reading_at_once().recommend(face_user_id=None, context=Context("SAD"), n=3)
     assert item.reason == "new"
 
 
@@ -91,7 +96,7 @@ def test_new_images_get_a_fair_chance_in_a_mostly_old_catalogue(old_images: int)
     # visitor paging on meets it long before the images everyone leaves.
     for position, image in enumerate(proven):
         SegmentStat.objects.create(segment="*", image=image, impressions=200, likes=120 if position < 3 else 20)
-    engine = LocalRecommender(seed=None)
+    engine = engine_reading_at_once(seed=None)
     slots = Counter()
     for _ in range(30):
         shown: list[int] = []
@@ -132,6 +137,7 @@ def test_three_likes_of_one_theme_bring_more_of_it_on_the_very_next_page_without
     images = {theme: ApprovedImageFactory.create_batch(8, emotion="HAPPY", theme=theme) for theme in themes}
     winter = {image.id for image in images[themes[0]]}
     visitor = FaceUserFactory()
+    # Counters as first read: these likes come without the served pages whose impressions would temper them.
     engine = LocalRecommender(seed=7)
 
     def winter_share() -> float:
@@ -216,6 +222,28 @@ def test_counters_are_served_from_the_cache_and_refreshed_in_the_background(cloc
     assert set(refreshed) == {"*", *Emotion.values}
     engine._counters.refresh_now()
     assert engine.recommend(face_user_id=None, context=Context("CALM"), n=1)[0].image_id == second.id
+
+
+def test_a_finer_segment_read_for_the_first_time_is_read_in_the_background(clock: FakeClock) -> None:
+    first, second = ApprovedImageFactory.create_batch(2, emotion="CALM")
+    female_adults = Context("CALM", gender="Female", age_band="adult")
+    for _ in range(3):
+        record_interaction(event=Interaction.Event.LIKE, image_id=second.id, visitor=None, impression_ids=[first.id],
+                           emotion="CALM", gender="Female", age_band="adult")
+        record_interaction(event=Interaction.Event.LIKE, image_id=first.id, visitor=None, impression_ids=[second.id],
+                           emotion="CALM", gender="Male", age_band="adult")
+    engine = no_exploration(counters_cache_seconds=30, state_check_seconds=0)
+    scheduled: list[str] = []
+    engine._counters._schedule_refresh = scheduled.append  # the refresh thread is tested in test_segment_counters
+    # Everyone's and the mood's read at once; the woman's segments wait for the background: served as the mood's,
+    # which likes both alike (a tie).
+    assert engine.recommend(face_user_id=None, context=female_adults, n=1)[0].image_id == first.id
+    assert scheduled == ["CALM|Female", "CALM|Female|adult"]
+    for segment in scheduled:
+        engine._counters._read_and_store(segment)  # what the background thread does
+    assert engine.recommend(face_user_id=None, context=female_adults, n=1)[0].image_id == second.id
+    assert engine.recommend(face_user_id=None, context=Context("CALM", gender="Male", age_band="adult"),
+                            n=1)[0].reason_code  # served from the mood's counters without an error
 
 
 def test_a_segments_baseline_is_computed_once_until_its_counters_are_read_again(

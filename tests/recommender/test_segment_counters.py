@@ -160,6 +160,23 @@ def test_a_like_read_before_its_impression_counts_as_one() -> None:
     assert read_segment_counts("SAD").impressions.tolist() == [1]
 
 
+def test_a_segment_not_read_yet_is_read_in_the_background_when_the_caller_can_wait() -> None:
+    reads: list[str] = []
+
+    def read(segment: str) -> str:
+        reads.append(segment)
+        return segment
+
+    cache = SegmentCounterCache(max_age_seconds=10, reader=read)
+    assert cache.get_if_read("CALM|Female") is None  # the caller goes on without it
+    deadline = time.monotonic() + 5
+    while cache.get_if_read("CALM|Female") is None:
+        assert time.monotonic() < deadline, "the background never read the segment"
+        time.sleep(0.01)
+    assert reads == ["CALM|Female"]
+    assert SegmentCounterCache(max_age_seconds=0, reader=read).get_if_read("SAD") == "SAD"  # no cache: read at once
+
+
 def test_counters_are_read_again_as_often_as_their_reads_allow() -> None:
     read_seconds = {"cheap": 0.001, "dear": 0.02}
 
