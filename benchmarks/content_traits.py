@@ -21,7 +21,7 @@ import numpy as np  # noqa: E402
 
 from benchmarks.sim_api import _paint  # noqa: E402
 from benchmarks.sim_world import PRESETS, World  # noqa: E402
-from recommender.content import VISUAL_DIMS, content_matrix, visual_statistics  # noqa: E402
+from recommender.content import VISUAL_DIMS, centred_per_emotion, content_matrix, visual_statistics  # noqa: E402
 
 TRAITS = ("warmth", "brightness", "saturation")
 
@@ -31,14 +31,6 @@ def explained(features: np.ndarray, target: np.ndarray) -> float:
     design = np.c_[features, np.ones(len(features))]
     weights, *_ = np.linalg.lstsq(design, target, rcond=None)
     return float(1 - ((target - design @ weights) ** 2).sum() / ((target - target.mean()) ** 2).sum())
-
-
-def centred_per_emotion(visuals: np.ndarray, emotions: np.ndarray) -> np.ndarray:
-    centred = visuals - visuals.mean(axis=0)
-    for emotion in np.unique(emotions):
-        same = emotions == emotion
-        centred[same] = visuals[same] - visuals[same].mean(axis=0)
-    return centred
 
 
 def main() -> None:

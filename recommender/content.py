@@ -121,16 +121,22 @@ def _beyond_words(visuals: np.ndarray, emotions: np.ndarray, theme_rows: np.ndar
     the palettes drown how warm, bright or vivid an image is (benchmarks/online_sim.py's painted traits: about half
     of their variance read linearly from the pixels centred per emotion, two thirds to four fifths after the theme).
 
-    Centred on each emotion's mean (an emotion with a single item keeps the overall mean), then less a ridge
-    regression on the theme words (a word may be on two images only: THEME_RIDGE items' worth of shrinkage)."""
-    centred = visuals - visuals.mean(axis=0)
-    for emotion in np.unique(emotions):
-        same = emotions == emotion
-        if same.sum() >= 2:
-            centred[same] = visuals[same] - visuals[same].mean(axis=0)
+    Centred on each emotion's mean (centred_per_emotion), then less a ridge regression on the theme words (a word may
+    be on two images only: THEME_RIDGE items' worth of shrinkage)."""
+    centred = centred_per_emotion(visuals, emotions)
     if not theme_rows.any():
         return centred
     words_told = theme_rows - theme_rows.mean(axis=0)
     weights = np.linalg.solve(words_told.T @ words_told + THEME_RIDGE * np.eye(words_told.shape[1]),
                               words_told.T @ centred)
     return centred - words_told @ weights
+
+
+def centred_per_emotion(visuals: np.ndarray, emotions: np.ndarray) -> np.ndarray:
+    """Each row less its emotion's mean row; an emotion with a single item keeps the overall mean."""
+    centred = visuals - visuals.mean(axis=0)
+    for emotion in np.unique(emotions):
+        same = emotions == emotion
+        if same.sum() >= 2:
+            centred[same] = visuals[same] - visuals[same].mean(axis=0)
+    return centred
