@@ -16,13 +16,14 @@ from recommender.taste import (
     BaselineConfig,
     Counts,
     History,
+    Posterior,
     TasteConfig,
+    draw_baseline,
     explored_top_items,
     learned_mirror,
     mood_baseline,
     pooled_rate,
     taste_scores,
-    thompson_scores,
     top_items,
     visitor_posterior,
 )
@@ -100,24 +101,37 @@ class TasteBandit(_Policy):
 
     def page(self, visitor: int, mood: int, visit: int, shown: list[int], n: int) -> list[int]:
         rate, weight = self._baseline(mood)
-        emotions = self.world.catalogue.emotions
         means, theta = rate, None
         seen = self.history[visitor]
         if self.personal and seen:
-            items = np.fromiter(seen.keys(), dtype=np.intp)
-            moods = np.array([mood_ for mood_, _ in seen.values()], dtype=np.intp)
-            outcomes = np.array([outcome for _, outcome in seen.values()])
-            baselines = {int(m): (rate if m == mood else self._baseline(int(m))[0]) for m in np.unique(moods)}
-            found = visitor_posterior(History(items, moods, outcomes), self.content, emotions, baselines, self.taste)
+            history = self._history(seen)
+            baselines = {int(m): (rate if m == mood else self._baseline(int(m))[0]) for m in np.unique(history.moods)}
+            found = self.posterior(visitor, history, baselines)
             if found is not None:
-                means = means + taste_scores(found.mean, self.content, emotions, mood)
+                means = means + self.taste_scores(visitor, found.mean, mood, np.arange(rate.size))
                 theta = found.draw(self.rng, self.taste.exploration)
 
         def draw(items: np.ndarray) -> np.ndarray:
-            return thompson_scores(items, rate=rate, weight=weight, theta=theta, content=self.content,
-                                   item_emotions=emotions, mood=mood, rng=self.rng, scale=self.taste.exploration)
+            drawn = draw_baseline(rate[items], weight[items], self.rng, self.taste.exploration)
+            return drawn if theta is None else drawn + self.taste_scores(visitor, theta, mood, items)
 
         return explored_top_items(means, draw, n, self.excluded(visitor, shown), self.taste.shortlist).tolist()
+
+    def posterior(self, visitor: int, history: History, baselines: dict[int, np.ndarray]) -> Posterior | None:
+        """The visitor's taste from their exposures, as the engine solves it (recommender.taste)."""
+        return visitor_posterior(history, self.content, self.world.catalogue.emotions, baselines, self.taste)
+
+    def taste_scores(self, visitor: int, theta: np.ndarray, mood: int, items: np.ndarray) -> np.ndarray:
+        """theta's scores of these items for the visitor in `mood` (the engine's thompson_scores adds them to the
+        baseline's draws as draw() does)."""
+        emotions = self.world.catalogue.emotions
+        return taste_scores(theta, self.content[items], emotions[items], mood)
+
+    @staticmethod
+    def _history(seen: dict[int, tuple[int, float]]) -> History:
+        return History(np.fromiter(seen.keys(), dtype=np.intp),
+                       np.array([mood for mood, _ in seen.values()], dtype=np.intp),
+                       np.array([outcome for _, outcome in seen.values()]))
 
     def feedback(self, visitor: int, mood: int, items: list[int], liked: np.ndarray) -> None:
         super().feedback(visitor, mood, items, liked)
