@@ -261,11 +261,17 @@ def _best(scores: np.ndarray, pool: np.ndarray, k: int) -> np.ndarray:
     return pool[np.argsort(-scores[pool], kind="stable")]
 
 
-def colike_relevance(scores: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-    """Co-like scores (EASE over the visitor's likes) scaled to a maximum of 1 over the allowed items, 0 if none
-    is positive."""
-    top = scores[allowed].max() if allowed.any() else 0.0
-    return np.maximum(scores, 0.0) / top if top > 0 else np.zeros_like(scores)
+# EASE predicts a like from the visitor's likes, and predicts little from little: a visitor's best co-liked item
+# scores about 0.085 on MovieLens-100k (dozens of likes per film), about 0.007 in a gallery of a thousand images with a
+# like or two each, where the co-likes are chance. Co-likes count fully from this score up, and below it in proportion.
+COLIKE_FULL_SCORE = 0.1
+
+
+def colike_relevance(scores: np.ndarray) -> np.ndarray:
+    """Co-like scores (EASE over the visitor's likes) as a relevance of 0..1: the score over COLIKE_FULL_SCORE,
+    at most 1, 0 if negative. Scaled to each visitor's best score instead, chance co-likes of a young gallery counted
+    as much as a film's fifty (benchmarks/online_sim.py's taste world: 1.80x against 1.99x without co-likes)."""
+    return np.clip(scores / COLIKE_FULL_SCORE, 0.0, 1.0)
 
 
 def garden_scores(baseline: np.ndarray, *, taste: np.ndarray | None = None, colike: np.ndarray | None = None,

@@ -134,7 +134,7 @@ class LocalRecommender(RecommenderEngine):
         if events is not None and events.exposures and (found := self._taste(events, catalogue, context, mirror)):
             taste_mean = taste_scores(found.mean, catalogue.content, catalogue.emotions, mood)
         if events is not None and events.liked and (model := self._personal_model()) is not None:
-            colike = colike_relevance(_on_candidates(model, events.liked, catalogue.ids), pool)
+            colike = colike_relevance(_on_candidates(model, events.liked, catalogue.ids))
         means = garden_scores(rate, taste=taste_mean, colike=colike, colike_weight=self.colike_weight)
         theta = found.draw(rng, self.taste.exploration) if found is not None else None
         hidden = self._hidden(catalogue, events)

@@ -156,7 +156,9 @@ def test_three_likes_of_one_theme_bring_more_of_it_on_the_very_next_page_without
 
 def test_personal_picks_follow_co_likes_and_a_like_counts_at_once() -> None:
     first, second, third, fourth, *others = ApprovedImageFactory.create_batch(8, emotion="HAPPY")
-    for pair in ((first, second), (first, second), (third, fourth), (third, fourth)):
+    # Enough people liking each pair for EASE to predict from them (a chance co-like or two counts for little:
+    # recommender.taste.colike_relevance).
+    for pair in [(first, second)] * 20 + [(third, fourth)] * 20:
         person = FaceUserFactory()
         for image in pair:
             like(image.id, face_user=person, emotion="HAPPY")

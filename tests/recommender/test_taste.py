@@ -5,6 +5,7 @@ import pytest
 
 from recommender.content import VISUAL_DIMS, content_matrix, visual_statistics, word_rows, words
 from recommender.taste import (
+    COLIKE_FULL_SCORE,
     NO_MOOD,
     BaselineConfig,
     Counts,
@@ -192,10 +193,11 @@ def test_draws_spread_with_uncertainty_and_collapse_without_exploration() -> Non
     assert not np.allclose(with_history.draw(rng, 1.0), with_history.mean)
 
 
-def test_colike_relevance_scales_to_the_allowed_maximum() -> None:
-    relevance = colike_relevance(np.array([4.0, 2.0, -1.0, 8.0]), np.array([True, True, True, False]))
-    assert relevance.tolist() == pytest.approx([1.0, 0.5, 0.0, 2.0])
-    assert not colike_relevance(np.array([-1.0, 0.0]), np.array([True, True])).any()
+def test_colike_relevance_weighs_co_likes_by_the_evidence_behind_them() -> None:
+    # A well-liked catalogue's scores (a film's dozens of co-likes) count fully; a young gallery's chance co-likes,
+    # which EASE predicts little from, count in proportion, however the visitor's own scores compare.
+    relevance = colike_relevance(np.array([0.2, COLIKE_FULL_SCORE, 0.05, 0.007, -0.3]))
+    assert relevance.tolist() == pytest.approx([1.0, 1.0, 0.5, 0.07, 0.0])
 
 
 def test_top_items_repeat_excluded_ones_only_when_nothing_else_is_left() -> None:

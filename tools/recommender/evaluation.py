@@ -283,7 +283,7 @@ class BlendRanker:
         colike = None
         if request.history.size:
             personal = self.personal.model.scores(request.history, recency_decay=self.personal.recency_decay)
-            colike = colike_relevance(personal, ~request.excluded)
+            colike = colike_relevance(personal)
         return rank_top(garden_scores(baseline, colike=colike, colike_weight=self.colike_weight), k,
                         request.excluded)
 
