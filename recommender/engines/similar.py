@@ -6,9 +6,11 @@ import numpy as np
 from emotion_garden.vocabulary import Emotion
 from recommender.engines.base import ReasonCode, Recommendation
 from recommender.items import Catalogue
+from recommender.taste import colike_relevance
 from recommender.training import PersonalModel
 
-# A co-like link counts as much as this share of perfect content similarity (weights are scaled to a maximum of 1).
+# A co-like link with the evidence to count fully (recommender.taste.colike_relevance: a chance co-like of a young
+# gallery counts little) weighs as much as this share of perfect content similarity.
 COLIKE_WEIGHT = 0.5
 
 
@@ -27,9 +29,7 @@ def similar_items(catalogue: Catalogue, *, image_id: int, n: int, model: Persona
         weights = model.weights[[model.index_of[image_id]]].toarray().ravel()
         positions = catalogue.positions(model.image_ids.tolist())
         known = np.isin(model.image_ids, catalogue.ids)
-        colike[positions] = np.maximum(weights[known], 0.0)
-        if colike.max() > 0:
-            colike /= colike.max()
+        colike[positions] = colike_relevance(weights[known])
     scores = content + COLIKE_WEIGHT * colike
     scores[item] = -np.inf
     candidates = np.flatnonzero(~hidden & np.isfinite(scores))

@@ -179,6 +179,23 @@ def test_personal_picks_follow_co_likes_and_a_like_counts_at_once() -> None:
     assert len(others) == 4
 
 
+@pytest.mark.parametrize("people", [2, 40])
+def test_similar_images_follow_co_likes_once_enough_people_share_them(people: int) -> None:
+    image = ApprovedImageFactory(emotion="SAD", theme="winter,snowy,night")
+    lookalike = ApprovedImageFactory(emotion="SAD", theme="winter,snowy,day")
+    co_liked = ApprovedImageFactory(emotion="SAD", theme="summer,sunny,dawn")
+    for _ in range(people):
+        person = FaceUserFactory()
+        for liked in (image, co_liked):
+            like(liked.id, face_user=person)
+    assert refit_personal_model() is not None
+    first, *_ = engine_reading_at_once().similar(image_id=image.id, n=2)
+    if people == 2:  # two people's likes say little: what the images show decides
+        assert first.image_id == lookalike.id
+    else:
+        assert (first.image_id, first.reason) == (co_liked.id, "liked by the same visitors")
+
+
 def test_refit_stores_a_sparse_snapshot_and_keeps_a_few() -> None:
     assert refit_personal_model() is None  # nothing to learn from
     images = ApprovedImageFactory.create_batch(3)
