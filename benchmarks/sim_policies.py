@@ -11,7 +11,7 @@
 import numpy as np
 
 from benchmarks.sim_world import World
-from recommender.content import content_matrix
+from recommender.content import content_matrix, word_columns
 from recommender.taste import (
     BaselineConfig,
     Counts,
@@ -119,7 +119,8 @@ class TasteBandit(_Policy):
 
     def posterior(self, visitor: int, history: History, baselines: dict[int, np.ndarray]) -> Posterior | None:
         """The visitor's taste from their exposures, as the engine solves it (recommender.taste)."""
-        return visitor_posterior(history, self.content, self.world.catalogue.emotions, baselines, self.taste)
+        return visitor_posterior(history, self.content, self.world.catalogue.emotions, baselines, self.taste,
+                                 sparse_columns=word_columns(self.content))
 
     def taste_scores(self, visitor: int, theta: np.ndarray, mood: int, items: np.ndarray) -> np.ndarray:
         """theta's scores of these items for the visitor in `mood` (the engine's thompson_scores adds them to the

@@ -115,6 +115,12 @@ def content_matrix(emotions: np.ndarray, themes: Sequence[str], prompts: Sequenc
     ]).astype(np.float32)
 
 
+def word_columns(content: np.ndarray) -> slice:
+    """content_matrix's theme and prompt word columns: where a person's taste is sparse (a few themes and subjects
+    loved or shunned), unlike their response to an emotion or a palette."""
+    return slice(N_EMOTIONS, content.shape[1] - VISUAL_DIMS)
+
+
 def _beyond_words(visuals: np.ndarray, emotions: np.ndarray, theme_rows: np.ndarray) -> np.ndarray:
     """The visual statistics less what the emotion and the theme words tell of them: an emotion's palette is the
     emotion column's to tell, a snowy night's the theme's, and the pixels tell what differs beyond them. Without it

@@ -10,7 +10,9 @@ The garden's ranking is a contextual bandit (docs/recommender.md, measured by be
 - A per-visitor taste: a Bayesian linear model over item content (emotion, theme words, prompt words, pixel statistics)
   and the visitor's own mood response (session emotion x image emotion), fitted on the residual of every exposure
   (liked, shown but not liked, not interested) against the baseline. It is solved from the visitor's recent exposures
-  at each request, so a like or a skipped page changes the very next page without any refit.
+  at each request, so a like or a skipped page changes the very next page without any refit; the prior of each theme
+  and prompt word is refitted to the visitor's own evidence on the way (relevant_posterior), since tastes over words
+  are sparse.
 - Exploration by uncertainty: one Thompson draw of the taste posterior and of each item's like-rate per request. A
   new item is as uncertain as its content and segment allow, so an all-new catalogue burns no fixed share of slots.
 """
@@ -55,6 +57,12 @@ class TasteConfig:
     # best of N draws is the noisiest, so without a shortlist exploration would grow with the catalogue.
     shortlist: int = 20
     not_interested_weight: float = 3.0  # one "not interested" teaches as much as this many skipped impressions
+    # A person loves or shuns a few themes and subjects, not a little of every one: each word column's prior variance
+    # is refitted to the visitor's own evidence (automatic relevance determination, a few EM rounds), so the words
+    # their likes and skips say nothing about shrink, and the few that matter are learned faster (0 rounds: off).
+    relevance_rounds: int = 3
+    relevance_strength: float = 2.0  # how many of the visitor's own second moments the base variance is worth
+    relevance_range: tuple[float, float] = (0.1, 5.0)  # a column's variance stays within these multiples of base
 
 
 @dataclass(frozen=True)
@@ -171,11 +179,40 @@ def posterior(rows: np.ndarray, residuals: np.ndarray, weights: np.ndarray, prio
               config: TasteConfig) -> Posterior:
     """Bayesian linear regression of residual outcomes on feature rows, prior N(0, diag(prior_variance))."""
     weighted = rows * (weights / config.noise_variance)[:, None]
-    precision = weighted.T @ rows
+    return _solve(weighted.T @ rows, weighted.T @ residuals, prior_variance)
+
+
+def relevant_posterior(rows: np.ndarray, residuals: np.ndarray, weights: np.ndarray, prior_variance: np.ndarray,
+                       config: TasteConfig, *, relevant: slice) -> Posterior:
+    """posterior() whose `relevant` columns' prior variances are refitted by EM to this evidence: each becomes its
+    weight's posterior second moment, smoothed towards the base variance (config.relevance_strength) and kept within
+    config.relevance_range of it. The other columns keep the base prior."""
+    weighted = rows * (weights / config.noise_variance)[:, None]
+    gram, moment = weighted.T @ rows, weighted.T @ residuals
+    variances = prior_variance.copy()
+    found = _solve(gram, moment, variances)
+    columns = np.arange(variances.size)[relevant]
+    if columns.size == 0:
+        return found
+    low, high = config.relevance_range
+    base = prior_variance[columns]
+    unit = np.zeros((variances.size, columns.size))
+    unit[columns, np.arange(columns.size)] = 1.0
+    for _ in range(config.relevance_rounds):
+        # The posterior variance of weight j is the squared norm of column j of L^-1 (precision = L L^T).
+        inverse_columns = solve_triangular(found.precision_factor, unit, lower=True)
+        second_moment = found.mean[columns] ** 2 + (inverse_columns**2).sum(axis=0)
+        refitted = (second_moment + config.relevance_strength * base) / (1.0 + config.relevance_strength)
+        variances[columns] = np.clip(refitted, low * base, high * base)
+        found = _solve(gram, moment, variances)
+    return found
+
+
+def _solve(gram: np.ndarray, moment: np.ndarray, prior_variance: np.ndarray) -> Posterior:
+    precision = gram.copy()
     precision[np.diag_indices_from(precision)] += 1.0 / prior_variance
     factor = cholesky(precision, lower=True)
-    mean = cho_solve((factor, True), weighted.T @ residuals)
-    return Posterior(mean=mean, precision_factor=factor)
+    return Posterior(mean=cho_solve((factor, True), moment), precision_factor=factor)
 
 
 @dataclass(frozen=True)
@@ -193,7 +230,8 @@ class History:
 
 
 def visitor_posterior(history: History, content: np.ndarray, item_emotions: np.ndarray,
-                      baselines_by_mood: dict[int, np.ndarray], config: TasteConfig) -> Posterior | None:
+                      baselines_by_mood: dict[int, np.ndarray], config: TasteConfig, *,
+                      sparse_columns: slice = slice(0)) -> Posterior | None:
     """The visitor's taste from their history; baselines_by_mood[m] holds the baseline rate of every item in mood m
     (only the moods present in the history are needed). None without history."""
     if history.items.size == 0:
@@ -203,7 +241,8 @@ def visitor_posterior(history: History, content: np.ndarray, item_emotions: np.n
                          for item, mood in zip(history.items.tolist(), history.moods.tolist(), strict=True)])
     liked = np.clip(history.outcomes, 0.0, 1.0)
     weights = np.where(history.outcomes < 0, config.not_interested_weight, 1.0)
-    return posterior(rows, liked - expected, weights, prior_variances(content.shape[1], config), config)
+    return relevant_posterior(rows, liked - expected, weights, prior_variances(content.shape[1], config), config,
+                              relevant=sparse_columns)
 
 
 def taste_scores(theta: np.ndarray, content: np.ndarray, item_emotions: np.ndarray, mood: int) -> np.ndarray:

@@ -38,6 +38,7 @@ from django.db.models import F
 from curation.models import Image
 from emotion_garden.vocabulary import Emotion
 from recommender.algorithms import EVERYONE, segment_path
+from recommender.content import word_columns
 from recommender.engines.base import Context, ReasonCode, Recommendation, RecommenderEngine, Visitor
 from recommender.engines.counters import (
     CheckedValue,
@@ -259,7 +260,7 @@ class LocalRecommender(RecommenderEngine):
             keys = segment_path(emotion, context.gender, context.age_band)
             baselines[exposure_mood] = self._mood_baseline(catalogue, keys, mood=exposure_mood, mirror=mirror)[1][0]
         return visitor_posterior(History(positions[live], moods, outcomes), catalogue.content, catalogue.emotions,
-                                 baselines, self.taste)
+                                 baselines, self.taste, sparse_columns=word_columns(catalogue.content))
 
     def _hidden(self, catalogue: Catalogue, events: VisitorEvents | None) -> np.ndarray:
         """Items the visitor said they are not interested in, and their near-duplicates."""
