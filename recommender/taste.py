@@ -233,7 +233,9 @@ def visitor_posterior(history: History, content: np.ndarray, item_emotions: np.n
                       baselines_by_mood: dict[int, np.ndarray], config: TasteConfig, *,
                       sparse_columns: slice = slice(0)) -> Posterior | None:
     """The visitor's taste from their history; baselines_by_mood[m] holds the baseline rate of every item in mood m
-    (only the moods present in the history are needed). None without history."""
+    (only the moods present in the history are needed). The content columns in sparse_columns (the engine passes
+    recommender.content.word_columns) have their priors refitted to this history (relevant_posterior); by default
+    none. None without history."""
     if history.items.size == 0:
         return None
     rows = design(content, item_emotions, history.items, history.moods)
