@@ -11,8 +11,8 @@ The garden's ranking is a contextual bandit (docs/recommender.md, measured by be
   and the visitor's own mood response (session emotion x image emotion), fitted on the residual of every exposure
   (liked, shown but not liked, not interested) against the baseline. It is solved from the visitor's recent exposures
   at each request, so a like or a skipped page changes the very next page without any refit; the prior of each theme
-  and prompt word is refitted to the visitor's own evidence on the way (relevant_posterior), since tastes over words
-  are sparse.
+  and prompt word is refitted to the visitor's own evidence on the way (posterior's `refitted` columns), since tastes
+  over words are sparse.
 - Exploration by uncertainty: one Thompson draw of the taste posterior and of each item's like-rate per request. A
   new item is as uncertain as its content and segment allow, so an all-new catalogue burns no fixed share of slots.
 """
@@ -176,34 +176,29 @@ def prior_variances(n_content: int, config: TasteConfig) -> np.ndarray:
 
 
 def posterior(rows: np.ndarray, residuals: np.ndarray, weights: np.ndarray, prior_variance: np.ndarray,
-              config: TasteConfig) -> Posterior:
-    """Bayesian linear regression of residual outcomes on feature rows, prior N(0, diag(prior_variance))."""
-    weighted = rows * (weights / config.noise_variance)[:, None]
-    return _solve(weighted.T @ rows, weighted.T @ residuals, prior_variance)
+              config: TasteConfig, *, refitted: slice = slice(0)) -> Posterior:
+    """Bayesian linear regression of residual outcomes on feature rows, prior N(0, diag(prior_variance)).
 
-
-def relevant_posterior(rows: np.ndarray, residuals: np.ndarray, weights: np.ndarray, prior_variance: np.ndarray,
-                       config: TasteConfig, *, relevant: slice) -> Posterior:
-    """posterior() whose `relevant` columns' prior variances are refitted by EM to this evidence: each becomes its
-    weight's posterior second moment, smoothed towards the base variance (config.relevance_strength) and kept within
-    config.relevance_range of it. The other columns keep the base prior."""
+    The `refitted` columns' prior variances are then refitted by EM to this evidence (config.relevance_rounds,
+    automatic relevance determination): each becomes its weight's posterior second moment, smoothed towards the base
+    variance (config.relevance_strength) and kept within config.relevance_range of it. By default none is."""
     weighted = rows * (weights / config.noise_variance)[:, None]
     gram, moment = weighted.T @ rows, weighted.T @ residuals
-    variances = prior_variance.copy()
-    found = _solve(gram, moment, variances)
-    columns = np.arange(variances.size)[relevant]
+    found = _solve(gram, moment, prior_variance)
+    columns = np.arange(prior_variance.size)[refitted]
     if columns.size == 0:
         return found
     low, high = config.relevance_range
     base = prior_variance[columns]
+    variances = prior_variance.copy()
     unit = np.zeros((variances.size, columns.size))
     unit[columns, np.arange(columns.size)] = 1.0
     for _ in range(config.relevance_rounds):
         # The posterior variance of weight j is the squared norm of column j of L^-1 (precision = L L^T).
         inverse_columns = solve_triangular(found.precision_factor, unit, lower=True)
         second_moment = found.mean[columns] ** 2 + (inverse_columns**2).sum(axis=0)
-        refitted = (second_moment + config.relevance_strength * base) / (1.0 + config.relevance_strength)
-        variances[columns] = np.clip(refitted, low * base, high * base)
+        smoothed = (second_moment + config.relevance_strength * base) / (1.0 + config.relevance_strength)
+        variances[columns] = np.clip(smoothed, low * base, high * base)
         found = _solve(gram, moment, variances)
     return found
 
@@ -234,7 +229,7 @@ def visitor_posterior(history: History, content: np.ndarray, item_emotions: np.n
                       sparse_columns: slice = slice(0)) -> Posterior | None:
     """The visitor's taste from their history; baselines_by_mood[m] holds the baseline rate of every item in mood m
     (only the moods present in the history are needed). The content columns in sparse_columns (the engine passes
-    recommender.content.word_columns) have their priors refitted to this history (relevant_posterior); by default
+    recommender.content.word_columns) have their priors refitted to this history (posterior); by default
     none. None without history."""
     if history.items.size == 0:
         return None
@@ -243,8 +238,8 @@ def visitor_posterior(history: History, content: np.ndarray, item_emotions: np.n
                          for item, mood in zip(history.items.tolist(), history.moods.tolist(), strict=True)])
     liked = np.clip(history.outcomes, 0.0, 1.0)
     weights = np.where(history.outcomes < 0, config.not_interested_weight, 1.0)
-    return relevant_posterior(rows, liked - expected, weights, prior_variances(content.shape[1], config), config,
-                              relevant=sparse_columns)
+    return posterior(rows, liked - expected, weights, prior_variances(content.shape[1], config), config,
+                     refitted=sparse_columns)
 
 
 def taste_scores(theta: np.ndarray, content: np.ndarray, item_emotions: np.ndarray, mood: int) -> np.ndarray:

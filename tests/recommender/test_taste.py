@@ -28,7 +28,6 @@ from recommender.taste import (
     mood_baseline,
     posterior,
     prior_variances,
-    relevant_posterior,
     taste_scores,
     top_items,
     visitor_posterior,
@@ -247,11 +246,11 @@ def test_a_sparse_taste_is_learned_faster_when_each_column_finds_its_own_relevan
     config = TasteConfig()
     variances = prior_variances(12, config)[:12]
     fixed = posterior(rows, residuals, weights, variances, config)
-    refitted = relevant_posterior(rows, residuals, weights, variances, config, relevant=slice(0, 12))
+    refitted = posterior(rows, residuals, weights, variances, config, refitted=slice(0, 12))
     assert refitted.mean[0] > fixed.mean[0]
     assert np.abs(refitted.mean[1:]).mean() < np.abs(fixed.mean[1:]).mean()
-    unrefitted = relevant_posterior(rows, residuals, weights, variances, TasteConfig(relevance_rounds=0),
-                                    relevant=slice(0, 12))
+    unrefitted = posterior(rows, residuals, weights, variances, TasteConfig(relevance_rounds=0),
+                           refitted=slice(0, 12))
     assert np.allclose(unrefitted.mean, fixed.mean)
 
 
