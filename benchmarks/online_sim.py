@@ -10,7 +10,9 @@ calm) and the image's quality. Printed: the like-rate by tenths of the run for
   with the impressions and the recommendation_id) on a fresh database with a procedurally painted catalogue whose
   pixels carry the visual traits, with the scheduled refit run between rounds (Django's test client, in-process);
   with --offline, the same algorithm in pure numpy (recommender.taste), seconds instead of minutes,
-- an oracle that knows every hidden taste.
+- an oracle that knows every hidden taste;
+then the same tenths' expected like-rate (the hidden like-probabilities of what was shown), free of the likes' draw
+noise: benchmarks/sim_compare.py --expected compares two engines on it.
 
 Usage: .venv/bin/python benchmarks/online_sim.py [--worlds mixed,mood,taste] [--seeds 1,2] [--items 300,1000]
        [--visitors 60] [--visits 10] [--pages 4] [--page-size 3] [--offline] [--database-url postgres://...]
@@ -35,6 +37,8 @@ import numpy as np  # noqa: E402
 from benchmarks.sim_policies import EmotionPopularity, EmotionRandom, Oracle, TasteBandit  # noqa: E402
 from benchmarks.sim_world import PRESETS, World, run  # noqa: E402
 
+EXPECTED = "expected: "  # the label prefix of the expected like-rate rows
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -58,43 +62,52 @@ def main() -> None:
             for world_name in args.worlds.split(",") for seed in args.seeds.split(",")]
     for world_name, seed, items in runs:
         world = World(PRESETS[world_name], items=items, visitors=args.visitors, seed=seed)
-        rows = {}
+        outcomes = {}
         for label, policy_class in (("emotion random", EmotionRandom), ("emotion popularity", EmotionPopularity),
                                     ("oracle", Oracle)):
             policy = policy_class(world, seed)
-            rows[label] = run(world, policy.page, policy.feedback, seed=seed, **shape).rates
+            outcomes[label] = run(world, policy.page, policy.feedback, seed=seed, **shape)
         started = time.monotonic()
         if args.offline:
             policy = TasteBandit(world, seed)
-            rows["product (numpy)"] = run(world, policy.page, policy.feedback, seed=seed, **shape).rates
+            outcomes["product (numpy)"] = run(world, policy.page, policy.feedback, seed=seed, **shape)
         else:
             from benchmarks.sim_api import api_run
 
-            rows["product (API)"] = api_run(world, seed=seed, database_url=args.database_url,
-                                            data_dir=Path(tempfile.mkdtemp(prefix="online-sim-")),
-                                            engine_options=json.loads(args.engine_options), **shape)
+            outcomes["product (API)"] = api_run(world, seed=seed, database_url=args.database_url,
+                                                data_dir=Path(tempfile.mkdtemp(prefix="online-sim-")),
+                                                engine_options=json.loads(args.engine_options), **shape)
+        rows = {label: outcome.rates for label, outcome in outcomes.items()}
         product = rows[next(label for label in rows if label.startswith("product"))]
         print(f"\nworld {world_name}, seed {seed}: {items} images, {args.visitors} visitors x {args.visits} "
               f"visits x {args.pages} pages of {args.page_size} (product ran {time.monotonic() - started:.0f} s)")
-        print(f"{'like-rate by tenth':<20}" + "".join(f"{tenth:>7}" for tenth in range(1, 11)))
+        print(f"{'like-rate by tenth':<30}" + "".join(f"{tenth:>7}" for tenth in range(1, 11)))
         for label, rates in rows.items():
-            print(f"{label:<20}" + "".join(f"{rate:>7.3f}" for rate in rates))
+            print(f"{label:<30}" + "".join(f"{rate:>7.3f}" for rate in rates))
+        # The same tenths in hidden like-probability of what was shown: no draw noise (sim_compare.py --expected).
+        for label, outcome in outcomes.items():
+            print(f"{EXPECTED + label:<30}" + "".join(f"{rate:>7.3f}" for rate in outcome.expected_rates))
         baseline = max(rows["emotion random"][-1], rows["emotion popularity"][-1], 1e-9)
         first_baseline = max(rows["emotion random"][0], rows["emotion popularity"][0], 1e-9)
         random = rows["emotion random"]
+        expected = {label: outcome.expected_rates for label, outcome in outcomes.items()}
+        expected_product = expected[next(label for label in expected if label.startswith("product"))]
+        expected_best = np.maximum(expected["emotion random"], expected["emotion popularity"])
         summary.append((world_name, seed, items, product[-1] / baseline, product[0] / first_baseline,
                         product[-1] / max(random[-1], 1e-9), product[0] / max(random[0], 1e-9),
-                        product[-1] / max(product[0], 1e-9), rows["oracle"][-1] / baseline))
+                        product[-1] / max(product[0], 1e-9), rows["oracle"][-1] / baseline,
+                        expected_product[-1] / expected_best[-1], expected_product[0] / expected_best[0]))
     print("\nproduct against the better emotion-only baseline (random or popularity) and against random images of "
           "the emotion (the original system) in the same tenth, and what the oracle reaches in the last tenth:")
     print(f"{'world':<10}{'seed':>5}{'items':>6}{'last/best':>11}{'first/best':>12}{'last/random':>13}"
           f"{'first/random':>14}{'last/first':>12}{'oracle last':>13}")
     for world_name, seed, items, *ratios in summary:
         print(f"{world_name:<10}{seed:>5}{items:>6}" + "".join(f"{ratio:>{width - 1}.2f}x" for ratio, width
-                                                             in zip(ratios, (11, 12, 13, 14, 12, 13), strict=True)))
+                                                             in zip(ratios[:6], (11, 12, 13, 14, 12, 13), strict=True)))
     table = np.array([row[3:] for row in summary])
     for column, label in ((0, "last tenth / better emotion-only"), (1, "first tenth / better emotion-only"),
-                          (2, "last tenth / emotion random"), (3, "first tenth / emotion random")):
+                          (2, "last tenth / emotion random"), (3, "first tenth / emotion random"),
+                          (6, "expected, last tenth / better"), (7, "expected, first tenth / better")):
         print(f"{label:<34}: mean {table[:, column].mean():.2f}x, min {table[:, column].min():.2f}x "
               f"over {len(summary)} runs")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.sim_world import EMOTIONS, World, run
+from benchmarks.sim_world import EMOTIONS, Outcome, World, run
 
 
 def _setup(database_url: str, data_dir: Path, engine_options: dict[str, object]) -> None:
@@ -68,7 +68,7 @@ def _catalogue(world: World, seed: int) -> np.ndarray:
 
 
 def api_run(world: World, *, seed: int, database_url: str, data_dir: Path, visits: int, pages: int,
-            page_size: int, engine_options: dict[str, object] | None = None) -> np.ndarray:
+            page_size: int, engine_options: dict[str, object] | None = None) -> Outcome:
     _setup(database_url, data_dir, engine_options or {})
     from django.core.management import call_command
     from django.test import Client
@@ -114,6 +114,5 @@ def api_run(world: World, *, seed: int, database_url: str, data_dir: Path, visit
                                   "emotion": EMOTIONS[mood], "client_event_id": uuid.uuid4().hex,
                                   "recommendation_id": visit_state["recommendation_id"]}, visitor)
 
-    outcome = run(world, page, feedback, visits=visits, pages=pages, page_size=page_size, seed=seed,
-                  progress=lambda visit: refit_personal_model())
-    return outcome.rates
+    return run(world, page, feedback, visits=visits, pages=pages, page_size=page_size, seed=seed,
+               progress=lambda visit: refit_personal_model())

@@ -174,20 +174,29 @@ Feedback = Callable[[int, int, list[int], np.ndarray], None]
 class Outcome:
     likes: np.ndarray  # per tenth of the run
     impressions: np.ndarray
+    # The hidden like-probabilities of what was shown (0 for an image liked before), summed: what the likes are a
+    # draw of. Free of the draws' own noise (about +-8% of a tenth's like-rate with 60 visitors), it compares two
+    # engines on fewer runs; the engines still learned from the drawn likes.
+    expected: np.ndarray
 
     @property
     def rates(self) -> np.ndarray:
         return self.likes / np.maximum(self.impressions, 1)
 
+    @property
+    def expected_rates(self) -> np.ndarray:
+        return self.expected / np.maximum(self.impressions, 1)
+
 
 def run(world: World, page: PagePolicy, feedback: Feedback, *, visits: int, pages: int, page_size: int,
         seed: int, progress: Callable[[int], None] | None = None) -> Outcome:
-    """Every visitor visits `visits` times, in rounds; each visit is `pages` pages. Like-rates by tenth of the run.
+    """Every visitor visits `visits` times, in rounds; each visit is `pages` pages. Like-rates by tenth of the run,
+    drawn and expected.
     An image a visitor liked before cannot be liked again (it counts as an impression without a like)."""
     rng = np.random.default_rng(seed)
     order_rng = np.random.default_rng(seed + 7)
     total = visits * world.n_visitors * pages
-    likes, impressions = np.zeros(10), np.zeros(10)
+    likes, impressions, expected = np.zeros(10), np.zeros(10), np.zeros(10)
     liked_before = [set() for _ in range(world.n_visitors)]
     step = 0
     for visit in range(visits):
@@ -198,14 +207,16 @@ def run(world: World, page: PagePolicy, feedback: Feedback, *, visits: int, page
                 items = page(visitor, mood, visit, shown, page_size)
                 probability = world.like_probability(visitor, mood, np.array(items, dtype=np.intp))
                 draws = rng.random(len(items))
-                liked = (draws < probability) & np.array([item not in liked_before[visitor] for item in items])
+                new = np.array([item not in liked_before[visitor] for item in items], dtype=bool)
+                liked = (draws < probability) & new
                 liked_before[visitor].update(np.array(items)[liked].tolist())
                 feedback(visitor, mood, items, liked)
                 tenth = min(step * 10 // total, 9)
                 likes[tenth] += liked.sum()
+                expected[tenth] += probability[new].sum()
                 impressions[tenth] += len(items)
                 shown.extend(items)
                 step += 1
         if progress:
             progress(visit)
-    return Outcome(likes=likes, impressions=impressions)
+    return Outcome(likes=likes, impressions=impressions, expected=expected)
