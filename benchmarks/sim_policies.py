@@ -76,7 +76,8 @@ class Oracle(_Policy):
 
 class TasteBandit(_Policy):
     """The product's ranking, with the counters and histories the engine keeps: every image served counts an
-    impression in the visitor's segments, every like a like."""
+    impression in the visitor's segments, with the like-probability the visitor's taste added to it (taken from the
+    likes, as recommender.engines.counters.read_segment_counts does), every like a like."""
 
     def __init__(self, world: World, seed: int, *, baseline: BaselineConfig | None = None,
                  taste: TasteConfig | None = None, personal: bool = True) -> None:
@@ -89,6 +90,7 @@ class TasteBandit(_Policy):
         self.personal = personal
         self.counts = {key: Counts(np.zeros(catalogue.size), np.zeros(catalogue.size)) for key in range(-1, 8)}
         self.history: list[dict[int, tuple[int, float]]] = [{} for _ in range(world.n_visitors)]
+        self.taste_lifts: dict[int, float] = {}  # of the last page served
 
     def _baseline(self, mood: int) -> tuple[np.ndarray, np.ndarray]:
         everyone = self.counts[-1]
@@ -101,21 +103,23 @@ class TasteBandit(_Policy):
 
     def page(self, visitor: int, mood: int, visit: int, shown: list[int], n: int) -> list[int]:
         rate, weight = self._baseline(mood)
-        means, theta = rate, None
+        theta, lift = None, np.zeros(rate.size)
         seen = self.history[visitor]
         if self.personal and seen:
             history = self._history(seen)
             baselines = {int(m): (rate if m == mood else self._baseline(int(m))[0]) for m in np.unique(history.moods)}
             found = self.posterior(visitor, history, baselines)
             if found is not None:
-                means = means + self.taste_scores(visitor, found.mean, mood, np.arange(rate.size))
+                lift = self.taste_scores(visitor, found.mean, mood, np.arange(rate.size))
                 theta = found.draw(self.rng, self.taste.exploration)
 
         def draw(items: np.ndarray) -> np.ndarray:
             drawn = draw_baseline(rate[items], weight[items], self.rng, self.taste.exploration)
             return drawn if theta is None else drawn + self.taste_scores(visitor, theta, mood, items)
 
-        return explored_top_items(means, draw, n, self.excluded(visitor, shown), self.taste.shortlist).tolist()
+        picked = explored_top_items(rate + lift, draw, n, self.excluded(visitor, shown), self.taste.shortlist)
+        self.taste_lifts = dict(zip(picked.tolist(), lift[picked].tolist(), strict=True))
+        return picked.tolist()
 
     def posterior(self, visitor: int, history: History, baselines: dict[int, np.ndarray]) -> Posterior | None:
         """The visitor's taste from their exposures, as the engine solves it (recommender.taste)."""
@@ -139,6 +143,8 @@ class TasteBandit(_Policy):
         for item, was_liked in zip(items, liked.tolist(), strict=True):
             previous = self.history[visitor].pop(item, (mood, 0.0))
             self.history[visitor][item] = (mood, 1.0 if was_liked or previous[1] > 0 else 0.0)
+        lifts = [self.taste_lifts.get(item, 0.0) for item in items]
         for key in (-1, mood):
             np.add.at(self.counts[key].impressions, items, 1)
             np.add.at(self.counts[key].likes, np.array(items)[liked], 1)
+            np.add.at(self.counts[key].likes, items, -np.array(lifts))

@@ -106,7 +106,7 @@ class InteractionAdmin(admin.ModelAdmin):
 
 @admin.register(SegmentStat)
 class SegmentStatAdmin(admin.ModelAdmin):
-    list_display = ["segment", "image", "impressions", "likes"]
+    list_display = ["segment", "image", "impressions", "likes", "taste_lift"]
     search_fields = ["segment"]
     raw_id_fields = ["image"]
 

@@ -116,6 +116,11 @@ class SegmentStat(models.Model):
     segment = models.CharField(max_length=48)
     impressions = models.PositiveIntegerField(default=0)
     likes = models.PositiveIntegerField(default=0)
+    # What the viewers' own tastes predicted of these impressions, summed: the like-probability each visitor's taste
+    # added to the segment's rate when the engine served them the image (negative where it took some away). An image
+    # shown to the people who love its kind earns likes for being shown to them; its likes less this are its own
+    # appeal (recommender.engines.counters.read_segment_counts).
+    taste_lift = models.FloatField(default=0.0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["segment", "image"], name="unique_segment_image")]
@@ -131,6 +136,7 @@ class TrackSegmentStat(models.Model):
     segment = models.CharField(max_length=48)
     impressions = models.PositiveIntegerField(default=0)
     likes = models.PositiveIntegerField(default=0)
+    taste_lift = models.FloatField(default=0.0)  # as SegmentStat's
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["segment", "track"], name="unique_segment_track")]

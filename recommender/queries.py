@@ -196,8 +196,9 @@ def item_statuses(*, model: type[models.Model], item_ids: Sequence[int]) -> dict
         return dict(cursor.fetchall())
 
 
-def add_to_counters(rows: list[tuple[str, int, int, int]], *, kind: ItemKind) -> None:
-    """Add (impressions, likes) to each (segment, item) counter of the kind in one statement, creating missing rows.
+def add_to_counters(rows: list[tuple[str, int, int, int, float]], *, kind: ItemKind) -> None:
+    """Add (impressions, likes, taste_lift) to each (segment, item) counter of the kind in one statement, creating
+    missing rows.
 
     Invariant: (segment, item) is unique in the counters table, and INSERT ... ON CONFLICT DO UPDATE is atomic on
     SQLite and PostgreSQL alike, so concurrent likes never lose a count; the ORM's bulk_create(update_conflicts=True)
@@ -205,11 +206,12 @@ def add_to_counters(rows: list[tuple[str, int, int, int]], *, kind: ItemKind) ->
     """
     table = kind.counters._meta.db_table
     item = f"{kind.field}_id"
-    placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    placeholders = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (segment, {item}, impressions, likes) VALUES {placeholders} "
+            f"INSERT INTO {table} (segment, {item}, impressions, likes, taste_lift) VALUES {placeholders} "
             f"ON CONFLICT (segment, {item}) DO UPDATE SET "
-            f"impressions = {table}.impressions + excluded.impressions, likes = {table}.likes + excluded.likes",
+            f"impressions = {table}.impressions + excluded.impressions, likes = {table}.likes + excluded.likes, "
+            f"taste_lift = {table}.taste_lift + excluded.taste_lift",
             [value for row in rows for value in row],
         )

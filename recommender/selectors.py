@@ -36,6 +36,7 @@ class GardenItem:
     score: float
     reason: str
     reason_code: str
+    taste_lift: float = 0.0  # Recommendation.taste_lift, handed back with the served page
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,8 @@ def garden(
     recommendation_id = uuid.uuid4().hex
     if record:
         record_served_page(recommendation_id=recommendation_id, visitor_id=visitor.id if visitor else None,
-                           mode=mode, context=context, image_ids=[item.image.pk for item in items])
+                           mode=mode, context=context, image_ids=[item.image.pk for item in items],
+                           taste_lifts=[item.taste_lift for item in items])
     return Garden(items=items, recommendation_id=recommendation_id, context=context, mode=mode, likes=likes,
                   exhausted=exhausted)
 
@@ -123,7 +125,8 @@ def _recommended(context: Context, *, mode: Mode, face_user_id: uuid.UUID | None
         model=Image, item_ids=[recommendation.image_id for recommendation in recommendations])
     return [
         GardenItem(image=images[recommendation.image_id], rank=rank, score=recommendation.score,
-                   reason=recommendation.reason, reason_code=recommendation.reason_code)
+                   reason=recommendation.reason, reason_code=recommendation.reason_code,
+                   taste_lift=recommendation.taste_lift)
         for rank, recommendation in enumerate(recommendations, start=1)
         if recommendation.image_id in images and context.in_theme(images[recommendation.image_id].theme)
     ]

@@ -124,10 +124,10 @@ _INSERTED_FIELDS = (
 
 
 def record_served_page(*, recommendation_id: str, visitor_id: uuid.UUID | None, mode: str, context: Context,
-                       image_ids: Sequence[int], kind: ItemKind = IMAGES) -> None:
+                       image_ids: Sequence[int], taste_lifts: Sequence[float] = (), kind: ItemKind = IMAGES) -> None:
     """Store a garden answer (what the visitor's taste learns "shown" from, and the dashboard's denominator), then
     count its impressions in the engine (the local engine writes them in batches, off the request path);
-    `image_ids` are ids of the kind's items.
+    `image_ids` are ids of the kind's items, `taste_lifts` their Recommendation.taste_lift (none: 0).
 
     The row is one statement, in autocommit outside a caller's transaction: every garden stores one, and a
     transaction of its own would cost PostgreSQL two more round trips (BEGIN and COMMIT) per garden."""
@@ -136,7 +136,8 @@ def record_served_page(*, recommendation_id: str, visitor_id: uuid.UUID | None, 
     queries.insert_served_page(ServedPage(id=recommendation_id, face_user_id=visitor_id, kind=kind.name, mode=mode,
                                           emotion=context.emotion, items=",".join(str(item) for item in image_ids),
                                           created_at=timezone.now()))
-    recommender_engine(kind.name).record_served(context=context, image_ids=list(image_ids))
+    recommender_engine(kind.name).record_served(context=context, image_ids=list(image_ids),
+                                                taste_lifts=list(taste_lifts))
 
 
 def _shown_items(kind: ItemKind, *, item_id: int, impression_ids: Sequence[int], event: Interaction.Event) -> list[int]:

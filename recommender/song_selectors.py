@@ -64,8 +64,10 @@ def songs(*, emotion: str, visitor: Visitor | None = None, gender: str = "", age
     ]
     recommendation_id = uuid.uuid4().hex
     if record:
+        lifts = {item.image_id: item.taste_lift for item in recommendations}
         record_served_page(recommendation_id=recommendation_id, visitor_id=visitor.id if visitor else None,
-                           mode=mode, context=context, image_ids=[item.track.pk for item in items], kind=TRACKS)
+                           mode=mode, context=context, image_ids=[item.track.pk for item in items],
+                           taste_lifts=[lifts[item.track.pk] for item in items], kind=TRACKS)
     return Songs(items=items, recommendation_id=recommendation_id, context=context, mode=mode, likes=likes)
 
 

@@ -6,7 +6,8 @@ The garden's ranking is a contextual bandit (docs/recommender.md, measured by be
   age band), whose prior is the item's appeal to everyone times the segment's like-rate of the item's emotion. So the
   baseline learns from everyone which image emotions answer each mood (some moods want to be mirrored, others lifted)
   and backs off from the finest segment to everyone; with no data at all it mildly prefers the visitor's own emotion,
-  as the original system did.
+  as the original system did. Its likes are those beyond what each viewer's own taste foresaw (Counts), so an item
+  shown to the visitors who love its kind is not taken for one everyone loves.
 - A per-visitor taste: a Bayesian linear model over item content (emotion, theme words, prompt words, pixel statistics)
   and the visitor's own mood response (session emotion x image emotion), fitted on the residual of every exposure
   (liked, shown but not liked, not interested) against the baseline. It is solved from the visitor's recent exposures
@@ -67,17 +68,28 @@ class TasteConfig:
 
 @dataclass(frozen=True)
 class Counts:
-    """Likes and impressions of every item (dense over the catalogue) in one segment."""
+    """Likes and impressions of every item (dense over the catalogue) in one segment. The engine's likes are those
+    beyond what the viewers' own tastes predicted (recommender.engines.counters.read_segment_counts): fractions,
+    below 0 for an item its likely fans passed by."""
 
     likes: np.ndarray
     impressions: np.ndarray
+
+
+# A rate smoothed from likes beyond the tastes' predictions stays above this, however far below them they fell.
+MIN_RATE = 1e-4
+
+
+def smoothed_rate(likes: np.ndarray, impressions: np.ndarray, strength: float, prior: np.ndarray) -> np.ndarray:
+    """(likes + strength x prior) / (impressions + strength), at least MIN_RATE."""
+    return np.maximum((likes + strength * prior) / (impressions + strength), MIN_RATE)
 
 
 def pooled_rate(everyone: Counts) -> float:
     """Everyone's like-rate: the rate of an item nobody has seen. Before any data, one like in ten (Beta(1, 9)
     pseudo-counts), about what visitors of a new garden give: a guess of a half would make every like look expected,
     and teach a visitor's taste nothing."""
-    return float((everyone.likes.sum() + 1.0) / (everyone.impressions.sum() + 10.0))
+    return float(smoothed_rate(everyone.likes.sum(), everyone.impressions.sum(), 10.0, 0.1))
 
 
 def learned_mirror(item_emotions: np.ndarray, by_mood: Sequence[Counts], *, config: BaselineConfig,
@@ -92,8 +104,8 @@ def learned_mirror(item_emotions: np.ndarray, by_mood: Sequence[Counts], *, conf
         likes += np.bincount(mirrored, weights=counts.likes, minlength=2)
         impressions += np.bincount(mirrored, weights=counts.impressions, minlength=2)
     strength = config.mirror_strength
-    other = (likes[0] + strength * prior_rate) / (impressions[0] + strength)
-    own = (likes[1] + strength * prior_rate * config.mirror) / (impressions[1] + strength)
+    other = smoothed_rate(likes[0], impressions[0], strength, prior_rate)
+    own = smoothed_rate(likes[1], impressions[1], strength, prior_rate * config.mirror)
     return float(np.clip(own / other, 0.1, 10.0))
 
 
@@ -112,7 +124,7 @@ def emotion_rates(item_emotions: np.ndarray, path: Sequence[Counts], *, mood: in
         if depth == 1 and mood != NO_MOOD:
             parent = parent.copy()
             parent[mood] = min(parent[mood] * (config.mirror if mirror is None else mirror), 0.95)
-        rate = (likes + config.emotion_strength * parent) / (impressions + config.emotion_strength)
+        rate = smoothed_rate(likes, impressions, config.emotion_strength, parent)
         rates.append(rate)
         parent = rate
     return rates
@@ -129,15 +141,15 @@ def mood_baseline(item_emotions: np.ndarray, path: Sequence[Counts], *, mood: in
         return np.full(item_emotions.size, prior_rate), np.full(item_emotions.size, config.item_strength)
     everyone = path[0]
     root = by_emotion[0][item_emotions]
-    rate = (everyone.likes + config.item_strength * root) / (everyone.impressions + config.item_strength)
+    rate = smoothed_rate(everyone.likes, everyone.impressions, config.item_strength, root)
     weight = everyone.impressions + config.item_strength
     parent_emotion_rate = root
     for counts, emotion_rate in zip(path[1:], by_emotion[1:], strict=True):
         # The item's rate one segment up, moved by how this segment likes its emotion compared with that one: what
         # a thin segment (a gender and age band of a mood) knows of an item is mostly what its mood knows.
         segment_emotion_rate = emotion_rate[item_emotions]
-        prior = np.clip(rate * segment_emotion_rate / np.maximum(parent_emotion_rate, 1e-9), 1e-4, 0.99)
-        rate = (counts.likes + config.item_strength * prior) / (counts.impressions + config.item_strength)
+        prior = np.clip(rate * segment_emotion_rate / np.maximum(parent_emotion_rate, 1e-9), MIN_RATE, 0.99)
+        rate = smoothed_rate(counts.likes, counts.impressions, config.item_strength, prior)
         weight = counts.impressions + config.item_strength
         parent_emotion_rate = segment_emotion_rate
     return rate, weight

@@ -2,7 +2,7 @@
 
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -74,6 +74,9 @@ class Recommendation:
     score: float
     reason: str  # why this image was picked, in English words
     reason_code: ReasonCode
+    # The like-probability the visitor's own taste added to the image's rate in their segment: handed back with the
+    # served page (record_served), so the segment's counters do not credit the image with what the taste foresaw.
+    taste_lift: float = 0.0
 
 
 class RecommenderEngine(ABC):
@@ -103,9 +106,11 @@ class RecommenderEngine(ABC):
     def forget_user(self, face_user_id: uuid.UUID) -> None:
         """Erase what the engine keeps about a face user who asked to be forgotten."""
 
-    def record_served(self, *, context: Context, image_ids: list[int]) -> None:  # noqa: B027 - optional hook
-        """Learn that a garden showed these images, once its answer is stored (in the caller's transaction if there
-        is one); engines that learn impressions from events alone ignore it."""
+    def record_served(self, *, context: Context, image_ids: list[int],  # noqa: B027 - optional hook
+                      taste_lifts: Sequence[float] = ()) -> None:
+        """Learn that a garden showed these images (with each one's Recommendation.taste_lift, or none), once its
+        answer is stored (in the caller's transaction if there is one); engines that learn impressions from events
+        alone ignore it."""
 
     def trending(self, *, context: Context, n: int, exclude: Collection[int] = ()) -> list[Recommendation]:
         """Up to n images liked most in a recent window by visitors of the context's emotion (smoothed)."""

@@ -68,13 +68,19 @@ class SegmentCounts:
 
 
 def read_segment_counts(segment: str, *, kind: ItemKind = IMAGES) -> SegmentCounts:
-    """One segment's counters of one kind of item, by item id: an index range scan of (segment, item)."""
+    """One segment's counters of one kind of item, by item id: an index range scan of (segment, item).
+
+    The likes are those beyond what the viewers' own tastes predicted (likes less taste_lift, so a fraction, and
+    below 0 for an image its likely fans passed by): an image the engine showed to the people who love its kind
+    would otherwise look loved by everyone, and be shown to everyone next (benchmarks/online_sim.py)."""
     item = f"{kind.field}_id"
-    rows = kind.counters.objects.filter(segment=segment).order_by(item).values_list(item, "likes", "impressions")
-    table = np.array(list(rows), dtype=np.int64).reshape(-1, 3)
-    likes = table[:, 1].astype(float)
+    rows = kind.counters.objects.filter(segment=segment).order_by(item).values_list(
+        item, "likes", "impressions", "taste_lift")
+    table = np.array(list(rows), dtype=np.float64).reshape(-1, 4)
+    likes = table[:, 1]
     # Every like was an impression: another process's impressions may reach the table up to a flush after its like.
-    return SegmentCounts(image_ids=table[:, 0], likes=likes, impressions=np.maximum(table[:, 2], likes))
+    return SegmentCounts(image_ids=table[:, 0].astype(np.int64), likes=likes - table[:, 3],
+                         impressions=np.maximum(table[:, 2], likes))
 
 
 T = TypeVar("T")
@@ -186,8 +192,8 @@ class SegmentCounterCache(Generic[V]):
                     self._pending.discard(segment)
 
 
-def increment_counters(rows: list[tuple[str, int, int, int]], *, kind: ItemKind = IMAGES) -> None:
-    """Add (impressions, likes) to each (segment, item) counter of the kind, creating missing rows."""
+def increment_counters(rows: list[tuple[str, int, int, int, float]], *, kind: ItemKind = IMAGES) -> None:
+    """Add (impressions, likes, taste_lift) to each (segment, item) counter of the kind, creating missing rows."""
     if rows:
         queries.add_to_counters(rows, kind=kind)
 
@@ -224,22 +230,24 @@ class CounterBuffer:
         self._flushing = threading.Lock()
         self._impressions: Counter[tuple[str, int]] = Counter()
         self._likes: Counter[tuple[str, int]] = Counter()
+        self._lifts: Counter[tuple[str, int]] = Counter()
         self._flusher: threading.Thread | None = None
         if flush_seconds > 0:
             atexit.register(self.flush)  # a forked worker inherits it, and flushes its own counts at exit
 
-    def add(self, rows: list[tuple[str, int, int, int]]) -> None:
-        """Add (segment, item, impressions, likes) rows, as increment_counters takes them."""
+    def add(self, rows: list[tuple[str, int, int, int, float]]) -> None:
+        """Add (segment, item, impressions, likes, taste_lift) rows, as increment_counters takes them."""
         if self.flush_seconds <= 0:
             increment_counters(rows, kind=self.kind)
             return
         transaction.on_commit(lambda: self._pend(rows))
 
-    def _pend(self, rows: list[tuple[str, int, int, int]]) -> None:
+    def _pend(self, rows: list[tuple[str, int, int, int, float]]) -> None:
         with self._lock:
-            for segment, item, impressions, likes in rows:
+            for segment, item, impressions, likes, lift in rows:
                 self._impressions[segment, item] += impressions
                 self._likes[segment, item] += likes
+                self._lifts[segment, item] += lift
             if self._flusher is None or not self._flusher.is_alive():
                 # Started lazily, so a process that forks (gunicorn's preload) never inherits a dead thread.
                 self._flusher = threading.Thread(target=self._flush_forever, name="counters", daemon=True)
@@ -252,10 +260,10 @@ class CounterBuffer:
         # back) waits for the background flush that may hold them.
         with self._flushing:
             with self._lock:
-                impressions, likes = self._impressions, self._likes
-                self._impressions, self._likes = Counter(), Counter()
-            rows = [(segment, item, impressions[segment, item], likes[segment, item])
-                    for segment, item in sorted(impressions.keys() | likes.keys())]
+                impressions, likes, lifts = self._impressions, self._likes, self._lifts
+                self._impressions, self._likes, self._lifts = Counter(), Counter(), Counter()
+            rows = [(segment, item, impressions[segment, item], likes[segment, item], lifts[segment, item])
+                    for segment, item in sorted(impressions.keys() | likes.keys() | lifts.keys())]
             for start in range(0, len(rows), self.chunk_rows):
                 if start and pause_seconds:
                     time.sleep(pause_seconds)
@@ -263,12 +271,13 @@ class CounterBuffer:
                     self._write(rows[start:start + self.chunk_rows])
                 except Exception:
                     with self._lock:
-                        for segment, item, impressions_left, likes_left in rows[start:]:
+                        for segment, item, impressions_left, likes_left, lift_left in rows[start:]:
                             self._impressions[segment, item] += impressions_left
                             self._likes[segment, item] += likes_left
+                            self._lifts[segment, item] += lift_left
                     raise
 
-    def _write(self, rows: list[tuple[str, int, int, int]]) -> None:
+    def _write(self, rows: list[tuple[str, int, int, int, float]]) -> None:
         try:
             with transaction.atomic():
                 increment_counters(rows, kind=self.kind)

@@ -5,7 +5,9 @@ measured online by benchmarks/online_sim.py and offline by `manage.py evaluate_r
   smoothed towards the image's appeal to everyone times the segment's like-rate of its emotion, so the engine learns
   from everyone which image emotions answer each mood. Every image a garden serves counts as an impression, and a
   like as a like; both are added up per process and written together about every second
-  (recommender.engines.counters.CounterBuffer), so a garden itself writes only its ServedPage row.
+  (recommender.engines.counters.CounterBuffer), so a garden itself writes only its ServedPage row. Each served
+  image also counts what the visitor's taste foresaw of it (Recommendation.taste_lift), and the baseline reads the
+  likes beyond that: personal picks do not make an image look loved by everyone.
 - Taste: a Bayesian linear model per visitor over the images' content and their own mood response, solved from their
   latest likes, "not interested"s and served pages at each request: a like or a skipped page changes the very next
   page, without any refit.
@@ -28,7 +30,7 @@ Serving keeps per-process state so that a garden costs the visitor's own history
 import functools
 import threading
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -152,7 +154,8 @@ class LocalRecommender(RecommenderEngine):
         picked = candidates[explored_top_items(means[candidates], draw, n, seen, self.taste.shortlist)]
         return [
             Recommendation(image_id=int(catalogue.ids[item]), score=round(float(means[item]), 6),
-                           reason=text, reason_code=code)
+                           reason=text, reason_code=code,
+                           taste_lift=float(taste_mean[item]) if taste_mean is not None else 0.0)
             for item in picked.tolist()
             for code, text in [self._explain(item, catalogue, context, mood, path, taste_mean, colike, model, events)]
         ]
@@ -328,16 +331,19 @@ class LocalRecommender(RecommenderEngine):
         liked = int(interaction.event == Interaction.Event.LIKE)
         if interaction.recommendation_id:
             # The garden that served the image counted its impressions already (record_served_page).
-            self._pending_counts.add([(key, item_id, 0, liked) for key in keys])
+            self._pending_counts.add([(key, item_id, 0, liked, 0.0) for key in keys])
             return
         impressed = {*interaction.impression_ids, item_id}
-        self._pending_counts.add([(key, image_id, 1, int(liked and image_id == item_id))
+        self._pending_counts.add([(key, image_id, 1, int(liked and image_id == item_id), 0.0)
                                   for key in keys for image_id in sorted(impressed)])
 
-    def record_served(self, *, context: Context, image_ids: list[int]) -> None:
-        """Every image a garden serves counts as an impression in the visitor's segments, written within
-        impression_flush_seconds (recommender.engines.counters.CounterBuffer)."""
-        self._pending_counts.add([(key, image_id, 1, 0) for key in segment_keys(context) for image_id in image_ids])
+    def record_served(self, *, context: Context, image_ids: list[int], taste_lifts: Sequence[float] = ()) -> None:
+        """Every image a garden serves counts as an impression in the visitor's segments, with the like-probability
+        the visitor's taste added to it (recommend's taste_lift), written within impression_flush_seconds
+        (recommender.engines.counters.CounterBuffer)."""
+        lifts = list(taste_lifts) or [0.0] * len(image_ids)
+        self._pending_counts.add([(key, image_id, 1, 0, lift) for key in segment_keys(context)
+                                  for image_id, lift in zip(image_ids, lifts, strict=True)])
 
     def publish_item(self, image: Image) -> None:
         """Compute and store what the image (or track) shows; this process reads the catalogue again once the

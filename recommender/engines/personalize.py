@@ -257,10 +257,10 @@ class PersonalizeRecommender(RecommenderEngine, OutboxConsumer):
 
     # --- Writes (enqueued in the caller's transaction, delivered by consume) ---------------------------------------
 
-    def record_served(self, *, context: Context, image_ids: list[int]) -> None:
+    def record_served(self, *, context: Context, image_ids: list[int], taste_lifts: Sequence[float] = ()) -> None:
         """Personalize derives impressions from the events' lists; the fallback engine counts them itself."""
         if self._fallback is not None:
-            self._fallback.record_served(context=context, image_ids=image_ids)
+            self._fallback.record_served(context=context, image_ids=image_ids, taste_lifts=taste_lifts)
 
     def record_interaction(self, interaction: Interaction) -> None:
         enqueue(capability=CAPABILITY, operation="put_events", payload=interaction_message(interaction))

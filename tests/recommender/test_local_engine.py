@@ -154,6 +154,26 @@ def test_three_likes_of_one_theme_bring_more_of_it_on_the_very_next_page_without
     assert pick.reason_code == "matches_taste"
 
 
+def test_a_served_page_counts_what_the_visitors_taste_foresaw_and_the_segment_credits_only_the_rest() -> None:
+    winter = ApprovedImageFactory.create_batch(6, emotion="HAPPY", theme="winter,snowy,night")
+    summer = ApprovedImageFactory.create_batch(6, emotion="HAPPY", theme="summer,sunny,day")
+    visitor = FaceUserFactory()
+    for liked, passed in zip(winter[:3], summer[:3], strict=True):
+        like(liked.id, face_user=visitor, shown=[liked.id, passed.id], emotion="HAPPY")
+    page = selectors.garden(emotion="HAPPY", visitor=visitor.as_visitor(), n=3, mode=selectors.Mode.PERSONAL)
+    # Shown to a visitor who loves winter, a winter image is expected to be liked more than its segment's rate.
+    assert max(item.taste_lift for item in page.items) > 0.01
+    counts = counters.read_segment_counts("HAPPY")
+    for item in page.items:
+        stat = SegmentStat.objects.get(segment="HAPPY", image=item.image)
+        assert (stat.impressions, stat.likes) == (1, 0)
+        assert stat.taste_lift == pytest.approx(item.taste_lift)
+        assert counts.likes[counts.image_ids.tolist().index(item.image.pk)] == pytest.approx(-item.taste_lift)
+    # A garden without a personal taste foresees nothing.
+    anonymous = selectors.garden(emotion="HAPPY", n=3, exclude=[item.image.pk for item in page.items])
+    assert {item.taste_lift for item in anonymous.items} == {0.0}
+
+
 def test_personal_picks_follow_co_likes_and_a_like_counts_at_once() -> None:
     first, second, third, fourth, *others = ApprovedImageFactory.create_batch(8, emotion="HAPPY")
     # Enough people liking each pair for EASE to predict from them (a chance co-like or two counts for little:

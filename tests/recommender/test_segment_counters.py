@@ -43,6 +43,16 @@ def test_a_segment_is_read_by_image_id() -> None:
     assert counts.likes.tolist() == [2, 0, 5]
 
 
+@pytest.mark.django_db
+def test_a_segment_reads_the_likes_beyond_what_the_viewers_tastes_foresaw() -> None:
+    loved_by_its_fans, passed_by_its_fans = ApprovedImageFactory.create_batch(2)
+    SegmentStat.objects.create(segment="SAD", image=loved_by_its_fans, impressions=10, likes=3, taste_lift=2.5)
+    SegmentStat.objects.create(segment="SAD", image=passed_by_its_fans, impressions=10, likes=0, taste_lift=1.5)
+    counts = read_segment_counts("SAD")
+    assert counts.likes.tolist() == pytest.approx([0.5, -1.5])
+    assert counts.impressions.tolist() == [10, 10]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_stale_counters_are_served_while_a_background_thread_reads_them_again() -> None:
     image = ApprovedImageFactory()
@@ -73,13 +83,14 @@ def test_counts_are_added_up_and_written_together_off_the_request_path() -> None
     first, second = ApprovedImageFactory.create_batch(2)
     SegmentStat.objects.create(segment="SAD", image=first, impressions=2, likes=1)
     buffer = CounterBuffer(flush_seconds=3600)  # no background flush within the test
-    buffer.add([(segment, image.pk, 1, 0) for segment in ("*", "SAD") for image in (first, second)])
-    buffer.add([(segment, first.pk, 1, 1) for segment in ("*", "SAD")])
+    buffer.add([(segment, image.pk, 1, 0, 0.25) for segment in ("*", "SAD") for image in (first, second)])
+    buffer.add([(segment, first.pk, 1, 1, -0.5) for segment in ("*", "SAD")])
     assert SegmentStat.objects.get(segment="SAD", image=first).impressions == 2  # nothing written yet
     buffer.flush()
-    counts = {(stat.segment, stat.image_id): (stat.impressions, stat.likes) for stat in SegmentStat.objects.all()}
-    assert counts == {("SAD", first.pk): (4, 2), ("*", first.pk): (2, 1), ("SAD", second.pk): (1, 0),
-                      ("*", second.pk): (1, 0)}
+    counts = {(stat.segment, stat.image_id): (stat.impressions, stat.likes, stat.taste_lift)
+              for stat in SegmentStat.objects.all()}
+    assert counts == {("SAD", first.pk): (4, 2, -0.25), ("*", first.pk): (2, 1, -0.25),
+                      ("SAD", second.pk): (1, 0, 0.25), ("*", second.pk): (1, 0, 0.25)}
     buffer.flush()  # nothing pending: nothing counted twice
     assert SegmentStat.objects.get(segment="SAD", image=first).impressions == 4
 
@@ -89,9 +100,9 @@ def test_counts_of_a_transaction_rolled_back_are_never_added() -> None:
     image = ApprovedImageFactory()
     buffer = CounterBuffer(flush_seconds=3600)
     with pytest.raises(RuntimeError), transaction.atomic():
-        buffer.add([("*", image.pk, 1, 1)])
+        buffer.add([("*", image.pk, 1, 1, 0.0)])
         raise RuntimeError("the like's request failed")
-    buffer.add([("*", image.pk, 1, 0)])
+    buffer.add([("*", image.pk, 1, 0, 0.0)])
     buffer.flush()
     assert list(SegmentStat.objects.values_list("impressions", "likes")) == [(1, 0)]
 
@@ -100,7 +111,7 @@ def test_counts_of_a_transaction_rolled_back_are_never_added() -> None:
 def test_buffered_counts_reach_the_database_within_the_flush_interval() -> None:
     image = ApprovedImageFactory()
     buffer = CounterBuffer(flush_seconds=0.05)
-    buffer.add([("CALM", image.pk, 1, 0)])
+    buffer.add([("CALM", image.pk, 1, 0, 0.0)])
     deadline = time.monotonic() + 5
     while not SegmentStat.objects.filter(segment="CALM", image=image, impressions=1).exists():
         assert time.monotonic() < deadline, "the background flush never wrote the impression"
@@ -111,11 +122,11 @@ def test_buffered_counts_reach_the_database_within_the_flush_interval() -> None:
 def test_a_flush_writes_in_chunks_and_a_failed_chunk_stays_pending(monkeypatch: pytest.MonkeyPatch) -> None:
     images = ApprovedImageFactory.create_batch(5)
     buffer = CounterBuffer(flush_seconds=3600, chunk_rows=2)
-    buffer.add([("*", image.pk, 1, 0) for image in images])
+    buffer.add([("*", image.pk, 1, 0, 0.0) for image in images])
     written: list[int] = []
     original = counters.increment_counters
 
-    def fail_the_second_chunk(rows: list[tuple[str, int, int, int]], **kwargs: object) -> None:
+    def fail_the_second_chunk(rows: list[tuple[str, int, int, int, float]], **kwargs: object) -> None:
         written.append(len(rows))
         if len(written) == 2:
             raise DatabaseError("the disk is full")
@@ -134,7 +145,7 @@ def test_a_flush_writes_in_chunks_and_a_failed_chunk_stays_pending(monkeypatch: 
 def test_a_flush_waits_for_the_flush_in_progress() -> None:
     images = ApprovedImageFactory.create_batch(3)
     buffer = CounterBuffer(flush_seconds=3600, chunk_rows=1)
-    buffer.add([("*", image.pk, 1, 1) for image in images])
+    buffer.add([("*", image.pk, 1, 1, 0.0) for image in images])
     background = threading.Thread(target=buffer.flush, kwargs={"pause_seconds": 0.2})
     background.start()
     time.sleep(0.05)  # the background flush has taken every row and written the first
@@ -147,7 +158,7 @@ def test_a_flush_waits_for_the_flush_in_progress() -> None:
 def test_a_deleted_image_does_not_block_the_other_counts() -> None:
     kept, deleted = ApprovedImageFactory.create_batch(2)
     buffer = CounterBuffer(flush_seconds=3600)
-    buffer.add([("*", kept.pk, 1, 0), ("*", deleted.pk, 1, 0)])
+    buffer.add([("*", kept.pk, 1, 0, 0.0), ("*", deleted.pk, 1, 0, 0.0)])
     deleted.delete()
     buffer.flush()
     assert list(SegmentStat.objects.values_list("image_id", "impressions")) == [(kept.pk, 1)]

@@ -113,6 +113,17 @@ def test_the_baseline_mirrors_the_mood_without_data_and_learns_a_lift_from_every
     assert weight[2] > BaselineConfig().item_strength
 
 
+def test_likes_far_below_what_the_tastes_foresaw_rank_an_item_last_but_never_below_zero() -> None:
+    emotions = np.array([SAD, SAD, SAD])
+    # Likes beyond the viewers' tastes (recommender.engines.counters.read_segment_counts): the third image was shown
+    # forty times to people expected to love it, and none did.
+    everyone = counts([6.0, 2.0, -8.0], [40, 40, 40])
+    sad = counts([4.0, 1.0, -6.0], [30, 30, 30])
+    rate, weight = mood_baseline(emotions, [everyone, sad], mood=SAD, config=BaselineConfig(), prior_rate=0.1)
+    assert rate[0] > rate[1] > rate[2] > 0
+    assert (weight > 0).all()
+
+
 def test_a_thin_segment_inherits_what_its_mood_knows_of_each_item() -> None:
     emotions = np.array([SAD, SAD, SAD])
     everyone = counts([10, 10, 10], [100, 100, 100])
