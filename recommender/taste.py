@@ -139,20 +139,23 @@ def mood_baseline(item_emotions: np.ndarray, path: Sequence[Counts], *, mood: in
     by_emotion = emotion_rates(item_emotions, path, mood=mood, config=config, prior_rate=prior_rate, mirror=mirror)
     if not path:
         return np.full(item_emotions.size, prior_rate), np.full(item_emotions.size, config.item_strength)
-    everyone = path[0]
+    # Each like counts once: a segment's counters hold its finer segments' too, so every segment but the finest is
+    # read less the next one (its other visitors'). Counted at every level, one lucky like of a thin segment's
+    # visitor moved the item's rate four times over (everyone, mood, gender, age band).
+    own = [*(Counts(coarse.likes - fine.likes, np.maximum(coarse.impressions - fine.impressions, 0.0))
+             for coarse, fine in zip(path, path[1:], strict=False)), path[-1]]
     root = by_emotion[0][item_emotions]
-    rate = smoothed_rate(everyone.likes, everyone.impressions, config.item_strength, root)
-    weight = everyone.impressions + config.item_strength
+    rate = smoothed_rate(own[0].likes, own[0].impressions, config.item_strength, root)
     parent_emotion_rate = root
-    for counts, emotion_rate in zip(path[1:], by_emotion[1:], strict=True):
-        # The item's rate one segment up, moved by how this segment likes its emotion compared with that one: what
-        # a thin segment (a gender and age band of a mood) knows of an item is mostly what its mood knows.
+    for counts, emotion_rate in zip(own[1:], by_emotion[1:], strict=True):
+        # The item's rate among the other visitors one segment up, moved by how this segment likes its emotion
+        # compared with that one: what a thin segment (a gender and age band of a mood) knows of an item is mostly
+        # what its mood knows.
         segment_emotion_rate = emotion_rate[item_emotions]
         prior = np.clip(rate * segment_emotion_rate / np.maximum(parent_emotion_rate, 1e-9), MIN_RATE, 0.99)
         rate = smoothed_rate(counts.likes, counts.impressions, config.item_strength, prior)
-        weight = counts.impressions + config.item_strength
         parent_emotion_rate = segment_emotion_rate
-    return rate, weight
+    return rate, path[-1].impressions + config.item_strength
 
 
 def design(content: np.ndarray, item_emotions: np.ndarray, items: np.ndarray, moods: np.ndarray) -> np.ndarray:

@@ -137,6 +137,19 @@ def test_a_thin_segment_inherits_what_its_mood_knows_of_each_item() -> None:
     assert np.allclose(rate, mood_rate)
 
 
+@pytest.mark.parametrize("depth", [1, 2, 4])
+def test_a_like_counts_once_however_many_segments_hold_it(depth: int) -> None:
+    # The only visitors are a sad man over 60's: each segment of his path (everyone, sad, sad men, sad old men)
+    # holds the same counters, one like of the first image in one impression each.
+    emotions = np.array([SAD] * 10)
+    his = counts([1.0] + [0.0] * 9, [1.0] * 10)
+    rate, weight = mood_baseline(emotions, [his] * depth, mood=SAD, config=BaselineConfig(), prior_rate=0.1)
+    # One like in one impression, against the same prior: a like's worth of difference, at any depth.
+    strength = BaselineConfig().item_strength
+    assert rate[0] - rate[1] == pytest.approx(1 / (1 + strength))
+    assert weight.tolist() == [1 + strength] * 10
+
+
 def test_the_mirror_prior_is_learned_from_every_mood() -> None:
     emotions = np.array([HAPPY, SAD, CALM])
     config = BaselineConfig()
