@@ -160,15 +160,17 @@ def test_a_served_page_counts_what_the_visitors_taste_foresaw_and_the_segment_cr
     visitor = FaceUserFactory()
     for liked, passed in zip(winter[:3], summer[:3], strict=True):
         like(liked.id, face_user=visitor, shown=[liked.id, passed.id], emotion="HAPPY")
+    before = {stat.image_id: (stat.impressions, stat.likes) for stat in SegmentStat.objects.filter(segment="HAPPY")}
     page = selectors.garden(emotion="HAPPY", visitor=visitor.as_visitor(), n=3, mode=selectors.Mode.PERSONAL)
     # Shown to a visitor who loves winter, a winter image is expected to be liked more than its segment's rate.
     assert max(item.taste_lift for item in page.items) > 0.01
     counts = counters.read_segment_counts("HAPPY")
     for item in page.items:
         stat = SegmentStat.objects.get(segment="HAPPY", image=item.image)
-        assert (stat.impressions, stat.likes) == (1, 0)
-        assert stat.taste_lift == pytest.approx(item.taste_lift)
-        assert counts.likes[counts.image_ids.tolist().index(item.image.pk)] == pytest.approx(-item.taste_lift)
+        impressions, likes = before.get(item.image.pk, (0, 0))
+        assert (stat.impressions, stat.likes) == (impressions + 1, likes)
+        assert stat.taste_lift == pytest.approx(item.taste_lift)  # the likes' own impressions foresaw nothing
+        assert counts.likes[counts.image_ids.tolist().index(item.image.pk)] == pytest.approx(likes - item.taste_lift)
     # A garden without a personal taste foresees nothing.
     anonymous = selectors.garden(emotion="HAPPY", n=3, exclude=[item.image.pk for item in page.items])
     assert {item.taste_lift for item in anonymous.items} == {0.0}
