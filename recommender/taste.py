@@ -80,7 +80,8 @@ class Counts:
 MIN_RATE = 1e-4
 
 
-def smoothed_rate(likes: np.ndarray, impressions: np.ndarray, strength: float, prior: np.ndarray) -> np.ndarray:
+def smoothed_rate(likes: np.ndarray | float, impressions: np.ndarray | float, strength: float,
+                  prior: np.ndarray | float) -> np.ndarray:
     """(likes + strength x prior) / (impressions + strength), at least MIN_RATE."""
     return np.maximum((likes + strength * prior) / (impressions + strength), MIN_RATE)
 
