@@ -244,10 +244,7 @@ class CounterBuffer:
 
     def _pend(self, rows: list[tuple[str, int, int, int, float]]) -> None:
         with self._lock:
-            for segment, item, impressions, likes, lift in rows:
-                self._impressions[segment, item] += impressions
-                self._likes[segment, item] += likes
-                self._lifts[segment, item] += lift
+            self._accumulate(rows)
             if self._flusher is None or not self._flusher.is_alive():
                 # Started lazily, so a process that forks (gunicorn's preload) never inherits a dead thread.
                 self._flusher = threading.Thread(target=self._flush_forever, name="counters", daemon=True)
@@ -271,11 +268,15 @@ class CounterBuffer:
                     self._write(rows[start:start + self.chunk_rows])
                 except Exception:
                     with self._lock:
-                        for segment, item, impressions_left, likes_left, lift_left in rows[start:]:
-                            self._impressions[segment, item] += impressions_left
-                            self._likes[segment, item] += likes_left
-                            self._lifts[segment, item] += lift_left
+                        self._accumulate(rows[start:])
                     raise
+
+    def _accumulate(self, rows: list[tuple[str, int, int, int, float]]) -> None:
+        """Add rows to what is pending (new ones, or a failed flush's put back); the caller holds self._lock."""
+        for segment, item, impressions, likes, lift in rows:
+            self._impressions[segment, item] += impressions
+            self._likes[segment, item] += likes
+            self._lifts[segment, item] += lift
 
     def _write(self, rows: list[tuple[str, int, int, int, float]]) -> None:
         try:
