@@ -35,9 +35,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from benchmarks.sim_policies import EmotionPopularity, EmotionRandom, Oracle, TasteBandit  # noqa: E402
-from benchmarks.sim_world import PRESETS, World, run  # noqa: E402
-
-EXPECTED = "expected: "  # the label prefix of the expected like-rate rows
+from benchmarks.sim_world import EXPECTED_LABEL, PRESETS, World, run  # noqa: E402
 
 
 def main() -> None:
@@ -70,15 +68,17 @@ def main() -> None:
         started = time.monotonic()
         if args.offline:
             policy = TasteBandit(world, seed)
-            outcomes["product (numpy)"] = run(world, policy.page, policy.feedback, seed=seed, **shape)
+            product_label = "product (numpy)"
+            outcomes[product_label] = run(world, policy.page, policy.feedback, seed=seed, **shape)
         else:
             from benchmarks.sim_api import api_run
 
-            outcomes["product (API)"] = api_run(world, seed=seed, database_url=args.database_url,
-                                                data_dir=Path(tempfile.mkdtemp(prefix="online-sim-")),
-                                                engine_options=json.loads(args.engine_options), **shape)
+            product_label = "product (API)"
+            outcomes[product_label] = api_run(world, seed=seed, database_url=args.database_url,
+                                              data_dir=Path(tempfile.mkdtemp(prefix="online-sim-")),
+                                              engine_options=json.loads(args.engine_options), **shape)
         rows = {label: outcome.rates for label, outcome in outcomes.items()}
-        product = rows[next(label for label in rows if label.startswith("product"))]
+        product = rows[product_label]
         print(f"\nworld {world_name}, seed {seed}: {items} images, {args.visitors} visitors x {args.visits} "
               f"visits x {args.pages} pages of {args.page_size} (product ran {time.monotonic() - started:.0f} s)")
         print(f"{'like-rate by tenth':<30}" + "".join(f"{tenth:>7}" for tenth in range(1, 11)))
@@ -86,13 +86,13 @@ def main() -> None:
             print(f"{label:<30}" + "".join(f"{rate:>7.3f}" for rate in rates))
         # The same tenths in hidden like-probability of what was shown: no draw noise (sim_compare.py --expected).
         for label, outcome in outcomes.items():
-            print(f"{EXPECTED + label:<30}" + "".join(f"{rate:>7.3f}" for rate in outcome.expected_rates))
+            print(f"{EXPECTED_LABEL + label:<30}" + "".join(f"{rate:>7.3f}" for rate in outcome.expected_rates))
         baseline = max(rows["emotion random"][-1], rows["emotion popularity"][-1], 1e-9)
         first_baseline = max(rows["emotion random"][0], rows["emotion popularity"][0], 1e-9)
         random = rows["emotion random"]
-        expected = {label: outcome.expected_rates for label, outcome in outcomes.items()}
-        expected_product = expected[next(label for label in expected if label.startswith("product"))]
-        expected_best = np.maximum(expected["emotion random"], expected["emotion popularity"])
+        expected_product = outcomes[product_label].expected_rates
+        expected_best = np.maximum(outcomes["emotion random"].expected_rates,
+                                   outcomes["emotion popularity"].expected_rates)
         summary.append((world_name, seed, items, product[-1] / baseline, product[0] / first_baseline,
                         product[-1] / max(random[-1], 1e-9), product[0] / max(random[0], 1e-9),
                         product[-1] / max(product[0], 1e-9), rows["oracle"][-1] / baseline,

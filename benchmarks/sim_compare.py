@@ -16,11 +16,15 @@ Usage: .venv/bin/python benchmarks/sim_compare.py --change new_a.log,new_b.log -
 
 import argparse
 import re
+import sys
 from pathlib import Path
 
-import numpy as np
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-EXPECTED = "expected: "  # online_sim.py's label prefix of the expected like-rate rows
+import numpy as np  # noqa: E402
+
+from benchmarks.sim_world import EXPECTED_LABEL  # noqa: E402
+
 PARTS = {"last tenth": slice(9, 10), "first tenth": slice(0, 1), "second half": slice(5, 10), "whole run": slice(0, 10)}
 _RUN = re.compile(r"^world (\w+), seed (\d+): (\d+) images", re.MULTILINE)
 
@@ -59,7 +63,7 @@ def main() -> None:
     parser.add_argument("--expected", action="store_true", help="compare the expected like-rates (runs of "
                         "online_sim.py that print them), not the drawn ones")
     args = parser.parse_args()
-    prefix = EXPECTED if args.expected else ""
+    prefix = EXPECTED_LABEL if args.expected else ""
     change, baseline = read_runs(args.change.split(",")), read_runs(args.baseline.split(","))
     pairs = sorted(key for key in change.keys() & baseline.keys()
                    if prefix + "product" in change[key] and prefix + "product" in baseline[key])

@@ -164,6 +164,9 @@ def _solve_intercept(utilities: np.ndarray, rate: float) -> float:
     return (low + high) / 2
 
 
+# The label prefix of online_sim.py's expected like-rate rows, which sim_compare.py --expected reads back.
+EXPECTED_LABEL = "expected: "
+
 # A policy answers a page: (visitor, mood, visit, items shown earlier in this visit, n) -> item indices; and
 # learns from what happened: (visitor, mood, items, liked mask).
 PagePolicy = Callable[[int, int, int, list[int], int], list[int]]
