@@ -20,7 +20,7 @@ export async function loadPage() {
     const body = { emotion: view.reading.emotion, n: PAGE_SIZE, mode: view.modeChoice };
     if (view.cursor) body.cursor = view.cursor;
     if (activeFaceUserId()) body.face_user = activeFaceUserId();
-    answer = await postJson(config.urls.garden, withTheme(body, view.theme));
+    answer = await askGarden(withTheme(body, view.theme));
   } catch (error) {
     if (ticket !== pageRequests) return;
     const [retry] = showProblem($("garden-state"), {
@@ -52,6 +52,16 @@ export async function loadPage() {
   }
   renderGarden();
   saveView();
+}
+
+// The cursor holds every image shown since the photo was read, across themes and modes. A theme (or mode) whose
+// images all went by on earlier pages is a question the visitor has not seen answered yet: start it over rather than
+// show an empty garden. Next never gets here: it is only offered while the pool has more.
+async function askGarden(body) {
+  const answer = await postJson(config.urls.garden, body);
+  if (answer.items.length || answer.empty_reason?.code !== "seen_everything" || !body.cursor) return answer;
+  const { cursor: _seen, ...fromTheStart } = body;
+  return postJson(config.urls.garden, fromTheStart);
 }
 
 // The garden takes the place of the sample the page opens with (none while no image is approved).
@@ -93,18 +103,18 @@ export function chooseMode(event) {
 export function renderGarden() {
   const page = currentPage();
   showGarden();
-  if (page.items.length === 0 && page.theme) {
+  if (page.items.length === 0 && page.emptyReason === "seen_everything") {
+    $("cards").replaceChildren();
+    showProblem($("garden-state"), {
+      iconName: "sparkle", title: gettext("You have seen every image here."),
+      detail: gettext("Read another photo or choose another theme for more."),
+    });
+  } else if (page.items.length === 0 && page.theme) {
     $("cards").replaceChildren();
     showProblem($("garden-state"), {
       iconName: "sparkle", title: gettext("No image has this theme yet."),
       detail: gettext("Choose other words, or any theme."),
       actions: [{ label: gettext("Any theme"), iconName: "retry", onClick: () => chooseTheme(""), primary: true }],
-    });
-  } else if (page.items.length === 0 && page.emptyReason === "seen_everything") {
-    $("cards").replaceChildren();
-    showProblem($("garden-state"), {
-      iconName: "sparkle", title: gettext("You have seen every image here."),
-      detail: gettext("Read another photo or choose another theme for more."),
     });
   } else if (page.items.length === 0) {
     $("cards").replaceChildren();
