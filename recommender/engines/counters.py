@@ -291,6 +291,10 @@ class CounterBuffer:
     def _flush_forever(self) -> None:
         while True:
             time.sleep(self.flush_seconds)
+            with self._lock:
+                idle = not (self._impressions or self._likes or self._lifts)
+            if idle:  # an idle process leaves the database (and its connection) alone
+                continue
             try:
                 close_old_connections()  # a connection that the database dropped is replaced, not reused
                 self.flush(pause_seconds=self.pause_seconds)

@@ -68,6 +68,22 @@ def test_stale_counters_are_served_while_a_background_thread_reads_them_again() 
         time.sleep(0.02)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_idle_background_flush_leaves_the_database_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    image = ApprovedImageFactory()
+    buffer = CounterBuffer(flush_seconds=0.01)
+    flushes = []
+    monkeypatch.setattr(counters, "close_old_connections", lambda: flushes.append(time.monotonic()))
+    buffer.add([("CALM", image.pk, 1, 0, 0.0)])
+    deadline = time.monotonic() + 5
+    while not SegmentStat.objects.filter(segment="CALM", image=image, impressions=1).exists():
+        assert time.monotonic() < deadline, "the background flush never wrote the impression"
+        time.sleep(0.02)
+    written = len(flushes)
+    time.sleep(0.2)  # twenty flush intervals with nothing pending
+    assert written >= 1 and len(flushes) == written
+
+
 @pytest.mark.django_db
 def test_without_a_max_age_every_read_goes_to_the_database() -> None:
     image = ApprovedImageFactory()
