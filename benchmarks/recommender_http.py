@@ -46,10 +46,8 @@ from loadtools import (
     run_clients,
     yardstick_text,
 )
+from synthetic_likes import BATCH, EMOTIONS, create_likes, store_likes
 
-EMOTIONS = ["HAPPY", "SAD", "ANGRY", "CONFUSED", "DISGUSTED", "SURPRISED", "CALM", "FEAR"]
-BANDS = ["teenager", "young-adult", "adult", "middle-age", "elder"]
-BATCH = 20_000
 WARM_UP_REQUESTS = 600
 HEADERS = {"Content-Type": "application/json"}
 
@@ -202,12 +200,10 @@ def read_catalogue() -> Catalogue:
 
 
 def generate(rng: np.random.Generator, *, images: int, users: int, interactions: int) -> None:
-    from django.core.management.color import no_style
     from django.db import connection, transaction
     from django.utils import timezone
 
     from curation.models import Image
-    from gallery.models import FaceUser
     from recommender.models import Interaction, SegmentStat
 
     now = timezone.now()
@@ -220,76 +216,11 @@ def generate(rng: np.random.Generator, *, images: int, users: int, interactions:
              for index, emotion in enumerate(image_emotions)),
             batch_size=BATCH,
         )
-    image_ids = np.array([image.pk for image in created], dtype=np.int64)
-
-    genders = rng.integers(0, 2, users)
-    bands = rng.integers(0, len(BANDS), users)
-    user_ids = [uuid.UUID(bytes=rng.bytes(16), version=4) for _ in range(users)]
-    with transaction.atomic():
-        FaceUser.objects.bulk_create(
-            (FaceUser(id=user_id, gender=("Male", "Female")[gender], age_low=20 + 10 * band, age_high=28 + 10 * band,
-                      consented_at=now, last_seen_at=now)
-             for user_id, gender, band in zip(user_ids, genders, bands, strict=True)),
-            batch_size=BATCH,
-        )
-
-    # Who likes what: some visitors like far more than others (log-normal activity: ten likes on average, a few
-    # hundred at most), each favours one emotion, and images are long-tailed within it.
-    by_emotion = [np.flatnonzero(image_emotions == emotion) for emotion in range(len(EMOTIONS))]
-    activity = rng.lognormal(0.0, 1.0, users)
-    user_of = rng.choice(users, size=interactions, p=activity / activity.sum())
-    favourite = rng.integers(0, len(EMOTIONS), users)
-    emotion_of = np.where(rng.random(interactions) < 0.8, favourite[user_of], rng.integers(0, len(EMOTIONS),
-                                                                                              interactions))
-    liked = np.array([by_emotion[emotion][min(rng.zipf(1.2) - 1, by_emotion[emotion].size - 1)]
-                      for emotion in emotion_of])
-    shown = rng.integers(0, images, (interactions, 2))
-
-    through = Interaction.impressions.through
-    first_pk = (Interaction.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-    with transaction.atomic():
-        for start in range(0, interactions, BATCH):
-            stop = min(start + BATCH, interactions)
-            Interaction.objects.bulk_create(
-                Interaction(pk=first_pk + row, face_user_id=user_ids[user_of[row]],
-                            image_id=int(image_ids[liked[row]]), event=Interaction.Event.LIKE,
-                            emotion=EMOTIONS[emotion_of[row]], gender=("Male", "Female")[genders[user_of[row]]],
-                            age_band=BANDS[bands[user_of[row]]], client_event_id=f"bench-{row}")
-                for row in range(start, stop)
-            )
-            through.objects.bulk_create(
-                through(interaction_id=first_pk + row, image_id=int(image_ids[image]))
-                for row in range(start, stop)
-                for image in {liked[row], *shown[row].tolist()}
-            )
-
-    # The rows above chose their own ids; PostgreSQL's sequence must move past them for the likes to come.
-    with connection.cursor() as cursor:
-        for statement in connection.ops.sequence_reset_sql(no_style(), [Interaction]):
-            cursor.execute(statement)
-
-    # The counters each like would have incremented: (segment, image) -> impressions, likes.
-    counts: dict[tuple[str, int], list[int]] = {}
-    for row in range(interactions):
-        emotion = EMOTIONS[emotion_of[row]]
-        gender = ("Male", "Female")[genders[user_of[row]]]
-        segments = ("*", emotion, f"{emotion}|{gender}", f"{emotion}|{gender}|{BANDS[bands[user_of[row]]]}")
-        for image in {liked[row], *shown[row].tolist()}:
-            for segment in segments:
-                cell = counts.setdefault((segment, int(image_ids[image])), [0, 0])
-                cell[0] += 1
-                cell[1] += int(image == liked[row])
-    with transaction.atomic():
-        SegmentStat.objects.bulk_create(
-            (SegmentStat(segment=segment, image_id=image_id, impressions=impressions, likes=likes)
-             for (segment, image_id), (impressions, likes) in counts.items()),
-            batch_size=BATCH,
-        )
-    # Fresh planner statistics, as autovacuum would gather them on a live site: without them PostgreSQL guesses the
-    # index to use for a person's history.
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-        if connection.vendor == "sqlite":
+    likes = create_likes(rng, item_emotions=image_emotions, users=users, interactions=interactions)
+    store_likes(likes, item_ids=np.array([image.pk for image in created], dtype=np.int64), interaction=Interaction,
+                counter=SegmentStat, item="image")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
             # The generated rows out of the write-ahead log: the first server would otherwise pay to checkpoint them.
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 

@@ -36,10 +36,8 @@ from loadtools import (
     run_clients,
     yardstick_text,
 )
+from synthetic_likes import BATCH, EMOTIONS, create_likes, store_likes
 
-EMOTIONS = ["HAPPY", "SAD", "ANGRY", "CONFUSED", "DISGUSTED", "SURPRISED", "CALM", "FEAR"]
-BANDS = ["teenager", "young-adult", "adult", "middle-age", "elder"]
-BATCH = 20_000
 WARM_UP_REQUESTS = 300
 HEADERS = {"Content-Type": "application/json"}
 
@@ -114,14 +112,12 @@ class World:
 
 
 def generate(rng: np.random.Generator, *, tracks: int, users: int, interactions: int) -> World:
-    from django.core.management.color import no_style
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.utils import timezone
 
     from curation.models import Track, TrackEmotion
     from curation.songs.names import match_key
-    from gallery.models import FaceUser
-    from recommender.models import Interaction, TrackInteraction, TrackSegmentStat
+    from recommender.models import TrackInteraction, TrackSegmentStat
 
     now = timezone.now()
     emotions = rng.integers(0, len(EMOTIONS), tracks)
@@ -143,71 +139,10 @@ def generate(rng: np.random.Generator, *, tracks: int, users: int, interactions:
              for emotion in {int(first), *([int(other)] if other % 3 == 0 else [])}),
             batch_size=BATCH,
         )
-
-    genders = rng.integers(0, 2, users)
-    bands = rng.integers(0, len(BANDS), users)
-    user_ids = [uuid.UUID(bytes=rng.bytes(16), version=4) for _ in range(users)]
-    with transaction.atomic():
-        FaceUser.objects.bulk_create(
-            (FaceUser(id=user_id, gender=("Male", "Female")[gender], age_low=20 + 10 * band, age_high=28 + 10 * band,
-                      consented_at=now, last_seen_at=now)
-             for user_id, gender, band in zip(user_ids, genders, bands, strict=True)),
-            batch_size=BATCH,
-        )
-
-    # Who likes what: log-normal activity, one favourite mood each, long-tailed songs within a mood.
-    by_emotion = [np.flatnonzero(emotions == emotion) for emotion in range(len(EMOTIONS))]
-    activity = rng.lognormal(0.0, 1.0, users)
-    user_of = rng.choice(users, size=interactions, p=activity / activity.sum())
-    favourite = rng.integers(0, len(EMOTIONS), users)
-    mood_of = np.where(rng.random(interactions) < 0.8, favourite[user_of], rng.integers(0, len(EMOTIONS),
-                                                                                           interactions))
-    liked = np.array([by_emotion[mood][min(rng.zipf(1.2) - 1, by_emotion[mood].size - 1)] for mood in mood_of])
-    shown = rng.integers(0, tracks, (interactions, 2))
-
-    through = TrackInteraction.impressions.through
-    first_pk = (TrackInteraction.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-    with transaction.atomic():
-        for start in range(0, interactions, BATCH):
-            stop = min(start + BATCH, interactions)
-            TrackInteraction.objects.bulk_create(
-                TrackInteraction(pk=first_pk + row, face_user_id=user_ids[user_of[row]],
-                                 track_id=int(track_ids[liked[row]]), event=Interaction.Event.LIKE,
-                                 emotion=EMOTIONS[mood_of[row]],
-                                 gender=("Male", "Female")[genders[user_of[row]]],
-                                 age_band=BANDS[bands[user_of[row]]], client_event_id=f"bench-{row}")
-                for row in range(start, stop)
-            )
-            through.objects.bulk_create(
-                through(trackinteraction_id=first_pk + row, track_id=int(track_ids[track]))
-                for row in range(start, stop)
-                for track in {liked[row], *shown[row].tolist()}
-            )
-    with connection.cursor() as cursor:
-        for statement in connection.ops.sequence_reset_sql(no_style(), [TrackInteraction]):
-            cursor.execute(statement)
-
-    # The counters each like would have incremented: (segment, track) -> impressions, likes.
-    counts: dict[tuple[str, int], list[int]] = {}
-    for row in range(interactions):
-        mood = EMOTIONS[mood_of[row]]
-        gender = ("Male", "Female")[genders[user_of[row]]]
-        segments = ("*", mood, f"{mood}|{gender}", f"{mood}|{gender}|{BANDS[bands[user_of[row]]]}")
-        for track in {liked[row], *shown[row].tolist()}:
-            for segment in segments:
-                cell = counts.setdefault((segment, int(track_ids[track])), [0, 0])
-                cell[0] += 1
-                cell[1] += int(track == liked[row])
-    with transaction.atomic():
-        TrackSegmentStat.objects.bulk_create(
-            (TrackSegmentStat(segment=segment, track_id=track_id, impressions=impressions, likes=likes)
-             for (segment, track_id), (impressions, likes) in counts.items()),
-            batch_size=BATCH,
-        )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    active = sorted({str(user_ids[user]) for user in np.unique(user_of)[:5000]})
-    return World(track_ids=track_ids, users=[str(user) for user in user_ids], active_users=active)
+    likes = create_likes(rng, item_emotions=emotions, users=users, interactions=interactions)
+    store_likes(likes, item_ids=track_ids, interaction=TrackInteraction, counter=TrackSegmentStat, item="track")
+    active = sorted({str(likes.user_ids[user]) for user in np.unique(likes.user_of)[:5000]})
+    return World(track_ids=track_ids, users=[str(user) for user in likes.user_ids], active_users=active)
 
 
 def songs_request(world: World, chooser: random.Random, *, personal: bool) -> Request:
