@@ -8,7 +8,8 @@ calm) and the image's quality. Printed: the like-rate by tenths of the run for
 - emotion-only popularity (Thompson sampling on like-rates among visitors of that emotion),
 - the product: by default driven through the REST API (POST /api/v1/garden with the face user, POST /api/v1/like
   with the impressions and the recommendation_id) on a fresh database with a procedurally painted catalogue whose
-  pixels carry the visual traits, with the scheduled refit run between rounds (Django's test client, in-process);
+  pixels carry the visual traits, with the scheduled refit run between rounds (none with --no-refit; Django's test
+  client, in-process);
   with --offline, the same algorithm in pure numpy (recommender.taste), seconds instead of minutes,
 - an oracle that knows every hidden taste;
 then the same tenths' expected like-rate (the hidden like-probabilities of what was shown), free of the likes' draw
@@ -16,7 +17,7 @@ noise: benchmarks/sim_compare.py --expected compares two engines on it.
 
 Usage: .venv/bin/python benchmarks/online_sim.py [--worlds mixed,mood,taste] [--seeds 1,2] [--items 300,1000]
        [--visitors 60] [--visits 10] [--pages 4] [--page-size 3] [--offline] [--database-url postgres://...]
-       [--engine-options '{"colike_weight": 0}']
+       [--engine-options '{"colike_weight": 0}'] [--no-refit] [--without-recommendation-id]
 """
 
 import argparse
@@ -53,6 +54,10 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="PostgreSQL URL for the API run; default SQLite")
     parser.add_argument("--engine-options", default="{}", help="JSON keyword arguments of the local engine for the "
                         'API run, to compare settings: {"colike_weight": 0, "taste": {"exploration": 0.2}}')
+    parser.add_argument("--no-refit", action="store_true", help="API run: never run the refit (a run shorter "
+                        "than the refit's 15-minute schedule), instead of between rounds of visits")
+    parser.add_argument("--without-recommendation-id", action="store_true", help="API run: likes send the page as "
+                        "impressions but not its recommendation_id (a client that does not keep it)")
     args = parser.parse_args()
     shape = {"visits": args.visits, "pages": args.pages, "page_size": args.page_size}
     summary = []
@@ -76,7 +81,9 @@ def main() -> None:
             product_label = "product (API)"
             outcomes[product_label] = api_run(world, seed=seed, database_url=args.database_url,
                                               data_dir=Path(tempfile.mkdtemp(prefix="online-sim-")),
-                                              engine_options=json.loads(args.engine_options), **shape)
+                                              engine_options=json.loads(args.engine_options),
+                                              refit=not args.no_refit,
+                                              name_the_answer=not args.without_recommendation_id, **shape)
         rows = {label: outcome.rates for label, outcome in outcomes.items()}
         product = rows[product_label]
         print(f"\nworld {world_name}, seed {seed}: {items} images, {args.visitors} visitors x {args.visits} "
