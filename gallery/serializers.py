@@ -177,7 +177,8 @@ class InteractionRequestSerializer(serializers.Serializer):
     client_event_id = serializers.CharField(required=False, max_length=64, allow_blank=False)
     recommendation_id = serializers.RegexField(
         r"^[0-9a-f]{32}$", required=False,
-        help_text="The `recommendation_id` of the garden answer that showed the image.",
+        help_text=("The `recommendation_id` of the garden (or songs) answer that showed the item; kept only if that "
+                   "answer showed it to this visitor. A known visitor's is found if not sent."),
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -200,6 +201,9 @@ class InteractionSerializer(serializers.Serializer):
     impressions = serializers.ListField(child=serializers.IntegerField())
     emotion = serializers.CharField(allow_blank=True)
     client_event_id = serializers.CharField(allow_null=True)
+    recommendation_id = serializers.CharField(allow_blank=True, help_text=(
+        "The answer (garden or songs) credited with the event: the one sent if it showed the item to this visitor, "
+        "else a known visitor's latest that did; empty when none did, and then the event's impressions count."))
     created_at = serializers.DateTimeField()
 
     def to_representation(self, interaction: Interaction | TrackInteraction) -> dict[str, Any]:
@@ -212,5 +216,6 @@ class InteractionSerializer(serializers.Serializer):
             "impressions": interaction.impression_ids,
             "emotion": interaction.emotion,
             "client_event_id": interaction.client_event_id,
+            "recommendation_id": interaction.recommendation_id,
             "created_at": serializers.DateTimeField().to_representation(interaction.created_at),
         }

@@ -13,6 +13,7 @@ from emotion_garden.vocabulary import Emotion
 from recommender import queries
 from recommender.engines import recommender_engine
 from recommender.engines.base import Context, Visitor
+from recommender.history import HISTORY_PAGES
 from recommender.items import IMAGES, TRACKS, ItemKind
 from recommender.models import Interaction, ServedPage, TrackInteraction
 
@@ -62,7 +63,8 @@ def record_interaction(
     counts as shown. The visitor's segment is the session emotion with the known visitor's gender and age band,
     or for an anonymous visitor the `gender` and `age_band` the client knows (from the emotion reading). The
     caller (the gallery, which owns people) has checked that the visitor exists. `recommendation_id` names the
-    garden answer that showed the image (its impressions were counted when it was served).
+    garden answer that showed the image (its impressions were counted when it was served); it is kept only if that
+    answer showed the image to this visitor, and found for a known visitor who did not send it (_answer_that_showed).
 
     "Not interested" is recorded once per visitor and image: a repeat answers with the first.
 
@@ -79,6 +81,8 @@ def record_interaction(
             return RecordedInteraction(interaction=earlier, created=False)
     try:
         shown = _shown_items(kind, item_id=item_id, impression_ids=impression_ids, event=event)
+        recommendation_id = _answer_that_showed(kind, item_id=item_id, visitor=visitor,
+                                                recommendation_id=recommendation_id)
         interaction = kind.events(
             event=event,
             **item,
@@ -138,6 +142,23 @@ def record_served_page(*, recommendation_id: str, visitor_id: uuid.UUID | None, 
                                           created_at=timezone.now()))
     recommender_engine(kind.name).record_served(context=context, image_ids=list(image_ids),
                                                 taste_lifts=list(taste_lifts))
+
+
+def _answer_that_showed(kind: ItemKind, *, item_id: int, visitor: Visitor | None, recommendation_id: str) -> str:
+    """The id of the answer that showed the item to this visitor, whose impressions were counted when it was served:
+    the one the client named if it did, else (for a known visitor) their latest answer of those their taste reads as
+    shown; "" if none did, and then the event's own impressions count. Without it a client that sends the page as
+    impressions but no recommendation_id counted every liked page twice; and a named answer that never showed the
+    item to this visitor (another person's, a mistyped id) counted its like without any impression."""
+    pages = ServedPage.objects.filter(face_user_id=visitor.id if visitor else None, kind=kind.name)
+    if recommendation_id:
+        items = pages.filter(pk=recommendation_id).values_list("items", flat=True).first()
+        if items is not None and str(item_id) in items.split(","):
+            return recommendation_id
+    if visitor is None:
+        return ""
+    latest = pages.order_by("-created_at").values_list("id", "items")[:HISTORY_PAGES]
+    return next((page_id for page_id, items in latest if str(item_id) in items.split(",")), "")
 
 
 def _shown_items(kind: ItemKind, *, item_id: int, impression_ids: Sequence[int], event: Interaction.Event) -> list[int]:

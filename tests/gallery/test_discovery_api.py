@@ -134,6 +134,48 @@ def test_garden_answers_are_stored_and_likes_that_name_them_count_per_mode_and_s
     assert bad.status_code == 400 and "recommendation_id" in bad.json()["error"]["fields"]
 
 
+def test_a_like_without_its_answers_id_is_counted_with_the_page_that_showed_it(api_client: APIClient) -> None:
+    """A client that sends the page as impressions but no recommendation_id: the page counted its impressions when
+    it was served, so the like adds only the like, and the dashboard credits that page."""
+    ApprovedImageFactory.create_batch(3, emotion="SAD")
+    person = FaceUserFactory()
+    theirs = as_person(person)
+    answer = garden(api_client, theirs, emotion="SAD", face_user=str(person.id), n=3)
+    shown = [item["id"] for item in answer["items"]]
+    like = api_client.post("/api/v1/like", {"image": shown[2], "face_user": str(person.id), "emotion": "SAD",
+                                            "impressions": shown}, format="json", **theirs)
+    assert like.status_code == 201
+    assert Interaction.objects.get().recommendation_id == answer["recommendation_id"]
+    assert sorted(SegmentStat.objects.filter(segment="SAD").values_list("image_id", "impressions", "likes")) == [
+        (image_id, 1, int(image_id == shown[2])) for image_id in sorted(shown)]
+    assert [(row.label, row.shown, row.likes) for row in online_like_rates(days=1).by_slot] == [
+        ("1", 1, 0), ("2", 1, 0), ("3", 1, 1)]
+
+
+def test_a_recommendation_id_that_did_not_show_the_image_to_this_visitor_is_not_trusted(
+        api_client: APIClient) -> None:
+    images = ApprovedImageFactory.create_batch(3, emotion="SAD")
+    someone, person = FaceUserFactory(), FaceUserFactory()
+    theirs = garden(api_client, as_person(someone), emotion="SAD", face_user=str(someone.id), n=3)
+    # Another person, and an anonymous visitor, each naming someone's answer: their likes count their own impressions.
+    for visitor, credential in ((str(person.id), as_person(person)), (None, {})):
+        like = api_client.post("/api/v1/like", {
+            "image": images[0].id, "emotion": "HAPPY", "impressions": [image.id for image in images],
+            "recommendation_id": theirs["recommendation_id"], **({"face_user": visitor} if visitor else {}),
+        }, format="json", **credential)
+        assert like.status_code == 201 and like.json()["recommendation_id"] == ""
+    assert sorted(SegmentStat.objects.filter(segment="HAPPY").values_list("image_id", "impressions", "likes")) == [
+        (image.id, 2, 2 * (image == images[0])) for image in images]
+    # Nor one that showed other images: the person's own answer of other images.
+    other = ApprovedImageFactory(emotion="CALM")
+    mine = garden(api_client, as_person(person), emotion="CALM", face_user=str(person.id), n=1)
+    assert [item["id"] for item in mine["items"]] == [other.id]
+    like = api_client.post("/api/v1/like", {"image": images[1].id, "face_user": str(person.id), "emotion": "HAPPY",
+                                            "recommendation_id": mine["recommendation_id"]}, format="json",
+                           **as_person(person))
+    assert like.status_code == 201 and like.json()["recommendation_id"] == ""
+
+
 def test_the_dashboard_shows_online_like_rates(admin_client: Client) -> None:
     image = ApprovedImageFactory()
     ServedPage.objects.create(id="a" * 32, mode="personal", emotion="HAPPY", items=str(image.id),
