@@ -51,6 +51,7 @@ def record_interaction(
     client_event_id: str | None = None,
     client_scope: str = "",
     recommendation_id: str = "",
+    find_answer: bool = True,
 ) -> RecordedInteraction:
     """Store one event and teach the engine, exactly once per client event id of one caller.
 
@@ -64,7 +65,8 @@ def record_interaction(
     or for an anonymous visitor the `gender` and `age_band` the client knows (from the emotion reading). The
     caller (the gallery, which owns people) has checked that the visitor exists. `recommendation_id` names the
     garden answer that showed the image (its impressions were counted when it was served); it is kept only if that
-    answer showed the image to this visitor, and found for a known visitor who did not send it (_answer_that_showed).
+    answer showed the image to this visitor, and found for a known visitor who did not send it (_answer_that_showed)
+    unless `find_answer` is False: the original clients' pages are not stored answers, their impressions all count.
 
     "Not interested" is recorded once per visitor and image: a repeat answers with the first.
 
@@ -82,7 +84,7 @@ def record_interaction(
     try:
         shown = _shown_items(kind, item_id=item_id, impression_ids=impression_ids, event=event)
         recommendation_id = _answer_that_showed(kind, item_id=item_id, visitor=visitor,
-                                                recommendation_id=recommendation_id)
+                                                recommendation_id=recommendation_id, find=find_answer)
         interaction = kind.events(
             event=event,
             **item,
@@ -144,18 +146,20 @@ def record_served_page(*, recommendation_id: str, visitor_id: uuid.UUID | None, 
                                                 taste_lifts=list(taste_lifts))
 
 
-def _answer_that_showed(kind: ItemKind, *, item_id: int, visitor: Visitor | None, recommendation_id: str) -> str:
+def _answer_that_showed(kind: ItemKind, *, item_id: int, visitor: Visitor | None, recommendation_id: str,
+                        find: bool) -> str:
     """The id of the answer that showed the item to this visitor, whose impressions were counted when it was served:
-    the one the client named if it did, else (for a known visitor) their latest answer of those their taste reads as
-    shown; "" if none did, and then the event's own impressions count. Without it a client that sends the page as
-    impressions but no recommendation_id counted every liked page twice; and a named answer that never showed the
-    item to this visitor (another person's, a mistyped id) counted its like without any impression."""
+    the one the client named if it did, else (for a known visitor, if `find`) their latest answer of those their
+    taste reads as shown; "" if none did, and then the event's own impressions count. Without it a client that
+    sends the page as impressions but no recommendation_id counted every liked page twice; and a named answer that
+    never showed the item to this visitor (another person's, a mistyped id) counted its like without any impression.
+    """
     pages = ServedPage.objects.filter(face_user_id=visitor.id if visitor else None, kind=kind.name)
     if recommendation_id:
         items = pages.filter(pk=recommendation_id).values_list("items", flat=True).first()
         if items is not None and str(item_id) in items.split(","):
             return recommendation_id
-    if visitor is None:
+    if visitor is None or not find:
         return ""
     latest = pages.order_by("-created_at").values_list("id", "items")[:HISTORY_PAGES]
     return next((page_id for page_id, items in latest if str(item_id) in items.split(",")), "")

@@ -91,6 +91,8 @@ def record_like(
         impression_ids=impression_ids,
         # Pages that send a raw id showed only images of the visitor's emotion, so the image's is theirs.
         emotion=emotion or image.emotion,
+        # The original pages are served unrecorded (gallery.compat.selectors): their impressions count here.
+        find_answer=False,
     )
     return recorded.interaction
 

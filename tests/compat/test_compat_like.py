@@ -5,6 +5,7 @@ from curation.models import Image
 from gallery.credentials import issue_person_credential
 from gallery.person_access import PERSON_COOKIE
 from recommender.models import Interaction, SegmentStat
+from recommender.selectors import garden
 from tests.compat.pages import live_image, pool_image, post_json
 from tests.factories import FaceUserFactory, ImageFactory
 
@@ -40,6 +41,17 @@ def test_a_face_users_like_is_theirs_with_their_cookie(compat_client: Client, sh
     interaction = Interaction.objects.get()
     assert interaction.face_user == person
     assert (interaction.gender, interaction.age_band) == ("Female", "adult")
+
+
+def test_an_original_pages_like_counts_its_impressions_after_a_garden_showed_the_image(
+        compat_client: Client, shown: list[Image]) -> None:
+    """The original pages are served unrecorded: their like is never credited to an earlier garden answer."""
+    person = FaceUserFactory()
+    compat_client.cookies[PERSON_COOKIE] = issue_person_credential(face_user=person)
+    garden(emotion="HAPPY", visitor=person.as_visitor(), n=3)  # the REST garden showed all three, in HAPPY
+    post_json(compat_client, "/like", {"id": f"{person.pk}/happy", "itemId": SHOWN[1], "impression": SHOWN})
+    assert Interaction.objects.get().recommendation_id == ""
+    assert set(SegmentStat.objects.filter(segment="HAPPY").values_list("impressions", flat=True)) == {2}
 
 
 def test_a_face_users_id_alone_records_an_anonymous_like(compat_client: Client, shown: list[Image]) -> None:
