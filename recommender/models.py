@@ -177,8 +177,8 @@ class OutboxMessage(models.Model):
 class ModelSnapshot(models.Model):
     """A fitted personalisation model: sparse item-item weights over the images known at fit time.
 
-    Refit by a django-q2 schedule; the newest snapshot serves, so serving never waits for training and the model
-    survives restarts.
+    Refit by a django-q2 schedule and as the likes grow (recommender.training.queue_refit_if_likes_grew); the newest
+    snapshot serves, so serving never waits for training and the model survives restarts.
     """
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -187,6 +187,8 @@ class ModelSnapshot(models.Model):
     users = models.PositiveIntegerField()
     likes = models.PositiveIntegerField()
     fit_seconds = models.FloatField()
+    through_event = models.BigIntegerField(default=0, help_text=(
+        "The newest event (Interaction id) when the fit read the likes: a refit is queued as the events since grow."))
 
     class Meta:
         ordering = ["-created_at"]

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Max
+from django_q.tasks import async_task
 
 from curation.models import Image
 from recommender import queries
@@ -17,6 +21,15 @@ from recommender.models import Interaction, ModelSnapshot
 # like history needs and makes a snapshot a few MB even for 10k images.
 NEIGHBOURS = 100
 KEEP_SNAPSHOTS = 3
+
+# Besides the 15-minute schedule: a young gallery's co-likes change with every few dozen likes, long before the
+# schedule comes round, and a run of visitors shorter than it would never get a model at all (benchmarks/online_sim.py
+# --no-refit: last tenth -0.04x). A refit is queued once the events since the newest fit reach a share of the likes
+# it fitted (the engine's refit_growth) and at least REFIT_MIN_EVENTS: growing in proportion, the refits of a
+# gallery's whole life cost a small multiple of its last one, and a large gallery's likes take days to grow a quarter.
+REFIT_MIN_EVENTS = 50
+REFIT_QUEUED_KEY = "recommender:refit-queued"
+REFIT_QUEUED_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -121,6 +134,8 @@ def refit_personal_model(*, l2: float = 250.0, neighbours: int = NEIGHBOURS,
     """Fit EASE on the current likes of the most liked images and store it as the newest snapshot; None when there
     is nothing to learn."""
     started = time.monotonic()
+    # Read first: events after it may be fitted too, so the likes since the fit are never underestimated.
+    through_event = Interaction.objects.aggregate(newest=Max("pk"))["newest"] or 0
     likes = current_likes()
     image_ids, column, counts = np.unique(likes.image_ids, return_inverse=True, return_counts=True)
     if image_ids.size > max_items:
@@ -141,11 +156,27 @@ def refit_personal_model(*, l2: float = 250.0, neighbours: int = NEIGHBOURS,
     sp.save_npz(buffer, weights, compressed=True)
     snapshot = ModelSnapshot.objects.create(
         image_ids=image_ids.astype(np.int64).tobytes(), weights=buffer.getvalue(), users=int(users.size),
-        likes=int(modelled.sum()), fit_seconds=round(time.monotonic() - started, 3),
+        likes=int(modelled.sum()), fit_seconds=round(time.monotonic() - started, 3), through_event=through_event,
     )
     stale = ModelSnapshot.objects.order_by("-created_at", "-id").values_list("id", flat=True)[KEEP_SNAPSHOTS:]
     ModelSnapshot.objects.filter(id__in=list(stale)).delete()
     return snapshot
+
+
+def queue_refit_if_likes_grew(*, event_id: int, growth: float) -> None:
+    """Queue a refit, once the caller's transaction commits, if the events up to `event_id` (a like's) since the
+    newest fit reach `growth` times the likes it fitted and REFIT_MIN_EVENTS. At most one is queued per
+    REFIT_QUEUED_SECONDS per cache (a process's on the embedded default, every process's with Redis). 0: never."""
+    if growth <= 0:
+        return
+    newest = ModelSnapshot.objects.order_by("-created_at", "-id").values_list("through_event", "likes").first()
+    through_event, likes = newest or (0, 0)
+    if event_id - through_event < max(REFIT_MIN_EVENTS, growth * likes):
+        return
+    if cache.add(REFIT_QUEUED_KEY, True, timeout=REFIT_QUEUED_SECONDS):
+        # Robust: the like is committed; a broker that cannot take the task leaves the refit to the schedule.
+        transaction.on_commit(lambda: async_task("recommender.tasks.refit_personal_model",
+                                                 task_name="refit-as-likes-grow"), robust=True)
 
 
 def _gram(matrix: sp.csr_array) -> np.ndarray:

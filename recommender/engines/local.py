@@ -71,7 +71,7 @@ from recommender.taste import (
     top_items,
     visitor_posterior,
 )
-from recommender.training import PersonalModel, load_personal_model
+from recommender.training import PersonalModel, load_personal_model, queue_refit_if_likes_grew
 
 EMOTIONS = list(Emotion.values)
 MOOD_DEPTH = 1  # a segment path's mood segment: segment_keys(...)[1]
@@ -96,12 +96,14 @@ class LocalRecommender(RecommenderEngine):
         counters_cache_seconds: float = 120.0,
         impression_flush_seconds: float = 1.0,
         state_check_seconds: float = 1.0,
+        refit_growth: float = 0.25,
         seed: int | None = None,
     ) -> None:
         # The defaults are the ones benchmarks/online_sim.py chose over all its worlds.
         self.baseline = BaselineConfig(**(baseline or {}))
         self.taste = TasteConfig(**(taste or {}))
         self.colike_weight = colike_weight
+        self.refit_growth = refit_growth  # recommender.training.queue_refit_if_likes_grew; 0: the schedule alone
         self.seed = seed
         self.kind: ItemKind = KINDS[kind]
         self._model: PersonalModel | None = None
@@ -329,6 +331,8 @@ class LocalRecommender(RecommenderEngine):
             ).update(likes=F("likes") - 1)
             return
         liked = int(interaction.event == Interaction.Event.LIKE)
+        if liked and self.kind is IMAGES:
+            queue_refit_if_likes_grew(event_id=interaction.pk, growth=self.refit_growth)
         if interaction.recommendation_id:
             # The garden that served the image counted its impressions already (record_served_page).
             self._pending_counts.add([(key, item_id, 0, liked, 0.0) for key in keys])

@@ -1,0 +1,64 @@
+"""The co-like model is refitted as the likes grow, not only by the 15-minute schedule."""
+
+import itertools
+
+import pytest
+from django.core.cache import cache
+
+from recommender.models import Interaction, ModelSnapshot
+from recommender.services import record_interaction
+from recommender.training import REFIT_MIN_EVENTS, REFIT_QUEUED_KEY, queue_refit_if_likes_grew, refit_personal_model
+from tests.factories import ApprovedImageFactory, FaceUserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_refit_queued() -> None:
+    cache.delete(REFIT_QUEUED_KEY)
+
+
+def snapshot(*, likes: int, through_event: int) -> ModelSnapshot:
+    return ModelSnapshot.objects.create(image_ids=b"", weights=b"", users=2, likes=likes, fit_seconds=0.0,
+                                        through_event=through_event)
+
+
+def test_a_young_gallery_is_refitted_as_its_likes_grow(django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+    images = ApprovedImageFactory.create_batch(6)
+    visitors = [FaceUserFactory().as_visitor() for _ in range(10)]
+    # The visitors take turns, each liking every image once.
+    pairs = iter([(visitor, images[(turn + position) % len(images)])
+                  for turn in range(len(images)) for position, visitor in enumerate(visitors)])
+
+    def like(count: int) -> None:
+        with django_capture_on_commit_callbacks(execute=True):  # the task runs inline in tests (Q_CLUSTER sync)
+            for visitor, image in itertools.islice(pairs, count):
+                record_interaction(event=Interaction.Event.LIKE, image_id=image.pk, visitor=visitor, emotion="CALM")
+
+    like(4)
+    scheduled = refit_personal_model()
+    assert scheduled.through_event == Interaction.objects.latest("pk").pk
+    like(REFIT_MIN_EVENTS - 1)
+    assert ModelSnapshot.objects.count() == 1
+    like(1)
+    newest = ModelSnapshot.objects.order_by("-created_at", "-id").first()
+    assert newest.pk != scheduled.pk
+    assert (newest.likes, newest.through_event) == (4 + REFIT_MIN_EVENTS, scheduled.through_event + REFIT_MIN_EVENTS)
+
+
+def test_the_likes_must_grow_by_a_share_of_those_fitted(django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+    snapshot(likes=1_000, through_event=5_000)
+    with django_capture_on_commit_callbacks() as queued:
+        queue_refit_if_likes_grew(event_id=5_249, growth=0.25)
+    assert queued == []
+    with django_capture_on_commit_callbacks() as queued:
+        queue_refit_if_likes_grew(event_id=5_250, growth=0.25)
+        queue_refit_if_likes_grew(event_id=5_251, growth=0.25)  # one is queued already
+    assert len(queued) == 1
+
+
+def test_growth_0_leaves_the_refits_to_the_schedule(django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+    snapshot(likes=10, through_event=0)
+    with django_capture_on_commit_callbacks() as queued:
+        queue_refit_if_likes_grew(event_id=10_000, growth=0)
+    assert queued == []
