@@ -34,6 +34,10 @@ def _setup(database_url: str, data_dir: Path, engine_options: dict[str, object])
                       API_ANON_RATE="none", DJANGO_ALLOWED_HOSTS="testserver", LOG_LEVEL="WARNING")
     django.setup()
     settings.EMOTION_GARDEN_BACKENDS["recommender"]["OPTIONS"] = engine_options
+    from django_q.conf import Conf
+
+    # The task worker's jobs (a refit queued as the likes grow) run at once, in-process, as an idle worker would.
+    Conf.SYNC = True
 
 
 def _paint(world: World, item: int, seed: int):  # -> PIL.Image.Image
