@@ -22,11 +22,12 @@ from recommender.models import Interaction, ModelSnapshot
 NEIGHBOURS = 100
 KEEP_SNAPSHOTS = 3
 
-# Besides the 15-minute schedule: a young gallery's co-likes change with every few dozen likes, long before the
-# schedule comes round, and a run of visitors shorter than it would never get a model at all (benchmarks/online_sim.py
-# --no-refit: last tenth -0.04x). A refit is queued once the events since the newest fit reach a share of the likes
-# it fitted (the engine's refit_growth) and at least REFIT_MIN_EVENTS: growing in proportion, the refits of a
-# gallery's whole life cost a small multiple of its last one, and a large gallery's likes take days to grow a quarter.
+# Besides the 15-minute schedule: a young gallery's co-likes change with every few dozen likes, and until the schedule
+# comes round it has no model at all (no co-likes in personal picks, none in "more like this"). A refit is queued once
+# the events since the newest fit reach a share of the likes it fitted (the engine's refit_growth) and at least
+# REFIT_MIN_EVENTS: growing in proportion, the refits of a gallery's whole life cost a small multiple of its last one,
+# and a large gallery's likes take days to grow a quarter. In benchmarks/online_sim.py's worlds, whose likes follow
+# content and mood rather than co-likes, it changes nothing measurable (docs/recommender.md, tenth round).
 REFIT_MIN_EVENTS = 50
 REFIT_QUEUED_KEY = "recommender:refit-queued"
 REFIT_QUEUED_SECONDS = 60
