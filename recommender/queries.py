@@ -63,6 +63,31 @@ def latest_served_pages(*, face_user_id: uuid.UUID, kind: str, limit: int) -> li
         return cursor.fetchall()
 
 
+def answer_items(*, answer_id: str, face_user_id: uuid.UUID | None, kind: str) -> str | None:
+    """The comma-separated item ids of one answer of this kind served to this person (None: to an anonymous
+    visitor), or None if there is no such answer. A primary-key read on every like that names its answer; through the
+    ORM it cost about 0.5 ms on PostgreSQL for 0.02 ms of the database's work (benchmarks/recommender_http.py)."""
+    person, params = (("face_user_id IS NULL", []) if face_user_id is None
+                      else ("face_user_id = %s", [_person(face_user_id)]))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT items FROM {ServedPage._meta.db_table} WHERE id = %s AND kind = %s AND {person}",
+                       [answer_id, kind, *params])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def latest_answers(*, face_user_id: uuid.UUID, kind: str, limit: int) -> list[tuple[str, str]]:
+    """(answer id, comma-separated item ids) of the person's latest `limit` answers of one kind, newest first: the
+    same range scan of served_page_kind_history as latest_served_pages, for a like that names no answer."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, items FROM {ServedPage._meta.db_table} WHERE face_user_id = %s AND kind = %s "
+            f"ORDER BY created_at DESC LIMIT {int(limit)}",
+            [_person(face_user_id), kind],
+        )
+        return cursor.fetchall()
+
+
 def latest_events(*, events: type[models.Model], item_field: str, face_user_id: uuid.UUID,
                   limit: int) -> list[tuple[int, str, str]]:
     """(item id, event, session emotion) of the person's latest `limit` events in an event table (Interaction or

@@ -154,15 +154,16 @@ def _answer_that_showed(kind: ItemKind, *, item_id: int, visitor: Visitor | None
     sends the page as impressions but no recommendation_id counted every liked page twice; and a named answer that
     never showed the item to this visitor (another person's, a mistyped id) counted its like without any impression.
     """
-    pages = ServedPage.objects.filter(face_user_id=visitor.id if visitor else None, kind=kind.name)
+    shown = str(item_id)
     if recommendation_id:
-        items = pages.filter(pk=recommendation_id).values_list("items", flat=True).first()
-        if items is not None and str(item_id) in items.split(","):
+        items = queries.answer_items(answer_id=recommendation_id, face_user_id=visitor.id if visitor else None,
+                                     kind=kind.name)
+        if items is not None and shown in items.split(","):
             return recommendation_id
     if visitor is None or not find:
         return ""
-    latest = pages.order_by("-created_at").values_list("id", "items")[:HISTORY_PAGES]
-    return next((page_id for page_id, items in latest if str(item_id) in items.split(",")), "")
+    latest = queries.latest_answers(face_user_id=visitor.id, kind=kind.name, limit=HISTORY_PAGES)
+    return next((answer_id for answer_id, items in latest if shown in items.split(",")), "")
 
 
 def _shown_items(kind: ItemKind, *, item_id: int, impression_ids: Sequence[int], event: Interaction.Event) -> list[int]:

@@ -4,6 +4,7 @@ import io
 import time
 import uuid
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -164,14 +165,26 @@ def refit_personal_model(*, l2: float = 250.0, neighbours: int = NEIGHBOURS,
     return snapshot
 
 
-def queue_refit_if_likes_grew(*, event_id: int, growth: float) -> None:
+class SnapshotMark(NamedTuple):
+    """What serving and the refit's trigger read of the newest snapshot, without its weights."""
+
+    id: int
+    through_event: int
+    likes: int
+
+
+def newest_snapshot_mark() -> SnapshotMark | None:
+    row = ModelSnapshot.objects.order_by("-created_at", "-id").values_list("id", "through_event", "likes").first()
+    return SnapshotMark(*row) if row else None
+
+
+def queue_refit_if_likes_grew(*, event_id: int, growth: float, newest: SnapshotMark | None) -> None:
     """Queue a refit, once the caller's transaction commits, if the events up to `event_id` (a like's) since the
-    newest fit reach `growth` times the likes it fitted and REFIT_MIN_EVENTS. At most one is queued per
+    `newest` fit reach `growth` times the likes it fitted and REFIT_MIN_EVENTS. At most one is queued per
     REFIT_QUEUED_SECONDS per cache (a process's on the embedded default, every process's with Redis). 0: never."""
     if growth <= 0:
         return
-    newest = ModelSnapshot.objects.order_by("-created_at", "-id").values_list("through_event", "likes").first()
-    through_event, likes = newest or (0, 0)
+    through_event, likes = (newest.through_event, newest.likes) if newest else (0, 0)
     if event_id - through_event < max(REFIT_MIN_EVENTS, growth * likes):
         return
     if cache.add(REFIT_QUEUED_KEY, True, timeout=REFIT_QUEUED_SECONDS):

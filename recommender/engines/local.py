@@ -71,7 +71,7 @@ from recommender.taste import (
     top_items,
     visitor_posterior,
 )
-from recommender.training import PersonalModel, load_personal_model, queue_refit_if_likes_grew
+from recommender.training import PersonalModel, load_personal_model, newest_snapshot_mark, queue_refit_if_likes_grew
 
 EMOTIONS = list(Emotion.values)
 MOOD_DEPTH = 1  # a segment path's mood segment: segment_keys(...)[1]
@@ -111,7 +111,7 @@ class LocalRecommender(RecommenderEngine):
         self._catalogue_lock = threading.Lock()
         self._catalogue_state: Catalogue | None = None
         self._catalogue_version = CheckedValue(state_check_seconds, self.kind.version)
-        self._newest_snapshot = CheckedValue(state_check_seconds, _newest_snapshot_id)
+        self._newest_snapshot = CheckedValue(state_check_seconds, newest_snapshot_mark)
         self._counters = SegmentCounterCache(counters_cache_seconds,
                                              reader=functools.partial(read_segment_counts, kind=self.kind))
         self._mirror: tuple[tuple[np.ndarray, ...], float] | None = None  # (the counters it read, factor)
@@ -311,8 +311,8 @@ class LocalRecommender(RecommenderEngine):
         if newest is None:
             return None
         with self._model_lock:
-            if self._model is None or self._model.snapshot_id != newest:
-                self._model = load_personal_model(ModelSnapshot.objects.get(pk=newest))
+            if self._model is None or self._model.snapshot_id != newest.id:
+                self._model = load_personal_model(ModelSnapshot.objects.get(pk=newest.id))
             return self._model
 
     # --- Writes ---------------------------------------------------------------------------------------------------
@@ -332,7 +332,8 @@ class LocalRecommender(RecommenderEngine):
             return
         liked = int(interaction.event == Interaction.Event.LIKE)
         if liked and self.kind is IMAGES:
-            queue_refit_if_likes_grew(event_id=interaction.pk, growth=self.refit_growth)
+            queue_refit_if_likes_grew(event_id=interaction.pk, growth=self.refit_growth,
+                                      newest=self._newest_snapshot.value())
         if interaction.recommendation_id:
             # The garden that served the image counted its impressions already (record_served_page).
             self._pending_counts.add([(key, item_id, 0, liked, 0.0) for key in keys])
@@ -377,10 +378,6 @@ class _Baseline:
 def _same_arrays(mine: tuple[np.ndarray, ...], theirs: tuple[np.ndarray, ...]) -> bool:
     """By identity: a segment's aligned counters are the same arrays until it is read again (SegmentCounts.on)."""
     return len(mine) == len(theirs) and all(a is b for a, b in zip(mine, theirs, strict=True))
-
-
-def _newest_snapshot_id() -> int | None:
-    return ModelSnapshot.objects.order_by("-created_at", "-id").values_list("id", flat=True).first()
 
 
 def _on_candidates(model: PersonalModel, history: list[int], image_ids: np.ndarray) -> np.ndarray:

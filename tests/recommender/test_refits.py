@@ -7,7 +7,14 @@ from django.core.cache import cache
 
 from recommender.models import Interaction, ModelSnapshot
 from recommender.services import record_interaction
-from recommender.training import REFIT_MIN_EVENTS, REFIT_QUEUED_KEY, queue_refit_if_likes_grew, refit_personal_model
+from recommender.training import (
+    REFIT_MIN_EVENTS,
+    REFIT_QUEUED_KEY,
+    SnapshotMark,
+    newest_snapshot_mark,
+    queue_refit_if_likes_grew,
+    refit_personal_model,
+)
 from tests.factories import ApprovedImageFactory, FaceUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,9 +25,10 @@ def no_refit_queued() -> None:
     cache.delete(REFIT_QUEUED_KEY)
 
 
-def snapshot(*, likes: int, through_event: int) -> ModelSnapshot:
-    return ModelSnapshot.objects.create(image_ids=b"", weights=b"", users=2, likes=likes, fit_seconds=0.0,
-                                        through_event=through_event)
+def snapshot(*, likes: int, through_event: int) -> SnapshotMark:
+    ModelSnapshot.objects.create(image_ids=b"", weights=b"", users=2, likes=likes, fit_seconds=0.0,
+                                 through_event=through_event)
+    return newest_snapshot_mark()
 
 
 def test_a_young_gallery_is_refitted_as_its_likes_grow(django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
@@ -47,18 +55,19 @@ def test_a_young_gallery_is_refitted_as_its_likes_grow(django_capture_on_commit_
 
 
 def test_the_likes_must_grow_by_a_share_of_those_fitted(django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
-    snapshot(likes=1_000, through_event=5_000)
+    newest = snapshot(likes=1_000, through_event=5_000)
+    assert (newest.likes, newest.through_event) == (1_000, 5_000)
     with django_capture_on_commit_callbacks() as queued:
-        queue_refit_if_likes_grew(event_id=5_249, growth=0.25)
+        queue_refit_if_likes_grew(event_id=5_249, growth=0.25, newest=newest)
     assert queued == []
     with django_capture_on_commit_callbacks() as queued:
-        queue_refit_if_likes_grew(event_id=5_250, growth=0.25)
-        queue_refit_if_likes_grew(event_id=5_251, growth=0.25)  # one is queued already
+        queue_refit_if_likes_grew(event_id=5_250, growth=0.25, newest=newest)
+        queue_refit_if_likes_grew(event_id=5_251, growth=0.25, newest=newest)  # one is queued already
     assert len(queued) == 1
 
 
 def test_growth_0_leaves_the_refits_to_the_schedule(django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
-    snapshot(likes=10, through_event=0)
+    newest = snapshot(likes=10, through_event=0)
     with django_capture_on_commit_callbacks() as queued:
-        queue_refit_if_likes_grew(event_id=10_000, growth=0)
+        queue_refit_if_likes_grew(event_id=10_000, growth=0, newest=newest)
     assert queued == []
