@@ -54,9 +54,19 @@ def latest_served_pages(*, face_user_id: uuid.UUID, kind: str, limit: int) -> li
     Invariant: a served page is written once and never updated, so its row is the answer as shown. The read is a range
     scan of served_page_kind_history, which holds every column it reads.
     """
+    return _latest_pages("items, emotion", face_user_id=face_user_id, kind=kind, limit=limit)
+
+
+def latest_answers(*, face_user_id: uuid.UUID, kind: str, limit: int) -> list[tuple[str, str]]:
+    """(answer id, comma-separated item ids) of the person's latest `limit` answers of one kind, newest first, for a
+    like that names no answer: the same range scan, and each row's id."""
+    return _latest_pages("id, items", face_user_id=face_user_id, kind=kind, limit=limit)
+
+
+def _latest_pages(columns: str, *, face_user_id: uuid.UUID, kind: str, limit: int) -> list[tuple[str, str]]:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT items, emotion FROM {ServedPage._meta.db_table} WHERE face_user_id = %s AND kind = %s "
+            f"SELECT {columns} FROM {ServedPage._meta.db_table} WHERE face_user_id = %s AND kind = %s "
             f"ORDER BY created_at DESC LIMIT {int(limit)}",
             [_person(face_user_id), kind],
         )
@@ -74,18 +84,6 @@ def answer_items(*, answer_id: str, face_user_id: uuid.UUID | None, kind: str) -
                        [answer_id, kind, *params])
         row = cursor.fetchone()
     return row[0] if row else None
-
-
-def latest_answers(*, face_user_id: uuid.UUID, kind: str, limit: int) -> list[tuple[str, str]]:
-    """(answer id, comma-separated item ids) of the person's latest `limit` answers of one kind, newest first: the
-    same range scan of served_page_kind_history as latest_served_pages, for a like that names no answer."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, items FROM {ServedPage._meta.db_table} WHERE face_user_id = %s AND kind = %s "
-            f"ORDER BY created_at DESC LIMIT {int(limit)}",
-            [_person(face_user_id), kind],
-        )
-        return cursor.fetchall()
 
 
 def latest_events(*, events: type[models.Model], item_field: str, face_user_id: uuid.UUID,
