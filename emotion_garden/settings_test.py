@@ -4,6 +4,8 @@ A module of its own because django-q2 reads Q_CLUSTER["sync"] once, at import ti
 DATABASE_URL and REDIS_URL still apply, so CI runs the same suite on PostgreSQL and the Redis broker.
 """
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -12,7 +14,16 @@ from emotion_garden.settings import API_RATE_COUNTERS, EMOTION_GARDEN_BACKENDS, 
 
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}
 
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="emotion-garden-test-media-"))
+
+
+def _scratch_dir(prefix: str) -> Path:
+    """A folder of this run's own, removed when the run ends (a run would otherwise leave two in /tmp)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+MEDIA_ROOT = _scratch_dir("emotion-garden-test-media-")
 STORAGES = {
     **STORAGES,
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -49,4 +60,4 @@ API_ANON_RATE = "none"
 API_KEY_RATE = "none"
 # Without Redis, a counter file of the run's own, not the embedded install's.
 if API_RATE_COUNTERS:
-    API_RATE_COUNTERS = str(Path(tempfile.mkdtemp(prefix="emotion-garden-test-rates-")) / "rate-counters.sqlite3")
+    API_RATE_COUNTERS = str(_scratch_dir("emotion-garden-test-rates-") / "rate-counters.sqlite3")
