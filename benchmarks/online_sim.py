@@ -51,6 +51,9 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=4, help="pages per visit")
     parser.add_argument("--page-size", type=int, default=3)
     parser.add_argument("--offline", action="store_true", help="the product's algorithm in numpy, not the API")
+    parser.add_argument("--counter-lag-pages", type=int, default=0, help="offline: the baseline reads the "
+                        "counters as they were up to this many pages ago (the API reads them every few seconds); "
+                        "0: at once")
     parser.add_argument("--database-url", default="", help="PostgreSQL URL for the API run; default SQLite")
     parser.add_argument("--engine-options", default="{}", help="JSON keyword arguments of the local engine for the "
                         'API run, to compare settings: {"colike_weight": 0, "taste": {"exploration": 0.2}}')
@@ -72,7 +75,7 @@ def main() -> None:
             outcomes[label] = run(world, policy.page, policy.feedback, seed=seed, **shape)
         started = time.monotonic()
         if args.offline:
-            policy = TasteBandit(world, seed)
+            policy = TasteBandit(world, seed, counter_lag_pages=args.counter_lag_pages)
             product_label = "product (numpy)"
             outcomes[product_label] = run(world, policy.page, policy.feedback, seed=seed, **shape)
         else:

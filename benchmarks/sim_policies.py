@@ -80,7 +80,7 @@ class TasteBandit(_Policy):
     likes, as recommender.engines.counters.read_segment_counts does), every like a like."""
 
     def __init__(self, world: World, seed: int, *, baseline: BaselineConfig | None = None,
-                 taste: TasteConfig | None = None, personal: bool = True) -> None:
+                 taste: TasteConfig | None = None, personal: bool = True, counter_lag_pages: int = 0) -> None:
         super().__init__(world, seed)
         catalogue = world.catalogue
         self.content = content_matrix(catalogue.emotions, catalogue.themes, catalogue.prompts,
@@ -89,19 +89,29 @@ class TasteBandit(_Policy):
         self.taste = taste or TasteConfig()
         self.personal = personal
         self.counts = {key: Counts(np.zeros(catalogue.size), np.zeros(catalogue.size)) for key in range(-1, 8)}
+        # The engine reads its counters every few seconds, not at every page (recommender.engines.counters): with
+        # counter_lag_pages, the baseline reads a copy of them taken every that many pages.
+        self.counter_lag_pages = counter_lag_pages
+        self.pages_served = 0
+        self.read_counts = self.counts
         self.history: list[dict[int, tuple[int, float]]] = [{} for _ in range(world.n_visitors)]
         self.taste_lifts: dict[int, float] = {}  # of the last page served
 
     def _baseline(self, mood: int) -> tuple[np.ndarray, np.ndarray]:
-        everyone = self.counts[-1]
+        counts = self.read_counts
+        everyone = counts[-1]
         emotions = self.world.catalogue.emotions
         prior_rate = pooled_rate(everyone)
-        mirror = learned_mirror(emotions, [self.counts[key] for key in range(8)], config=self.baseline,
+        mirror = learned_mirror(emotions, [counts[key] for key in range(8)], config=self.baseline,
                                 prior_rate=prior_rate)
-        return mood_baseline(emotions, [everyone, self.counts[mood]], mood=mood, config=self.baseline,
+        return mood_baseline(emotions, [everyone, counts[mood]], mood=mood, config=self.baseline,
                              prior_rate=prior_rate, mirror=mirror)
 
     def page(self, visitor: int, mood: int, visit: int, shown: list[int], n: int) -> list[int]:
+        if self.counter_lag_pages and self.pages_served % self.counter_lag_pages == 0:
+            self.read_counts = {key: Counts(counts.likes.copy(), counts.impressions.copy())
+                                for key, counts in self.counts.items()}
+        self.pages_served += 1
         rate, weight = self._baseline(mood)
         theta, lift = None, np.zeros(rate.size)
         seen = self.history[visitor]
