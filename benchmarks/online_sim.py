@@ -18,6 +18,7 @@ noise: benchmarks/sim_compare.py --expected compares two engines on it.
 Usage: .venv/bin/python benchmarks/online_sim.py [--worlds mixed,mood,taste] [--seeds 1,2] [--items 300,1000]
        [--visitors 60] [--visits 10] [--pages 4] [--page-size 3] [--offline] [--database-url postgres://...]
        [--engine-options '{"colike_weight": 0}'] [--no-refit] [--without-recommendation-id]
+       [--counter-lag-pages 60]
 """
 
 import argparse
@@ -37,6 +38,7 @@ import numpy as np  # noqa: E402
 
 from benchmarks.sim_policies import EmotionPopularity, EmotionRandom, Oracle, TasteBandit  # noqa: E402
 from benchmarks.sim_world import EXPECTED_LABEL, PRESETS, World, run  # noqa: E402
+from recommender.taste import BaselineConfig, TasteConfig  # noqa: E402
 
 
 def main() -> None:
@@ -55,13 +57,17 @@ def main() -> None:
                         "counters as they were up to this many pages ago (the API reads them every few seconds); "
                         "0: at once")
     parser.add_argument("--database-url", default="", help="PostgreSQL URL for the API run; default SQLite")
-    parser.add_argument("--engine-options", default="{}", help="JSON keyword arguments of the local engine for the "
-                        'API run, to compare settings: {"colike_weight": 0, "taste": {"exploration": 0.2}}')
+    parser.add_argument("--engine-options", default="{}", help="JSON keyword arguments of the local engine, to "
+                        'compare settings: {"colike_weight": 0, "taste": {"exploration": 0.2}}; offline, only '
+                        '"baseline" and "taste" apply')
     parser.add_argument("--no-refit", action="store_true", help="API run: never run the refit (a run shorter "
                         "than the refit's 15-minute schedule), instead of between rounds of visits")
     parser.add_argument("--without-recommendation-id", action="store_true", help="API run: likes send the page as "
                         "impressions but not its recommendation_id (a client that does not keep it)")
     args = parser.parse_args()
+    engine_options = json.loads(args.engine_options)
+    if args.offline and set(engine_options) - {"baseline", "taste"}:
+        parser.error("offline, --engine-options takes only \"baseline\" and \"taste\"")
     shape = {"visits": args.visits, "pages": args.pages, "page_size": args.page_size}
     summary = []
     runs = [(world_name, int(seed), int(items)) for items in args.items.split(",")
@@ -75,7 +81,9 @@ def main() -> None:
             outcomes[label] = run(world, policy.page, policy.feedback, seed=seed, **shape)
         started = time.monotonic()
         if args.offline:
-            policy = TasteBandit(world, seed, counter_lag_pages=args.counter_lag_pages)
+            policy = TasteBandit(world, seed, baseline=BaselineConfig(**engine_options.get("baseline", {})),
+                                 taste=TasteConfig(**engine_options.get("taste", {})),
+                                 counter_lag_pages=args.counter_lag_pages)
             product_label = "product (numpy)"
             outcomes[product_label] = run(world, policy.page, policy.feedback, seed=seed, **shape)
         else:
@@ -84,7 +92,7 @@ def main() -> None:
             product_label = "product (API)"
             outcomes[product_label] = api_run(world, seed=seed, database_url=args.database_url,
                                               data_dir=Path(tempfile.mkdtemp(prefix="online-sim-")),
-                                              engine_options=json.loads(args.engine_options),
+                                              engine_options=engine_options,
                                               refit=not args.no_refit,
                                               name_the_answer=not args.without_recommendation_id, **shape)
         rows = {label: outcome.rates for label, outcome in outcomes.items()}
