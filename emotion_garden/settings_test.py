@@ -15,7 +15,6 @@ from emotion_garden.settings import API_RATE_COUNTERS, EMOTION_GARDEN_BACKENDS, 
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}
 
 
-
 def _scratch_dir(prefix: str) -> Path:
     """A folder of this run's own, removed when the run ends (a run would otherwise leave two in /tmp)."""
     folder = Path(tempfile.mkdtemp(prefix=prefix))
