@@ -69,6 +69,9 @@ def main() -> None:
     if args.offline and set(engine_options) - {"baseline", "taste"}:
         parser.error("offline, --engine-options takes only \"baseline\" and \"taste\"")
     shape = {"visits": args.visits, "pages": args.pages, "page_size": args.page_size}
+    # The API runs' database (SQLite) and painted images: Django is set up once per process, so every run of this
+    # process uses the first folder (each run flushes the database), removed when the process ends.
+    scratch = tempfile.TemporaryDirectory(prefix="online-sim-")
     summary = []
     runs = [(world_name, int(seed), int(items)) for items in args.items.split(",")
             for world_name in args.worlds.split(",") for seed in args.seeds.split(",")]
@@ -91,7 +94,7 @@ def main() -> None:
 
             product_label = "product (API)"
             outcomes[product_label] = api_run(world, seed=seed, database_url=args.database_url,
-                                              data_dir=Path(tempfile.mkdtemp(prefix="online-sim-")),
+                                              data_dir=Path(scratch.name),
                                               engine_options=engine_options,
                                               refit=not args.no_refit,
                                               name_the_answer=not args.without_recommendation_id, **shape)
