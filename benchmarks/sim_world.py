@@ -29,6 +29,7 @@ MOOD_TYPES = ["mirror", "lift", "calm", "none"]
 # How often visitors show each emotion when it is not their usual one.
 MOOD_WEIGHTS = np.array([3, 2, 1, 1, 0.5, 1, 3, 1]) / 12.5
 BASE_LIKE_RATE = 0.12
+UTILITY_PARTS = ("content", "mood", "quality")
 
 
 @dataclass(frozen=True)
@@ -140,14 +141,20 @@ class World:
             return int(self.usual_mood[visitor])
         return int(rng.choice(len(EMOTIONS), p=MOOD_WEIGHTS))
 
-    def _utility(self, visitor: int, mood: int, items: np.ndarray) -> np.ndarray:
+    def utility_parts(self, visitor: int, mood: int, items: np.ndarray) -> np.ndarray:
+        """The parts of the visitor's utility of each item, weighted as the world weighs them: one row per item,
+        columns UTILITY_PARTS (content, mood response, quality); the visitor's bias, the same for every item, apart."""
         catalogue, config = self.catalogue, self.config
         content = (catalogue.theme_hot[items] @ self.theme_taste[visitor]
                    + catalogue.subject_hot[items] @ self.subject_taste[visitor]
                    + catalogue.traits[items] @ self.visual_taste[visitor]) / np.sqrt(3)
         response = mood_response(MOOD_TYPES[self.mood_kind[visitor]], mood)[catalogue.emotions[items]]
-        return (config.content * content + config.mood * response + config.quality * catalogue.quality[items]
-                + self.bias[visitor])
+        return np.stack([config.content * content, config.mood * response, config.quality * catalogue.quality[items]],
+                        axis=1)
+
+    def _utility(self, visitor: int, mood: int, items: np.ndarray) -> np.ndarray:
+        parts = self.utility_parts(visitor, mood, items)
+        return parts[:, 0] + parts[:, 1] + parts[:, 2] + self.bias[visitor]
 
     def like_probability(self, visitor: int, mood: int, items: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(self.intercept + self._utility(visitor, mood, np.asarray(items)))))
