@@ -50,7 +50,10 @@ def word_rows(texts: Sequence[str], limit: int, *, ignored: frozenset[str] = fro
     """Rows of word indicators over the `limit` words found on most items (at least two), each row normalised to
     unit length (0 for no such word)."""
     found = [set(words(text)) - ignored for text in texts]
-    common = [word for word, count in Counter(word for item in found for word in item).most_common(limit)
+    counts = Counter(word for item in found for word in item)
+    # Ties in alphabetical order: a set's order follows the process's string hashing, so ties broken by it would give
+    # each process (each web worker, each benchmark run) its own column order, or its own words at the limit.
+    common = [word for word, count in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:limit]
               if count >= 2]
     column = {word: position for position, word in enumerate(common)}
     matrix = np.zeros((len(texts), len(common)))

@@ -53,6 +53,16 @@ def test_word_rows_are_unit_rows_over_words_shared_by_items() -> None:
     assert rows[0] @ rows[1] > rows[0] @ rows[3] == 0
 
 
+def test_word_rows_break_ties_by_the_word_not_by_the_process_hashing() -> None:
+    # Six words on two items each, four columns: which four, and their order, must not follow set order (string
+    # hashing differs per process, so each web worker would read the catalogue's words its own way).
+    texts = ["sea,fox", "moon,elm", "cat,dew", "fox,sea", "elm,moon", "dew,cat"]
+    rows = word_rows(texts, 4)
+    assert rows.shape == (6, 4)
+    # The columns: cat, dew, elm, fox; moon and sea are past the limit.
+    assert [np.flatnonzero(rows[item]).tolist() for item in range(6)] == [[3], [2], [0, 1], [3], [2], [0, 1]]
+
+
 def test_prompt_words_leave_the_emotion_to_the_emotion_column() -> None:
     rows = content_matrix(np.array([SAD, SAD, HAPPY]), ["", "", ""],
                           ["sad mood, lake", "sad mood, forest", "happy mood, lake"], np.full((3, VISUAL_DIMS), 0.5))
