@@ -6,7 +6,8 @@ the run (once the engines have learned what they will) prints the mean of each p
 of the images shown: their content taste, their mood response and the images' own quality (sim_world.UTILITY_PARTS,
 weighted as the world weighs them), per mood type (mirror, lift, calm, none). Then, per mood type, how often the image
 shown had the emotion the visitor's mood response likes best in that mood ("best emotion"), in visits showing their
-usual emotion and in the others: the share the oracle reaches is what there was to find.
+usual emotion and in the others: the share the oracle reaches is what there was to find (for visitors without a mood
+response every emotion is the best, so theirs is 1).
 
 Usage: .venv/bin/python benchmarks/sim_gap.py [--worlds mixed,mood,taste] [--seeds 1,2] [--items 1000]
        [--visitors 60]
@@ -55,6 +56,17 @@ def shown_second_half(world: World, policy_class: type, seed: int) -> dict[str, 
             "usual": np.array(shown["usual"]), "best_emotion": np.array(shown["best_emotion"])}
 
 
+def _mean_parts(shown: dict[str, np.ndarray], kind: int | None = None) -> np.ndarray:
+    """The mean utility parts of the images shown (to visitors of one mood type); NaN where there were none."""
+    chosen = np.ones(shown["kind"].size, dtype=bool) if kind is None else shown["kind"] == kind
+    return shown["parts"][chosen].mean(axis=0) if chosen.any() else np.full(len(UTILITY_PARTS), np.nan)
+
+
+def _best_emotion_share(shown: dict[str, np.ndarray], kind: int, usual: bool) -> float:
+    chosen = (shown["kind"] == kind) & (shown["usual"] == usual)
+    return float(shown["best_emotion"][chosen].mean()) if chosen.any() else float("nan")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--worlds", default="mixed,mood,taste")
@@ -62,31 +74,28 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=1000)
     parser.add_argument("--visitors", type=int, default=60)
     args = parser.parse_args()
+    kinds = range(len(MOOD_TYPES))
     for world_name in args.worlds.split(","):
-        pooled: dict[str, list[dict[str, np.ndarray]]] = {name: [] for name in POLICIES}
+        runs: dict[str, list[dict[str, np.ndarray]]] = {name: [] for name in POLICIES}
         for seed in (int(seed) for seed in args.seeds.split(",")):
             world = World(PRESETS[world_name], items=args.items, visitors=args.visitors, seed=seed)
             for name, policy_class in POLICIES.items():
-                pooled[name].append(shown_second_half(world, policy_class, seed))
+                runs[name].append(shown_second_half(world, policy_class, seed))
+        pooled = {name: {key: np.concatenate([found[key] for found in found_runs]) for key in found_runs[0]}
+                  for name, found_runs in runs.items()}
         print(f"\nworld {world_name}, seeds {args.seeds}, {args.items} images, {args.visitors} visitors: mean utility "
               "parts of the images shown in the second half (all visitors, then per mood type)")
         print(f"{'':<12}" + "".join(f"{part:>9}" for part in UTILITY_PARTS)
-              + "".join(f"{kind:>26}" for kind in MOOD_TYPES))
-        shares = {}
-        for name, runs in pooled.items():
-            shown = {key: np.concatenate([found[key] for found in runs]) for key in runs[0]}
-            by_kind = [shown["parts"][shown["kind"] == kind].mean(axis=0) if (shown["kind"] == kind).any()
-                       else np.full(len(UTILITY_PARTS), np.nan) for kind in range(len(MOOD_TYPES))]
-            print(f"{name:<12}" + "".join(f"{value:>+9.2f}" for value in shown["parts"].mean(axis=0))
-                  + "".join(f"{' '.join(f'{value:+.2f}' for value in parts):>26}" for parts in by_kind))
-            shares[name] = [(shown["best_emotion"][(shown["kind"] == kind) & (shown["usual"] == usual)].mean()
-                             if ((shown["kind"] == kind) & (shown["usual"] == usual)).any() else np.nan)
-                            for kind in range(len(MOOD_TYPES)) for usual in (True, False)]
+              + "".join(f"{MOOD_TYPES[kind]:>26}" for kind in kinds))
+        for name, shown in pooled.items():
+            per_kind = (" ".join(f"{value:+.2f}" for value in _mean_parts(shown, kind)) for kind in kinds)
+            print(f"{name:<12}" + "".join(f"{value:>+9.2f}" for value in _mean_parts(shown))
+                  + "".join(f"{parts:>26}" for parts in per_kind))
         print("share of images of the best emotion for the visitor's mood, usual emotion / other visits:")
-        print(f"{'':<12}" + "".join(f"{kind:>14}" for kind in MOOD_TYPES))
-        for name, values in shares.items():
-            print(f"{name:<12}" + "".join(f"{values[2 * kind]:>8.2f} /{values[2 * kind + 1]:>4.2f}"
-                                          for kind in range(len(MOOD_TYPES))))
+        print(f"{'':<12}" + "".join(f"{MOOD_TYPES[kind]:>14}" for kind in kinds))
+        for name, shown in pooled.items():
+            print(f"{name:<12}" + "".join(f"{_best_emotion_share(shown, kind, True):>8.2f} /"
+                                          f"{_best_emotion_share(shown, kind, False):>4.2f}" for kind in kinds))
 
 
 if __name__ == "__main__":
