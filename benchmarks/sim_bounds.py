@@ -39,11 +39,10 @@ class KnownShape(TasteBandit):
     def __init__(self, world: World, seed: int, *, parts: frozenset[str]) -> None:
         super().__init__(world, seed)
         self.parts = parts
-        catalogue = world.catalogue
-        # The visitor's hidden content utility of every item, as sim_world.World._utility weighs it.
-        self.content_utility = (world.theme_taste @ catalogue.theme_hot.T
-                                + world.subject_taste @ catalogue.subject_hot.T
-                                + world.visual_taste @ catalogue.traits.T) / np.sqrt(3)
+        # Each visitor's hidden content utility of every item.
+        every_item = np.arange(world.catalogue.size)
+        self.content_utility = np.stack([world.content_utility(visitor, every_item)
+                                         for visitor in range(world.n_visitors)])
 
     def features(self, visitor: int, items: np.ndarray, moods: np.ndarray) -> np.ndarray:
         catalogue = self.world.catalogue

@@ -145,12 +145,17 @@ class World:
         """The parts of the visitor's utility of each item, weighted as the world weighs them: one row per item,
         columns UTILITY_PARTS (content, mood response, quality); the visitor's bias, the same for every item, apart."""
         catalogue, config = self.catalogue, self.config
-        content = (catalogue.theme_hot[items] @ self.theme_taste[visitor]
-                   + catalogue.subject_hot[items] @ self.subject_taste[visitor]
-                   + catalogue.traits[items] @ self.visual_taste[visitor]) / np.sqrt(3)
         response = mood_response(MOOD_TYPES[self.mood_kind[visitor]], mood)[catalogue.emotions[items]]
-        return np.stack([config.content * content, config.mood * response, config.quality * catalogue.quality[items]],
-                        axis=1)
+        return np.stack([config.content * self.content_utility(visitor, items), config.mood * response,
+                         config.quality * catalogue.quality[items]], axis=1)
+
+    def content_utility(self, visitor: int, items: np.ndarray) -> np.ndarray:
+        """How much the visitor likes what each item shows (theme words, subjects, visual traits), before the world's
+        content weight."""
+        catalogue = self.catalogue
+        return (catalogue.theme_hot[items] @ self.theme_taste[visitor]
+                + catalogue.subject_hot[items] @ self.subject_taste[visitor]
+                + catalogue.traits[items] @ self.visual_taste[visitor]) / np.sqrt(3)
 
     def _utility(self, visitor: int, mood: int, items: np.ndarray) -> np.ndarray:
         parts = self.utility_parts(visitor, mood, items)
