@@ -10,7 +10,9 @@
 
 import numpy as np
 
-from benchmarks.sim_world import World
+from benchmarks.sim_world import EMOTIONS, World
+from emotion_garden.vocabulary import AgeBand
+from recommender.algorithms import EVERYONE, segment_path
 from recommender.content import content_matrix, word_columns
 from recommender.taste import (
     BaselineConfig,
@@ -76,8 +78,9 @@ class Oracle(_Policy):
 
 class TasteBandit(_Policy):
     """The product's ranking, with the counters and histories the engine keeps: every image served counts an
-    impression in the visitor's segments, with the like-probability the visitor's taste added to it (taken from the
-    likes, as recommender.engines.counters.read_segment_counts does), every like a like."""
+    impression in each of the visitor's segments (the engine's path: everyone, the mood, mood x gender, mood x gender x
+    age band), with the like-probability the visitor's taste added to it (taken from the likes, as
+    recommender.engines.counters.read_segment_counts does), every like a like."""
 
     def __init__(self, world: World, seed: int, *, baseline: BaselineConfig | None = None,
                  taste: TasteConfig | None = None, personal: bool = True, counter_lag_pages: int = 0) -> None:
@@ -88,7 +91,8 @@ class TasteBandit(_Policy):
         self.baseline = baseline or BaselineConfig()
         self.taste = taste or TasteConfig()
         self.personal = personal
-        self.counts = {key: Counts(np.zeros(catalogue.size), np.zeros(catalogue.size)) for key in range(-1, 8)}
+        self.counts: dict[str, Counts] = {}
+        self.age_bands = [AgeBand.for_age_range(int(age), int(age) + 4).value for age in world.age]
         # The engine reads its counters every few seconds, not at every page (recommender.engines.counters): with
         # counter_lag_pages, the baseline reads a copy of them taken every that many pages.
         self.counter_lag_pages = counter_lag_pages
@@ -97,27 +101,36 @@ class TasteBandit(_Policy):
         self.history: list[dict[int, tuple[int, float]]] = [{} for _ in range(world.n_visitors)]
         self.taste_lifts: dict[int, float] = {}  # of the last page served
 
-    def _baseline(self, mood: int) -> tuple[np.ndarray, np.ndarray]:
-        counts = self.read_counts
-        everyone = counts[-1]
+    def segments(self, visitor: int, mood: int) -> list[str]:
+        """The visitor's segments in this mood, coarsest first (recommender.engines.local.segment_keys)."""
+        return segment_path(EMOTIONS[mood], str(self.world.gender[visitor]), self.age_bands[visitor])
+
+    def _counts(self, key: str) -> Counts:
+        found = self.read_counts.get(key)
+        return found if found is not None else Counts(np.zeros(self.world.catalogue.size),
+                                                      np.zeros(self.world.catalogue.size))
+
+    def _baseline(self, visitor: int, mood: int) -> tuple[np.ndarray, np.ndarray]:
+        everyone = self._counts(EVERYONE)
         emotions = self.world.catalogue.emotions
         prior_rate = pooled_rate(everyone)
-        mirror = learned_mirror(emotions, [counts[key] for key in range(8)], config=self.baseline,
+        mirror = learned_mirror(emotions, [self._counts(emotion) for emotion in EMOTIONS], config=self.baseline,
                                 prior_rate=prior_rate)
-        return mood_baseline(emotions, [everyone, counts[mood]], mood=mood, config=self.baseline,
-                             prior_rate=prior_rate, mirror=mirror)
+        return mood_baseline(emotions, [self._counts(key) for key in self.segments(visitor, mood)], mood=mood,
+                             config=self.baseline, prior_rate=prior_rate, mirror=mirror)
 
     def page(self, visitor: int, mood: int, visit: int, shown: list[int], n: int) -> list[int]:
         if self.counter_lag_pages and self.pages_served % self.counter_lag_pages == 0:
             self.read_counts = {key: Counts(counts.likes.copy(), counts.impressions.copy())
                                 for key, counts in self.counts.items()}
         self.pages_served += 1
-        rate, weight = self._baseline(mood)
+        rate, weight = self._baseline(visitor, mood)
         theta, lift = None, np.zeros(rate.size)
         seen = self.history[visitor]
         if self.personal and seen:
             history = self._history(seen)
-            baselines = {int(m): (rate if m == mood else self._baseline(int(m))[0]) for m in np.unique(history.moods)}
+            baselines = {int(m): (rate if m == mood else self._baseline(visitor, int(m))[0])
+                         for m in np.unique(history.moods)}
             found = self.posterior(visitor, history, baselines)
             if found is not None:
                 lift = self.taste_scores(visitor, found.mean, mood, np.arange(rate.size))
@@ -154,7 +167,9 @@ class TasteBandit(_Policy):
             previous = self.history[visitor].pop(item, (mood, 0.0))
             self.history[visitor][item] = (mood, 1.0 if was_liked or previous[1] > 0 else 0.0)
         lifts = [self.taste_lifts.get(item, 0.0) for item in items]
-        for key in (-1, mood):
-            np.add.at(self.counts[key].impressions, items, 1)
-            np.add.at(self.counts[key].likes, np.array(items)[liked], 1)
-            np.add.at(self.counts[key].likes, items, -np.array(lifts))
+        size = self.world.catalogue.size
+        for key in self.segments(visitor, mood):
+            counts = self.counts.setdefault(key, Counts(np.zeros(size), np.zeros(size)))
+            np.add.at(counts.impressions, items, 1)
+            np.add.at(counts.likes, np.array(items)[liked], 1)
+            np.add.at(counts.likes, items, -np.array(lifts))
