@@ -18,7 +18,7 @@ noise: benchmarks/sim_compare.py --expected compares two engines on it.
 Usage: .venv/bin/python benchmarks/online_sim.py [--worlds mixed,mood,taste] [--seeds 1,2] [--items 300,1000]
        [--visitors 60] [--visits 10] [--pages 4] [--page-size 3] [--offline] [--database-url postgres://...]
        [--engine-options '{"colike_weight": 0}'] [--no-refit] [--without-recommendation-id]
-       [--counter-lag-pages 60]
+       [--without-emotion] [--counter-lag-pages 60]
 """
 
 import argparse
@@ -64,6 +64,8 @@ def main() -> None:
                         "than the refit's 15-minute schedule), instead of between rounds of visits")
     parser.add_argument("--without-recommendation-id", action="store_true", help="API run: likes send the page as "
                         "impressions but not its recommendation_id (a client that does not keep it)")
+    parser.add_argument("--without-emotion", action="store_true", help="API run: likes do not send the visit's "
+                        "emotion (a client that sends only what the like is of)")
     args = parser.parse_args()
     engine_options = json.loads(args.engine_options)
     if args.offline and set(engine_options) - {"baseline", "taste"}:
@@ -97,7 +99,8 @@ def main() -> None:
                                               data_dir=Path(scratch.name),
                                               engine_options=engine_options,
                                               refit=not args.no_refit,
-                                              name_the_answer=not args.without_recommendation_id, **shape)
+                                              name_the_answer=not args.without_recommendation_id,
+                                              tell_the_emotion=not args.without_emotion, **shape)
         rows = {label: outcome.rates for label, outcome in outcomes.items()}
         product = rows[product_label]
         print(f"\nworld {world_name}, seed {seed}: {items} images, {args.visitors} visitors x {args.visits} "
