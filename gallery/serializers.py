@@ -170,7 +170,9 @@ class InteractionRequestSerializer(serializers.Serializer):
     )
     impressions = serializers.ListField(child=ImageIdField(), required=False, default=list, max_length=50,
                                         help_text="The other images (or tracks) on screen beside it.")
-    emotion = EmotionField(required=False)
+    emotion = EmotionField(required=False, help_text=(
+        "The emotion the visitor showed when the item was served; if not sent, that of the answer credited with the "
+        "event (see `recommendation_id`)."))
     gender = GenderField(required=False, help_text="An anonymous visitor's gender as read; a face user's own wins.")
     age = serializers.IntegerField(required=False, min_value=0, max_value=120,
                                    help_text="An anonymous visitor's age as read; a face user's own wins.")

@@ -57,13 +57,13 @@ def latest_served_pages(*, face_user_id: uuid.UUID, kind: str, limit: int) -> li
     return _latest_pages("items, emotion", face_user_id=face_user_id, kind=kind, limit=limit)
 
 
-def latest_answers(*, face_user_id: uuid.UUID, kind: str, limit: int) -> list[tuple[str, str]]:
-    """(answer id, comma-separated item ids) of the person's latest `limit` answers of one kind, newest first, for a
-    like that names no answer: the same range scan, and each row's id."""
-    return _latest_pages("id, items", face_user_id=face_user_id, kind=kind, limit=limit)
+def latest_answers(*, face_user_id: uuid.UUID, kind: str, limit: int) -> list[tuple[str, str, str]]:
+    """(answer id, comma-separated item ids, session emotion) of the person's latest `limit` answers of one kind,
+    newest first, for a like that names no answer: the same range scan, and each row's id."""
+    return _latest_pages("id, items, emotion", face_user_id=face_user_id, kind=kind, limit=limit)
 
 
-def _latest_pages(columns: str, *, face_user_id: uuid.UUID, kind: str, limit: int) -> list[tuple[str, str]]:
+def _latest_pages(columns: str, *, face_user_id: uuid.UUID, kind: str, limit: int) -> list[tuple[str, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {columns} FROM {ServedPage._meta.db_table} WHERE face_user_id = %s AND kind = %s "
@@ -73,17 +73,18 @@ def _latest_pages(columns: str, *, face_user_id: uuid.UUID, kind: str, limit: in
         return cursor.fetchall()
 
 
-def answer_items(*, answer_id: str, face_user_id: uuid.UUID | None, kind: str) -> str | None:
-    """The comma-separated item ids of one answer of this kind served to this person (None: to an anonymous
-    visitor), or None if there is no such answer. A primary-key read on every like that names its answer; through the
-    ORM it cost about 0.5 ms on PostgreSQL for 0.02 ms of the database's work (benchmarks/recommender_http.py)."""
+def answer_page(*, answer_id: str, face_user_id: uuid.UUID | None, kind: str) -> tuple[str, str] | None:
+    """(comma-separated item ids, session emotion) of one answer of this kind served to this person (None: to an
+    anonymous visitor), or None if there is no such answer. A primary-key read on every like that names its answer;
+    through the ORM it cost about 0.5 ms on PostgreSQL for 0.02 ms of the database's work
+    (benchmarks/recommender_http.py)."""
     person, params = (("face_user_id IS NULL", []) if face_user_id is None
                       else ("face_user_id = %s", [_person(face_user_id)]))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT items FROM {ServedPage._meta.db_table} WHERE id = %s AND kind = %s AND {person}",
-                       [answer_id, kind, *params])
+        cursor.execute(f"SELECT items, emotion FROM {ServedPage._meta.db_table} WHERE id = %s AND kind = %s AND "
+                       f"{person}", [answer_id, kind, *params])
         row = cursor.fetchone()
-    return row[0] if row else None
+    return (row[0], row[1]) if row else None
 
 
 def latest_events(*, events: type[models.Model], item_field: str, face_user_id: uuid.UUID,

@@ -61,8 +61,9 @@ def record_interaction(
     IdempotencyConflict.
 
     The image must be in the gallery (approved) and every impression a known image; the event's image always
-    counts as shown. The visitor's segment is the session emotion with the known visitor's gender and age band,
-    or for an anonymous visitor the `gender` and `age_band` the client knows (from the emotion reading). The
+    counts as shown. The visitor's segment is the session emotion (the event's, else that of the answer credited
+    with it) with the known visitor's gender and age band, or for an anonymous visitor the `gender` and `age_band`
+    the client knows (from the emotion reading). The
     caller (the gallery, which owns people) has checked that the visitor exists. `recommendation_id` names the
     garden answer that showed the image (its impressions were counted when it was served); it is kept only if that
     answer showed the image to this visitor, and found for a known visitor who did not send it (_answer_that_showed)
@@ -83,8 +84,11 @@ def record_interaction(
             return RecordedInteraction(interaction=earlier, created=False)
     try:
         shown = _shown_items(kind, item_id=item_id, impression_ids=impression_ids, event=event)
-        recommendation_id = _answer_that_showed(kind, item_id=item_id, visitor=visitor,
-                                                recommendation_id=recommendation_id, find=find_answer)
+        recommendation_id, answer_emotion = _answer_that_showed(kind, item_id=item_id, visitor=visitor,
+                                                                recommendation_id=recommendation_id, find=find_answer)
+        # An event that does not say the visitor's emotion took place in its answer's: counted without it, a like
+        # of a page served to the sad would teach neither the sad segment nor the visitor's own mood response.
+        emotion = emotion or answer_emotion
         interaction = kind.events(
             event=event,
             **item,
@@ -147,23 +151,24 @@ def record_served_page(*, recommendation_id: str, visitor_id: uuid.UUID | None, 
 
 
 def _answer_that_showed(kind: ItemKind, *, item_id: int, visitor: Visitor | None, recommendation_id: str,
-                        find: bool) -> str:
-    """The id of the answer that showed the item to this visitor, whose impressions were counted when it was served:
-    the one the client named if it did, else (for a known visitor, if `find`) their latest answer of those their
-    taste reads as shown; "" if none did, and then the event's own impressions count. Without it a client that
-    sends the page as impressions but no recommendation_id counted every liked page twice; and a named answer that
-    never showed the item to this visitor (another person's, a mistyped id) counted its like without any impression.
+                        find: bool) -> tuple[str, str]:
+    """The id and session emotion of the answer that showed the item to this visitor, whose impressions were counted
+    when it was served: the one the client named if it did, else (for a known visitor, if `find`) their latest answer
+    of those their taste reads as shown; ("", "") if none did, and then the event's own impressions count. Without it
+    a client that sends the page as impressions but no recommendation_id counted every liked page twice; and a named
+    answer that never showed the item to this visitor (another person's, a mistyped id) counted its like without any
+    impression.
     """
     shown = str(item_id)
     if recommendation_id:
-        items = queries.answer_items(answer_id=recommendation_id, face_user_id=visitor.id if visitor else None,
-                                     kind=kind.name)
-        if items is not None and shown in items.split(","):
-            return recommendation_id
+        page = queries.answer_page(answer_id=recommendation_id, face_user_id=visitor.id if visitor else None,
+                                   kind=kind.name)
+        if page is not None and shown in page[0].split(","):
+            return recommendation_id, page[1]
     if visitor is None or not find:
-        return ""
+        return "", ""
     latest = queries.latest_answers(face_user_id=visitor.id, kind=kind.name, limit=HISTORY_PAGES)
-    return next((answer_id for answer_id, items in latest if shown in items.split(",")), "")
+    return next(((answer_id, emotion) for answer_id, items, emotion in latest if shown in items.split(",")), ("", ""))
 
 
 def _shown_items(kind: ItemKind, *, item_id: int, impression_ids: Sequence[int], event: Interaction.Event) -> list[int]:

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from curation.models import Image
 from recommender.dashboard import online_like_rates
+from recommender.history import LIKED, SHOWN, visitor_events
 from recommender.items import store_item_content
 from recommender.models import Interaction, SegmentStat, ServedPage
 from tests.factories import ApprovedImageFactory, FaceUserFactory, ImageFactory, as_person, jpeg_bytes
@@ -150,6 +151,28 @@ def test_a_like_without_its_answers_id_is_counted_with_the_page_that_showed_it(a
         (image_id, 1, int(image_id == shown[2])) for image_id in sorted(shown)]
     assert [(row.label, row.shown, row.likes) for row in online_like_rates(days=1).by_slot] == [
         ("1", 1, 0), ("2", 1, 0), ("3", 1, 1)]
+
+
+def test_a_like_that_does_not_say_the_emotion_is_counted_in_its_answers(api_client: APIClient) -> None:
+    """A client that sends only what is liked: the like counts in the segments of the emotion its page was served
+    for, and the visitor's taste reads it in that mood; a like no answer showed keeps no emotion."""
+    ApprovedImageFactory.create_batch(3, emotion="SAD")
+    person = FaceUserFactory()
+    theirs = as_person(person)
+    answer = garden(api_client, theirs, emotion="SAD", face_user=str(person.id), n=3)
+    shown = [item["id"] for item in answer["items"]]
+    named = api_client.post("/api/v1/like", {"image": shown[0], "face_user": str(person.id),
+                                             "recommendation_id": answer["recommendation_id"]}, format="json", **theirs)
+    found = api_client.post("/api/v1/like", {"image": shown[1], "face_user": str(person.id)}, format="json", **theirs)
+    assert [(like.status_code, like.json()["emotion"]) for like in (named, found)] == [(201, "SAD"), (201, "SAD")]
+    assert sorted(SegmentStat.objects.filter(segment="SAD").values_list("image_id", "impressions", "likes")) == [
+        (image_id, 1, int(image_id in shown[:2])) for image_id in sorted(shown)]
+    exposures = visitor_events(person.id).exposures
+    assert [exposures[image_id] for image_id in shown] == [("SAD", LIKED), ("SAD", LIKED), ("SAD", SHOWN)]
+    unseen = ApprovedImageFactory(emotion="CALM")
+    anonymous = api_client.post("/api/v1/like", {"image": unseen.id}, format="json")
+    assert anonymous.status_code == 201 and anonymous.json()["emotion"] == ""
+    assert not SegmentStat.objects.filter(segment="CALM").exists()
 
 
 def test_a_recommendation_id_that_did_not_show_the_image_to_this_visitor_is_not_trusted(
