@@ -63,11 +63,11 @@ def record_interaction(
     The image must be in the gallery (approved) and every impression a known image; the event's image always
     counts as shown. The visitor's segment is the session emotion (the event's, else that of the answer credited
     with it) with the known visitor's gender and age band, or for an anonymous visitor the `gender` and `age_band`
-    the client knows (from the emotion reading). The
-    caller (the gallery, which owns people) has checked that the visitor exists. `recommendation_id` names the
-    garden answer that showed the image (its impressions were counted when it was served); it is kept only if that
-    answer showed the image to this visitor, and found for a known visitor who did not send it (_answer_that_showed)
-    unless `find_answer` is False: the original clients' pages are not stored answers, their impressions all count.
+    the client knows (from the emotion reading). The caller (the gallery, which owns people) has checked that the
+    visitor exists. `recommendation_id` names the garden answer that showed the image (its impressions were counted
+    when it was served); it is kept only if that answer showed the image to this visitor, and found for a known
+    visitor who did not send it (_answer_that_showed) unless `find_answer` is False: the original clients' pages are
+    not stored answers, their impressions all count.
 
     "Not interested" is recorded once per visitor and image: a repeat answers with the first.
 
