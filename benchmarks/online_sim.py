@@ -18,7 +18,7 @@ noise: benchmarks/sim_compare.py --expected compares two engines on it.
 Usage: .venv/bin/python benchmarks/online_sim.py [--worlds mixed,mood,taste] [--seeds 1,2] [--items 300,1000]
        [--visitors 60] [--visits 10] [--pages 4] [--page-size 3] [--offline] [--database-url postgres://...]
        [--engine-options '{"colike_weight": 0}'] [--no-refit] [--without-recommendation-id]
-       [--without-emotion] [--counter-lag-pages 60]
+       [--without-emotion] [--likes-without-face-user] [--counter-lag-pages 60]
 """
 
 import argparse
@@ -66,6 +66,8 @@ def main() -> None:
                         "impressions but not its recommendation_id (a client that does not keep it)")
     parser.add_argument("--without-emotion", action="store_true", help="API run: likes do not send the visit's "
                         "emotion (a client that sends only what the like is of)")
+    parser.add_argument("--likes-without-face-user", action="store_true", help="API run: likes carry the person's "
+                        "credential but do not name the face user")
     args = parser.parse_args()
     engine_options = json.loads(args.engine_options)
     if args.offline and set(engine_options) - {"baseline", "taste"}:
@@ -100,7 +102,8 @@ def main() -> None:
                                               engine_options=engine_options,
                                               refit=not args.no_refit,
                                               name_the_answer=not args.without_recommendation_id,
-                                              tell_the_emotion=not args.without_emotion, **shape)
+                                              tell_the_emotion=not args.without_emotion,
+                                              name_the_person=not args.likes_without_face_user, **shape)
         rows = {label: outcome.rates for label, outcome in outcomes.items()}
         product = rows[product_label]
         print(f"\nworld {world_name}, seed {seed}: {items} images, {args.visitors} visitors x {args.visits} "

@@ -6,9 +6,10 @@ cooler, brighter or darker, more or less saturated), added to the pool and appro
 content is computed on approval as in production. Each visitor is a face user with their own credential (sent as
 X-Person-Token, as a device that enrolled holds it); each page is POST /api/v1/garden (with the visit's cursor),
 each like POST /api/v1/like with the page as impressions, the recommendation_id (name_the_answer=False: without
-it, as a client that does not keep it) and the emotion (tell_the_emotion=False: without it, as a client that sends
-only what the like is of). The scheduled refit runs between rounds of visits (refit=False: never, as in
-a run shorter than its schedule). Django's test client runs the requests in-process.
+it, as a client that does not keep it), the emotion (tell_the_emotion=False: without it, as a client that sends
+only what the like is of) and the face user (name_the_person=False: only the credential names them). The scheduled
+refit runs between rounds of visits (refit=False: never, as in a run shorter than its schedule). Django's test client
+runs the requests in-process.
 """
 
 import json
@@ -75,7 +76,7 @@ def _catalogue(world: World, seed: int) -> np.ndarray:
 
 def api_run(world: World, *, seed: int, database_url: str, data_dir: Path, visits: int, pages: int,
             page_size: int, engine_options: dict[str, object] | None = None, refit: bool = True,
-            name_the_answer: bool = True, tell_the_emotion: bool = True) -> Outcome:
+            name_the_answer: bool = True, tell_the_emotion: bool = True, name_the_person: bool = True) -> Outcome:
     _setup(database_url, data_dir, engine_options or {})
     from django.core.management import call_command
     from django.test import Client
@@ -119,8 +120,9 @@ def api_run(world: World, *, seed: int, database_url: str, data_dir: Path, visit
         for image_id in np.array(shown)[liked].tolist():
             answer = {"recommendation_id": visit_state["recommendation_id"]} if name_the_answer else {}
             emotion = {"emotion": EMOTIONS[mood]} if tell_the_emotion else {}
-            post("/api/v1/like", {"image": image_id, "face_user": str(people[visitor]), "impressions": shown,
-                                  "client_event_id": uuid.uuid4().hex, **answer, **emotion}, visitor)
+            person = {"face_user": str(people[visitor])} if name_the_person else {}
+            post("/api/v1/like", {"image": image_id, "impressions": shown, "client_event_id": uuid.uuid4().hex,
+                                  **person, **answer, **emotion}, visitor)
 
     return run(world, page, feedback, visits=visits, pages=pages, page_size=page_size, seed=seed,
                progress=(lambda visit: refit_personal_model()) if refit else None)
