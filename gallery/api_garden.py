@@ -19,7 +19,7 @@ from gallery.answers import GardenAnswerSerializer
 from gallery.cursors import encode_cursor
 from gallery.models import ApiScope, FaceUser
 from gallery.parsers import LimitedJSONParser
-from gallery.person_access import require_person
+from gallery.person_access import acting_person
 from gallery.schema import INVALID, RECOMMENDER_DOWN, errors
 from gallery.serializers import GardenItemSerializer, GardenRequestSerializer
 from recommender.engines.base import RecommenderUnavailable
@@ -120,10 +120,11 @@ def _empty_reason(theme: Theme, *, seen_everything: bool) -> dict[str, str]:
 
 
 def _acting_for(request: Request, face_user_id: uuid.UUID | None) -> FaceUser | None:
-    """The face user a request names, once the caller has shown it may act for them (403 otherwise)."""
+    """The face user the request acts for (person_access.acting_person: 403 if it names one the caller may not act
+    for)."""
+    face_user_id = acting_person(request, face_user_id)
     if face_user_id is None:
         return None
-    require_person(request, face_user_id)
     face_user = FaceUser.objects.filter(pk=face_user_id).first()
     if face_user is None:
         raise ApiError(code="unknown_face_user", message=f"There is no face user {face_user_id}.")

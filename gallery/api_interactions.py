@@ -15,7 +15,7 @@ from gallery.answers import InteractionAnswerSerializer
 from gallery.api_access import client_scope
 from gallery.models import ApiScope, FaceUser
 from gallery.parsers import LimitedJSONParser
-from gallery.person_access import require_person
+from gallery.person_access import acting_person
 from gallery.schema import errors
 from gallery.serializers import InteractionRequestSerializer, InteractionSerializer
 from recommender.engines.base import Visitor
@@ -38,16 +38,15 @@ class _InteractionView(APIView):
         serializer = InteractionRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         params: dict[str, Any] = serializer.validated_data
-        if params.get("face_user") is not None:
-            # Checked before anything is recorded: a like in someone's name needs their credential (an anonymous one,
-            # without face_user, needs none).
-            require_person(request, params["face_user"])
+        # Checked before anything is recorded: a like in someone's name needs their credential (an anonymous one
+        # needs none).
+        person = acting_person(request, params.get("face_user"))
         try:
             recorded = record_interaction(
                 event=self.event,
                 image_id=params.get("image"),
                 track_id=params.get("track"),
-                visitor=_visitor(params.get("face_user")),
+                visitor=_visitor(person),
                 impression_ids=params["impressions"],
                 emotion=params.get("emotion", ""),
                 gender=params.get("gender", ""),
@@ -89,7 +88,8 @@ _INTERACTION_DOC = (
     "id from another caller is an event of theirs; the same id for a different event of the same caller (an unlike "
     "reusing a like's id, another image or person) answers 409 `idempotency_conflict` and records nothing. A "
     "`face_user` needs that person's credential (`X-Person-Token`, or the site's cookie) or an API key with the "
-    "`users` scope (403 `person_credential_required`); without one the event is anonymous. An event names an `image` "
+    "`users` scope (403 `person_credential_required`); left out, the event is that of the person whose credential "
+    "`X-Person-Token` sends, else anonymous (the site's cookie does not stand in for it). An event names an `image` "
     "or a `track` (a song of `POST /songs`, its impressions then tracks): 404 `unknown_track` / `track_not_live` for "
     "a track that is not live (unknown, pending, rejected or retired); client event ids of songs are their own."
 )

@@ -1,7 +1,5 @@
 """GET /api/v1/images/{id}/similar: more like this image, by content and co-likes, each with its reason."""
 
-import uuid
-
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -11,7 +9,7 @@ from rest_framework.views import APIView
 from emotion_garden.api import ApiError
 from gallery.answers import SimilarImagesSerializer
 from gallery.models import ApiScope
-from gallery.person_access import require_person
+from gallery.person_access import acting_person
 from gallery.schema import INVALID, RECOMMENDER_DOWN, errors
 from gallery.serializers import MAX_ID
 from recommender.engines.base import RecommenderUnavailable
@@ -20,8 +18,9 @@ from recommender.selectors import ImageNotFound, similar_images
 
 class SimilarQuerySerializer(serializers.Serializer):
     n = serializers.IntegerField(required=False, default=6, min_value=1, max_value=50)
-    face_user = serializers.UUIDField(required=False, help_text="Leave out the images this person is not "
-                                                                "interested in.")
+    face_user = serializers.UUIDField(required=False, help_text=(
+        "Leave out the images this person is not interested in (needs their credential). Left out, the person whose "
+        "credential X-Person-Token sends, if any."))
 
 
 class SimilarImagesView(APIView):
@@ -50,9 +49,8 @@ class SimilarImagesView(APIView):
                            status_code=status.HTTP_404_NOT_FOUND)
         query = SimilarQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        visitor_id: uuid.UUID | None = query.validated_data.get("face_user")
-        if visitor_id is not None:
-            require_person(request, visitor_id)  # what a person hid is theirs to know
+        # What a person hid is theirs to know: naming them needs their credential.
+        visitor_id = acting_person(request, query.validated_data.get("face_user"))
         try:
             found = similar_images(image_id=image_id, n=query.validated_data["n"], visitor_id=visitor_id)
         except ImageNotFound as error:

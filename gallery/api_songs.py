@@ -15,7 +15,7 @@ from emotion_garden.vocabulary import AgeBand, Emotion
 from gallery.cursors import SONGS_SALT, decode_cursor, encode_cursor
 from gallery.models import ApiScope, FaceUser
 from gallery.parsers import LimitedJSONParser
-from gallery.person_access import require_person
+from gallery.person_access import acting_person
 from gallery.schema import INVALID, RECOMMENDER_DOWN, errors
 from gallery.serializers import EmotionField, GenderField
 from recommender.engines.base import ReasonCode, RecommenderUnavailable
@@ -27,7 +27,8 @@ class SongsRequestSerializer(serializers.Serializer):
     emotion = EmotionField(required=False, help_text="The emotion just read (any case).")
     face_user = serializers.UUIDField(
         required=False, allow_null=True,
-        help_text="Personal picks for this face user: needs their credential or an API key with the 'users' scope.",
+        help_text=("Personal picks for this face user: needs their credential or an API key with the 'users' scope. "
+                   "Left out, the picks are for the person whose credential X-Person-Token sends, if any."),
     )
     gender = GenderField(required=False, help_text="An anonymous visitor's gender as read; a face user's own wins.")
     age = serializers.IntegerField(required=False, min_value=0, max_value=120,
@@ -140,10 +141,11 @@ class SongsView(APIView):
 
 
 def _face_user(request: Request, face_user_id: uuid.UUID | None) -> FaceUser | None:
-    """The face user the request names, once the caller has shown it may act for them (403 otherwise)."""
+    """The face user the request acts for (person_access.acting_person: 403 if it names one the caller may not act
+    for)."""
+    face_user_id = acting_person(request, face_user_id)
     if face_user_id is None:
         return None
-    require_person(request, face_user_id)
     face_user = FaceUser.objects.filter(pk=face_user_id).first()
     if face_user is None:
         raise ApiError(code="unknown_face_user", message=f"There is no face user {face_user_id}.")

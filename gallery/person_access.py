@@ -70,6 +70,23 @@ def require_person(request: Request, face_user_id: uuid.UUID) -> None:
         )
 
 
+def acting_person(request: Request, face_user_id: uuid.UUID | None) -> uuid.UUID | None:
+    """The face user a request acts for: the one it names (require_person: 403 unless the caller may), else the
+    person whose credential it sends in the X-Person-Token header, else nobody (anonymous).
+
+    A client that sends its person's credential acts for them even where it leaves `face_user` out: the pages it
+    asked for in their name would otherwise teach their taste that everything shown was passed over, while its likes
+    counted as nobody's. The site's cookie does not stand in for the name: the page leaves the face user out when
+    its visitor chose not to be remembered this time, and the cookie outlives that choice.
+    """
+    if face_user_id is not None:
+        require_person(request, face_user_id)
+        return face_user_id
+    if request.headers.get(PERSON_HEADER, "").strip():
+        return person_of(request)
+    return None
+
+
 @dataclass(frozen=True)
 class HandedCredential:
     token: str

@@ -51,7 +51,8 @@ class GardenRequestSerializer(serializers.Serializer):
     emotion = EmotionField(required=False)
     face_user = serializers.UUIDField(
         required=False, allow_null=True,
-        help_text="Personal picks for this face user: needs their credential or an API key with the 'users' scope.",
+        help_text=("Personal picks for this face user: needs their credential or an API key with the 'users' scope. "
+                   "Left out, the picks are for the person whose credential X-Person-Token sends, if any."),
     )
     gender = GenderField(required=False)
     age = serializers.IntegerField(required=False, min_value=0, max_value=120)
@@ -166,7 +167,8 @@ class InteractionRequestSerializer(serializers.Serializer):
                                                    "`image`); its impressions are then track ids.")
     face_user = serializers.UUIDField(
         required=False, allow_null=True,
-        help_text="The person the event is theirs: needs their credential or an API key with the 'users' scope.",
+        help_text=("The person the event is theirs: needs their credential or an API key with the 'users' scope. "
+                   "Left out, the person whose credential X-Person-Token sends, else nobody (anonymous)."),
     )
     impressions = serializers.ListField(child=ImageIdField(), required=False, default=list, max_length=50,
                                         help_text="The other images (or tracks) on screen beside it.")

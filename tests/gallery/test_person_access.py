@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from gallery.credentials import issue_person_credential
 from gallery.models import FaceUser, PersonCredential
 from gallery.person_access import PERSON_COOKIE
-from recommender.models import Interaction
+from recommender.models import Interaction, ServedPage
 from tests.factories import ApiKeyFactory, ApprovedImageFactory, FaceUserFactory, as_person
 
 pytestmark = pytest.mark.django_db
@@ -180,3 +180,30 @@ def test_the_page_cookie_of_a_keys_required_site_opens_no_person(client: Client,
         assert_refused(client.get(path))
     assert_refused(client.delete(f"/api/v1/users/{person.pk}"))
     assert FaceUser.objects.filter(pk=person.pk).exists()
+
+
+def test_a_client_that_sends_its_persons_credential_acts_for_them_where_it_does_not_name_them(
+        api_client: APIClient, image: int) -> None:
+    """Its pages are served in the person's name, so its likes must be theirs too: the taste would otherwise read
+    every image shown as passed over."""
+    person = FaceUserFactory()
+    theirs = as_person(person)
+    answer = api_client.post("/api/v1/garden", {"emotion": "HAPPY"}, format="json", **theirs)
+    assert answer.status_code == 200
+    assert ServedPage.objects.get(pk=answer.json()["recommendation_id"]).face_user_id == person.pk
+    like = api_client.post("/api/v1/like", {"image": image}, format="json", **theirs)
+    assert like.status_code == 201 and (like.json()["face_user"], like.json()["likes"]) == (str(person.pk), 1)
+    assert api_client.get(f"/api/v1/images/{image}/similar", **theirs).status_code == 200
+    # A token that names nobody (unknown, revoked) leaves the event anonymous, as before.
+    stranger = api_client.post("/api/v1/like", {"image": image}, format="json", HTTP_X_PERSON_TOKEN="not-a-token")
+    assert stranger.status_code == 201 and stranger.json()["face_user"] is None
+
+
+def test_the_pages_cookie_does_not_name_its_person_where_the_page_leaves_them_out(client: Client, image: int) -> None:
+    """The page leaves the face user out when its visitor chose not to be remembered this time; the cookie outlives
+    that choice and must not override it."""
+    person = FaceUserFactory()
+    client.cookies[PERSON_COOKIE] = issue_person_credential(face_user=person)
+    like = client.post("/api/v1/like", {"image": image}, content_type="application/json", **ORIGIN)
+    assert like.status_code == 201 and like.json()["face_user"] is None
+    assert not Interaction.objects.filter(face_user=person).exists()
