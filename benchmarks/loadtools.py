@@ -25,7 +25,7 @@ STARTUP_SECONDS = 90
 SINGLE_THREADED = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 # The Python-client benchmarks measure one endpoint's own cost from one address, which the anonymous per-address
 # throttle would cut short (benchmarks/load.py keeps throttling on, with an API key above its load).
-UNTHROTTLED = {"API_ANON_RATE": "none"}
+UNTHROTTLED = {"API_ANON_RATE": "none", "API_PERSON_RATE": "none"}
 
 # A client's request on its keep-alive connection; returns the HTTP status.
 Request = Callable[[http.client.HTTPConnection], int]

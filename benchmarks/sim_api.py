@@ -33,7 +33,8 @@ def _setup(database_url: str, data_dir: Path, engine_options: dict[str, object])
     if database_url:
         os.environ["DATABASE_URL"] = database_url
     os.environ.update(DJANGO_SETTINGS_MODULE="emotion_garden.settings", EMOTION_GARDEN_DATA_DIR=str(data_dir),
-                      API_ANON_RATE="none", DJANGO_ALLOWED_HOSTS="testserver", LOG_LEVEL="WARNING")
+                      API_ANON_RATE="none", API_PERSON_RATE="none", DJANGO_ALLOWED_HOSTS="testserver",
+                      LOG_LEVEL="WARNING")
     django.setup()
     settings.EMOTION_GARDEN_BACKENDS["recommender"]["OPTIONS"] = engine_options
     from django_q.conf import Conf

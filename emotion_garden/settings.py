@@ -299,6 +299,9 @@ API_KEYS_REQUIRED = env.bool("API_KEYS_REQUIRED", default=False)
 # for a school or office sharing one address. Keys get more, and each key may have its own rate.
 API_ANON_RATE = env("API_ANON_RATE", default="300/min")
 API_KEY_RATE = env("API_KEY_RATE", default="1200/min")
+# A person's own credential (X-Person-Token, or the page's cookie) has a budget of its own, as a key does: a household,
+# a kiosk or a test rig whose people share one address are not one anonymous caller.
+API_PERSON_RATE = env("API_PERSON_RATE", default="600/min")
 # Where the throttle counts: without Redis, a SQLite file of its own that every worker process of this machine shares
 # (gallery.rate_counts; a per-process cache let each worker grant the full rate); with Redis, the cache.
 API_RATE_COUNTERS = env("API_RATE_COUNTERS", default="" if REDIS_URL else str(DATA_DIR / "rate-counters.sqlite3"))

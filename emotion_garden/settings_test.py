@@ -57,6 +57,7 @@ EMOTION_GARDEN_BACKENDS = {
 # off except in tests/gallery/test_throttling.py, which sets rates of its own.
 API_ANON_RATE = "none"
 API_KEY_RATE = "none"
+API_PERSON_RATE = "none"
 # Without Redis, a counter file of the run's own, not the embedded install's.
 if API_RATE_COUNTERS:
     API_RATE_COUNTERS = str(_scratch_dir("emotion-garden-test-rates-") / "rate-counters.sqlite3")

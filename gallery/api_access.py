@@ -140,7 +140,8 @@ class ApiScopePermission(BasePermission):
 
 
 class ApiRateThrottle(BaseThrottle):
-    """API_ANON_RATE per IP for callers without a key, the key's own rate (or API_KEY_RATE) per key.
+    """API_ANON_RATE per IP for callers without a key or a person's credential, the key's own rate (or API_KEY_RATE)
+    per key, API_PERSON_RATE per person for callers with a person's valid credential and no key.
 
     Fixed windows counted with one cache increment per request. DRF's SimpleRateThrottle instead reads and rewrites
     a list of every request's time in the window: at 600/min that is a 600-float pickle per request, and at the
@@ -154,6 +155,8 @@ class ApiRateThrottle(BaseThrottle):
         if client is not None:
             # The prefix, not the id: ids restart in a fresh database while a shared Redis keeps counting.
             rate, ident = client.rate or settings.API_KEY_RATE, f"key:{client.prefix}"
+        elif (person := person_of(request)) is not None:
+            rate, ident = settings.API_PERSON_RATE, f"person:{person.hex}"
         else:
             rate, ident = settings.API_ANON_RATE, f"ip:{self.get_ident(request)}"
         limit = _limit(rate)

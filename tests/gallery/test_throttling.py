@@ -1,4 +1,5 @@
-"""Throttling: API_ANON_RATE per address without a key, per key with one; 429 in the API's format with Retry-After."""
+"""Throttling: API_ANON_RATE per address without a key, per key with one, per person with their credential; 429 in
+the API's format with Retry-After."""
 
 import logging
 import sqlite3
@@ -21,7 +22,7 @@ from rest_framework.test import APIClient
 from emotion_garden import outages
 from gallery import api_access, rate_counts
 from gallery.rates import parse_rate
-from tests.factories import ApiKeyFactory, ApprovedImageFactory
+from tests.factories import ApiKeyFactory, ApprovedImageFactory, FaceUserFactory, as_person
 
 pytestmark = pytest.mark.django_db
 GARDEN = "/api/v1/garden"
@@ -33,6 +34,7 @@ PINNED = 1_800_000_000.0 + 20
 def rates(settings, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001 (pytest-django fixture)
     settings.API_ANON_RATE = "3/min"
     settings.API_KEY_RATE = "5/min"
+    settings.API_PERSON_RATE = "4/min"
     monkeypatch.setattr(api_access, "time", SimpleNamespace(time=lambda: PINNED))
     ApprovedImageFactory()
 
@@ -73,6 +75,16 @@ def test_keys_are_throttled_per_key_at_their_own_rate(api_client: APIClient, fre
     assert set(statuses(api_client, 8, REMOTE_ADDR=fresh_ip, HTTP_X_API_KEY=unlimited.raw_key)) == {200}
     # Keyed calls never used the address's anonymous budget.
     assert statuses(api_client, 3, REMOTE_ADDR=fresh_ip) == [200, 200, 200]
+
+
+def test_people_with_their_credential_are_throttled_per_person(api_client: APIClient, fresh_ip: str) -> None:
+    first, second = as_person(FaceUserFactory()), as_person(FaceUserFactory())
+    assert statuses(api_client, 5, REMOTE_ADDR=fresh_ip, **first) == [200] * 4 + [429]
+    # Another person at the same address, and the address's anonymous callers, have budgets of their own.
+    assert statuses(api_client, 4, REMOTE_ADDR=fresh_ip, **second) == [200] * 4
+    assert statuses(api_client, 3, REMOTE_ADDR=fresh_ip) == [200, 200, 200]
+    # A token that names nobody is an anonymous caller.
+    assert statuses(api_client, 1, REMOTE_ADDR=fresh_ip, HTTP_X_PERSON_TOKEN="not-a-token") == [429]
 
 
 def test_none_turns_throttling_off(api_client: APIClient, fresh_ip: str, settings) -> None:  # noqa: ANN001
@@ -165,7 +177,7 @@ def test_a_throttle_check_costs_about_one_cache_read(fresh_ip: str, settings) ->
     """One round trip to Redis (or one locmem operation) per request: timed against plain cache reads, so that a
     loaded machine slows both alike; two round trips or more would fail it."""
     settings.API_ANON_RATE = "1000000/min"
-    request = SimpleNamespace(auth=None, META={"REMOTE_ADDR": fresh_ip}, headers={})
+    request = SimpleNamespace(auth=None, META={"REMOTE_ADDR": fresh_ip}, headers={}, COOKIES={})
     throttle = api_access.ApiRateThrottle()
 
     def seconds_per_call(action: Callable[[], object], calls: int = 300) -> float:
