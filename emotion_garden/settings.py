@@ -275,8 +275,7 @@ MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=24_000_000)
 # the rest of the site: with 16 clients sending 23.5 MP PNGs, gardens beside them kept p99 under 100 ms with 1 and
 # reached 215 ms with 2 (benchmarks/probe.py --probes decode). Raise it with the cores per worker.
 IMAGE_LARGE_DECODES_PER_WORKER = env.int("IMAGE_LARGE_DECODES_PER_WORKER", default=1)
-DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_IMAGE_UPLOAD_BYTES + 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_IMAGE_UPLOAD_BYTES + 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_IMAGE_UPLOAD_BYTES + 1024 * 1024
 
 # --- REST API -----------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -296,22 +295,20 @@ REST_FRAMEWORK = {
 # them, except the site's own page at /, which carries a signed SameSite=Strict cookie (gallery.api_access).
 API_KEYS_REQUIRED = env.bool("API_KEYS_REQUIRED", default=False)
 # "<count>/<s|min|hour|day>", or "none". A visitor of the web gallery makes a few requests a minute; 300 leaves room
-# for a school or office sharing one address. Keys get more, and each key may have its own rate.
+# for a school or office sharing one address. Keys get more, each key may have its own rate, and a person's own
+# credential has a budget of its own (people who share an address are not one anonymous caller).
 API_ANON_RATE = env("API_ANON_RATE", default="300/min")
 API_KEY_RATE = env("API_KEY_RATE", default="1200/min")
-# A person's own credential (X-Person-Token, or the page's cookie) has a budget of its own, as a key does: a household,
-# a kiosk or a test rig whose people share one address are not one anonymous caller.
 API_PERSON_RATE = env("API_PERSON_RATE", default="600/min")
 # Where the throttle counts: without Redis, a SQLite file of its own that every worker process of this machine shares
 # (gallery.rate_counts; a per-process cache let each worker grant the full rate); with Redis, the cache.
 API_RATE_COUNTERS = env("API_RATE_COUNTERS", default="" if REDIS_URL else str(DATA_DIR / "rate-counters.sqlite3"))
-# Every JSON request of the API is a few hundred bytes; larger bodies are refused (413) before they are parsed.
+# JSON requests are a few hundred bytes, larger ones refused (413) unparsed; multipart forms carry at most two photos
+# (faces/compare), where Django's own limit counts only the non-file fields.
 API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=64 * 1024)
-# Multipart forms carry at most two photos (faces/compare); Django's own limit counts only the non-file fields.
 API_MAX_MULTIPART_BYTES = 2 * MAX_IMAGE_UPLOAD_BYTES + 1024 * 1024
-# Browser apps on these origins (e.g. https://app.example.org) may call the API; none by default. Only /api/ paths:
-# the admin and the original endpoints stay same-origin. Keys (API keys, person tokens) travel in headers; the person
-# cookie is SameSite=Strict and only for the site's own pages, so CORS never allows credentials.
+# Browser apps on these origins (e.g. https://app.example.org) may call /api/ (none by default); keys and person
+# tokens travel in headers and the person cookie is SameSite=Strict for the site's pages: CORS allows no credentials.
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/"
 CORS_ALLOW_HEADERS = (*default_headers, "x-api-key", "x-person-token")
