@@ -78,7 +78,7 @@ class GardenView(APIView):
         serializer = GardenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         params: dict[str, Any] = serializer.validated_data
-        face_user = _acting_for(request, params.get("face_user"))
+        face_user = acting_face_user(request, params.get("face_user"))
         with _recommender_errors_as_api_errors():
             result = _garden(params, face_user)
             # Only for an empty page: one more question to the recommender, whether the pool has any image at all
@@ -119,9 +119,9 @@ def _empty_reason(theme: Theme, *, seen_everything: bool) -> dict[str, str]:
     return {"code": "empty_gallery", "message": "The gallery has no images yet."}
 
 
-def _acting_for(request: Request, face_user_id: uuid.UUID | None) -> FaceUser | None:
-    """The face user the request acts for (person_access.acting_person: 403 if it names one the caller may not act
-    for)."""
+def acting_face_user(request: Request, face_user_id: uuid.UUID | None) -> FaceUser | None:
+    """The face user a garden (or songs) request acts for (person_access.acting_person: 403 if it names one the caller
+    may not act for); an unknown one is refused with 400 `unknown_face_user`."""
     face_user_id = acting_person(request, face_user_id)
     if face_user_id is None:
         return None

@@ -1,6 +1,5 @@
 """POST /api/v1/songs: songs for the visitor's mood, recommended by the same engine as the garden's images."""
 
-import uuid
 from typing import Any
 
 from django.conf import settings
@@ -12,10 +11,10 @@ from rest_framework.views import APIView
 
 from emotion_garden.api import ApiError
 from emotion_garden.vocabulary import AgeBand, Emotion
+from gallery.api_garden import acting_face_user
 from gallery.cursors import SONGS_SALT, decode_cursor, encode_cursor
-from gallery.models import ApiScope, FaceUser
+from gallery.models import ApiScope
 from gallery.parsers import LimitedJSONParser
-from gallery.person_access import acting_person
 from gallery.schema import INVALID, RECOMMENDER_DOWN, errors
 from gallery.serializers import EmotionField, GenderField
 from recommender.engines.base import ReasonCode, RecommenderUnavailable
@@ -120,7 +119,7 @@ class SongsView(APIView):
         serializer = SongsRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         params: dict[str, Any] = serializer.validated_data
-        face_user = _face_user(request, params.get("face_user"))
+        face_user = acting_face_user(request, params.get("face_user"))
         try:
             result = songs(emotion=params.get("emotion", ""), visitor=face_user.as_visitor() if face_user else None,
                            gender=params.get("gender", ""), age_band=params["age_band"], n=params["n"],
@@ -138,15 +137,3 @@ class SongsView(APIView):
             "items": result.items,
         }, context={"request": request})
         return Response(answer.data)
-
-
-def _face_user(request: Request, face_user_id: uuid.UUID | None) -> FaceUser | None:
-    """The face user the request acts for (person_access.acting_person: 403 if it names one the caller may not act
-    for)."""
-    face_user_id = acting_person(request, face_user_id)
-    if face_user_id is None:
-        return None
-    face_user = FaceUser.objects.filter(pk=face_user_id).first()
-    if face_user is None:
-        raise ApiError(code="unknown_face_user", message=f"There is no face user {face_user_id}.")
-    return face_user
