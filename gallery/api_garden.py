@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -78,7 +78,7 @@ class GardenView(APIView):
         serializer = GardenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         params: dict[str, Any] = serializer.validated_data
-        face_user = acting_face_user(request, params.get("face_user"))
+        face_user = acting_face_user(request, params.get("face_user"), emotion=params.get("emotion", ""))
         with _recommender_errors_as_api_errors():
             result = _garden(params, face_user)
             # Only for an empty page: one more question to the recommender, whether the pool has any image at all
@@ -119,11 +119,15 @@ def _empty_reason(theme: Theme, *, seen_everything: bool) -> dict[str, str]:
     return {"code": "empty_gallery", "message": "The gallery has no images yet."}
 
 
-def acting_face_user(request: Request, face_user_id: uuid.UUID | None) -> FaceUser | None:
+def acting_face_user(request: Request, face_user_id: uuid.UUID | None, *, emotion: str) -> FaceUser | None:
     """The face user a garden (or songs) request acts for (person_access.acting_person: 403 if it names one the caller
-    may not act for); an unknown one is refused with 400 `unknown_face_user`."""
+    may not act for); an unknown one is refused with 400 `unknown_face_user`. A request that acts for nobody must say
+    the emotion: the picks need a mood or a person."""
     face_user_id = acting_person(request, face_user_id)
     if face_user_id is None:
+        if not emotion:
+            raise serializers.ValidationError(
+                {"emotion": "Give the emotion, a face user (or send their credential), or both."})
         return None
     face_user = FaceUser.objects.filter(pk=face_user_id).first()
     if face_user is None:

@@ -43,8 +43,6 @@ class SongsRequestSerializer(serializers.Serializer):
             raise serializers.ValidationError(str(error)) from None
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs.get("emotion") and not attrs.get("face_user"):
-            raise serializers.ValidationError({"emotion": "Give the emotion, a face user, or both."})
         attrs["shown"] = attrs.pop("cursor", set())
         age = attrs.pop("age", None)
         attrs["age_band"] = AgeBand.for_age_range(age, age) if age is not None else ""
@@ -119,7 +117,7 @@ class SongsView(APIView):
         serializer = SongsRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         params: dict[str, Any] = serializer.validated_data
-        face_user = acting_face_user(request, params.get("face_user"))
+        face_user = acting_face_user(request, params.get("face_user"), emotion=params.get("emotion", ""))
         try:
             result = songs(emotion=params.get("emotion", ""), visitor=face_user.as_visitor() if face_user else None,
                            gender=params.get("gender", ""), age_band=params["age_band"], n=params["n"],

@@ -98,8 +98,6 @@ class GardenRequestSerializer(serializers.Serializer):
         return theme
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs.get("emotion") and not attrs.get("face_user"):
-            raise serializers.ValidationError({"emotion": "Give the emotion, a face user, or both."})
         attrs["shown"] = attrs.pop("cursor", set())
         age = attrs.pop("age", None)
         attrs["age_band"] = AgeBand.for_age_range(age, age) if age is not None else ""

@@ -15,7 +15,7 @@ from gallery.credentials import issue_person_credential
 from gallery.models import FaceUser, PersonCredential
 from gallery.person_access import PERSON_COOKIE
 from recommender.models import Interaction, ServedPage
-from tests.factories import ApiKeyFactory, ApprovedImageFactory, FaceUserFactory, as_person
+from tests.factories import ApiKeyFactory, ApprovedImageFactory, ApprovedTrackFactory, FaceUserFactory, as_person
 
 pytestmark = pytest.mark.django_db
 
@@ -197,6 +197,22 @@ def test_a_client_that_sends_its_persons_credential_acts_for_them_where_it_does_
     # A token that names nobody (unknown, revoked) leaves the event anonymous, as before.
     stranger = api_client.post("/api/v1/like", {"image": image}, format="json", HTTP_X_PERSON_TOKEN="not-a-token")
     assert stranger.status_code == 201 and stranger.json()["face_user"] is None
+
+
+@pytest.mark.parametrize("path", ["/api/v1/garden", "/api/v1/songs"])
+def test_a_persons_credential_stands_for_the_face_user_where_no_emotion_is_given(
+        api_client: APIClient, image: int, path: str) -> None:
+    """A face user alone is enough for personal picks, so their credential alone is too; a token that names nobody
+    is still a request with neither, refused with the reason."""
+    ApprovedTrackFactory()
+    person = FaceUserFactory()
+    answer = api_client.post(path, {}, format="json", **as_person(person))
+    assert answer.status_code == 200, answer.content
+    assert len(answer.json()["items"]) == 1
+    assert ServedPage.objects.get(pk=answer.json()["recommendation_id"]).face_user_id == person.pk
+    for headers in ({}, {"HTTP_X_PERSON_TOKEN": "not-a-token"}):
+        refused = api_client.post(path, {}, format="json", **headers)
+        assert refused.status_code == 400 and "emotion" in refused.json()["error"]["fields"]
 
 
 def test_the_pages_cookie_does_not_name_its_person_where_the_page_leaves_them_out(client: Client, image: int) -> None:
