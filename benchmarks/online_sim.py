@@ -18,7 +18,7 @@ noise: benchmarks/sim_compare.py --expected compares two engines on it.
 Usage: .venv/bin/python benchmarks/online_sim.py [--worlds mixed,mood,taste] [--seeds 1,2] [--items 300,1000]
        [--visitors 60] [--visits 10] [--pages 4] [--page-size 3] [--offline] [--database-url postgres://...]
        [--engine-options '{"colike_weight": 0}'] [--no-refit] [--without-recommendation-id]
-       [--without-emotion] [--likes-without-face-user] [--counter-lag-pages 60]
+       [--without-emotion] [--likes-without-face-user] [--anonymous] [--counter-lag-pages 60]
 """
 
 import argparse
@@ -68,6 +68,8 @@ def main() -> None:
                         "emotion (a client that sends only what the like is of)")
     parser.add_argument("--likes-without-face-user", action="store_true", help="API run: likes carry the person's "
                         "credential but do not name the face user")
+    parser.add_argument("--anonymous", action="store_true", help="API run: visitors are never enrolled; gardens and "
+                        "likes send the gender and age read, no face user or credential")
     args = parser.parse_args()
     engine_options = json.loads(args.engine_options)
     if args.offline and set(engine_options) - {"baseline", "taste"}:
@@ -103,7 +105,8 @@ def main() -> None:
                                               refit=not args.no_refit,
                                               name_the_answer=not args.without_recommendation_id,
                                               tell_the_emotion=not args.without_emotion,
-                                              name_the_person=not args.likes_without_face_user, **shape)
+                                              name_the_person=not args.likes_without_face_user,
+                                              identified=not args.anonymous, **shape)
         rows = {label: outcome.rates for label, outcome in outcomes.items()}
         product = rows[product_label]
         print(f"\nworld {world_name}, seed {seed}: {items} images, {args.visitors} visitors x {args.visits} "

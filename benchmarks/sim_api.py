@@ -7,7 +7,9 @@ content is computed on approval as in production. Each visitor is a face user wi
 X-Person-Token, as a device that enrolled holds it); each page is POST /api/v1/garden (with the visit's cursor),
 each like POST /api/v1/like with the page as impressions, the recommendation_id (name_the_answer=False: without
 it, as a client that does not keep it), the emotion (tell_the_emotion=False: without it, as a client that sends
-only what the like is of) and the face user (name_the_person=False: only the credential names them). The scheduled
+only what the like is of) and the face user (name_the_person=False: only the credential names them). Anonymous
+visitors (identified=False: a client that never enrols them) send neither face user nor credential, but the gender and
+age read from their photo with every garden and like: the engine can learn only their segments. The scheduled
 refit runs between rounds of visits (refit=False: never, as in a run shorter than its schedule). Django's test client
 runs the requests in-process.
 """
@@ -77,7 +79,8 @@ def _catalogue(world: World, seed: int) -> np.ndarray:
 
 def api_run(world: World, *, seed: int, database_url: str, data_dir: Path, visits: int, pages: int,
             page_size: int, engine_options: dict[str, object] | None = None, refit: bool = True,
-            name_the_answer: bool = True, tell_the_emotion: bool = True, name_the_person: bool = True) -> Outcome:
+            name_the_answer: bool = True, tell_the_emotion: bool = True, name_the_person: bool = True,
+            identified: bool = True) -> Outcome:
     _setup(database_url, data_dir, engine_options or {})
     from django.core.management import call_command
     from django.test import Client
@@ -101,15 +104,20 @@ def api_run(world: World, *, seed: int, database_url: str, data_dir: Path, visit
     client = Client()
     visit_state: dict[str, object] = {}
 
+    def who(visitor: int) -> dict[str, object]:
+        if identified:
+            return {"face_user": str(people[visitor])}
+        return {"gender": str(world.gender[visitor]), "age": int(world.age[visitor]) + 2}
+
     def post(path: str, body: dict[str, object], visitor: int) -> dict[str, object]:
         response = client.post(path, json.dumps(body), content_type="application/json",
-                               headers={"X-Person-Token": tokens[visitor]})
+                               headers={"X-Person-Token": tokens[visitor]} if identified else {})
         if response.status_code >= 300:
             raise RuntimeError(f"{path} answered {response.status_code}: {response.content[:300]!r}")
         return response.json()
 
     def page(visitor: int, mood: int, visit: int, shown: list[int], n: int) -> list[int]:
-        body: dict[str, object] = {"emotion": EMOTIONS[mood], "face_user": str(people[visitor]), "n": n}
+        body: dict[str, object] = {"emotion": EMOTIONS[mood], **who(visitor), "n": n}
         if shown and visit_state.get("visitor") == visitor:
             body["cursor"] = visit_state["cursor"]
         answer = post("/api/v1/garden", body, visitor)
@@ -121,7 +129,7 @@ def api_run(world: World, *, seed: int, database_url: str, data_dir: Path, visit
         for image_id in np.array(shown)[liked].tolist():
             answer = {"recommendation_id": visit_state["recommendation_id"]} if name_the_answer else {}
             emotion = {"emotion": EMOTIONS[mood]} if tell_the_emotion else {}
-            person = {"face_user": str(people[visitor])} if name_the_person else {}
+            person = who(visitor) if name_the_person or not identified else {}
             post("/api/v1/like", {"image": image_id, "impressions": shown, "client_event_id": uuid.uuid4().hex,
                                   **person, **answer, **emotion}, visitor)
 
