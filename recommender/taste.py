@@ -41,6 +41,12 @@ class BaselineConfig:
     emotion_strength: float = 50.0  # impressions a segment's emotion rate borrows from its parent
     mirror: float = 3.0  # with no data, the visitor's own emotion is this many times as likely to be liked
     mirror_strength: float = 100.0  # impressions that prior is worth against everyone's mirrored and other ones
+    # An anonymous visitor's page is sampled (explored_top_items' `sharpness`; 1 or less: the best few) from this share
+    # of the items the context allows, those with the best means (at least the taste's shortlist), by draws of their
+    # rates' whole spread: nothing says which images they liked on an earlier visit, and the best few would show a
+    # returning one the same images every time.
+    anonymous_sharpness: float = 3.0
+    anonymous_share: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -295,14 +301,23 @@ def top_items(scores: np.ndarray, k: int, excluded: np.ndarray) -> np.ndarray:
 
 
 def explored_top_items(means: np.ndarray, draw: Callable[[np.ndarray], np.ndarray], k: int, excluded: np.ndarray,
-                       shortlist: int) -> np.ndarray:
+                       shortlist: int, *, sharpness: float = 0.0, rng: np.random.Generator | None = None) -> np.ndarray:
     """The k best items by their Thompson draws among the `shortlist` best by their means (top_items' exclusions).
-    draw(items) gives the draws of those items only: a request draws for its shortlist, not for the catalogue."""
+    draw(items) gives the draws of those items only: a request draws for its shortlist, not for the catalogue.
+
+    With a `sharpness` above 1, the k are sampled from the shortlist instead, without replacement, each with a chance
+    in proportion to its draw to that power (Plackett-Luce, by the Gumbel-top-k trick): an item half as likely to be
+    liked is an eighth as likely to be picked at 3, so pages of the same context differ and rarely hold a poor item.
+    """
     pool = np.flatnonzero(~excluded)
     if pool.size == 0:
         pool = np.flatnonzero(excluded)
     candidates = _best(means, pool, max(shortlist, k))
-    return candidates[_best(draw(candidates), np.arange(candidates.size), k)]
+    drawn = draw(candidates)
+    if sharpness > 1.0:
+        noise = (rng or np.random.default_rng()).gumbel(size=candidates.size)
+        drawn = sharpness * np.log(np.maximum(drawn, MIN_RATE)) + noise
+    return candidates[_best(drawn, np.arange(candidates.size), k)]
 
 
 def _best(scores: np.ndarray, pool: np.ndarray, k: int) -> np.ndarray:

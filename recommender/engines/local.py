@@ -145,15 +145,20 @@ class LocalRecommender(RecommenderEngine):
         hidden = self._hidden(catalogue, events)
         candidates = np.flatnonzero(pool & ~hidden)
         seen = np.isin(catalogue.ids[candidates], list({*exclude, *(events.liked if events else ())}))
+        scale, shortlist, sharpness = self.taste.exploration, self.taste.shortlist, 0.0
+        if face_user_id is None and scale > 0 and self.baseline.anonymous_sharpness > 1:  # BaselineConfig: sampled
+            shortlist = max(shortlist, int(self.baseline.anonymous_share * candidates.size))
+            scale, sharpness = 1.0, self.baseline.anonymous_sharpness
 
         def draw(positions: np.ndarray) -> np.ndarray:
             items = candidates[positions]
             drawn = thompson_scores(items, rate=rate, weight=weight, theta=theta, content=catalogue.content,
-                                    item_emotions=catalogue.emotions, mood=mood, rng=rng, scale=self.taste.exploration)
+                                    item_emotions=catalogue.emotions, mood=mood, rng=rng, scale=scale)
             return garden_scores(drawn, colike=colike[items] if colike is not None else None,
                                  colike_weight=self.colike_weight)
 
-        picked = candidates[explored_top_items(means[candidates], draw, n, seen, self.taste.shortlist)]
+        picked = candidates[explored_top_items(means[candidates], draw, n, seen, shortlist, sharpness=sharpness,
+                                               rng=rng)]
         return [
             Recommendation(image_id=int(catalogue.ids[item]), score=round(float(means[item]), 6),
                            reason=text, reason_code=code,

@@ -269,6 +269,22 @@ def test_draws_decide_only_among_the_shortlist_of_best_means_and_are_made_for_it
     assert explored_top_items(means, draws.__getitem__, 1, everything_seen, shortlist=2).tolist() == [1]
 
 
+def test_a_sampled_page_keeps_the_best_likeliest_and_differs_from_one_request_to_the_next() -> None:
+    means = np.linspace(0.5, 0.05, 50)
+    nothing_seen = np.zeros(50, dtype=bool)
+    rng = np.random.default_rng(7)
+    pages = [explored_top_items(means, means.__getitem__, 3, nothing_seen, shortlist=30, sharpness=3.0, rng=rng)
+             for _ in range(400)]
+    assert all(len(set(page.tolist())) == 3 and page.max() < 30 for page in pages)  # within the shortlist, no repeat
+    assert len({tuple(page.tolist()) for page in pages}) > 100
+    # Chances follow the draws' cube: each third of the shortlist fills fewer slots than the better one before it.
+    picks = np.bincount(np.concatenate(pages), minlength=30)
+    assert picks[:10].sum() > 2 * picks[10:20].sum() > 0 and picks[10:20].sum() > 2 * picks[20:30].sum()
+    unsampled = {tuple(explored_top_items(means, means.__getitem__, 3, nothing_seen, shortlist=30,
+                                          rng=rng).tolist()) for _ in range(20)}
+    assert unsampled == {(0, 1, 2)}
+
+
 def test_a_sparse_taste_is_learned_faster_when_each_column_finds_its_own_relevance() -> None:
     # Twelve content columns, one of which the visitor loves: the refitted prior lets that column's weight grow and
     # shrinks the eleven the likes and skips say nothing about, so the loved column stands out further than under
