@@ -1,3 +1,4 @@
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
@@ -98,7 +99,7 @@ def test_new_images_get_a_fair_chance_in_a_mostly_old_catalogue(old_images: int)
         SegmentStat.objects.create(segment="*", image=image, impressions=200, likes=120 if position < 3 else 20)
     engine = engine_reading_at_once(seed=None)
 
-    def share_of_new(face_user_id: Any) -> float:
+    def share_of_new(face_user_id: uuid.UUID | None) -> float:
         slots = Counter()
         for _ in range(30):
             shown: list[int] = []
