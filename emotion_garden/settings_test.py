@@ -5,6 +5,7 @@ DATABASE_URL and REDIS_URL still apply, so CI runs the same suite on PostgreSQL 
 """
 
 import atexit
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -15,11 +16,17 @@ from emotion_garden.settings import API_RATE_COUNTERS, EMOTION_GARDEN_BACKENDS, 
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}
 
 
+# The run's scratch folder, removed when the run ends. The processes a run starts inherit it and make theirs inside:
+# some are killed on purpose (tests/recommender/test_outbox_faults.py), and no atexit outlives a SIGKILL.
+_RUN_FOLDER = "EMOTION_GARDEN_TEST_RUN_FOLDER"
+if _RUN_FOLDER not in os.environ:
+    os.environ[_RUN_FOLDER] = tempfile.mkdtemp(prefix="emotion-garden-test-")
+    atexit.register(shutil.rmtree, os.environ[_RUN_FOLDER], ignore_errors=True)
+
+
 def _scratch_dir(prefix: str) -> Path:
-    """A folder of this run's own, removed when the run ends (a run would otherwise leave two in /tmp)."""
-    folder = Path(tempfile.mkdtemp(prefix=prefix))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return folder
+    """A folder of this process's own, inside the run's."""
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=os.environ[_RUN_FOLDER]))
 
 
 MEDIA_ROOT = _scratch_dir("emotion-garden-test-media-")
