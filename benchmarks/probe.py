@@ -22,6 +22,7 @@ import http.client
 import io
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -311,9 +312,20 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--hang-seconds", type=float, default=10)
     parser.add_argument("--worker-class", default=None, help="e.g. gthread, to compare with gunicorn's own worker")
+    parser.add_argument("--keep", action="store_true", help="keep the servers' logs and database, and print where")
     args = parser.parse_args()
-    probes = set(args.probes.split(","))
     data_dir = Path(tempfile.mkdtemp(prefix="emotion-garden-probe-"))
+    try:
+        run_probes(args, data_dir)
+    finally:
+        if args.keep:
+            print(f"the servers' logs and database: {data_dir}")
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def run_probes(args: argparse.Namespace, data_dir: Path) -> None:
+    probes = set(args.probes.split(","))
     env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
     env.update(SINGLE_THREADED, **UNTHROTTLED, DJANGO_SETTINGS_MODULE="emotion_garden.settings",
                EMOTION_GARDEN_DATA_DIR=str(data_dir), Q_TIMEOUT="3", Q_RETRY="5")
