@@ -59,9 +59,10 @@ class GardenRequestSerializer(serializers.Serializer):
     n = serializers.IntegerField(required=False, default=3, min_value=1, max_value=50)
     exclude = serializers.ListField(
         child=ImageIdField(), required=False, default=list, max_length=500,
-        help_text=("Image ids to leave out, which this client showed by other means (e.g. from `images/{id}/similar`); "
-                   "they are kept in the answer's `cursor` for the pages after. To page through the garden itself, "
-                   "send `cursor` rather than the ids of every page."),
+        help_text=("Image ids to leave out, which this client showed by other means (e.g. from `images/{id}/similar`), "
+                   "or, for a visitor it does not enrol, the images they liked on earlier visits (the server cannot "
+                   "know them); they are kept in the answer's `cursor` for the pages after. To page through the "
+                   "garden itself, send `cursor` rather than the ids of every page."),
     )
     mode = serializers.ChoiceField(choices=[mode.value for mode in Mode], required=False, default=Mode.AUTO.value)
     cursor = serializers.CharField(
