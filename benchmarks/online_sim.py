@@ -18,7 +18,8 @@ noise: benchmarks/sim_compare.py --expected compares two engines on it.
 Usage: .venv/bin/python benchmarks/online_sim.py [--worlds mixed,mood,taste] [--seeds 1,2] [--items 300,1000]
        [--visitors 60] [--visits 10] [--pages 4] [--page-size 3] [--offline] [--database-url postgres://...]
        [--engine-options '{"colike_weight": 0}'] [--no-refit] [--without-recommendation-id]
-       [--without-emotion] [--likes-without-face-user] [--anonymous] [--counter-lag-pages 60]
+       [--without-emotion] [--likes-without-face-user] [--anonymous] [--without-cursor]
+       [--likes-without-impressions] [--counter-lag-pages 60]
 """
 
 import argparse
@@ -70,6 +71,10 @@ def main() -> None:
                         "credential but do not name the face user")
     parser.add_argument("--anonymous", action="store_true", help="API run: visitors are never enrolled; gardens and "
                         "likes send the gender and age read, no face user or credential")
+    parser.add_argument("--without-cursor", action="store_true", help="API run: each page of a visit is asked "
+                        "afresh, without the cursor of the page before (a client that does not keep it)")
+    parser.add_argument("--likes-without-impressions", action="store_true", help="API run: likes do not send the "
+                        "page they were on (with --without-recommendation-id: the server alone knows what was shown)")
     args = parser.parse_args()
     engine_options = json.loads(args.engine_options)
     if args.offline and set(engine_options) - {"baseline", "taste"}:
@@ -106,7 +111,9 @@ def main() -> None:
                                               name_the_answer=not args.without_recommendation_id,
                                               tell_the_emotion=not args.without_emotion,
                                               name_the_person=not args.likes_without_face_user,
-                                              identified=not args.anonymous, **shape)
+                                              identified=not args.anonymous,
+                                              keep_the_cursor=not args.without_cursor,
+                                              send_the_page=not args.likes_without_impressions, **shape)
         rows = {label: outcome.rates for label, outcome in outcomes.items()}
         product = rows[product_label]
         print(f"\nworld {world_name}, seed {seed}: {items} images, {args.visitors} visitors x {args.visits} "

@@ -4,8 +4,9 @@ A fresh database (SQLite in a temporary folder, or the PostgreSQL of --database-
 catalogue painted by the procedural generator, each image's hidden visual traits applied to its pixels (warmer or
 cooler, brighter or darker, more or less saturated), added to the pool and approved by the curation service, so its
 content is computed on approval as in production. Each visitor is a face user with their own credential (sent as
-X-Person-Token, as a device that enrolled holds it); each page is POST /api/v1/garden (with the visit's cursor),
-each like POST /api/v1/like with the page as impressions, the recommendation_id (name_the_answer=False: without
+X-Person-Token, as a device that enrolled holds it); each page is POST /api/v1/garden (with the visit's cursor;
+keep_the_cursor=False: never, as a client that asks each page afresh), each like POST /api/v1/like with the page as
+impressions (send_the_page=False: without them), the recommendation_id (name_the_answer=False: without
 it, as a client that does not keep it), the emotion (tell_the_emotion=False: without it, as a client that sends
 only what the like is of) and the face user (name_the_person=False: only the credential names them). Anonymous
 visitors (identified=False: a client that never enrols them) send neither face user nor credential, but the gender and
@@ -80,7 +81,7 @@ def _catalogue(world: World, seed: int) -> np.ndarray:
 def api_run(world: World, *, seed: int, database_url: str, data_dir: Path, visits: int, pages: int,
             page_size: int, engine_options: dict[str, object] | None = None, refit: bool = True,
             name_the_answer: bool = True, tell_the_emotion: bool = True, name_the_person: bool = True,
-            identified: bool = True) -> Outcome:
+            identified: bool = True, keep_the_cursor: bool = True, send_the_page: bool = True) -> Outcome:
     _setup(database_url, data_dir, engine_options or {})
     from django.core.management import call_command
     from django.test import Client
@@ -118,7 +119,7 @@ def api_run(world: World, *, seed: int, database_url: str, data_dir: Path, visit
 
     def page(visitor: int, mood: int, visit: int, shown: list[int], n: int) -> list[int]:
         body: dict[str, object] = {"emotion": EMOTIONS[mood], **who(visitor), "n": n}
-        if shown and visit_state.get("visitor") == visitor:
+        if keep_the_cursor and shown and visit_state.get("visitor") == visitor:
             body["cursor"] = visit_state["cursor"]
         answer = post("/api/v1/garden", body, visitor)
         visit_state.update(visitor=visitor, cursor=answer["cursor"], recommendation_id=answer["recommendation_id"])
@@ -130,8 +131,9 @@ def api_run(world: World, *, seed: int, database_url: str, data_dir: Path, visit
             answer = {"recommendation_id": visit_state["recommendation_id"]} if name_the_answer else {}
             emotion = {"emotion": EMOTIONS[mood]} if tell_the_emotion else {}
             person = who(visitor) if name_the_person or not identified else {}
-            post("/api/v1/like", {"image": image_id, "impressions": shown, "client_event_id": uuid.uuid4().hex,
-                                  **person, **answer, **emotion}, visitor)
+            page_shown = {"impressions": shown} if send_the_page else {}
+            post("/api/v1/like", {"image": image_id, "client_event_id": uuid.uuid4().hex,
+                                  **page_shown, **person, **answer, **emotion}, visitor)
 
     return run(world, page, feedback, visits=visits, pages=pages, page_size=page_size, seed=seed,
                progress=(lambda visit: refit_personal_model()) if refit else None)
