@@ -2,7 +2,10 @@
 what they said they are not interested in, each with the emotion they showed at the time."""
 
 import uuid
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from recommender import queries
 from recommender.items import IMAGES, ItemKind
@@ -12,6 +15,10 @@ from recommender.models import Interaction
 # request's cost however long a person's history grows.
 HISTORY_EVENTS = 400
 HISTORY_PAGES = 120
+# A page leaves out what the person's latest answers showed them, so that a client which asks each page afresh (no
+# cursor) is not shown the page it just left, and a return visit starts past where the last one ended. Four pages of
+# three: a visit of benchmarks/online_sim.py (docs/recommender.md, fifteenth round).
+RECENT_PAGES = 4
 
 LIKED, SHOWN, NOT_INTERESTED = 1.0, 0.0, -1.0
 
@@ -21,6 +28,7 @@ class VisitorEvents:
     liked: list[int]  # liked now, oldest like first
     not_interested: list[int]
     exposures: dict[int, tuple[str, float]]  # item -> (session emotion, LIKED / SHOWN / NOT_INTERESTED)
+    recent: list[int]  # the items of the latest RECENT_PAGES answers
 
 
 def visitor_events(face_user_id: uuid.UUID, *, kind: ItemKind = IMAGES) -> VisitorEvents:
@@ -48,5 +56,14 @@ def visitor_events(face_user_id: uuid.UUID, *, kind: ItemKind = IMAGES) -> Visit
             liked_at.pop(image_id, None)
             not_interested[image_id] = None
             exposures[image_id] = (emotion, NOT_INTERESTED)
+    recent = [int(item) for items, _ in pages[:RECENT_PAGES] for item in items.split(",") if item]
     return VisitorEvents(liked=sorted(liked_at, key=liked_at.__getitem__), not_interested=list(not_interested),
-                         exposures=exposures)
+                         exposures=exposures, recent=recent)
+
+
+def left_out_mask(ids: np.ndarray, *, excluded: Collection[int], recent: Sequence[int], keep: int) -> np.ndarray:
+    """Which of `ids` a page leaves out: the excluded ones, and the recently shown ones while `keep` others remain
+    (in a small pool, a page of images shown a minute ago beats a short page)."""
+    seen = np.isin(ids, list(excluded))
+    with_recent = seen | np.isin(ids, list(recent))
+    return with_recent if np.count_nonzero(~with_recent) >= keep else seen

@@ -50,7 +50,7 @@ from recommender.engines.counters import (
 )
 from recommender.engines.similar import similar_items
 from recommender.engines.trending import TrendingCache
-from recommender.history import VisitorEvents, visitor_events
+from recommender.history import VisitorEvents, left_out_mask, visitor_events
 from recommender.items import EMOTION_INDEX, IMAGES, KINDS, Catalogue, ItemKind, load_catalogue, store_item_content
 from recommender.models import Interaction, ModelSnapshot
 from recommender.taste import (
@@ -144,7 +144,8 @@ class LocalRecommender(RecommenderEngine):
         theta = found.draw(rng, self.taste.exploration) if found is not None else None
         hidden = self._hidden(catalogue, events)
         candidates = np.flatnonzero(pool & ~hidden)
-        seen = np.isin(catalogue.ids[candidates], list({*exclude, *(events.liked if events else ())}))
+        seen = left_out_mask(catalogue.ids[candidates], excluded={*exclude, *(events.liked if events else ())},
+                           recent=events.recent if events else (), keep=n)
         scale, shortlist, sharpness = self.taste.exploration, self.taste.shortlist, 0.0
         if face_user_id is None and scale > 0 and self.baseline.anonymous_sharpness > 1:  # BaselineConfig: sampled
             shortlist = max(shortlist, int(self.baseline.anonymous_share * candidates.size))

@@ -138,3 +138,21 @@ def test_a_forged_cursor_is_refused(api_client: APIClient) -> None:
     response = api_client.post(URL, {"emotion": "SAD", "cursor": "WzEsMiwzXQ:forged"}, format="json")
     assert response.status_code == 400
     assert "cursor" in response.json()["error"]["fields"]
+
+
+def test_a_face_user_asking_afresh_is_not_shown_the_page_they_just_left(api_client: APIClient) -> None:
+    # A client that does not keep the cursor: the next page starts past the person's latest answers
+    # (recommender.history.RECENT_PAGES) while enough other images remain, and repeats them rather than come back short.
+    ApprovedImageFactory.create_batch(8, emotion="CALM")
+    face_user = FaceUserFactory()
+    api_client.credentials(**as_person(face_user))
+
+    def page() -> set[int]:
+        response = api_client.post(URL, {"emotion": "CALM", "face_user": str(face_user.id), "n": 3}, format="json")
+        assert response.status_code == 200, response.content
+        return {item["id"] for item in response.json()["items"]}
+
+    first, second = page(), page()
+    assert len(first) == len(second) == 3 and not first & second
+    third = page()  # two images were never shown: three are shown anyway
+    assert len(third) == 3
