@@ -15,10 +15,11 @@ from recommender.models import Interaction
 # request's cost however long a person's history grows.
 HISTORY_EVENTS = 400
 HISTORY_PAGES = 120
-# A page leaves out what the person's latest answers showed them, so that a client which asks each page afresh (no
-# cursor) is not shown the page it just left, and a return visit starts past where the last one ended. Four pages of
-# three: a visit of benchmarks/online_sim.py (docs/recommender.md, fifteenth round).
-RECENT_PAGES = 4
+# A page leaves out the last images the person's answers showed them, so that a client which asks each page afresh
+# (no cursor) is not shown the page it just left, and a return visit starts past where the last one ended. Twelve,
+# about a visit: four pages of three in benchmarks/online_sim.py, where leaving out four pages of ten (two visits)
+# cost a little (docs/recommender.md, fifteenth round).
+RECENT_IMAGES = 12
 
 LIKED, SHOWN, NOT_INTERESTED = 1.0, 0.0, -1.0
 
@@ -28,7 +29,7 @@ class VisitorEvents:
     liked: list[int]  # liked now, oldest like first
     not_interested: list[int]
     exposures: dict[int, tuple[str, float]]  # item -> (session emotion, LIKED / SHOWN / NOT_INTERESTED)
-    recent: list[int]  # the items of the latest RECENT_PAGES answers
+    recent: list[int]  # the last RECENT_IMAGES items the answers showed, newest first
 
 
 def visitor_events(face_user_id: uuid.UUID, *, kind: ItemKind = IMAGES) -> VisitorEvents:
@@ -56,7 +57,7 @@ def visitor_events(face_user_id: uuid.UUID, *, kind: ItemKind = IMAGES) -> Visit
             liked_at.pop(image_id, None)
             not_interested[image_id] = None
             exposures[image_id] = (emotion, NOT_INTERESTED)
-    recent = [int(item) for items, _ in pages[:RECENT_PAGES] for item in items.split(",") if item]
+    recent = [int(item) for items, _ in pages for item in items.split(",") if item][:RECENT_IMAGES]
     return VisitorEvents(liked=sorted(liked_at, key=liked_at.__getitem__), not_interested=list(not_interested),
                          exposures=exposures, recent=recent)
 

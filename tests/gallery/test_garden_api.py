@@ -141,8 +141,8 @@ def test_a_forged_cursor_is_refused(api_client: APIClient) -> None:
 
 
 def test_a_face_user_asking_afresh_is_not_shown_the_page_they_just_left(api_client: APIClient) -> None:
-    # A client that does not keep the cursor: the next page starts past the person's latest answers
-    # (recommender.history.RECENT_PAGES) while enough other images remain, and repeats them rather than come back short.
+    # A client that does not keep the cursor: the next page starts past the last images the person was shown
+    # (recommender.history.RECENT_IMAGES) while enough others remain, and repeats them rather than come back short.
     ApprovedImageFactory.create_batch(8, emotion="CALM")
     face_user = FaceUserFactory()
     api_client.credentials(**as_person(face_user))
