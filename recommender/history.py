@@ -4,6 +4,7 @@ what they said they are not interested in, each with the emotion they showed at 
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
@@ -57,7 +58,7 @@ def visitor_events(face_user_id: uuid.UUID, *, kind: ItemKind = IMAGES) -> Visit
             liked_at.pop(image_id, None)
             not_interested[image_id] = None
             exposures[image_id] = (emotion, NOT_INTERESTED)
-    recent = [int(item) for items, _ in pages for item in items.split(",") if item][:RECENT_IMAGES]
+    recent = list(islice((int(item) for items, _ in pages for item in items.split(",") if item), RECENT_IMAGES))
     return VisitorEvents(liked=sorted(liked_at, key=liked_at.__getitem__), not_interested=list(not_interested),
                          exposures=exposures, recent=recent)
 
