@@ -19,7 +19,8 @@ HISTORY_PAGES = 120
 # A page leaves out the last images the person's answers showed them, so that a client which asks each page afresh
 # (no cursor) is not shown the page it just left, and a return visit starts past where the last one ended. Twelve,
 # about a visit: four pages of three in benchmarks/online_sim.py, where leaving out four pages of ten (two visits)
-# cost a little (docs/recommender.md, fifteenth round).
+# cost a little (docs/recommender.md, fifteenth round). Visits of one page pay for it with their best few, and the
+# page just left alone costs them as much (sixteenth round): the local engine's `recent_images` sets it, 0 for none.
 RECENT_IMAGES = 12
 
 LIKED, SHOWN, NOT_INTERESTED = 1.0, 0.0, -1.0
@@ -30,10 +31,10 @@ class VisitorEvents:
     liked: list[int]  # liked now, oldest like first
     not_interested: list[int]
     exposures: dict[int, tuple[str, float]]  # item -> (session emotion, LIKED / SHOWN / NOT_INTERESTED)
-    recent: list[int]  # the last RECENT_IMAGES items the answers showed, newest first
+    recent: list[int]  # the last items the answers showed (RECENT_IMAGES unless asked otherwise), newest first
 
 
-def visitor_events(face_user_id: uuid.UUID, *, kind: ItemKind = IMAGES) -> VisitorEvents:
+def visitor_events(face_user_id: uuid.UUID, *, kind: ItemKind = IMAGES, recent: int = RECENT_IMAGES) -> VisitorEvents:
     """The person's latest events and answers of one kind of item: every item on a page they were served counts as
     shown, a like (not taken back) as liked, a "not interested" as such; the latest of them decides."""
     pages = queries.latest_served_pages(face_user_id=face_user_id, kind=kind.name, limit=HISTORY_PAGES)
@@ -58,9 +59,9 @@ def visitor_events(face_user_id: uuid.UUID, *, kind: ItemKind = IMAGES) -> Visit
             liked_at.pop(image_id, None)
             not_interested[image_id] = None
             exposures[image_id] = (emotion, NOT_INTERESTED)
-    recent = list(islice((int(item) for items, _ in pages for item in items.split(",") if item), RECENT_IMAGES))
+    shown_lately = islice((int(item) for items, _ in pages for item in items.split(",") if item), recent)
     return VisitorEvents(liked=sorted(liked_at, key=liked_at.__getitem__), not_interested=list(not_interested),
-                         exposures=exposures, recent=recent)
+                         exposures=exposures, recent=list(shown_lately))
 
 
 def left_out_mask(ids: np.ndarray, *, excluded: Collection[int], recent: Sequence[int], keep: int) -> np.ndarray:

@@ -50,7 +50,7 @@ from recommender.engines.counters import (
 )
 from recommender.engines.similar import similar_items
 from recommender.engines.trending import TrendingCache
-from recommender.history import VisitorEvents, left_out_mask, visitor_events
+from recommender.history import RECENT_IMAGES, VisitorEvents, left_out_mask, visitor_events
 from recommender.items import EMOTION_INDEX, IMAGES, KINDS, Catalogue, ItemKind, load_catalogue, store_item_content
 from recommender.models import Interaction, ModelSnapshot
 from recommender.taste import (
@@ -97,6 +97,7 @@ class LocalRecommender(RecommenderEngine):
         impression_flush_seconds: float = 1.0,
         state_check_seconds: float = 1.0,
         refit_growth: float = 0.25,
+        recent_images: int = RECENT_IMAGES,
         seed: int | None = None,
     ) -> None:
         # The defaults are the ones benchmarks/online_sim.py chose over all its worlds.
@@ -104,6 +105,7 @@ class LocalRecommender(RecommenderEngine):
         self.taste = TasteConfig(**(taste or {}))
         self.colike_weight = colike_weight
         self.refit_growth = refit_growth  # recommender.training.queue_refit_if_likes_grew; 0: the schedule alone
+        self.recent_images = recent_images  # recommender.history.RECENT_IMAGES; 0: none left out
         self.seed = seed
         self.kind: ItemKind = KINDS[kind]
         self._model: PersonalModel | None = None
@@ -133,7 +135,7 @@ class LocalRecommender(RecommenderEngine):
         keys = segment_keys(context)
         mirror = self._learned_mirror(catalogue)
         path, (rate, weight) = self._mood_baseline(catalogue, keys, mood=mood, mirror=mirror)
-        events = visitor_events(face_user_id, kind=self.kind) if face_user_id else None
+        events = visitor_events(face_user_id, kind=self.kind, recent=self.recent_images) if face_user_id else None
         found = taste_mean = colike = None
         model = None
         if events is not None and events.exposures and (found := self._taste(events, catalogue, context, mirror)):

@@ -14,7 +14,7 @@ from recommender.engines import counters, local
 from recommender.engines.base import Context
 from recommender.engines.local import LocalRecommender, segment_keys
 from recommender.models import Interaction, ModelSnapshot, SegmentStat
-from recommender.services import record_interaction
+from recommender.services import record_interaction, record_served_page
 from recommender.training import refit_personal_model
 from tests.factories import ApprovedImageFactory, FaceUserFactory, ImageFactory
 
@@ -346,3 +346,21 @@ def test_the_garden_never_shows_a_retired_image_an_engine_still_remembers(
     monkeypatch.setattr(selectors, "recommender_engine", lambda: engine)
     shown = selectors.garden(emotion="CALM", n=3)
     assert [item.image.pk for item in shown.items] == [kept.id]
+
+
+def test_a_face_users_page_leaves_out_their_last_images_unless_recent_images_is_0() -> None:
+    loved = ApprovedImageFactory.create_batch(3, emotion="CALM")
+    others = ApprovedImageFactory.create_batch(5, emotion="CALM")
+    for image in loved * 5:  # everyone's favourites: a person's one pass over them leaves them the best
+        like(image.id, shown=[image.id, *(other.id for other in others)], emotion="CALM")
+    person = FaceUserFactory()
+    calm = Context("CALM")
+
+    def page(engine: LocalRecommender) -> set[int]:
+        return {pick.image_id for pick in engine.recommend(face_user_id=person.id, context=calm, n=3)}
+
+    assert page(no_exploration()) == {image.id for image in loved}
+    record_served_page(recommendation_id=uuid.uuid4().hex, visitor_id=person.id, mode="auto", context=calm,
+                       image_ids=[image.id for image in loved])
+    assert page(no_exploration()) <= {image.id for image in others}
+    assert page(no_exploration(recent_images=0)) == {image.id for image in loved}
