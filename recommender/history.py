@@ -65,8 +65,12 @@ def visitor_events(face_user_id: uuid.UUID, *, kind: ItemKind = IMAGES, recent: 
 
 
 def left_out_mask(ids: np.ndarray, *, excluded: Collection[int], recent: Sequence[int], keep: int) -> np.ndarray:
-    """Which of `ids` a page leaves out: the excluded ones, and the recently shown ones while `keep` others remain
-    (in a small pool, a page of images shown a minute ago beats a short page)."""
+    """Which of `ids` a page leaves out: the excluded ones, and of the recently shown ones (newest first) as many as
+    leave `keep` others (in a small pool, the images shown longest ago come back before a page falls short)."""
     seen = np.isin(ids, list(excluded))
-    with_recent = seen | np.isin(ids, list(recent))
-    return with_recent if np.count_nonzero(~with_recent) >= keep else seen
+    room = np.count_nonzero(~seen) - keep
+    if room <= 0 or not recent:
+        return seen
+    candidates = set(ids[~seen & np.isin(ids, list(recent))].tolist())
+    newest_first = [item for item in dict.fromkeys(recent) if item in candidates]
+    return seen | np.isin(ids, newest_first[:room])

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
 import pytest
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from recommender import selectors
 from recommender.engines import counters, local
 from recommender.engines.base import Context
 from recommender.engines.local import LocalRecommender, segment_keys
+from recommender.history import left_out_mask
 from recommender.models import Interaction, ModelSnapshot, SegmentStat
 from recommender.services import record_interaction, record_served_page
 from recommender.training import refit_personal_model
@@ -364,3 +366,11 @@ def test_a_face_users_page_leaves_out_their_last_images_unless_recent_images_is_
                        image_ids=[image.id for image in loved])
     assert page(no_exploration()) <= {image.id for image in others}
     assert page(no_exploration(recent_images=0)) == {image.id for image in loved}
+
+
+def test_the_newest_of_the_recent_images_are_left_out_first_as_far_as_the_pool_allows() -> None:
+    ids = np.arange(1, 7)
+    mask = left_out_mask(ids, excluded={1}, recent=[5, 4, 9, 3, 5], keep=3)  # 9 is not in the pool
+    assert ids[mask].tolist() == [1, 4, 5]
+    assert ids[left_out_mask(ids, excluded={1}, recent=[5, 4, 3], keep=5)].tolist() == [1]
+    assert ids[left_out_mask(ids, excluded=(), recent=[], keep=3)].tolist() == []
