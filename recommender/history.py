@@ -34,7 +34,8 @@ class VisitorEvents:
     recent: list[int]  # the last items the answers showed (RECENT_IMAGES unless asked otherwise), newest first
 
 
-def visitor_events(face_user_id: uuid.UUID, *, kind: ItemKind = IMAGES, recent: int = RECENT_IMAGES) -> VisitorEvents:
+def visitor_events(face_user_id: uuid.UUID, *, kind: ItemKind = IMAGES,
+                   recent_limit: int = RECENT_IMAGES) -> VisitorEvents:
     """The person's latest events and answers of one kind of item: every item on a page they were served counts as
     shown, a like (not taken back) as liked, a "not interested" as such; the latest of them decides."""
     pages = queries.latest_served_pages(face_user_id=face_user_id, kind=kind.name, limit=HISTORY_PAGES)
@@ -59,7 +60,7 @@ def visitor_events(face_user_id: uuid.UUID, *, kind: ItemKind = IMAGES, recent: 
             liked_at.pop(image_id, None)
             not_interested[image_id] = None
             exposures[image_id] = (emotion, NOT_INTERESTED)
-    shown_lately = islice((int(item) for items, _ in pages for item in items.split(",") if item), recent)
+    shown_lately = islice((int(item) for items, _ in pages for item in items.split(",") if item), recent_limit)
     return VisitorEvents(liked=sorted(liked_at, key=liked_at.__getitem__), not_interested=list(not_interested),
                          exposures=exposures, recent=list(shown_lately))
 

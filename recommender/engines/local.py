@@ -135,7 +135,7 @@ class LocalRecommender(RecommenderEngine):
         keys = segment_keys(context)
         mirror = self._learned_mirror(catalogue)
         path, (rate, weight) = self._mood_baseline(catalogue, keys, mood=mood, mirror=mirror)
-        events = visitor_events(face_user_id, kind=self.kind, recent=self.recent_images) if face_user_id else None
+        events = visitor_events(face_user_id, kind=self.kind, recent_limit=self.recent_images) if face_user_id else None
         found = taste_mean = colike = None
         model = None
         if events is not None and events.exposures and (found := self._taste(events, catalogue, context, mirror)):
