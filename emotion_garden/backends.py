@@ -2,13 +2,16 @@
 
 settings.EMOTION_GARDEN_BACKENDS maps a capability to {"BACKEND": dotted path, "OPTIONS": keyword arguments},
 like STORAGES. A backend is built once per process (models load once) and rebuilt when a test overrides the
-setting.
+setting. A system check (`check_backends`) imports every configured class and binds its OPTIONS at start-up, without
+building it, so a misspelt path or option stops `manage.py serve` instead of failing the requests that need it.
 """
 
 import functools
+import inspect
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.checks import CheckMessage, Error
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -42,3 +45,21 @@ def get_backend(capability: str, interface: type[BackendT]) -> BackendT:
 def _forget_backends(*, setting: str, **kwargs: Any) -> None:
     if setting == "EMOTION_GARDEN_BACKENDS":
         _build.cache_clear()
+
+
+def check_backends(**kwargs: Any) -> list[CheckMessage]:
+    errors: list[CheckMessage] = []
+    for capability, config in settings.EMOTION_GARDEN_BACKENDS.items():
+        where = f"EMOTION_GARDEN_BACKENDS[{capability!r}]"
+        try:
+            backend_class = import_string(config["BACKEND"])
+        except ImportError as error:
+            errors.append(Error(f"{where}: {error}", hint="Check the *_BACKEND environment variable that names it.",
+                                id="emotion_garden.E001"))
+            continue
+        try:
+            inspect.signature(backend_class).bind(**config.get("OPTIONS", {}))
+        except TypeError as error:
+            errors.append(Error(f"{where}: {config['BACKEND']} does not take its OPTIONS: {error}.",
+                                id="emotion_garden.E002"))
+    return errors

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "csp",
     "django_q",
+    "emotion_garden",
     "gallery",
     "curation",
     "recommender",
@@ -146,7 +147,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and task queue -----------------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
-
 if REDIS_URL:
     # Short socket timeouts: a Redis that is down or unroutable must fail a request's cache call in about a second,
     # after which the callers carry on without it (emotion_garden.outages), not hold a thread for the OS's timeout.

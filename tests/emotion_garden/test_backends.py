@@ -1,4 +1,5 @@
 import pytest
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
@@ -48,3 +49,21 @@ def test_wrong_interface_is_a_configuration_error(settings) -> None:  # noqa: AN
 def test_unknown_capability_is_a_configuration_error() -> None:
     with pytest.raises(ImproperlyConfigured):
         get_backend("telepathy", FaceAnalyzer)
+
+
+def test_the_embedded_backends_pass_the_system_check() -> None:
+    assert [message for message in checks.run_checks() if message.id.startswith("emotion_garden.")] == []
+
+
+def test_a_misspelt_backend_or_option_fails_the_system_check_without_building_anything(settings) -> None:  # noqa: ANN001
+    backends = {
+        **settings.EMOTION_GARDEN_BACKENDS,
+        "recommender": {"BACKEND": "recommender.engines.local.LocalRecommender", "OPTIONS": {"recent_imagse": 0}},
+        "image_generation": {"BACKEND": "curation.generators.procedural.ProceduralGeneratr", "OPTIONS": {}},
+    }
+    with override_settings(EMOTION_GARDEN_BACKENDS=backends):
+        found = {message.id: message.msg for message in checks.run_checks()
+                 if message.id.startswith("emotion_garden.")}
+    assert found.keys() == {"emotion_garden.E001", "emotion_garden.E002"}
+    assert "image_generation" in found["emotion_garden.E001"]
+    assert "recent_imagse" in found["emotion_garden.E002"]
