@@ -13,8 +13,10 @@ import re
 
 MAX_DEPTH = 64
 
-# A JSON string (escapes included), so that brackets inside strings are not counted as nesting.
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# A JSON string (escapes included), so that brackets inside strings are not counted as nesting. An unterminated
+# one runs to the end of the text: a pattern that could fail there was tried again from every quote inside it, and
+# 64 KB of \" took 14 s of a worker (the whole process, as the regex engine holds the GIL).
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*(?:"|\\?\Z)', re.DOTALL)
 _BRACKETS = re.compile(r"[\[\]{}]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 

@@ -14,12 +14,15 @@ DEEP = b"[" * 20_000 + b"]" * 20_000
 DEEP_IN_A_FIELD = b'{"emotion": ' + b"[" * 20_000 + b"]" * 20_000 + b"}"
 LONE_SURROGATE = b'{"emotion": "\\ud800", "image_id": 1, "userId": "\\udfff"}'
 SURROGATE_KEY = b'{"\\ud800": 1}'
+# A string that never ends, full of escaped quotes: 64 KB of it held a worker for 14 s before (json_input._STRING).
+UNTERMINATED = b'{"emotion": "' + b'\\"' * 32_000
 
 
 @pytest.mark.parametrize("path", API_JSON)
 @pytest.mark.parametrize(("body", "code"), [(DEEP, "too_deep"), (DEEP_IN_A_FIELD, "too_deep"),
                                             (LONE_SURROGATE, "invalid_unicode"), (SURROGATE_KEY, "invalid_unicode"),
-                                            (b'{"emotion": NaN}', "parse_error"), (b"\xff\xfe{}", "invalid_unicode")])
+                                            (b'{"emotion": NaN}', "parse_error"), (b"\xff\xfe{}", "invalid_unicode"),
+                                            (UNTERMINATED, "parse_error")])
 def test_the_api_refuses_unreadable_json_with_a_code(client: Client, path: str, body: bytes, code: str) -> None:
     answer = client.post(path, body, content_type="application/json")
     assert answer.status_code == 400
@@ -27,7 +30,7 @@ def test_the_api_refuses_unreadable_json_with_a_code(client: Client, path: str, 
 
 
 @pytest.mark.parametrize("path", COMPAT_JSON)
-@pytest.mark.parametrize("body", [DEEP, DEEP_IN_A_FIELD, LONE_SURROGATE, SURROGATE_KEY])
+@pytest.mark.parametrize("body", [DEEP, DEEP_IN_A_FIELD, LONE_SURROGATE, SURROGATE_KEY, UNTERMINATED])
 def test_the_original_endpoints_refuse_it_with_a_400(client: Client, path: str, body: bytes) -> None:
     answer = client.post(path, body, content_type="application/json")
     assert answer.status_code == 400, answer.content[:200]
@@ -50,7 +53,8 @@ def test_parse_json_bounds() -> None:
     assert parse_json('["[[[[[[[[", "{{{{{{{{"]') == ["[[[[[[[[", "{{{{{{{{"]  # brackets in strings do not nest
     assert parse_json(b'\xef\xbb\xbf{"bom": true}') == {"bom": True}
     for text, code in [("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), "too_deep"), ("{", "invalid_json"),
-                       ('"\\ud800"', "invalid_unicode"), ("Infinity", "invalid_json")]:
+                       ('"\\ud800"', "invalid_unicode"), ("Infinity", "invalid_json"),
+                       ('["[[[\\', "invalid_json"), ('{"a": "\\"' * 3, "invalid_json")]:
         with pytest.raises(UnreadableJson) as refused:
             parse_json(text)
         assert refused.value.code == code
