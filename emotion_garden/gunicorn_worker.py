@@ -54,6 +54,9 @@ IDLE_TIMEOUT = 5.0
 # A whole request, headers and body, from its first byte: a client trickling a byte every few seconds gets 408 too.
 REQUEST_TIMEOUT = 60.0
 _RECV_BYTES = 64 * 1024
+# A request handed to a thread before all of it arrived (an admin upload over the buffer's limit, or an arrival past
+# BUFFER_BUDGET_BYTES): the thread's reads of its body fail after this long without a byte, where they waited for ever.
+HANDED_OVER_IDLE_TIMEOUT = 30.0
 # The bytes one worker may hold of requests still arriving. Past it, each arrival of a megabyte or more goes on to a
 # thread as gthread would take it (so memory stays bounded when many large uploads trickle in at once).
 BUFFER_BUDGET_BYTES = 256 * 1024 * 1024
@@ -66,6 +69,13 @@ class _ReplaySocket:
     def __init__(self, sock: socket.socket) -> None:
         self._sock = sock
         self._pending = memoryview(b"")
+        self.read_timeout: float | None = None  # for the thread's reads, once gthread makes the socket blocking
+
+    def setblocking(self, flag: bool) -> None:
+        if flag and self.read_timeout is not None:
+            self._sock.settimeout(self.read_timeout)
+        else:
+            self._sock.setblocking(flag)
 
     def replay(self, data: bytes) -> None:
         self._pending = memoryview(data)
@@ -209,6 +219,7 @@ class BufferedThreadWorker(BalancedThreadWorker):
                 path=buffer.path))
             return
         conn.sock.replay(buffer.request if state is State.COMPLETE else bytes(buffer.data))
+        conn.sock.read_timeout = None if state is State.COMPLETE else HANDED_OVER_IDLE_TIMEOUT
         conn.surplus = buffer.surplus
         conn.data_ready = True  # gthread's handle() must not wait for the socket to be readable: the data is here
         self.enqueue_req(conn)

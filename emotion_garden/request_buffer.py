@@ -3,8 +3,8 @@
 `RequestBuffer.feed()` takes bytes as they arrive and says when the request is whole: its headers, and its body by
 Content-Length or to the last chunk. What it hands over is always a plain Content-Length request: a chunked body is
 decoded (Django reads CONTENT_LENGTH bytes, so it saw a chunked body as empty), and an `Expect: 100-continue` has been
-answered already, so it is dropped. Requests it cannot judge (a body larger than it buffers, a transfer coding other
-than chunked) are handed over as they are, for gunicorn and Django to refuse as they would have.
+answered already, so it is dropped. Requests it cannot judge (a transfer coding other than chunked, conflicting
+lengths) and the admin's large uploads are handed over as they are, for gunicorn and Django to refuse or read.
 """
 
 import json
@@ -14,9 +14,12 @@ from enum import Enum
 
 # Far above real headers (a browser's cookies are a few KB), far below what would hurt to hold per connection.
 MAX_HEADER_BYTES = 64 * 1024
-# Bodies up to this size are buffered whole; larger ones are refused by the application from their declared length
-# (the API's multipart limit is 2 photos of 10 MB), so they are handed over unread.
+# Bodies up to this size are buffered whole (the API's multipart limit is 2 photos of 10 MB). Larger ones are refused
+# with 413 from their declared length, except under LARGE_BODY_PATHS, where they are handed over unread: the admin
+# takes curators' archives of up to 200 MB. A thread that read such a body from a silent client waited for ever, and
+# eight of them took the site down.
 MAX_BUFFERED_BODY_BYTES = 32 * 1024 * 1024
+LARGE_BODY_PATHS = ("/admin/",)
 
 _HEADER_END = b"\r\n\r\n"
 _CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r\n")
@@ -100,7 +103,10 @@ class RequestBuffer:
         else:
             self._length = int(lengths[0]) if lengths else 0
             if self._length > MAX_BUFFERED_BODY_BYTES:
-                return State.HAND_OVER
+                if self.path.startswith(LARGE_BODY_PATHS):
+                    return State.HAND_OVER
+                return self._refuse(413, "Content Too Large", "request_too_large",
+                                    f"The request body is larger than {MAX_BUFFERED_BODY_BYTES} bytes.")
         if self._expects_continue and len(self.data) == self._body_start and (self._chunked or self._length):
             self.send_continue = True
         return State.INCOMPLETE

@@ -19,8 +19,8 @@ class RawImageParser(BaseParser):
         if stream is None:
             return b""
         limit = settings.MAX_IMAGE_UPLOAD_BYTES
-        data = stream.read(limit + 1)
-        if len(data) > limit:
+        # The declared length first, as the other parsers: reading a body announced too large waits for all of it.
+        if _declared_length(parser_context) > limit or len(data := stream.read(limit + 1)) > limit:
             raise ApiError(
                 code="image_too_large",
                 message=f"The image is larger than the limit of {limit} bytes.",
@@ -70,13 +70,16 @@ class LimitedMultiPartParser(MultiPartParser):
             raise ParseError(f"Multipart form parse error - {error}") from None
 
 
-def _refuse_declared_length(parser_context: dict | None, limit: int) -> None:
+def _declared_length(parser_context: dict | None) -> int:
     meta = parser_context["request"].META if parser_context else {}
     try:
-        declared = int(meta.get("CONTENT_LENGTH") or 0)
+        return int(meta.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        declared = 0
-    if declared > limit:
+        return 0
+
+
+def _refuse_declared_length(parser_context: dict | None, limit: int) -> None:
+    if _declared_length(parser_context) > limit:
         raise _too_large(limit)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 from django.conf import settings
 
-from emotion_garden.gunicorn_worker import IDLE_TIMEOUT
+from emotion_garden.gunicorn_worker import IDLE_TIMEOUT, _ReplaySocket
 from emotion_garden.request_buffer import CONTINUE, MAX_HEADER_BYTES, RequestBuffer, State
 
 
@@ -115,6 +115,32 @@ def test_a_client_expecting_100_continue_gets_it_before_sending_its_body(server:
         assert answers(received)[0]["body_bytes"] == 4
 
 
+def test_a_body_larger_than_the_buffer_is_refused_at_once_outside_the_admin(server: tuple[str, int]) -> None:
+    """Handed to a thread unread, 40 MB declared and 1 KB sent held it until the client left (the probe suite)."""
+    head = b"POST /api/v1/emotion HTTP/1.1\r\nContent-Type: image/jpeg\r\nContent-Length: 40000000\r\n\r\n"
+    with socket.create_connection(server, timeout=10) as connection:
+        connection.sendall(head + b"x" * 1024)
+        answer = connection.recv(65536)  # the client keeps its socket open, as a stalled upload would
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert json.loads(answer.partition(b"\r\n\r\n")[2])["error"]["code"] == "request_too_large"
+
+
+def test_a_thread_reading_a_handed_over_body_gives_up_when_it_stops_arriving() -> None:
+    near, far = socket.socketpair()
+    with near, far:
+        replaying = _ReplaySocket(near)
+        replaying.replay(b"arrived")
+        replaying.read_timeout = 0.2
+        replaying.setblocking(True)  # as gthread does for the thread that serves the request
+        assert replaying.recv(100) == b"arrived"
+        with pytest.raises(TimeoutError):
+            replaying.recv(100)
+        replaying.read_timeout = None
+        replaying.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            replaying.recv(100)
+
+
 def test_endless_headers_are_refused(server: tuple[str, int]) -> None:
     answer = exchange(server, b"GET / HTTP/1.1\r\nX-Long: " + b"a" * (MAX_HEADER_BYTES + 1))
     assert answer.startswith(b"HTTP/1.1 431 ")
@@ -125,7 +151,8 @@ def test_endless_headers_are_refused(server: tuple[str, int]) -> None:
     (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcd\r\n", State.REFUSED),
     (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", State.HAND_OVER),
     (b"POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", State.HAND_OVER),
-    (b"POST / HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n", State.HAND_OVER),
+    (b"POST /admin/upload HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n", State.HAND_OVER),
+    (b"POST /api/v1/emotion HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n", State.REFUSED),
     (b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", State.HAND_OVER),
     (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nab", State.INCOMPLETE),
     (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", State.COMPLETE),
