@@ -2,10 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
-from django.views.static import serve
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from emotion_garden.health import healthz
+from emotion_garden.media import serve_media
 from emotion_garden.schema_view import SchemaView
 from gallery.views import home, lookalike
 
@@ -19,8 +19,9 @@ urlpatterns = [
     path("api/v1/", include("gallery.urls")),
     path("api/schema", SchemaView.as_view(), name="schema"),
     # The split view serves its start-up script as a file of its own: the Content-Security-Policy allows no inline one.
-    path("api/docs", SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api_docs.html"),
-         name="swagger-ui"),
+    # GET only: DRF's OPTIONS answer has no template for this HTML view, and was a 500.
+    path("api/docs", SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api_docs.html",
+                                                         http_method_names=["get", "head"]), name="swagger-ui"),
     path("", include("gallery.compat.urls")),
 ]
 
@@ -30,5 +31,5 @@ handler500 = "emotion_garden.api.server_error"
 if settings.SERVE_MEDIA:
     # Without S3 or a front proxy, Django itself serves the images from MEDIA_ROOT.
     urlpatterns.append(
-        re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+        re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", serve_media)
     )

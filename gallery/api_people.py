@@ -71,7 +71,8 @@ class FaceUserView(_PersonView):
 class LikesQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(required=False, default=100, min_value=1, max_value=500,
                                      help_text="How many likes per page (default 100).")
-    offset = serializers.IntegerField(required=False, default=0, min_value=0,
+    # Bounded so that offset + limit stays a 64-bit integer: 10**20 was a 500 from the database.
+    offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=10**12,
                                       help_text="How many of the newest likes to skip (the answer's `next` says).")
 
 

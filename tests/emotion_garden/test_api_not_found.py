@@ -37,3 +37,12 @@ def test_a_trailing_slash_is_redirected_keeping_the_method(api_client: APIClient
     assert response["Location"] == path.replace("/?", "?").rstrip("/")
     followed = getattr(api_client, method)(path, body, format="json", follow=True)
     assert followed.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/media/" + "a" * 256, "/media/images/" + "i" * 300 + ".jpeg"])
+def test_a_media_name_too_long_for_the_filesystem_is_not_found(client: Client, path: str) -> None:
+    assert client.get(path).status_code == 404  # the filesystem's "File name too long" was a 500
+
+
+def test_the_api_docs_page_answers_options_with_405(client: Client) -> None:
+    assert client.options("/api/docs").status_code == 405  # DRF's OPTIONS answer had no template: a 500

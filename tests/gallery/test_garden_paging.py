@@ -113,6 +113,6 @@ def test_a_persons_likes_come_a_page_at_a_time(api_client: APIClient) -> None:
         url = page["next"]
     assert listed == [image.id for image in reversed(images)]  # newest like first, each once
     assert page["previous"].endswith("limit=2&offset=2")
-    for bad in ("limit=0", "limit=501", "limit=many", "offset=-1"):
+    for bad in ("limit=0", "limit=501", "limit=many", "offset=-1", "offset=99999999999999999999"):
         response = api_client.get(f"/api/v1/users/{face_user.id}/likes?{bad}")
         assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid"), bad
