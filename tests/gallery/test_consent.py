@@ -45,7 +45,8 @@ def test_recognise_searches_but_never_keeps_the_face(api_client: APIClient, astr
 
 def test_with_consent_rekognition_keeps_the_face_and_we_keep_its_id(api_client: APIClient, astronaut_png: bytes,
                                                                     rekognition_identity: Stubber) -> None:
-    rekognition_identity.add_response("search_faces_by_image", NO_MATCH)
+    for _ in range(2):  # searched, then searched again under the enrolment lock before the face is kept
+        rekognition_identity.add_response("search_faces_by_image", NO_MATCH)
     rekognition_identity.add_response("index_faces", {"FaceRecords": [{"Face": {"FaceId": FACE_ID}}]}, {
         "CollectionId": REKOGNITION_COLLECTION, "Image": {"Bytes": ANY}, "ExternalImageId": ANY, "MaxFaces": 1,
         "QualityFilter": "AUTO"})

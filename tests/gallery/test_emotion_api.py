@@ -2,6 +2,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from gallery.faces import face_identity
+from gallery.faces.base import FaceMatch
 from gallery.models import FaceEmbedding, FaceUser
 from tests.conftest import encode
 from tests.emotion_garden.test_imaging import png_header_only
@@ -45,6 +47,25 @@ def test_with_consent_the_person_is_remembered_and_recognised(api_client: APICli
     assert again["recognised"] is True
     assert again["face_user"]["id"] == first["face_user"]["id"]
     assert FaceUser.objects.count() == 1
+
+
+def test_a_face_enrolled_while_this_request_searched_is_recognised_not_enrolled_again(
+        api_client: APIClient, astronaut_png: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same photo sent twice at once: the second request's first search ran before the first one's enrolment was
+    committed. It searches again once it holds the enrolment lock, and finds them (it became a second person)."""
+    first = api_client.post(f"{URL}?remember=true", astronaut_png, content_type="image/png").json()
+    identity = face_identity()
+    searches: list[object] = []
+
+    def search_racing_the_other_request(**kwargs: object) -> FaceMatch | None:
+        searches.append(kwargs)
+        return None if len(searches) == 1 else type(identity).search(identity, **kwargs)
+
+    monkeypatch.setattr(identity, "search", search_racing_the_other_request)
+    twin = api_client.post(f"{URL}?remember=true", astronaut_png, content_type="image/png").json()
+    assert len(searches) == 2
+    assert twin["recognised"] is True and twin["face_user"]["id"] == first["face_user"]["id"]
+    assert FaceUser.objects.count() == 1 and FaceEmbedding.objects.count() == 1
 
 
 @pytest.mark.parametrize(

@@ -114,7 +114,8 @@ def test_a_rekognition_outage_is_a_503_not_a_500(api_client: APIClient, client: 
 
 def test_a_face_rekognition_refuses_creates_no_face_user(api_client: APIClient, client: Any, stub: Stubber,
                                                          astronaut_png: bytes) -> None:
-    stub.add_response("search_faces_by_image", {"FaceMatches": [], "FaceModelVersion": "7.0"})
+    for _ in range(2):  # searched, then searched again under the enrolment lock before the face is kept
+        stub.add_response("search_faces_by_image", {"FaceMatches": [], "FaceModelVersion": "7.0"})
     stub.add_response("index_faces", {"FaceRecords": [], "FaceModelVersion": "7.0", "UnindexedFaces": [
         {"Reasons": ["LOW_SHARPNESS"], "FaceDetail": {"BoundingBox": FACE_BOX}}]})
     with rekognition_backend("face_identity", "RekognitionFaceIdentity", client=client, collection_id="garden-test"):
