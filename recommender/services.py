@@ -78,10 +78,6 @@ def record_interaction(
         raise ValueError("An event names an image or a track.")
     kind, item_id = (IMAGES, image_id) if track_id is None else (TRACKS, track_id)
     item = {f"{kind.field}_id": item_id}
-    if event == Interaction.Event.NOT_INTERESTED and visitor is not None:
-        earlier = kind.events.objects.filter(face_user_id=visitor.id, event=event, **item).first()
-        if earlier is not None:
-            return RecordedInteraction(interaction=earlier, created=False)
     try:
         shown = _shown_items(kind, item_id=item_id, impression_ids=impression_ids, event=event)
         recommendation_id, answer_emotion = _answer_that_showed(kind, item_id=item_id, visitor=visitor,
@@ -102,10 +98,13 @@ def record_interaction(
             created_at=timezone.now(),
         )
         with transaction.atomic():
+            if (event == Interaction.Event.NOT_INTERESTED and visitor is not None
+                    and (earlier := _earlier_not_interested(kind, item, visitor)) is not None):
+                return RecordedInteraction(interaction=earlier, created=False)
             # The first write: a client event id recorded before stops the transaction here, before anything else.
             queries.insert_event(interaction, kind=kind, shown=shown, fields=_INSERTED_FIELDS)
             recommender_engine(kind.name).record_interaction(interaction)
-    except (IntegrityError, InteractionRejected):
+    except (IntegrityError, InteractionRejected) as error:
         # A retried event, or its concurrent twin that won the race, is answered with what was recorded the first
         # time, even if its image has left the gallery since. Looked up only here: first deliveries skip the read.
         key = _idempotency_key(client_scope, client_event_id) if client_event_id else None
@@ -119,8 +118,24 @@ def record_interaction(
                             f"of {kind.field} {existing_item}.",
                 ) from None
             return RecordedInteraction(interaction=existing, created=False)
+        if isinstance(error, IntegrityError) and visitor is not None and not _person_exists(kind, visitor):
+            # Forgotten between the caller's check and this write (a like racing the person's deletion).
+            raise InteractionRejected(code="unknown_face_user",
+                                      message=f"There is no face user {visitor.id}: they were forgotten.") from None
         raise
     return RecordedInteraction(interaction=interaction, created=True)
+
+
+def _earlier_not_interested(kind: ItemKind, item: dict[str, int], visitor: Visitor) -> Interaction | None:
+    """The visitor's "not interested" in this item, if any, read under a lock of the person's row: two sent at once
+    both found none and both were recorded. (SQLite's transactions take the write lock as they begin.)"""
+    people = kind.events._meta.get_field("face_user").related_model
+    list(people.objects.select_for_update().filter(pk=visitor.id).values_list("pk"))
+    return kind.events.objects.filter(face_user_id=visitor.id, event=Interaction.Event.NOT_INTERESTED, **item).first()
+
+
+def _person_exists(kind: ItemKind, visitor: Visitor) -> bool:
+    return kind.events._meta.get_field("face_user").related_model.objects.filter(pk=visitor.id).exists()
 
 
 def _idempotency_key(client_scope: str, client_event_id: str) -> str:

@@ -7,6 +7,7 @@ site runs it, or PostgreSQL.
 """
 
 import threading
+import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,7 +18,9 @@ from django.db import connections
 from rest_framework.test import APIClient
 
 from curation.models import Image
+from recommender.engines.base import Visitor
 from recommender.models import Interaction, SegmentStat
+from recommender.services import InteractionRejected, record_interaction
 from tests.factories import ApprovedImageFactory, FaceUserFactory, as_person
 
 CLIENTS = 32
@@ -128,3 +131,27 @@ def test_one_person_liking_many_images_at_once_keeps_every_like() -> None:
     for image in images:
         assert counters(image) == dict.fromkeys(segments("CALM"), (1, 1))
     assert counters(shown_with_all) == dict.fromkeys(segments("CALM"), (CLIENTS, 0))
+
+
+def test_not_interested_sent_by_many_clients_at_once_is_recorded_once() -> None:
+    """Without a client event id too: "not interested" is once per person and image (two were recorded)."""
+    image = ApprovedImageFactory(emotion="FEAR")
+    person = FaceUserFactory()
+    body = {"image": image.id, "emotion": "FEAR", "face_user": str(person.id)}
+    answers = post_together("/api/v1/not-interested", [body] * 8, as_person(person))
+
+    assert sorted(answer.status for answer in answers) == [200] * 7 + [201]
+    assert len({answer.body["id"] for answer in answers}) == 1
+    assert Interaction.objects.filter(event=Interaction.Event.NOT_INTERESTED).count() == 1
+
+
+@pytest.mark.parametrize("event", [Interaction.Event.LIKE, Interaction.Event.NOT_INTERESTED])
+def test_an_event_of_a_person_forgotten_after_the_check_is_rejected_not_a_500(event: Interaction.Event) -> None:
+    """The view checked the person; their deletion committed before the event did (a like racing "forget me"): the
+    foreign key fails at the commit, which is answered as an unknown face user."""
+    image = ApprovedImageFactory()
+    forgotten = Visitor(id=uuid.uuid4(), gender="Female", age_band="adult")
+    with pytest.raises(InteractionRejected) as rejected:
+        record_interaction(event=event, image_id=image.id, visitor=forgotten, emotion="HAPPY")
+    assert rejected.value.code == "unknown_face_user"
+    assert not Interaction.objects.exists() and not SegmentStat.objects.exists()
