@@ -6,10 +6,12 @@ developer to quote in a report; `docs` links the API's documentation, where each
 
 from typing import Any
 
+from django.core.exceptions import DisallowedHost
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseRedirectBase
 from django.urls import Resolver404, resolve, reverse
+from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as django_server_error
 from rest_framework import exceptions, status
@@ -82,6 +84,16 @@ def _resolves(path: str) -> bool:
 
 def _traceable(error: dict[str, Any], request: HttpRequest) -> dict[str, Any]:
     return {**error, "request_id": request_id.get(), "docs": request.build_absolute_uri(reverse("swagger-ui"))}
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400: a request Django refused before any view, most often a Host outside ALLOWED_HOSTS. The error
+    format under /api/, without `docs`: its absolute link would need the very host that was refused."""
+    if not request.path.startswith("/api/"):
+        return django_bad_request(request, exception)
+    code, message = (("disallowed_host", "This server does not serve the host the request names.")
+                     if isinstance(exception, DisallowedHost) else ("bad_request", "The request is malformed."))
+    return JsonResponse({"error": {"code": code, "message": message, "request_id": request_id.get()}}, status=400)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("gallery.compat.urls")),
 ]
 
+handler400 = "emotion_garden.api.bad_request"
 handler404 = "emotion_garden.api.not_found"
 handler500 = "emotion_garden.api.server_error"
 

@@ -46,3 +46,10 @@ def test_a_media_name_too_long_for_the_filesystem_is_not_found(client: Client, p
 
 def test_the_api_docs_page_answers_options_with_405(client: Client) -> None:
     assert client.options("/api/docs").status_code == 405  # DRF's OPTIONS answer had no template: a 500
+
+
+def test_a_host_the_server_does_not_serve_gets_the_error_format_under_the_api(client: Client) -> None:
+    api = client.get("/api/v1/garden", HTTP_HOST="evil.example")
+    assert api.status_code == 400
+    assert api.json()["error"]["code"] == "disallowed_host" and "evil" not in api.json()["error"]["message"]
+    assert client.get("/", HTTP_HOST="evil.example").status_code == 400
