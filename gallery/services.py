@@ -126,8 +126,13 @@ def forget_face_user(*, face_user: FaceUser) -> None:
     user) through the outbox, delivered after the commit with retries, so an outage delays it but loses nothing.
 
     Their past likes stay, anonymised, because they still teach the cold-start engine without pointing at anyone.
+    The person's row is locked first: an event written meanwhile checks its foreign key at its commit, which then
+    waits for this one and fails (answered 400 unknown_face_user), instead of slipping in between the anonymising and
+    the delete, whose commit then failed (a 500, and the person not forgotten). Forgetting twice is forgetting once.
     """
     with transaction.atomic():
+        if not FaceUser.objects.select_for_update().filter(pk=face_user.pk).exists():
+            return
         face_identity().forget(face_user_id=face_user.pk)
         recommender_engine().forget_user(face_user.pk)
         face_user.delete()

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from rest_framework.test import APIClient
 
 from curation.models import Image
+from gallery.models import FaceUser
+from gallery.services import forget_face_user
 from recommender.engines.base import Visitor
 from recommender.models import Interaction, SegmentStat
 from recommender.services import InteractionRejected, record_interaction
@@ -155,3 +157,37 @@ def test_an_event_of_a_person_forgotten_after_the_check_is_rejected_not_a_500(ev
         record_interaction(event=event, image_id=image.id, visitor=forgotten, emotion="HAPPY")
     assert rejected.value.code == "unknown_face_user"
     assert not Interaction.objects.exists() and not SegmentStat.objects.exists()
+
+
+def test_a_like_committed_while_its_person_is_forgotten_fails_and_the_forgetting_does_not() -> None:
+    """A like committed between the anonymising of the person's events and the delete of the person made the delete's
+    commit fail on PostgreSQL (its foreign keys are checked at commit): a 500, and the person was not forgotten."""
+    image = ApprovedImageFactory()
+    person = FaceUserFactory()
+    outcome: dict[str, str] = {}
+
+    def like() -> None:
+        try:
+            record_interaction(event=Interaction.Event.LIKE, image_id=image.id, visitor=person.as_visitor(),
+                               emotion="HAPPY")
+            outcome["like"] = "recorded"
+        except InteractionRejected as rejected:
+            outcome["like"] = rejected.code
+        finally:
+            connections.close_all()
+
+    liking = threading.Thread(target=like)
+
+    def like_once_the_events_are_anonymised(execute: Any, sql: str, *args: Any) -> Any:
+        result = execute(sql, *args)
+        if sql.startswith('UPDATE "recommender_interaction"') and liking.ident is None:
+            liking.start()
+            liking.join(timeout=2)  # the old code's like committed here; now its commit waits for the forgetting
+        return result
+
+    with connections[DEFAULT_DB_ALIAS].execute_wrapper(like_once_the_events_are_anonymised):
+        forget_face_user(face_user=person)
+    liking.join(timeout=30)
+    assert outcome == {"like": "unknown_face_user"}
+    assert not FaceUser.objects.filter(pk=person.pk).exists()
+    assert not Interaction.objects.filter(face_user_id=person.pk).exists()
