@@ -6,6 +6,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+from django.contrib.auth import get_user
 from django.core.signals import request_finished
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from emotion_garden.api import error_response
 from emotion_garden.logs import request_id
 from emotion_garden.outages import REDIS_UNAVAILABLE, RETRY_SECONDS, redis_cache
+from emotion_garden.request_buffer import MAX_BUFFERED_BODY_BYTES
 
 logger = logging.getLogger("emotion_garden.requests")
 
@@ -79,3 +81,31 @@ class UnavailableDependencyMiddleware:
         response["Retry-After"] = str(int(RETRY_SECONDS))
         return response
 
+
+
+class LargeBodyGuardMiddleware:
+    """A body announced over MAX_BUFFERED_BODY_BYTES is read only for a signed-in staff member (a curator's archive in
+    the admin); anyone else gets 413 before a byte of it is read. The web server hands such bodies to a thread unread
+    (emotion_garden.gunicorn_worker), where sixteen sockets announcing 100 MB to /admin/login/ and then going silent
+    held every thread for 30 s. After SessionMiddleware, which it reads the person from, and before anything that
+    reads a body (CSRF reads the form)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared <= MAX_BUFFERED_BODY_BYTES or _is_staff(request):
+            return self.get_response(request)
+        message = f"Only a signed-in curator may send a body larger than {MAX_BUFFERED_BODY_BYTES} bytes."
+        if request.path.startswith("/api/"):
+            return error_response(request, code="request_too_large", message=message, status_code=413)
+        return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+
+
+def _is_staff(request: HttpRequest) -> bool:
+    user = get_user(request)
+    return user.is_active and user.is_staff

@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "emotion_garden.middleware.LargeBodyGuardMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -251,8 +252,7 @@ FACE_SEARCH_THRESHOLD = env.float("FACE_SEARCH_THRESHOLD", default=95.0)
 # similarities are spread differently: measure before relying on the band there.
 LOOKALIKE_STRONG_THRESHOLD = env.float("LOOKALIKE_STRONG_THRESHOLD", default=55.0)
 
-# A face user unseen for this many days is forgotten (face data in every backend) by the daily
-# gallery.tasks.purge_expired_face_data; 0 keeps face data until the person asks to be forgotten.
+# Face users unseen this many days are forgotten, daily (gallery.tasks.purge_expired_face_data); 0: only on request.
 FACE_DATA_RETENTION_DAYS = env.int("FACE_DATA_RETENTION_DAYS", default=365)
 
 # "auto" garden mode switches a face user from emotion picks to personal picks after this many likes.
