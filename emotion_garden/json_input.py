@@ -22,10 +22,11 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class UnreadableJson(ValueError):
-    def __init__(self, *, code: str, message: str) -> None:
+    def __init__(self, *, code: str, message: str, reason: str = "") -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.reason = reason or message  # what is wrong, for a caller that says which text it parsed
 
 
 def parse_json(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> object:
@@ -44,7 +45,8 @@ def parse_json(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> object:
     try:
         document = json.loads(text, parse_constant=_refuse_constant)
     except (ValueError, RecursionError) as error:
-        raise UnreadableJson(code="invalid_json", message=f"The body is not valid JSON: {error}") from None
+        raise UnreadableJson(code="invalid_json", message=f"The body is not valid JSON: {error}",
+                             reason=str(error)) from None
     if _has_surrogate(document):
         raise _invalid_unicode()
     return document

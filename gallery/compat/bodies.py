@@ -44,7 +44,7 @@ def _decode_json(data: str | bytes, *, what: str) -> object:
     try:
         return parse_json(data)
     except UnreadableJson as error:  # too deep or invalid Unicode as well as malformed
-        raise CompatError(f"{what} is not valid JSON: {error.message}") from None
+        raise CompatError(f"{what} is not valid JSON: {error.reason}") from None
 
 
 def read_text(body: Mapping[str, object], field: str, *, default: str | None = None,

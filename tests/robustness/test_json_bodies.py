@@ -35,6 +35,7 @@ def test_the_original_endpoints_refuse_it_with_a_400(client: Client, path: str, 
     answer = client.post(path, body, content_type="application/json")
     assert answer.status_code == 400, answer.content[:200]
     assert b"not valid JSON" in answer.content
+    assert answer.content.count(b"not valid JSON") == 1  # the parser's own sentence was repeated after the prefix
 
 
 def test_a_field_encoded_as_a_string_is_read_with_the_same_bounds(client: Client) -> None:
