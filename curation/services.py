@@ -275,9 +275,14 @@ def correct_image(*, image: Image, emotion: str, theme: str) -> list[str]:
         return []
     image.emotion, image.theme = emotion, theme
     image.validate_constraints()
-    image.save(update_fields=changed)
-    if image.status == Image.Status.APPROVED:
-        image_corrected.send(sender=Image, image=image, fields=changed)
+    if image.status != Image.Status.APPROVED:
+        image.save(update_fields=changed)
+        return changed
+    # A correction is a review: its time is also what tells every process's recommender that the live catalogue
+    # changed (ItemKind.version), without which their cached catalogue kept the old emotion and theme.
+    image.reviewed_at = timezone.now()
+    image.save(update_fields=[*changed, "reviewed_at"])
+    image_corrected.send(sender=Image, image=image, fields=changed)
     return changed
 
 

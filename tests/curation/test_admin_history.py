@@ -6,6 +6,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from curation.models import Image
 from recommender.models import ItemContent
@@ -140,3 +141,21 @@ def test_plain_staff_cannot_correct_a_reviewed_image(staff_client: Client) -> No
                                                    "emotion": "SAD", "apply": 1})
     live.refresh_from_db()
     assert live.emotion == "HAPPY"
+
+
+def test_a_correction_reaches_a_recommender_that_had_read_the_catalogue_before(curator_client: Client) -> None:
+    """The catalogue a process caches is read again when its version changes; a correction did not change it, so
+    the image stayed under its old emotion in every garden until some other approval."""
+    corrected, kept = ImageFactory(emotion="ANGRY", theme=""), ImageFactory(emotion="ANGRY", theme="")
+    for image in (corrected, kept):
+        curator_client.post(REVIEW, {"image": image.pk, "decision": "approve"})
+    assert strict_garden_ids("ANGRY") == {corrected.pk, kept.pk}  # the engine has read and cached the catalogue
+    curator_client.post(reverse("admin:curation_image_change", args=[corrected.pk]), {"emotion": "CALM", "theme": ""})
+    assert strict_garden_ids("ANGRY") == {kept.pk}
+    assert strict_garden_ids("CALM") == {corrected.pk}
+
+
+def strict_garden_ids(emotion: str) -> set[int]:
+    """Only images of the emotion (all of them when it has none, as the original system fell back)."""
+    answer = APIClient().post("/api/v1/garden", {"emotion": emotion, "mode": "emotion", "n": 50}, format="json")
+    return {item["id"] for item in answer.json()["items"]}
