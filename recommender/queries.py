@@ -18,11 +18,13 @@ RECENT_LIKES_INDEX = "interaction_recent_likes"
 
 def recent_likes_by_emotion(*, events: type[models.Model], item_field: str,
                             since: datetime) -> list[tuple[int, str, int]]:
-    """(item id, the liker's session emotion, likes) for every item liked at or after `since`, by item id, from an
-    event table (Interaction, or its twin TrackInteraction) whose foreign key to the item is `item_field`.
+    """(item id, the liker's session emotion, likes less unlikes) for every item liked or unliked at or after
+    `since`, by item id, from an event table (Interaction, or its twin TrackInteraction) whose foreign key to the item
+    is `item_field`. The difference may be below zero (a like before the window, taken back in it).
 
-    Invariant: every like is one row with event = 'like' (an unlike is a row of its own, never an update), so counting
-    rows counts likes. On Interaction the interaction_recent_likes index holds every column read, so the scan never
+    Invariant: every like and unlike is one row of its own, never an update, and a face user's unlike carries the
+    emotion of the like it takes back (recommender.services), so the difference counts likes that stand. On
+    Interaction the interaction_recent_likes index holds every column read, so the scan never
     visits the table. One statement for all emotions: trending serves every emotion from the same window.
     """
     table = events._meta.db_table
@@ -36,9 +38,10 @@ def recent_likes_by_emotion(*, events: type[models.Model], item_field: str,
         hint = f" INDEXED BY {RECENT_LIKES_INDEX}"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {item}, emotion, COUNT(*) FROM {table}{hint} WHERE event = %s AND created_at >= %s "
-            f"GROUP BY {item}, emotion ORDER BY {item}",
-            [Interaction.Event.LIKE.value, created.get_db_prep_value(since, connection)],
+            f"SELECT {item}, emotion, SUM(CASE WHEN event = %s THEN 1 ELSE -1 END) FROM {table}{hint} "
+            f"WHERE event IN (%s, %s) AND created_at >= %s GROUP BY {item}, emotion ORDER BY {item}",
+            [Interaction.Event.LIKE.value, Interaction.Event.LIKE.value, Interaction.Event.UNLIKE.value,
+             created.get_db_prep_value(since, connection)],
         )
         return cursor.fetchall()
 

@@ -69,7 +69,10 @@ def record_interaction(
     visitor who did not send it (_answer_that_showed) unless `find_answer` is False: the original clients' pages are
     not stored answers, their impressions all count.
 
-    "Not interested" is recorded once per visitor and image: a repeat answers with the first.
+    A known visitor's event that changes nothing is not counted again: a like of an image they like, or a second "not
+    interested", answers with the event that stands (not created); an unlike of an image they do not like is stored
+    but teaches nothing (no one else's like is taken back). Their events are written one at a time, under a lock of
+    the person's row, and stamped in that order, so the latest of them is the one that stands.
 
     An event on a track (`track_id` instead of `image_id`; its impressions are tracks) is the same, stored as a
     TrackInteraction and taught to the songs' engine.
@@ -95,15 +98,23 @@ def record_interaction(
             client_event_id=client_event_id or None,
             idempotency_key=_idempotency_key(client_scope, client_event_id) if client_event_id else None,
             recommendation_id=recommendation_id,
-            created_at=timezone.now(),
         )
         with transaction.atomic():
-            if (event == Interaction.Event.NOT_INTERESTED and visitor is not None
-                    and (earlier := _earlier_not_interested(kind, item, visitor)) is not None):
-                return RecordedInteraction(interaction=earlier, created=False)
+            teaches = True
+            if visitor is not None:
+                standing = _standing_event(kind, item, visitor, event)
+                if standing is not None and standing.event == event:
+                    return RecordedInteraction(interaction=standing, created=False)
+                teaches = event != Interaction.Event.UNLIKE or standing is not None
+                if event == Interaction.Event.UNLIKE and standing is not None:
+                    # Taken back where it was counted: in the like's segments (and trending's emotion).
+                    interaction.emotion, interaction.gender, interaction.age_band = (
+                        standing.emotion, standing.gender, standing.age_band)
+            interaction.created_at = timezone.now()
             # The first write: a client event id recorded before stops the transaction here, before anything else.
             queries.insert_event(interaction, kind=kind, shown=shown, fields=_INSERTED_FIELDS)
-            recommender_engine(kind.name).record_interaction(interaction)
+            if teaches:
+                recommender_engine(kind.name).record_interaction(interaction)
     except (IntegrityError, InteractionRejected) as error:
         # A retried event, or its concurrent twin that won the race, is answered with what was recorded the first
         # time, even if its image has left the gallery since. Looked up only here: first deliveries skip the read.
@@ -126,12 +137,19 @@ def record_interaction(
     return RecordedInteraction(interaction=interaction, created=True)
 
 
-def _earlier_not_interested(kind: ItemKind, item: dict[str, int], visitor: Visitor) -> Interaction | None:
-    """The visitor's "not interested" in this item, if any, read under a lock of the person's row: two sent at once
-    both found none and both were recorded. (SQLite's transactions take the write lock as they begin.)"""
+def _standing_event(kind: ItemKind, item: dict[str, int], visitor: Visitor,
+                    event: Interaction.Event) -> Interaction | None:
+    """The visitor's event on this item that an `event` would replace: for a "not interested", an earlier one; for
+    a like or an unlike, the latest like or unlike (a like stands until it is taken back). Read under a lock of the
+    person's row, held to the end of the transaction: two events sent at once both found none and both counted.
+    (SQLite's transactions take the write lock as they begin.)"""
     people = kind.events._meta.get_field("face_user").related_model
     list(people.objects.select_for_update().filter(pk=visitor.id).values_list("pk"))
-    return kind.events.objects.filter(face_user_id=visitor.id, event=Interaction.Event.NOT_INTERESTED, **item).first()
+    mine = kind.events.objects.filter(face_user_id=visitor.id, **item)
+    if event == Interaction.Event.NOT_INTERESTED:
+        return mine.filter(event=event).first()
+    likes_and_unlikes = mine.filter(event__in=[Interaction.Event.LIKE, Interaction.Event.UNLIKE])
+    return likes_and_unlikes.order_by("-created_at", "-id").first()
 
 
 def _person_exists(kind: ItemKind, visitor: Visitor) -> bool:

@@ -43,7 +43,7 @@ class TrendingCache:
                                        since=timezone.now() - timedelta(hours=self.hours))
         image_of = np.array([row[0] for row in rows], dtype=np.int64)
         emotion_of = np.array([row[1] for row in rows], dtype=object)
-        likes = np.array([row[2] for row in rows], dtype=float)
+        likes = np.maximum(np.array([row[2] for row in rows], dtype=float), 0.0)  # more taken back than given
         image_ids, position = np.unique(image_of, return_inverse=True)
         everyone = np.bincount(position, weights=likes, minlength=image_ids.size)
         by_emotion = {"": SegmentCounts(image_ids=image_ids, likes=everyone, impressions=everyone)}

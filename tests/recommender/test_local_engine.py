@@ -58,11 +58,10 @@ def test_like_counts_in_every_segment_of_the_visitor() -> None:
 
 def test_finer_segments_outweigh_coarser_ones() -> None:
     everyone_likes, calm_women_like = ApprovedImageFactory.create_batch(2, emotion="CALM")
-    person = FaceUserFactory(gender="Female")
-    for _ in range(5):
+    for _ in range(5):  # five women: one person's like of an image counts once however often it is sent
         like(everyone_likes.id, shown=[everyone_likes.id, calm_women_like.id], emotion="HAPPY")
-        like(calm_women_like.id, face_user=person, shown=[everyone_likes.id, calm_women_like.id],
-             emotion="CALM")
+        like(calm_women_like.id, face_user=FaceUserFactory(gender="Female"),
+             shown=[everyone_likes.id, calm_women_like.id], emotion="CALM")
     engine = no_exploration()
     for_calm_women = engine.recommend(face_user_id=None, context=Context("CALM", "Female", "adult"), n=2)
     for_happy_men = engine.recommend(face_user_id=None, context=Context("HAPPY", "Male"), n=2)
