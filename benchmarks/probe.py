@@ -9,12 +9,13 @@
   is restarted, every task must finish.
 - redis: the server runs with REDIS_URL pointing at a port where nothing listens; gardens, likes and emotions must
   still be served (no 5xx), and /healthz must say 503.
+- escapes, stalled: bodies that cost more than their size says (benchmarks/probe_bodies.py).
 
 The server is the embedded install in a temporary EMOTION_GARDEN_DATA_DIR (gunicorn with the production
 configuration, 2 workers), unthrottled. A hang is a request without an answer within --hang-seconds.
 
-Usage: .venv/bin/python benchmarks/probe.py [--probes slow,decode,kill-web,kill-tasks,redis] [--seconds 20]
-       [--worker-class gthread] (to compare with gunicorn's own worker)
+Usage: .venv/bin/python benchmarks/probe.py [--probes slow,decode,kill-web,kill-tasks,redis,escapes,stalled]
+       [--seconds 20] [--worker-class gthread] (to compare with gunicorn's own worker)
 """
 
 import argparse
@@ -308,7 +309,7 @@ def probe_redis(port: int, seconds: float, hang: float, image_ids: list[int], fa
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--probes", default="slow,decode,kill-web,kill-tasks,redis")
+    parser.add_argument("--probes", default="slow,decode,kill-web,kill-tasks,redis,escapes,stalled")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--hang-seconds", type=float, default=10)
     parser.add_argument("--worker-class", default=None, help="e.g. gthread, to compare with gunicorn's own worker")
@@ -338,6 +339,7 @@ def run_probes(args: argparse.Namespace, data_dir: Path) -> None:
 
     django.setup()
     from django.conf import settings
+    from probe_bodies import probe_escapes, probe_stalled
 
     from curation.models import Image
 
@@ -348,6 +350,10 @@ def run_probes(args: argparse.Namespace, data_dir: Path) -> None:
             outcomes.append(probe_slow(port, args.seconds, args.hang_seconds))
         if "decode" in probes:
             outcomes.extend(probe_decode(port, master.pid, args.seconds, args.hang_seconds, settings.MAX_IMAGE_PIXELS))
+        if "escapes" in probes:
+            outcomes.extend(probe_escapes(port, args.seconds, args.hang_seconds))
+        if "stalled" in probes:
+            outcomes.append(probe_stalled(port, args.seconds, args.hang_seconds))
         if "kill-web" in probes:
             outcomes.append(probe_kill_web(port, master.pid, args.seconds, args.hang_seconds, image_ids))
     if "kill-tasks" in probes:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from curation.songs.names import ARTIST_MAX, KEY_MAX, TITLE_MAX, match_key, youtube_search_url
+from emotion_garden.themes import validate_theme
 from emotion_garden.vocabulary import Emotion
 
 
@@ -39,7 +40,7 @@ class GenerationJob(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     emotion = models.CharField(max_length=16, choices=Emotion.choices)
-    theme = models.CharField(max_length=100, blank=True)
+    theme = models.CharField(max_length=100, blank=True, validators=[validate_theme])
     prompt_template = models.ForeignKey(PromptTemplate, null=True, blank=True, on_delete=models.SET_NULL)
     prompt = models.TextField(blank=True, help_text="The prompt as sent, with the placeholders filled in.")
     count = models.PositiveSmallIntegerField()
@@ -122,7 +123,8 @@ class Image(models.Model):
         UPLOADED = "uploaded", "Uploaded"
 
     emotion = models.CharField(max_length=16, choices=Emotion.choices)
-    theme = models.CharField(max_length=100, blank=True, help_text='Free "favorite" such as "spring,rainy,day".')
+    theme = models.CharField(max_length=100, blank=True, validators=[validate_theme],
+                             help_text='Free "favorite" such as "spring,rainy,day".')
     # The file name clients know the image by, unique in its emotion and theme: the original system's keys were
     # emotions/<emotion>[/<theme>]/<name> and imgPool/<emotion>[/<theme>]/<name>.
     name = models.CharField(max_length=200)

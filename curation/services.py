@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -19,6 +20,7 @@ from curation.generators.base import GenerationFailed, GenerationRequest, ImageG
 from curation.models import GenerationItem, GenerationJob, Image, PromptTemplate, Track
 from curation.signals import image_corrected, image_published, image_withdrawn
 from emotion_garden.imaging import encode_jpeg, thumbnail_jpeg
+from emotion_garden.themes import checked_theme
 from emotion_garden.vocabulary import Emotion
 
 logger = logging.getLogger(__name__)
@@ -56,7 +58,7 @@ def add_image_to_pool(
     """
     image = Image(
         emotion=emotion,
-        theme=theme,
+        theme=_checked_theme(theme),
         prompt=prompt,
         source=source,
         generation_job=generation_job,
@@ -270,6 +272,7 @@ def correct_image(*, image: Image, emotion: str, theme: str) -> list[str]:
     A live image is announced with image_corrected, so that the recommender recomputes what it knows of it. Raises
     ValidationError when another image of that emotion and theme has the same name.
     """
+    theme = _checked_theme(theme)
     changed = [field for field, value in (("emotion", emotion), ("theme", theme)) if getattr(image, field) != value]
     if not changed:
         return []
@@ -284,6 +287,14 @@ def correct_image(*, image: Image, emotion: str, theme: str) -> list[str]:
     image.save(update_fields=[*changed, "reviewed_at"])
     image_corrected.send(sender=Image, image=image, fields=changed)
     return changed
+
+
+def _checked_theme(theme: str) -> str:
+    """The theme in its written form (emotion_garden.themes.checked_theme), or ValidationError on the theme field."""
+    try:
+        return checked_theme(theme)
+    except ValueError as error:
+        raise ValidationError({"theme": str(error)}) from None
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, lru_cache
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -83,6 +84,7 @@ SYNONYMS: dict[str, str] = {
 _SPLIT = re.compile(r"[,/;]+")
 _SPACES = re.compile(r"[\s_]+")
 _HYPHENS = re.compile(r"-+")
+_THEME_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
 
 @cache
@@ -171,6 +173,26 @@ def parse_theme(text: str) -> Theme:
 def normalise_theme(text: str) -> str:
     """The written form of a theme: "Cloudy, Spring,  DAY" -> "spring,cloudy,day"."""
     return str(parse_theme(text))
+
+
+def checked_theme(text: str) -> str:
+    """normalise_theme for a theme a curator files images under: its words become part of the original clients' keys
+    (emotions/<emotion>/<theme>/<name>), so a word is letters (of any script), digits and hyphens; ValueError
+    naming the others ("..", "<b>x</b>": stored as typed, such images could be neither shown nor removed there)."""
+    theme = parse_theme(text)
+    if strange := [word for word in theme.words if not _THEME_WORD.fullmatch(word)]:
+        raise ValueError(f"A theme's words are letters, digits and hyphens, not {', '.join(map(repr, strange))}.")
+    if len(str(theme)) > MAX_THEME_LENGTH:
+        raise ValueError(f"A theme is at most {MAX_THEME_LENGTH} characters.")
+    return str(theme)
+
+
+def validate_theme(text: str) -> None:
+    """checked_theme as a Django validator (model fields and forms)."""
+    try:
+        checked_theme(text)
+    except ValueError as error:
+        raise ValidationError(str(error), code="invalid_theme") from None
 
 
 @lru_cache(maxsize=4096)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from curation.admin.common import THEME_HELP, job_label
 from curation.models import GenerationJob, Image
 from curation.uploads import MAX_UPLOAD_BYTES
+from emotion_garden.themes import validate_theme
 from emotion_garden.vocabulary import Emotion
 
 ACCEPTED_UPLOADS = "image/jpeg,image/png,image/webp,image/gif,.zip"
@@ -37,7 +38,7 @@ class MultipleFileField(forms.FileField):
 class UploadForm(forms.Form):
     # No default emotion: a batch filed under the wrong one would go unnoticed until review.
     emotion = forms.ChoiceField(choices=[("", "---------"), *Emotion.choices])
-    theme = forms.CharField(max_length=100, required=False, help_text=THEME_HELP)
+    theme = forms.CharField(max_length=100, required=False, help_text=THEME_HELP, validators=[validate_theme])
     files = MultipleFileField(
         help_text="JPEG, PNG, WebP or GIF images, or zip archives of them. Everything is re-encoded as JPEG. "
                   "An image that repeats one already in the catalogue is refused, naming that image."
@@ -104,7 +105,8 @@ class CorrectionForm(forms.Form):
 
     emotion = forms.ChoiceField(choices=[("", _("keep each image's emotion")), *Emotion.choices], required=False,
                                 label=_("Emotion"))
-    theme = forms.CharField(max_length=100, required=False, label=_("Theme"), help_text=THEME_HELP)
+    theme = forms.CharField(max_length=100, required=False, label=_("Theme"), help_text=THEME_HELP,
+                            validators=[validate_theme])
     clear_theme = forms.BooleanField(required=False, label=_("Remove the theme"))
 
     def clean(self) -> dict[str, Any]:

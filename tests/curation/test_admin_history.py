@@ -159,3 +159,23 @@ def strict_garden_ids(emotion: str) -> set[int]:
     """Only images of the emotion (all of them when it has none, as the original system fell back)."""
     answer = APIClient().post("/api/v1/garden", {"emotion": emotion, "mode": "emotion", "n": 50}, format="json")
     return {item["id"] for item in answer.json()["items"]}
+
+
+@pytest.mark.parametrize("theme", ["../x", "spring,cloudy,day/../..", "<b>x</b>"])
+def test_a_theme_word_that_would_break_the_original_keys_is_refused(curator_client: Client, theme: str) -> None:
+    image = ImageFactory(emotion="HAPPY", theme="spring")
+    curator_client.post(REVIEW, {"image": image.pk, "decision": "approve"})
+    page = curator_client.post(reverse("admin:curation_image_change", args=[image.pk]),
+                               {"emotion": "HAPPY", "theme": theme})
+    assert page.status_code == 200 and "letters, digits and hyphens" in page.content.decode()
+    image.refresh_from_db()
+    assert image.theme == "spring"
+
+
+def test_a_theme_is_filed_in_its_written_form(curator_client: Client) -> None:
+    image = ImageFactory(emotion="HAPPY", theme="spring")
+    curator_client.post(REVIEW, {"image": image.pk, "decision": "approve"})
+    curator_client.post(reverse("admin:curation_image_change", args=[image.pk]),
+                        {"emotion": "HAPPY", "theme": "Day, SPRING / 흐림"})
+    image.refresh_from_db()
+    assert image.theme == "spring,cloudy,day"

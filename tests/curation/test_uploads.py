@@ -188,6 +188,13 @@ def test_an_upload_with_nothing_acceptable_says_why_and_stores_nothing(
     assert "1 file(s) refused" in response.content.decode() and "notes.jpg" in response.content.decode()
 
 
+def test_the_upload_form_refuses_a_theme_the_original_keys_cannot_hold(curator_client: Client,
+                                                                       nothing_stored: None) -> None:
+    response = curator_client.post(UPLOAD, {"emotion": "SAD", "theme": "a/../b",
+                                            "files": [SimpleUploadedFile("x.jpg", jpeg_bytes(), "image/jpeg")]})
+    assert "letters, digits and hyphens" in response.context["form"].errors["theme"][0]
+
+
 def test_the_upload_form_needs_files_and_refuses_giants_unread(
     curator_client: Client, monkeypatch: pytest.MonkeyPatch, nothing_stored: None
 ) -> None:

@@ -1,0 +1,67 @@
+"""benchmarks/probe.py's probes of request bodies that cost the server more than their size says.
+
+- escapes: 4 clients send 64 KB JSON bodies of an unterminated string of \\" (the nesting check once took 14 s of
+  a worker's GIL for each), while /healthz is asked every 0.1 s.
+- stalled: 16 sockets announce a large body (8 of 100 MB to /admin/login/, with a CSRF cookie so the form would be
+  read, 8 of 40 MB to /api/v1/emotion), send 1 KB and go silent, while /healthz is asked every 0.1 s.
+"""
+
+import socket
+import threading
+import time
+from collections import Counter
+from contextlib import suppress
+
+from probe import Outcome, call, timed
+
+ESCAPED_QUOTES = b'{"emotion": "' + b'\\"' * 32_760
+
+
+def probe_escapes(port: int, seconds: float, hang: float) -> list[Outcome]:
+    senders, health = Outcome("escapes: 64 KB of \\\" x 4 clients"), Outcome("escapes: /healthz beside them")
+    deadline = time.monotonic() + seconds
+
+    def send() -> None:
+        while time.monotonic() < deadline:
+            timed(senders, port, "POST", "/api/v1/garden", ESCAPED_QUOTES, timeout=hang)
+
+    clients = [threading.Thread(target=send) for _ in range(4)]
+    for client in clients:
+        client.start()
+    _ask_health(health, port, deadline, hang)
+    for client in clients:
+        client.join()
+    return [senders, health]
+
+
+def probe_stalled(port: int, seconds: float, hang: float) -> Outcome:
+    outcome = Outcome("stalled: /healthz beside 16 stalled")
+    for _ in range(8):  # every worker thread past its first request (lazy imports), as probe_slow does
+        call(port, "GET", "/healthz", timeout=hang)
+    heads = [b"POST /admin/login/ HTTP/1.1\r\nHost: x\r\nCookie: csrftoken=" + b"a" * 32 + b"\r\n"
+             b"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000000\r\n\r\n"] * 8
+    heads += [b"POST /api/v1/emotion HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\n"
+              b"Content-Length: 40000000\r\n\r\n"] * 8
+    sockets = []
+    for head in heads:
+        connection = socket.create_connection(("127.0.0.1", port))
+        connection.sendall(head + b"--b\r\n" + b"x" * 1019)
+        sockets.append(connection)
+    _ask_health(outcome, port, time.monotonic() + seconds, hang)
+    answered = Counter()
+    for connection in sockets:
+        connection.setblocking(False)
+        try:
+            answered[connection.recv(100).split(b" ")[1].decode()] += 1
+        except (OSError, IndexError):
+            answered["no answer yet"] += 1
+        with suppress(OSError):
+            connection.close()
+    outcome.notes.append(f"the stalled sockets were answered: {dict(answered)}")
+    return outcome
+
+
+def _ask_health(outcome: Outcome, port: int, deadline: float, hang: float) -> None:
+    while time.monotonic() < deadline:
+        timed(outcome, port, "GET", "/healthz", timeout=hang)
+        time.sleep(0.1)
