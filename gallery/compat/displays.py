@@ -38,6 +38,10 @@ def screen(request: HttpRequest, zone: str, name: str) -> HttpResponse:
     url = default_storage.url(stored)
     if urlsplit(url).scheme:
         return redirect(url)  # remote storage (S3) serves the bytes itself
-    response = FileResponse(default_storage.open(stored, "rb"), content_type="image/jpeg")
+    try:
+        picture = default_storage.open(stored, "rb")
+    except FileNotFoundError:  # deleted since exists() (a screen cleared meanwhile): missing, as before
+        return access_denied()
+    response = FileResponse(picture, content_type="image/jpeg")
     patch_cache_control(response, no_cache=True)  # the screens poll for the next update
     return response

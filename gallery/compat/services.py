@@ -1,10 +1,13 @@
 """Writes behind the original endpoints, each a thin adapter over the services the REST API uses."""
 
+import os
 import re
 import secrets
+import tempfile
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import cast
 
 from django.conf import settings
@@ -223,6 +226,22 @@ def update_display(*, zone: str, landscape: list[str], portrait: list[str]) -> l
         except OSError:
             raise CompatError(f"{live_key(image)!r} has lost its file.", status=409) from None
     for name, content in pictures:
+        _replace_screen(name, content)
+    return [name for name, _ in screens]
+
+
+def _replace_screen(name: str, content: bytes) -> None:
+    """The screen's picture swapped in one step on a local disk (a new file renamed over the old): deleted and then
+    saved, two updates at once left the later picture in a renamed copy the screen never shows, and a screen asked
+    in between found nothing (a 500, or the missing key's 403). Remote storage replaces the object as it is saved."""
+    try:
+        path = Path(default_storage.path(name))
+    except NotImplementedError:
         default_storage.delete(name)  # the same name again, not a renamed copy beside the old one
         default_storage.save(name, ContentFile(content))
-    return [name for name, _ in screens]
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".", suffix=".part", delete=False) as part:
+        part.write(content)
+    os.chmod(part.name, settings.FILE_UPLOAD_PERMISSIONS or 0o644)
+    os.replace(part.name, path)

@@ -1,12 +1,15 @@
 """EG's booth screens: /updateDisplay copies live images to display/<zone>/img<N><h|v>.jpeg, which
 flower-viewer-v2.html polls."""
 
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.files.storage import default_storage
 from django.test import Client
 
+from gallery.compat.services import _replace_screen as replace_screen
 from tests.compat.pages import live_image, pool_image, post_json
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +88,31 @@ def test_a_live_image_that_lost_its_file_changes_no_screen(curation_client: Clie
                          {"zone": zone, "landscape": [f"emotions/happy/{kept.name}", f"emotions/happy/{lost.name}"]})
     assert response.status_code == 409 and "has lost its file" in response.content.decode()
     assert compat_client.get(f"/display/{zone}/img1h.jpeg").status_code == 403  # all or nothing
+
+
+def test_screens_updated_at_once_are_each_replaced_whole_and_never_missing(zone: str) -> None:
+    """Deleted and then saved, two updates at once left one picture in a renamed copy, and a screen asked between the
+    two steps was missing (a 500 or a 403)."""
+    name = f"display/{zone}/img1h.jpeg"
+    pictures = [bytes([n]) * 50_000 for n in range(8)]
+    replace_screen(name, pictures[0])
+    seen: list[bytes] = []
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            with default_storage.open(name, "rb") as screen:
+                seen.append(screen.read())
+
+    def update(picture: bytes) -> None:
+        for _ in range(20):
+            replace_screen(name, picture)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(update, pictures))
+    stop.set()
+    watcher.join()
+    assert seen and all(picture in pictures for picture in seen)
+    assert default_storage.listdir(f"display/{zone}")[1] == ["img1h.jpeg"]
