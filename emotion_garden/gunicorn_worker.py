@@ -70,12 +70,24 @@ class _ReplaySocket:
         self._sock = sock
         self._pending = memoryview(b"")
         self.read_timeout: float | None = None  # for the thread's reads, once gthread makes the socket blocking
+        self._closing = False
 
     def setblocking(self, flag: bool) -> None:
         if flag and self.read_timeout is not None:
             self._sock.settimeout(self.read_timeout)
         else:
             self._sock.setblocking(flag)
+
+    def shutdown(self, how: int) -> None:
+        self._sock.shutdown(how)
+        self._closing = self._closing or how in (socket.SHUT_WR, socket.SHUT_RDWR)
+
+    def settimeout(self, value: float | None) -> None:
+        # gthread closes a connection with close_graceful on the worker's main thread: after shutting down its side,
+        # it waits up to 2 s for the client to close, and a few clients that never did (answered 413 with their
+        # upload unsent, or asking "Connection: close") stalled every other connection of the worker, 2 s each.
+        # Once closing, only what has already arrived is read before the socket closes.
+        self._sock.settimeout(0.0 if self._closing else value)
 
     def replay(self, data: bytes) -> None:
         self._pending = memoryview(data)
@@ -149,6 +161,14 @@ class BufferedThreadWorker(BalancedThreadWorker):
             self._buffer_next_request(conn)
             self.poller.modify(conn.sock, selectors.EVENT_READ, partial(self._on_readable, conn))
             self._feed(conn, surplus)
+
+    def _keepalive_after(self, conn: TConn, keepalive: bool) -> bool:
+        # Handed over before its body arrived, a request may have been answered without reading it (a 413 from the
+        # large-body guard): gthread would drain the body first, holding the thread up to 5 s for bytes nobody wants
+        # (sixteen such sockets stalled /healthz for 6 s). The connection closes instead.
+        if isinstance(conn.sock, _ReplaySocket) and conn.sock.read_timeout is not None:
+            return False
+        return super()._keepalive_after(conn, keepalive)
 
     def murder_pending(self) -> None:
         super().murder_pending()

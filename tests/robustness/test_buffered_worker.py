@@ -125,6 +125,23 @@ def test_a_body_larger_than_the_buffer_is_refused_at_once_outside_the_admin(serv
     assert json.loads(answer.partition(b"\r\n\r\n")[2])["error"]["code"] == "request_too_large"
 
 
+def test_clients_that_never_close_do_not_stall_the_others(server: tuple[str, int]) -> None:
+    """gthread lingered 2 s on the worker's main thread for each closing client to close its side: eight that never
+    did kept this one-thread server from answering anyone for 16 s (past exchange()'s 10 s)."""
+    lingering = []
+    for _ in range(8):
+        connection = socket.create_connection(server, timeout=10)
+        connection.sendall(b"GET /linger HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        lingering.append(connection)
+    try:
+        assert answers(exchange(server, b"GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+        for connection in lingering:
+            assert connection.recv(65536).startswith(b"HTTP/1.1 200 ")
+    finally:
+        for connection in lingering:
+            connection.close()
+
+
 def test_a_thread_reading_a_handed_over_body_gives_up_when_it_stops_arriving() -> None:
     near, far = socket.socketpair()
     with near, far:
