@@ -14,6 +14,7 @@ from django.db.models import Max
 from django_q.tasks import async_task
 
 from curation.models import Image
+from emotion_garden.outages import REDIS_UNAVAILABLE, redis_cache
 from recommender import queries
 from recommender.algorithms import Ease
 from recommender.models import Interaction, ModelSnapshot
@@ -187,7 +188,16 @@ def queue_refit_if_likes_grew(*, event_id: int, growth: float, newest: SnapshotM
     through_event, likes = (newest.through_event, newest.likes) if newest else (0, 0)
     if event_id - through_event < max(REFIT_MIN_EVENTS, growth * likes):
         return
-    if cache.add(REFIT_QUEUED_KEY, True, timeout=REFIT_QUEUED_SECONDS):
+    if not redis_cache.available():
+        return
+    try:
+        first = cache.add(REFIT_QUEUED_KEY, True, timeout=REFIT_QUEUED_SECONDS)
+    except REDIS_UNAVAILABLE as error:
+        # The like is what matters: with Redis down (the cache and the broker alike), the schedule refits. Raised
+        # inside the like's transaction, this failed every like past the growth mark with a 503 (probe.py redis).
+        redis_cache.failed(error, fallback="refits wait for their schedule meanwhile")
+        return
+    if first:
         # Robust: the like is committed; a broker that cannot take the task leaves the refit to the schedule.
         transaction.on_commit(lambda: async_task("recommender.tasks.refit_personal_model",
                                                  task_name="refit-as-likes-grow"), robust=True)

@@ -4,7 +4,9 @@ import itertools
 
 import pytest
 from django.core.cache import cache
+from redis.exceptions import ConnectionError as RedisConnectionError
 
+from emotion_garden.outages import redis_cache
 from recommender.models import Interaction, ModelSnapshot
 from recommender.services import record_interaction
 from recommender.training import (
@@ -83,3 +85,22 @@ def test_growth_0_leaves_the_refits_to_the_schedule(django_capture_on_commit_cal
     with django_capture_on_commit_callbacks() as queued:
         queue_refit_if_likes_grew(event_id=10_000, growth=0, newest=newest)
     assert queued == []
+
+
+@pytest.mark.usefixtures("refits_as_likes_grow")
+def test_a_like_past_the_growth_mark_is_recorded_while_redis_is_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refit's once-a-minute mark is a cache entry, in Redis when scaled out: unreachable, it raised inside the
+    like's transaction, and every like past the mark was a 503 (benchmarks/probe.py --probes redis)."""
+    image = ApprovedImageFactory()
+    snapshot(likes=1, through_event=0)
+
+    def unreachable(*args: object, **kwargs: object) -> bool:
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
+
+    monkeypatch.setattr(cache, "add", unreachable)
+    monkeypatch.setattr(redis_cache, "_down_until", 0.0)
+    monkeypatch.setattr("recommender.training.REFIT_MIN_EVENTS", 1)
+    for visitor in [FaceUserFactory().as_visitor() for _ in range(3)]:
+        assert record_interaction(event=Interaction.Event.LIKE, image_id=image.pk, visitor=visitor).created
+    assert Interaction.objects.count() == 3
+    assert not redis_cache.available()  # left alone for a few seconds, as every other use of the cache is
