@@ -164,8 +164,8 @@ class BufferedThreadWorker(BalancedThreadWorker):
 
     def _keepalive_after(self, conn: TConn, keepalive: bool) -> bool:
         # Handed over before its body arrived, a request may have been answered without reading it (a 413 from the
-        # large-body guard): gthread would drain the body first, holding the thread up to 5 s for bytes nobody wants
-        # (sixteen such sockets stalled /healthz for 6 s). The connection closes instead.
+        # large-body guard): gthread would drain the body first, holding the thread up to 5 s for bytes nobody wants.
+        # The connection closes instead.
         if isinstance(conn.sock, _ReplaySocket) and conn.sock.read_timeout is not None:
             return False
         return super()._keepalive_after(conn, keepalive)

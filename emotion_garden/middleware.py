@@ -82,7 +82,6 @@ class UnavailableDependencyMiddleware:
         return response
 
 
-
 class LargeBodyGuardMiddleware:
     """A body announced over MAX_BUFFERED_BODY_BYTES is read only for a signed-in staff member (a curator's archive in
     the admin); anyone else gets 413 before a byte of it is read. The web server hands such bodies to a thread unread
