@@ -9,10 +9,8 @@
 import socket
 import threading
 import time
-from collections import Counter
-from contextlib import suppress
 
-from probe import Outcome, call, timed
+from probe_requests import Outcome, ask_health, call, socket_answers, timed
 
 ESCAPED_QUOTES = b'{"emotion": "' + b'\\"' * 32_760
 
@@ -28,7 +26,7 @@ def probe_escapes(port: int, seconds: float, hang: float) -> list[Outcome]:
     clients = [threading.Thread(target=send) for _ in range(4)]
     for client in clients:
         client.start()
-    _ask_health(health, port, deadline, hang)
+    ask_health(health, port, deadline, hang)
     for client in clients:
         client.join()
     return [senders, health]
@@ -47,21 +45,6 @@ def probe_stalled(port: int, seconds: float, hang: float) -> Outcome:
         connection = socket.create_connection(("127.0.0.1", port))
         connection.sendall(head + b"--b\r\n" + b"x" * 1019)
         sockets.append(connection)
-    _ask_health(outcome, port, time.monotonic() + seconds, hang)
-    answered = Counter()
-    for connection in sockets:
-        connection.setblocking(False)
-        try:
-            answered[connection.recv(100).split(b" ")[1].decode()] += 1
-        except (OSError, IndexError):
-            answered["no answer yet"] += 1
-        with suppress(OSError):
-            connection.close()
-    outcome.notes.append(f"the stalled sockets were answered: {dict(answered)}")
+    ask_health(outcome, port, time.monotonic() + seconds, hang)
+    outcome.notes.append(f"the stalled sockets were answered: {socket_answers(sockets)}")
     return outcome
-
-
-def _ask_health(outcome: Outcome, port: int, deadline: float, hang: float) -> None:
-    while time.monotonic() < deadline:
-        timed(outcome, port, "GET", "/healthz", timeout=hang)
-        time.sleep(0.1)
