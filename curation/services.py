@@ -7,7 +7,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -58,7 +57,7 @@ def add_image_to_pool(
     """
     image = Image(
         emotion=emotion,
-        theme=_checked_theme(theme),
+        theme=checked_theme(theme),
         prompt=prompt,
         source=source,
         generation_job=generation_job,
@@ -270,9 +269,10 @@ def correct_image(*, image: Image, emotion: str, theme: str) -> list[str]:
     """Refile an image under another emotion or theme, whatever its status; returns the fields that changed.
 
     A live image is announced with image_corrected, so that the recommender recomputes what it knows of it. Raises
-    ValidationError when another image of that emotion and theme has the same name.
+    ValidationError for a theme word emotion_garden.themes.checked_theme refuses, or when another image of that
+    emotion and theme has the same name.
     """
-    theme = _checked_theme(theme)
+    theme = checked_theme(theme)
     changed = [field for field, value in (("emotion", emotion), ("theme", theme)) if getattr(image, field) != value]
     if not changed:
         return []
@@ -287,14 +287,6 @@ def correct_image(*, image: Image, emotion: str, theme: str) -> list[str]:
     image.save(update_fields=[*changed, "reviewed_at"])
     image_corrected.send(sender=Image, image=image, fields=changed)
     return changed
-
-
-def _checked_theme(theme: str) -> str:
-    """The theme in its written form (emotion_garden.themes.checked_theme), or ValidationError on the theme field."""
-    try:
-        return checked_theme(theme)
-    except ValueError as error:
-        raise ValidationError({"theme": str(error)}) from None
 
 
 @transaction.atomic

@@ -177,22 +177,20 @@ def normalise_theme(text: str) -> str:
 
 def checked_theme(text: str) -> str:
     """normalise_theme for a theme a curator files images under: its words become part of the original clients' keys
-    (emotions/<emotion>/<theme>/<name>), so a word is letters (of any script), digits and hyphens; ValueError
+    (emotions/<emotion>/<theme>/<name>), so a word is letters (of any script), digits and hyphens; ValidationError
     naming the others ("..", "<b>x</b>": stored as typed, such images could be neither shown nor removed there)."""
     theme = parse_theme(text)
     if strange := [word for word in theme.words if not _THEME_WORD.fullmatch(word)]:
-        raise ValueError(f"A theme's words are letters, digits and hyphens, not {', '.join(map(repr, strange))}.")
+        raise ValidationError(f"A theme's words are letters, digits and hyphens, not {', '.join(map(repr, strange))}.",
+                              code="invalid_theme")
     if len(str(theme)) > MAX_THEME_LENGTH:
-        raise ValueError(f"A theme is at most {MAX_THEME_LENGTH} characters.")
+        raise ValidationError(f"A theme is at most {MAX_THEME_LENGTH} characters.", code="invalid_theme")
     return str(theme)
 
 
 def validate_theme(text: str) -> None:
-    """checked_theme as a Django validator (model fields and forms)."""
-    try:
-        checked_theme(text)
-    except ValueError as error:
-        raise ValidationError(str(error), code="invalid_theme") from None
+    """checked_theme as a Django validator (model fields and forms), which answer nothing."""
+    checked_theme(text)
 
 
 @lru_cache(maxsize=4096)
