@@ -15,7 +15,15 @@ from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
 from skimage import data as skimage_data
 
+from emotion_garden.outages import redis_cache
 from tests.aws import aws_client
+
+
+@pytest.fixture(autouse=True)
+def redis_reachable_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with Redis taken as reachable, as a process does: one that made it fail leaves it alone for
+    outages.RETRY_SECONDS, and the refit as likes grow (recommender.training) is skipped meanwhile."""
+    monkeypatch.setattr(redis_cache, "_down_until", 0.0)
 
 
 def encode(image: Image.Image, image_format: str, **options: object) -> bytes:

@@ -98,7 +98,6 @@ def test_a_like_past_the_growth_mark_is_recorded_while_redis_is_unreachable(monk
         raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
 
     monkeypatch.setattr(cache, "add", unreachable)
-    monkeypatch.setattr(redis_cache, "_down_until", 0.0)
     monkeypatch.setattr("recommender.training.REFIT_MIN_EVENTS", 1)
     for visitor in [FaceUserFactory().as_visitor() for _ in range(3)]:
         assert record_interaction(event=Interaction.Event.LIKE, image_id=image.pk, visitor=visitor).created
