@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from emotion_garden.api import error_response
 from emotion_garden.logs import request_id
 from emotion_garden.outages import REDIS_UNAVAILABLE, RETRY_SECONDS, redis_cache
-from emotion_garden.request_buffer import MAX_BUFFERED_BODY_BYTES
+from emotion_garden.request_buffer import MAX_BUFFERED_BODY_BYTES, declared_length
 
 logger = logging.getLogger("emotion_garden.requests")
 
@@ -93,11 +93,7 @@ class LargeBodyGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        try:
-            declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            declared = 0
-        if declared <= MAX_BUFFERED_BODY_BYTES or _is_staff(request):
+        if declared_length(request.META) <= MAX_BUFFERED_BODY_BYTES or _is_staff(request):
             return self.get_response(request)
         message = f"Only a signed-in curator may send a body larger than {MAX_BUFFERED_BODY_BYTES} bytes."
         if request.path.startswith("/api/"):

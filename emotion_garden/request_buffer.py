@@ -9,6 +9,7 @@ lengths) and the admin's large uploads are handed over as they are, for gunicorn
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
@@ -26,6 +27,14 @@ _CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r\n")
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 # Headers that describe the framing as received, replaced by one Content-Length once the body is whole.
 _REFRAMED = {b"transfer-encoding", b"expect", b"content-length"}
+
+
+def declared_length(meta: Mapping[str, object]) -> int:
+    """A Django request's announced Content-Length (its META), 0 when absent or not a number."""
+    try:
+        return int(meta.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 class State(Enum):

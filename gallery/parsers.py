@@ -8,6 +8,7 @@ from rest_framework.parsers import BaseParser, DataAndFiles, JSONParser, MultiPa
 
 from emotion_garden.api import ApiError
 from emotion_garden.json_input import UnreadableJson, parse_json
+from emotion_garden.request_buffer import declared_length
 
 
 class RawImageParser(BaseParser):
@@ -71,11 +72,7 @@ class LimitedMultiPartParser(MultiPartParser):
 
 
 def _declared_length(parser_context: dict | None) -> int:
-    meta = parser_context["request"].META if parser_context else {}
-    try:
-        return int(meta.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
+    return declared_length(parser_context["request"].META if parser_context else {})
 
 
 def _refuse_declared_length(parser_context: dict | None, limit: int) -> None:

@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -143,8 +143,7 @@ def _standing_event(kind: ItemKind, item: dict[str, int], visitor: Visitor,
     a like or an unlike, the latest like or unlike (a like stands until it is taken back). Read under a lock of the
     person's row, held to the end of the transaction: two events sent at once both found none and both counted.
     (SQLite's transactions take the write lock as they begin.)"""
-    people = kind.events._meta.get_field("face_user").related_model
-    list(people.objects.select_for_update().filter(pk=visitor.id).values_list("pk"))
+    list(_people(kind).objects.select_for_update().filter(pk=visitor.id).values_list("pk"))
     mine = kind.events.objects.filter(face_user_id=visitor.id, **item)
     if event == Interaction.Event.NOT_INTERESTED:
         return mine.filter(event=event).first()
@@ -153,7 +152,12 @@ def _standing_event(kind: ItemKind, item: dict[str, int], visitor: Visitor,
 
 
 def _person_exists(kind: ItemKind, visitor: Visitor) -> bool:
-    return kind.events._meta.get_field("face_user").related_model.objects.filter(pk=visitor.id).exists()
+    return _people(kind).objects.filter(pk=visitor.id).exists()
+
+
+def _people(kind: ItemKind) -> type[models.Model]:
+    """The gallery's people, through the events' foreign key: the recommender sits below the gallery."""
+    return kind.events._meta.get_field("face_user").related_model
 
 
 def _idempotency_key(client_scope: str, client_event_id: str) -> str:
