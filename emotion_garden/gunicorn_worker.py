@@ -25,7 +25,7 @@ from typing import Any
 from gunicorn.http2 import negotiation
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
-from emotion_garden.request_buffer import CONTINUE, RequestBuffer, State, error_response
+from emotion_garden.request_buffer import CONTINUE, HeadLimits, RequestBuffer, State, error_response
 
 
 class BalancedThreadWorker(ThreadWorker):
@@ -127,6 +127,7 @@ class BufferedThreadWorker(BalancedThreadWorker):
         super().__init__(*args, **kwargs)
         self.buffering: set[TConn] = set()
         self.buffered_bytes = 0
+        self.head_limits = HeadLimits.of(self.cfg)
 
     def accept(self, listener: socket.socket) -> None:
         try:
@@ -192,7 +193,7 @@ class BufferedThreadWorker(BalancedThreadWorker):
                 conn.close()
 
     def _buffer_next_request(self, conn: TConn) -> None:
-        conn.request_buffer = RequestBuffer()
+        conn.request_buffer = RequestBuffer(self.head_limits)
         # Until the first byte, a connection may idle as long as a kept-alive one.
         conn.idle_deadline = time.monotonic() + self.cfg.keepalive
         conn.request_deadline = float("inf")
