@@ -22,6 +22,7 @@ from concurrent.futures import Future
 from functools import partial
 from typing import Any
 
+from gunicorn.http import errors
 from gunicorn.http2 import negotiation
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
@@ -63,12 +64,26 @@ BUFFER_BUDGET_BYTES = 256 * 1024 * 1024
 _LARGE_ARRIVAL_BYTES = 1024 * 1024
 
 
+# What gunicorn's parser refuses that the buffer lets through (a header name with a space, an unknown transfer coding),
+# as gunicorn answers it, in the API's error format under /api/: gunicorn writes HTML pages.
+_MALFORMED: tuple[tuple[type[Exception], int, str], ...] = (
+    (errors.LimitRequestLine, 414, "URI Too Long"),
+    (errors.LimitRequestHeaders, 431, "Request Header Fields Too Large"),
+    (errors.UnsupportedTransferCoding, 501, "Not Implemented"),
+    (errors.ExpectationFailed, 417, "Expectation Failed"),
+    ((errors.InvalidRequestLine, errors.InvalidRequestMethod, errors.InvalidHTTPVersion, errors.InvalidHeader,
+      errors.InvalidHeaderName, errors.ObsoleteFolding, errors.InvalidSchemeHeaders, errors.InvalidChunkSize,
+      errors.ChunkMissingTerminator, errors.InvalidChunkExtension), 400, "Bad Request"),
+)
+
+
 class _ReplaySocket:
     """The client's socket, whose reads return the request the main thread buffered before reading the socket."""
 
     def __init__(self, sock: socket.socket) -> None:
         self._sock = sock
         self._pending = memoryview(b"")
+        self.path = ""  # the replayed request's, for the format of its refusal (BufferedThreadWorker.handle_error)
         self.read_timeout: float | None = None  # for the thread's reads, once gthread makes the socket blocking
         self._closing = False
 
@@ -89,8 +104,9 @@ class _ReplaySocket:
         # Once closing, only what has already arrived is read before the socket closes.
         self._sock.settimeout(0.0 if self._closing else value)
 
-    def replay(self, data: bytes) -> None:
+    def replay(self, data: bytes, *, path: str) -> None:
         self._pending = memoryview(data)
+        self.path = path
 
     def recv(self, size: int, flags: int = 0) -> bytes:
         if self._pending:
@@ -171,6 +187,18 @@ class BufferedThreadWorker(BalancedThreadWorker):
             return False
         return super()._keepalive_after(conn, keepalive)
 
+    def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
+        path = getattr(client, "path", "")
+        refusal = next(((status, reason) for kinds, status, reason in _MALFORMED if isinstance(exc, kinds)), None)
+        if refusal is None or not path.startswith("/api/"):
+            super().handle_error(req, client, addr, exc)
+            return
+        self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
+        status, reason = refusal
+        with contextlib.suppress(OSError):
+            client.sendall(error_response(status=status, reason=reason, code="malformed_request", path=path,
+                                          message=f"The request is malformed: {exc}"))
+
     def murder_pending(self) -> None:
         super().murder_pending()
         now = time.monotonic()
@@ -239,7 +267,7 @@ class BufferedThreadWorker(BalancedThreadWorker):
                 status=refusal.status, reason=refusal.reason, code=refusal.code, message=refusal.message,
                 path=buffer.path))
             return
-        conn.sock.replay(buffer.request if state is State.COMPLETE else bytes(buffer.data))
+        conn.sock.replay(buffer.request if state is State.COMPLETE else bytes(buffer.data), path=buffer.path)
         conn.sock.read_timeout = None if state is State.COMPLETE else HANDED_OVER_IDLE_TIMEOUT
         conn.surplus = buffer.surplus
         conn.data_ready = True  # gthread's handle() must not wait for the socket to be readable: the data is here

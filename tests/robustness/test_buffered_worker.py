@@ -146,7 +146,7 @@ def test_a_thread_reading_a_handed_over_body_gives_up_when_it_stops_arriving() -
     near, far = socket.socketpair()
     with near, far:
         replaying = _ReplaySocket(near)
-        replaying.replay(b"arrived")
+        replaying.replay(b"arrived", path="/")
         replaying.read_timeout = 0.2
         replaying.setblocking(True)  # as gthread does for the thread that serves the request
         assert replaying.recv(100) == b"arrived"
@@ -227,3 +227,20 @@ def test_head_limits_are_read_as_gunicorn_reads_them() -> None:
     config.set("limit_request_fields", 0)
     config.set("limit_request_field_size", 0)
     assert HeadLimits.of(config) == HeadLimits(request_line=MAX_HEADER_BYTES, fields=32768, field_size=8190)
+
+
+@pytest.mark.parametrize(("head", "status"), [
+    (b"GET /api/v1/garden HTTP/1.1\r\nBad Name: 1\r\n", 400),
+    (b"GET /api/v1/garden HTTP/1.1\r\nX-A: 1\r\n folded\r\n", 400),
+    (b"POST /api/v1/garden HTTP/1.1\r\nTransfer-Encoding: gzip\r\n", 400),
+])
+def test_what_gunicorn_refuses_under_the_api_gets_the_api_error_format(server: tuple[str, int], head: bytes,
+                                                                       status: int) -> None:
+    answer = exchange(server, head + b"\r\n")
+    status_line, _, body = answer.partition(b"\r\n\r\n")
+    assert status_line.startswith(b"HTTP/1.1 %d " % status) and b"Content-Type: application/json" in status_line
+    assert json.loads(body)["error"]["code"] == "malformed_request"
+
+
+def test_what_gunicorn_refuses_outside_the_api_keeps_its_page(server: tuple[str, int]) -> None:
+    assert exchange(server, b"GET /garden HTTP/1.1\r\nBad Name: 1\r\n\r\n").startswith(b"HTTP/1.1 400 Bad Request")
