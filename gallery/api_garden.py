@@ -24,6 +24,7 @@ from gallery.schema import INVALID, RECOMMENDER_DOWN, errors
 from gallery.serializers import GardenItemSerializer, GardenRequestSerializer
 from recommender.engines.base import RecommenderUnavailable
 from recommender.selectors import Garden, Mode, garden
+from recommender.services import InteractionRejected
 
 TAG = "garden"
 _EXAMPLE_CURSOR = "eNpjZGBgYGQAAAAMAAQ:Q2v7bO1oR0e8yWJ0hYm7sA2h3wP0xR1WcRz0kqv1Gv8"
@@ -79,7 +80,7 @@ class GardenView(APIView):
         serializer.is_valid(raise_exception=True)
         params: dict[str, Any] = serializer.validated_data
         face_user = acting_face_user(request, params.get("face_user"), emotion=params.get("emotion", ""))
-        with _recommender_errors_as_api_errors():
+        with recommender_errors_as_api_errors():
             result = _garden(params, face_user)
             # Only for an empty page: one more question to the recommender, whether the pool has any image at all
             # (then this visitor has seen or liked all of it).
@@ -90,7 +91,7 @@ class GardenView(APIView):
         shown = {*params["shown"], *params["exclude"]}
         answer = {
             "recommendation_id": result.recommendation_id,
-            "cursor": None if result.exhausted else encode_cursor(shown, (item.image.pk for item in result.items)),
+            "cursor": None if result.exhausted else encode_cursor(shown, [item.image.pk for item in result.items]),
             "exhausted": result.exhausted,
             "emotion": result.context.emotion,
             "mode": result.mode,
@@ -152,11 +153,14 @@ def _garden(params: dict[str, Any], face_user: FaceUser | None, **overrides: Any
 
 
 @contextmanager
-def _recommender_errors_as_api_errors() -> Iterator[None]:
+def recommender_errors_as_api_errors() -> Iterator[None]:
+    """For the garden and the songs: the recommender down is a 503, a visitor forgotten meanwhile a 400."""
     try:
         yield
     except RecommenderUnavailable as error:
         raise ApiError(code="recommender_unavailable", message=f"The recommender is unavailable: {error}",
                        status_code=status.HTTP_503_SERVICE_UNAVAILABLE) from None
+    except InteractionRejected as error:
+        raise ApiError(code=error.code, message=error.message) from None
 
 

@@ -4,20 +4,19 @@ from typing import Any
 
 from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from emotion_garden.api import ApiError
 from emotion_garden.vocabulary import AgeBand, Emotion
-from gallery.api_garden import acting_face_user
-from gallery.cursors import SONGS_SALT, decode_cursor, encode_cursor
+from gallery.api_garden import acting_face_user, recommender_errors_as_api_errors
+from gallery.cursors import MAX_CURSOR_CHARS, SONGS_SALT, decode_cursor, encode_cursor
 from gallery.models import ApiScope
 from gallery.parsers import LimitedJSONParser
 from gallery.schema import INVALID, RECOMMENDER_DOWN, errors
 from gallery.serializers import EmotionField, GenderField
-from recommender.engines.base import ReasonCode, RecommenderUnavailable
+from recommender.engines.base import ReasonCode
 from recommender.selectors import Mode
 from recommender.song_selectors import SongItem, songs
 
@@ -33,7 +32,7 @@ class SongsRequestSerializer(serializers.Serializer):
     age = serializers.IntegerField(required=False, min_value=0, max_value=120,
                                    help_text="An anonymous visitor's age as read; a face user's own wins.")
     n = serializers.IntegerField(required=False, default=3, min_value=1, max_value=50)
-    cursor = serializers.CharField(required=False, max_length=20_000,
+    cursor = serializers.CharField(required=False, max_length=MAX_CURSOR_CHARS,
                                    help_text="The `cursor` of the previous songs answer: the next page, no repeats.")
 
     def validate_cursor(self, token: str) -> list[int]:
@@ -70,7 +69,10 @@ class SongSerializer(serializers.Serializer):
 
 class SongsAnswerSerializer(serializers.Serializer):
     recommendation_id = serializers.CharField(help_text="Send it with a like of one of these songs.")
-    cursor = serializers.CharField()
+    cursor = serializers.CharField(allow_null=True, help_text="The next page's cursor; null once `exhausted`.")
+    exhausted = serializers.BooleanField(
+        help_text="No song is left that this visitor has not been shown on these pages: asking without a cursor starts "
+                  "over.")
     emotion = serializers.CharField(allow_blank=True)
     mode = serializers.ChoiceField(choices=[Mode.EMOTION.value, Mode.PERSONAL.value],
                                    help_text="`personal` once the face user likes `personal_after_likes` songs.")
@@ -96,15 +98,18 @@ class SongsView(APIView):
             "context, not a filter: the engine learns which songs visitors of each mood like (a fearful visitor may "
             "prefer calm songs), and a face user's own song likes, \"not interested\"s and the songs they were shown "
             "teach their taste from the next answer on. Like, unlike or hide a song with `track` in `POST /like`, "
-            "`/unlike` and `/not-interested`. An empty `items` means no track is live yet. Errors: 400 bad fields "
-            "(a garden's cursor is not a songs cursor), 403 `person_credential_required`, 503 recommender "
-            "unavailable."
+            "`/unlike` and `/not-interested`. A page never repeats a track the cursor holds: after the last one, "
+            "`exhausted` is true and `cursor` null, and asking without a cursor starts over. An empty `items` asked "
+            "without a cursor means no track is live yet. Errors: 400 bad fields (a garden's cursor is not a songs "
+            "cursor), "
+            "400 `unknown_face_user`, 403 `person_credential_required`, 503 recommender unavailable."
         ),
         examples=[
             OpenApiExample("Songs for a sad visitor", value={"emotion": "SAD", "n": 3}, request_only=True),
             OpenApiExample("A page of songs", response_only=True, status_codes=["200"], value={
                 "recommendation_id": "0c7d3e9a1b2f4c5d8e6f7a8b9c0d1e2f", "cursor": "eNpjYGBgYAAABQAB:kN3x0r2hW1",
-                "emotion": "SAD", "mode": "emotion", "likes": 0, "personal_after_likes": 3, "items": [{
+                "exhausted": False, "emotion": "SAD", "mode": "emotion", "likes": 0, "personal_after_likes": 3,
+                "items": [{
                     "id": 17, "title": "Fix You", "artist": "Coldplay",
                     "link": "https://www.youtube.com/results?search_query=Coldplay+Fix+You",
                     "cover_url": "https://garden.example/media/covers/2026/12/cover.jpeg", "emotions": ["SAD"],
@@ -118,16 +123,15 @@ class SongsView(APIView):
         serializer.is_valid(raise_exception=True)
         params: dict[str, Any] = serializer.validated_data
         face_user = acting_face_user(request, params.get("face_user"), emotion=params.get("emotion", ""))
-        try:
+        with recommender_errors_as_api_errors():
             result = songs(emotion=params.get("emotion", ""), visitor=face_user.as_visitor() if face_user else None,
                            gender=params.get("gender", ""), age_band=params["age_band"], n=params["n"],
                            exclude=params["shown"])
-        except RecommenderUnavailable as error:
-            raise ApiError(code="recommender_unavailable", message=f"The recommender is unavailable: {error}",
-                           status_code=status.HTTP_503_SERVICE_UNAVAILABLE) from None
         answer = SongsAnswerSerializer({
             "recommendation_id": result.recommendation_id,
-            "cursor": encode_cursor(params["shown"], (item.track.pk for item in result.items), salt=SONGS_SALT),
+            "cursor": None if result.exhausted else encode_cursor(
+                params["shown"], [item.track.pk for item in result.items], salt=SONGS_SALT),
+            "exhausted": result.exhausted,
             "emotion": result.context.emotion,
             "mode": result.mode,
             "likes": result.likes,

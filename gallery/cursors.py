@@ -22,13 +22,23 @@ _LIST_SALT = "emotion-garden.garden-cursor"
 # A visitor who has seen this many images starts a fresh set (this page's ids only): beyond it the token would grow
 # past a few kilobytes, and seeing an image again after ten thousand others is no harm.
 MAX_REMEMBERED = 10_000
+# The longest cursor the API takes back (its serializers' max_length), so never a longer one is issued: ids a client
+# excluded that no item has (far apart, so they deflate badly) made cursors of 24,000 characters that the next
+# request refused.
+MAX_CURSOR_CHARS = 20_000
 
 
 def encode_cursor(shown: Iterable[int], page: Iterable[int] = (), *, salt: str = SALT) -> str:
-    """A cursor for the ids already shown plus this page's."""
+    """A cursor for the ids already shown plus this page's; only this page's once there are too many to carry."""
+    page = set(page)
     ids = {*shown, *page}
-    if len(ids) > MAX_REMEMBERED:
-        ids = set(page)
+    cursor = _signed(ids, salt=salt) if len(ids) <= MAX_REMEMBERED else ""
+    if not cursor or len(cursor) > MAX_CURSOR_CHARS:
+        cursor = _signed(page, salt=salt)
+    return cursor
+
+
+def _signed(ids: set[int], *, salt: str) -> str:
     packed = base64.urlsafe_b64encode(zlib.compress(_gaps(sorted(ids)), 9)).rstrip(b"=").decode()
     return signing.Signer(salt=salt).sign(packed)
 

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from curation.models import Image
 from emotion_garden.themes import MAX_THEME_LENGTH, MAX_THEME_WORDS, ThemeMatch, parse_theme
 from emotion_garden.vocabulary import AgeBand, Emotion, Gender
-from gallery.cursors import decode_cursor
+from gallery.cursors import MAX_CURSOR_CHARS, decode_cursor
 from gallery.models import FaceUser
 from recommender.engines.base import ReasonCode
 from recommender.models import Interaction, TrackInteraction
@@ -66,7 +66,7 @@ class GardenRequestSerializer(serializers.Serializer):
     )
     mode = serializers.ChoiceField(choices=[mode.value for mode in Mode], required=False, default=Mode.AUTO.value)
     cursor = serializers.CharField(
-        required=False, max_length=20_000,
+        required=False, max_length=MAX_CURSOR_CHARS,
         help_text="The `cursor` of the previous answer, with the same other fields: the next page, without repeats.",
     )
     theme = serializers.CharField(

@@ -129,7 +129,7 @@ def record_interaction(
                             f"of {kind.field} {existing_item}.",
                 ) from None
             return RecordedInteraction(interaction=existing, created=False)
-        if isinstance(error, IntegrityError) and visitor is not None and not _person_exists(kind, visitor):
+        if isinstance(error, IntegrityError) and visitor is not None and not _person_exists(kind, visitor.id):
             # Forgotten between the caller's check and this write (a like racing the person's deletion).
             raise InteractionRejected(code="unknown_face_user",
                                       message=f"There is no face user {visitor.id}: they were forgotten.") from None
@@ -151,8 +151,8 @@ def _standing_event(kind: ItemKind, item: dict[str, int], visitor: Visitor,
     return likes_and_unlikes.order_by("-created_at", "-id").first()
 
 
-def _person_exists(kind: ItemKind, visitor: Visitor) -> bool:
-    return _people(kind).objects.filter(pk=visitor.id).exists()
+def _person_exists(kind: ItemKind, visitor_id: uuid.UUID) -> bool:
+    return _people(kind).objects.filter(pk=visitor_id).exists()
 
 
 def _people(kind: ItemKind) -> type[models.Model]:
@@ -180,9 +180,16 @@ def record_served_page(*, recommendation_id: str, visitor_id: uuid.UUID | None, 
     transaction of its own would cost PostgreSQL two more round trips (BEGIN and COMMIT) per garden."""
     if not image_ids:
         return
-    queries.insert_served_page(ServedPage(id=recommendation_id, face_user_id=visitor_id, kind=kind.name, mode=mode,
-                                          emotion=context.emotion, items=",".join(str(item) for item in image_ids),
-                                          created_at=timezone.now()))
+    try:
+        queries.insert_served_page(ServedPage(
+            id=recommendation_id, face_user_id=visitor_id, kind=kind.name, mode=mode, emotion=context.emotion,
+            items=",".join(str(item) for item in image_ids), created_at=timezone.now()))
+    except IntegrityError:
+        if visitor_id is not None and not _person_exists(kind, visitor_id):
+            # Forgotten while their page was picked (a garden racing the person's deletion).
+            raise InteractionRejected(code="unknown_face_user",
+                                      message=f"There is no face user {visitor_id}: they were forgotten.") from None
+        raise
     recommender_engine(kind.name).record_served(context=context, image_ids=list(image_ids),
                                                 taste_lifts=list(taste_lifts))
 

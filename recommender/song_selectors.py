@@ -35,6 +35,7 @@ class Songs:
     context: Context
     mode: Mode  # personal once the person likes PERSONAL_PICKS_MIN_LIKES songs, emotion before
     likes: int  # the face user's liked songs now (0 without a face user)
+    exhausted: bool  # no track is left after these that `exclude` and these do not hold
 
 
 def songs(*, emotion: str, visitor: Visitor | None = None, gender: str = "", age_band: str = "", n: int = 3,
@@ -44,6 +45,10 @@ def songs(*, emotion: str, visitor: Visitor | None = None, gender: str = "", age
     As the garden's auto mode: the emotion is a prior, not a filter (the segment's and the person's mood response
     may prefer calm songs for a stressed face), the person's taste counts from their first song event on, and the
     answer is stored (record) so that what it showed teaches their taste.
+
+    An excluded track is never repeated (the engine falls back to them once nothing else is left), so the answer may
+    come back short; one track more is asked for to tell whether anything is left after it (`exhausted`). The engine
+    leaves the person's liked tracks for last: one may come, marked `liked`, once nothing else is left.
     """
     context = Context(
         emotion=emotion,
@@ -53,8 +58,10 @@ def songs(*, emotion: str, visitor: Visitor | None = None, gender: str = "", age
     liked = set(visitor_events(visitor.id, kind=TRACKS).liked) if visitor else set()
     likes = len(liked)
     mode = Mode.PERSONAL if visitor and likes >= settings.PERSONAL_PICKS_MIN_LIKES else Mode.EMOTION
-    recommendations = recommender_engine(TRACKS.name).recommend(
-        face_user_id=visitor.id if visitor else None, context=context, n=n, exclude=exclude)
+    exclude = set(exclude)
+    recommendations = [item for item in recommender_engine(TRACKS.name).recommend(
+        face_user_id=visitor.id if visitor else None, context=context, n=n + 1, exclude=exclude)
+        if item.image_id not in exclude]
     tracks, emotions = _live_tracks([item.image_id for item in recommendations])
     items = [
         SongItem(track=tracks[item.image_id], emotions=emotions.get(item.image_id, []),
@@ -62,13 +69,15 @@ def songs(*, emotion: str, visitor: Visitor | None = None, gender: str = "", age
                  reason_code=item.reason_code)
         for rank, item in enumerate((item for item in recommendations if item.image_id in tracks), start=1)
     ]
+    exhausted, items = len(items) <= n, items[:n]
     recommendation_id = uuid.uuid4().hex
     if record:
         lifts = {item.image_id: item.taste_lift for item in recommendations}
         record_served_page(recommendation_id=recommendation_id, visitor_id=visitor.id if visitor else None,
                            mode=mode, context=context, image_ids=[item.track.pk for item in items],
                            taste_lifts=[lifts[item.track.pk] for item in items], kind=TRACKS)
-    return Songs(items=items, recommendation_id=recommendation_id, context=context, mode=mode, likes=likes)
+    return Songs(items=items, recommendation_id=recommendation_id, context=context, mode=mode, likes=likes,
+                 exhausted=exhausted)
 
 
 def _live_tracks(track_ids: list[int]) -> tuple[dict[int, Track], dict[int, list[str]]]:

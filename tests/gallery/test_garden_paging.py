@@ -6,7 +6,7 @@ import pytest
 from django.core import signing
 from rest_framework.test import APIClient
 
-from gallery.cursors import decode_cursor, encode_cursor
+from gallery.cursors import MAX_CURSOR_CHARS, MAX_REMEMBERED, decode_cursor, encode_cursor
 from tests.factories import ApprovedImageFactory, FaceUserFactory, as_person
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +82,26 @@ def test_the_cursor_is_compact() -> None:
     assert len(token) < 1_200  # the signed JSON list of the same ids was over 3,000 characters
     assert len(token) < len(signing.dumps(ids, salt="emotion-garden.garden-cursor", compress=True)) / 2
     assert len(encode_cursor(range(1, 5_001))) < 100  # a run of ids costs almost nothing
+
+
+def test_a_visitor_past_the_remembered_ids_starts_afresh_with_this_page() -> None:
+    """The page came as a generator, which the union used up: the fresh set was empty and the next page repeated it."""
+    page = [10_000_007, 10_000_009]
+    token = encode_cursor(range(1, MAX_REMEMBERED + 1), (image_id for image_id in page))
+    assert decode_cursor(token) == set(page)
+
+
+def test_no_cursor_is_issued_that_the_api_would_refuse(api_client: APIClient) -> None:
+    """Excluded ids far apart (no image has them) deflate badly: four pages of 500 made a cursor of 24,000
+    characters, which the next request refused."""
+    ApprovedImageFactory.create_batch(8, emotion="HAPPY")
+    far_apart = random.Random(3).sample(range(2**62, 2**63), 3_000)
+    body: dict[str, object] = {"emotion": "HAPPY", "n": 1}
+    for start in range(0, 3_000, 500):
+        answer = api_client.post(URL, {**body, "exclude": far_apart[start:start + 500]}, format="json")
+        assert answer.status_code == 200, answer.json()
+        assert len(answer.json()["cursor"]) <= MAX_CURSOR_CHARS
+        body["cursor"] = answer.json()["cursor"]
 
 
 def test_a_cursor_signed_before_the_compact_format_still_pages(api_client: APIClient) -> None:

@@ -43,6 +43,30 @@ def test_the_cursor_pages_through_the_songs_and_a_garden_cursor_is_refused(api_c
     assert "cursor" in refused.json()["error"]["fields"]
 
 
+def test_songs_page_to_an_explicit_end_and_then_start_over(api_client: APIClient) -> None:
+    """Past the last track, pages repeated the tracks the cursor held (the person's liked ones too), and the cursor
+    never ended."""
+    tracks = {track.id for track in ApprovedTrackFactory.create_batch(5, emotions=["SAD"])}
+    person = FaceUserFactory()
+    liked = sorted(tracks)[0]
+    assert api_client.post("/api/v1/like", {"track": liked, "emotion": "SAD", "face_user": str(person.id)},
+                           format="json", **as_person(person)).status_code == 201
+    body = {"emotion": "SAD", "n": 2, "face_user": str(person.id)}
+    answers = []
+    while len(answers) < 5:
+        answers.append(api_client.post(URL, body, format="json", **as_person(person)).json())
+        if answers[-1]["cursor"] is None:
+            break
+        body["cursor"] = answers[-1]["cursor"]
+    shown = [item["id"] for answer in answers for item in answer["items"]]
+    assert len(shown) == len(set(shown)) and set(shown) >= tracks - {liked}  # every track, none twice
+    assert [answer["exhausted"] for answer in answers[:-1]] == [False] * (len(answers) - 1)
+    assert answers[-1]["exhausted"] is True and len(answers) <= 3
+    # The engine leaves the person's liked track for last; if it comes, it says so.
+    assert all(item["liked"] == (item["id"] == liked) for answer in answers for item in answer["items"])
+    assert len(api_client.post(URL, {"emotion": "SAD", "n": 2}, format="json").json()["items"]) == 2  # afresh
+
+
 @pytest.mark.parametrize("body", [{}, {"emotion": "ELATED"}, {"emotion": "SAD", "n": 0}, {"emotion": "SAD", "n": 51},
                                   {"face_user": "not-a-uuid"}, {"emotion": "SAD", "cursor": "made-up"}])
 def test_bad_songs_requests_are_400(api_client: APIClient, body: dict) -> None:

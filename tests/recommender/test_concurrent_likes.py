@@ -18,12 +18,13 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from rest_framework.test import APIClient
 
 from curation.models import Image
+from gallery import api_garden, api_songs
 from gallery.models import FaceUser
 from gallery.services import forget_face_user
 from recommender.engines.base import Visitor
-from recommender.models import Interaction, SegmentStat
+from recommender.models import Interaction, SegmentStat, ServedPage
 from recommender.services import InteractionRejected, record_interaction
-from tests.factories import ApprovedImageFactory, FaceUserFactory, as_person
+from tests.factories import ApprovedImageFactory, ApprovedTrackFactory, FaceUserFactory, as_person
 
 CLIENTS = 32
 
@@ -196,3 +197,28 @@ def test_a_like_committed_while_its_person_is_forgotten_fails_and_the_forgetting
     assert outcome == {"like": "unknown_face_user"}
     assert not FaceUser.objects.filter(pk=person.pk).exists()
     assert not Interaction.objects.filter(face_user_id=person.pk).exists()
+
+
+@pytest.mark.parametrize("endpoint", ["/api/v1/garden", "/api/v1/songs"])
+def test_a_page_for_a_person_forgotten_after_the_check_is_rejected_not_a_500(
+    endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The view found the person; their deletion committed before the answer was stored (a garden racing "forget
+    me"): 35 of 80 such gardens and songs were 500s (the outside probe)."""
+    ApprovedImageFactory.create_batch(3, emotion="SAD")
+    ApprovedTrackFactory.create_batch(3, emotions=["SAD"])
+    person = FaceUserFactory()
+    real_acting_face_user = api_garden.acting_face_user
+
+    def forgotten_once_found(*args: Any, **kwargs: Any) -> FaceUser | None:
+        found = real_acting_face_user(*args, **kwargs)
+        forget_face_user(face_user=FaceUser.objects.get(pk=person.pk))
+        return found
+
+    monkeypatch.setattr(api_garden, "acting_face_user", forgotten_once_found)
+    monkeypatch.setattr(api_songs, "acting_face_user", forgotten_once_found)
+    answer = APIClient().post(endpoint, {"emotion": "SAD", "face_user": str(person.id)}, format="json",
+                              **as_person(person))
+
+    assert (answer.status_code, answer.json()["error"]["code"]) == (400, "unknown_face_user")
+    assert not ServedPage.objects.exists()
