@@ -265,6 +265,27 @@ def set_image_status(*, image: Image, status: str, reviewer: AbstractBaseUser | 
 
 
 @transaction.atomic
+def decide_images(*, images: list[Image], status: str,
+                  reviewer: AbstractBaseUser | None = None) -> tuple[list[tuple[Image, str]], int]:
+    """Give each image `status` (set_image_status), each read again under a lock of its row first, in id order: the
+    list was read a moment ago, and an image removed meanwhile (/removePool) made the whole batch fail with the
+    decisions before it made but never logged. Returns the (image, status before) of each image that changed, and
+    how many were gone; one that has the status already is left alone."""
+    decisions, gone = [], 0
+    for image in sorted(images, key=lambda image: image.pk):
+        try:
+            image.refresh_from_db(from_queryset=Image.objects.select_for_update())
+        except Image.DoesNotExist:
+            gone += 1
+            continue
+        if image.status != status:
+            before = image.status
+            set_image_status(image=image, status=status, reviewer=reviewer)
+            decisions.append((image, before))
+    return decisions, gone
+
+
+@transaction.atomic
 def correct_image(*, image: Image, emotion: str, theme: str) -> list[str]:
     """Refile an image under another emotion or theme, whatever its status; returns the fields that changed.
 

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -112,12 +113,13 @@ class DecisionHistoryMixin:
 
 
 def decide_images(model_admin: admin.ModelAdmin, request: HttpRequest, images: list[Image], status: str) -> None:
-    """Give every image `status` (those that have it already are left alone), logged with an undo."""
-    decisions = []
-    for image in images:
-        if image.status == status:
-            continue
-        before = image.status
-        services.set_image_status(image=image, status=status, reviewer=request.user)
-        decisions.append((image, before))
-    model_admin.record_decisions(request, decisions, status=status)  # type: ignore[attr-defined]
+    """Give every image `status` (those that have it already are left alone), logged with an undo, in one
+    transaction; images removed meanwhile are skipped and counted."""
+    with transaction.atomic():
+        decisions, gone = services.decide_images(images=images, status=status, reviewer=request.user)
+        model_admin.record_decisions(request, decisions, status=status)  # type: ignore[attr-defined]
+    if gone:
+        model_admin.message_user(request, ngettext(
+            "%(count)d image was removed meanwhile and not decided.",
+            "%(count)d images were removed meanwhile and not decided.", gone,
+        ) % {"count": gone}, messages.WARNING)

@@ -159,10 +159,10 @@ def remove_images(*, keys: Iterable[str]) -> None:
     """/remove, /removePool and /clearIndex: a live image is retired (it leaves the gallery and the recommender,
     its history stays), a pool image is deleted. Keys of nothing are ignored, as S3 deletes were."""
     with transaction.atomic():
-        for key in dict.fromkeys(keys):
-            image = find_image(key)
-            if image is None:
-                continue
+        found = {image.pk for key in dict.fromkeys(keys) if (image := find_image(key)) is not None}
+        # Locked in one order, by id, and read again under the lock: two removals of the same keys in opposite orders
+        # deadlocked on PostgreSQL (a 500 for one of them).
+        for image in Image.objects.select_for_update().filter(pk__in=found).order_by("pk"):
             if image.status == Image.Status.APPROVED:
                 retire_image(image=image)
             else:

@@ -8,7 +8,10 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from curation import services
 from curation.models import Image
+from gallery.compat.keys import pool_key
+from gallery.compat.services import remove_images
 from recommender.models import ItemContent
 from tests.curation.curation_helpers import garden_ids
 from tests.factories import ApprovedImageFactory, ImageFactory
@@ -179,3 +182,41 @@ def test_a_theme_is_filed_in_its_written_form(curator_client: Client) -> None:
                         {"emotion": "HAPPY", "theme": "Day, SPRING / 흐림"})
     image.refresh_from_db()
     assert image.theme == "spring,cloudy,day"
+
+
+def test_images_removed_while_a_bulk_decision_was_made_are_skipped_and_the_rest_logged(
+    curator_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/removePool deleting some of the selected images meanwhile made the action a 500, with the images approved
+    before it live but never logged (no history, no Undo)."""
+    kept, removed, also_kept = ImageFactory.create_batch(3)
+    real_decide = services.decide_images
+
+    def removed_meanwhile(**kwargs: object) -> object:
+        remove_images(keys=[pool_key(removed)])
+        return real_decide(**kwargs)
+
+    monkeypatch.setattr(services, "decide_images", removed_meanwhile)
+    response = curator_client.post(CHANGELIST, {"action": "approve", "index": 0,
+                                                "_selected_action": [kept.pk, removed.pk, also_kept.pk]}, follow=True)
+
+    assert response.status_code == 200
+    assert not Image.objects.filter(pk=removed.pk).exists()
+    for image in (kept, also_kept):
+        image.refresh_from_db()
+        assert image.status == Image.Status.APPROVED
+        assert history(image) == ["Approved (was Pending review)."]
+    messages = [str(message) for message in response.context["messages"]]
+    assert "1 image was removed meanwhile and not decided." in messages
+
+
+def test_a_decision_reads_each_image_again_before_deciding() -> None:
+    """A list read before another curator retired one of its images: the retired image is not approved again."""
+    pending, retired_since = ImageFactory(), ApprovedImageFactory()
+    stale = [Image.objects.get(pk=pending.pk), Image.objects.get(pk=retired_since.pk)]
+    services.retire_image(image=Image.objects.get(pk=retired_since.pk))
+
+    decisions, gone = services.decide_images(images=stale, status=Image.Status.RETIRED)
+
+    assert gone == 0
+    assert [(image.pk, before) for image, before in decisions] == [(pending.pk, Image.Status.PENDING)]
