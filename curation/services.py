@@ -102,7 +102,10 @@ def create_generation_job(
     first_index: int = 0,
     created_by: AbstractBaseUser | None = None,
 ) -> GenerationJob:
-    """A job of `count` images, numbered from `first_index`; queue it with queue_generation_job()."""
+    """A job of `count` images, numbered from `first_index`; queue it with queue_generation_job(). Raises ValueError
+    for a backend, size or count it cannot make, and ValidationError for a theme no image may have (checked_theme):
+    found only when the first image was stored, it left the job "running" for ever."""
+    theme = checked_theme(theme)
     if backend not in available_generators():
         raise ValueError(f"{backend!r} is not a configured image generator.")
     if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
@@ -139,8 +142,19 @@ def run_generation_job(*, job: GenerationJob) -> GenerationJob:
     job.undrawn_words = generator.undrawable_words(_request(job, index=0))
     GenerationJob.objects.filter(pk=job.pk).update(undrawn_words=job.undrawn_words)
     # Items are fetched one by one, so that a cancel (which marks the pending ones cancelled) stops the loop.
-    while (item := job.items.filter(status=GenerationItem.Status.PENDING).order_by("index").first()) is not None:
-        _generate_item(job, item, generator)
+    try:
+        while (item := job.items.filter(status=GenerationItem.Status.PENDING).order_by("index").first()) is not None:
+            _generate_item(job, item, generator)
+    except Exception as error:
+        # Anything unforeseen ends the job as failed, with the reason on its images, not "running" for ever.
+        job.items.filter(status=GenerationItem.Status.PENDING).update(
+            status=GenerationItem.Status.FAILED, error=f"The job stopped: {error}")
+        _finish_generation_job(job)
+        raise
+    return _finish_generation_job(job)
+
+
+def _finish_generation_job(job: GenerationJob) -> GenerationJob:
     job.refresh_from_db()
     if job.status != GenerationJob.Status.CANCELLED:
         job.status = GenerationJob.Status.DONE if job.items.filter(

@@ -6,19 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from emotion_garden.imaging import FACE_PHOTO_MAX_SIDE, DecodedImage, decode_image
+from emotion_garden.locks import hold_transaction_lock
 from emotion_garden.vocabulary import Emotion
 from gallery.faces import face_analyzer, face_identity
 from gallery.faces.base import FaceDetail, FaceIdentity, dominant_emotion
 from gallery.models import FaceUser
 from gallery.selectors import expired_face_users
 from recommender.engines import recommender_engine
-
-# The advisory lock's key on PostgreSQL: any 64-bit number no other part of the deployment locks ("EG enrol").
-ENROLMENT_LOCK = 0x4547_656E_726F_6C
 
 
 class NoFaceFound(Exception):
@@ -69,7 +67,7 @@ def _identify(image: DecodedImage, face: FaceDetail, *, remember: bool) -> tuple
         # One enrolment at a time, and the face searched again once it is this one's turn: the same photo sent twice
         # at once (a double submit) became two people, one of them never recognised again. Only a face nobody
         # matched pays for the second search.
-        _wait_for_other_enrolments()
+        hold_transaction_lock("gallery.enrolment")
         if face_user := _recognised(identity, image, face, now=now, demographics=demographics):
             return face_user, True
         face_user = FaceUser.objects.create(id=uuid.uuid4(), consented_at=now, last_seen_at=now, **demographics)
@@ -90,14 +88,6 @@ def _recognised(identity: FaceIdentity, image: DecodedImage, face: FaceDetail, *
     face_user = FaceUser.objects.get(pk=match.face_user_id)
     recommender_engine().upsert_user(face_user.as_visitor())
     return face_user
-
-
-def _wait_for_other_enrolments() -> None:
-    """Holds the enrolment lock until the transaction ends. SQLite's transactions take the write lock as they begin
-    (settings: IMMEDIATE), which already serialises them; PostgreSQL takes a transaction-scoped advisory lock."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ENROLMENT_LOCK])
 
 
 def _demographics(face: FaceDetail) -> dict[str, object]:

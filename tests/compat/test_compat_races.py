@@ -1,5 +1,6 @@
 """The original endpoints' catalogue writes sent at once by several curators' programs, on connections of their own."""
 
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -7,7 +8,7 @@ import pytest
 from django.db import connections
 from django.test import Client
 
-from curation.models import Image
+from curation.models import GenerationJob, Image
 from gallery.compat.keys import pool_key
 from tests.compat.pages import pool_image, post_json
 from tests.factories import ApiKeyFactory
@@ -35,3 +36,25 @@ def test_removals_of_the_same_keys_in_opposite_orders_all_succeed() -> None:
 
     assert statuses == [200] * len(bodies)
     assert not Image.objects.exists()
+
+
+def test_the_same_bulk_request_sent_at_once_queues_each_size_once() -> None:
+    """20 identical requests at once made 14 jobs on PostgreSQL, 12 of which failed on the name."""
+    key = ApiKeyFactory(scopes=["curation"]).raw_key
+    body = {"index": 3, "fname": "imgPool/calm/flood1", "prompt": json.dumps(
+        {"emotion": "calm", "emotionText": "calm", "favorite": "", "others": "lake"})}
+    barrier = threading.Barrier(8)
+
+    def bulk(_: int) -> int:
+        try:
+            client = Client(headers={"X-Api-Key": key})
+            barrier.wait(timeout=60)
+            return post_json(client, "/bulk", body).status_code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(bulk, range(8)))
+
+    assert statuses == [200] * 8
+    assert sorted(GenerationJob.objects.values_list("width", "height")) == [(800, 1280), (1280, 800)]  # EG: 2 sizes

@@ -2,10 +2,12 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from PIL import Image as PillowImage
 from rest_framework.test import APIClient
 
+from curation import services
 from curation.models import GenerationItem, GenerationJob, Image
 from curation.selectors import JobProgress, job_progress
 from curation.services import (
@@ -148,3 +150,28 @@ def test_a_name_already_taken_fails_that_image_not_the_job() -> None:
     assert (clash.status, clash.attempts) == (GenerationItem.Status.FAILED, 1)
     assert "already exists" in clash.error
     assert again.items.get(index=1).status == GenerationItem.Status.DONE
+
+
+def test_a_theme_no_image_may_have_is_refused_when_the_job_is_made() -> None:
+    """Found only when the first image was stored, it left the job "running" for ever (the outside probe's /bulk)."""
+    with pytest.raises(ValidationError):
+        create_generation_job(emotion=Emotion.HAPPY, count=1, width=64, height=64, theme="a.b")
+    assert not GenerationJob.objects.exists()
+
+
+def test_a_job_that_stops_on_something_unforeseen_ends_failed_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job = create_generation_job(emotion=Emotion.HAPPY, count=2, width=64, height=64)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "add_image_to_pool", broken)
+    with pytest.raises(RuntimeError):
+        run_generation_job(job=job)
+
+    job.refresh_from_db()
+    assert job.status == GenerationJob.Status.FAILED and job.finished_at is not None
+    assert {(item.status, item.error) for item in job.items.all()} == {
+        (GenerationItem.Status.FAILED, "The job stopped: the database went away")}
