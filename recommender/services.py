@@ -217,14 +217,16 @@ def _answer_that_showed(kind: ItemKind, *, item_id: int, visitor: Visitor | None
 
 def _shown_items(kind: ItemKind, *, item_id: int, impression_ids: Sequence[int], event: Interaction.Event) -> list[int]:
     """The ids of the items on screen (the event's own included), sorted, after checking them all: the event's item
-    must be live (an unlike may name a retired one) and the others known.
+    must be live (an unlike may name a retired one) and the others published. An item never published (pending, or
+    rejected at review) is unknown to visitors: an unlike of one was stored, and the person's export then showed the
+    title of a song not yet released, and "not live" against "unknown" told anyone which ids were pending.
     """
     wanted = set(impression_ids) | {item_id}
     if len(wanted) > MAX_IMPRESSIONS:
         raise InteractionRejected(
             code="too_many_impressions", message=f"At most {MAX_IMPRESSIONS} impressions per event."
         )
-    status_of = queries.item_statuses(model=kind.model, item_ids=sorted(wanted))
+    status_of = queries.published_item_statuses(model=kind.model, item_ids=sorted(wanted))
     if item_id not in status_of:
         raise InteractionRejected(code=f"unknown_{kind.field}", message=f"There is no {kind.field} {item_id}.")
     if status_of[item_id] != kind.model.Status.APPROVED and event != Interaction.Event.UNLIKE:

@@ -30,6 +30,8 @@ class ImageFactory(factory.django.DjangoModelFactory):
     orientation = Image.Orientation.LANDSCAPE
     source = Image.Source.GENERATED
     status = Image.Status.PENDING
+    # A retired image was live once: only what was published is ever retired (/remove, the admin's retire).
+    approved_at = factory.LazyAttribute(lambda image: timezone.now() if image.status == Image.Status.RETIRED else None)
     width = 96
     height = 64
     name = factory.Sequence(lambda n: f"test_{n}h.jpeg")
@@ -52,6 +54,7 @@ class TrackFactory(factory.django.DjangoModelFactory):
     artist = "Test Artist"
     source = Track.Source.CURATOR
     status = Track.Status.PENDING
+    approved_at = factory.LazyAttribute(lambda track: timezone.now() if track.status == Track.Status.RETIRED else None)
     cover = factory.LazyFunction(lambda: ContentFile(jpeg_bytes(64, 64), name="cover.jpeg"))
 
     @factory.post_generation

@@ -54,15 +54,21 @@ def test_not_interested_hides_the_image_and_its_near_duplicates_from_that_visito
     assert SegmentStat.objects.get(segment="*", image=twins[0]).impressions == counted
 
 
-@pytest.mark.parametrize("status", [None, Image.Status.PENDING, Image.Status.RETIRED, Image.Status.REJECTED])
-def test_similar_and_not_interested_answer_404_for_images_out_of_the_gallery(api_client: APIClient,
-                                                                             status: str | None) -> None:
-    image_id = ImageFactory(status=status).id if status else 987_654
+@pytest.mark.parametrize(("status", "was_live", "code"), [
+    (None, False, "unknown_image"),
+    (Image.Status.PENDING, False, "unknown_image"),  # never shown to anyone: as if it did not exist
+    (Image.Status.REJECTED, False, "unknown_image"),
+    (Image.Status.RETIRED, True, "image_not_live"),
+    (Image.Status.REJECTED, True, "image_not_live"),  # withdrawn after it was live
+])
+def test_similar_and_not_interested_answer_404_for_images_out_of_the_gallery(
+    api_client: APIClient, status: str | None, was_live: bool, code: str
+) -> None:
+    image_id = ImageFactory(status=status, approved_at=timezone.now() if was_live else None).id if status else 987_654
     similar = api_client.get(f"/api/v1/images/{image_id}/similar")
     assert similar.status_code == 404 and similar.json()["error"]["code"] == "image_not_found"
     hidden = api_client.post("/api/v1/not-interested", {"image": image_id}, format="json")
-    assert hidden.status_code == 404
-    assert hidden.json()["error"]["code"] == ("unknown_image" if status is None else "image_not_live")
+    assert (hidden.status_code, hidden.json()["error"]["code"]) == (404, code)
     assert api_client.get(f"/api/v1/images/{2**70}/similar").status_code == 404
 
 

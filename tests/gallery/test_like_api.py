@@ -69,6 +69,7 @@ def test_unlike_takes_the_like_back(api_client: APIClient) -> None:
         ({"impressions": [1]}, "invalid"),
         ({"image": "LIVE", "impressions": [999_999]}, "unknown_impressions"),
         ({"image": "RETIRED"}, "image_not_live"),
+        ({"image": "PENDING"}, "unknown_image"),  # never shown to anyone
         ({"image": "LIVE", "impressions": list(range(1, 60))}, "invalid"),
         ({"image": 2**64}, "invalid"),  # beyond any database id: a 500 from the driver before
         ({"image": "LIVE", "impressions": [2**63]}, "invalid"),
@@ -77,11 +78,23 @@ def test_unlike_takes_the_like_back(api_client: APIClient) -> None:
 def test_bad_likes_get_a_clear_400_and_store_nothing(api_client: APIClient, body: dict, code: str) -> None:
     live = ApprovedImageFactory()
     retired = ImageFactory(status=Image.Status.RETIRED)
-    substitutes = {"LIVE": live.id, "RETIRED": retired.id, "IMAGE": "x"}
+    substitutes = {"LIVE": live.id, "RETIRED": retired.id, "PENDING": ImageFactory().id, "IMAGE": "x"}
     body = {key: substitutes.get(value, value) if isinstance(value, str) else value for key, value in body.items()}
     response = api_client.post("/api/v1/like", body, format="json")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == code
+    assert not Interaction.objects.exists()
+
+
+def test_an_image_never_published_is_unknown_to_unlikes_and_impressions(api_client: APIClient) -> None:
+    """An unlike of a pending image was stored, and the person's export then showed its name."""
+    live, pending = ApprovedImageFactory(), ImageFactory()
+    face_user = FaceUserFactory()
+    api_client.credentials(**as_person(face_user))
+    unlike = api_client.post("/api/v1/unlike", {"image": pending.id, "face_user": str(face_user.id)}, format="json")
+    shown = api_client.post("/api/v1/like", {"image": live.id, "impressions": [live.id, pending.id]}, format="json")
+    assert (unlike.status_code, unlike.json()["error"]["code"]) == (400, "unknown_image")
+    assert (shown.status_code, shown.json()["error"]["code"]) == (400, "unknown_impressions")
     assert not Interaction.objects.exists()
 
 

@@ -53,7 +53,7 @@ def test_a_track_like_is_a_track_event_with_track_counters_and_leaves_the_images
     assert not Interaction.objects.exists() and not SegmentStat.objects.exists()
 
 
-@pytest.mark.parametrize(("status", "code"), [(Track.Status.PENDING, "track_not_live"),
+@pytest.mark.parametrize(("status", "code"), [(Track.Status.PENDING, "unknown_track"),  # never released
                                               (Track.Status.RETIRED, "track_not_live")])
 def test_only_live_tracks_can_be_liked(status: Track.Status, code: str) -> None:
     track = TrackFactory(status=status)
