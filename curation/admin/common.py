@@ -1,4 +1,5 @@
-"""What the curation admin's pages share: their stylesheet, how an image is previewed, and how a theme is typed."""
+"""What the curation admin's pages share: their stylesheet, how an image is previewed, how a theme is typed, and how
+an id sent in a form or query is read."""
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -7,6 +8,13 @@ from django.utils.html import format_html
 from curation.models import GenerationJob, Image
 
 CSS = {"all": ["curation/admin.css"]}
+
+
+def posted_id(value: object) -> int | None:
+    """A row id as a form or query string sends it, or None: str.isdigit() takes "²" and "①", which int() refuses (a
+    500), and a number past any id failed the database query."""
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 def thumbnail_html(image: Image, *, css_class: str = "eg-thumbnail") -> str:

@@ -6,7 +6,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from curation.admin.common import THEME_HELP, job_label
+from curation.admin.common import THEME_HELP, job_label, posted_id
 from curation.models import GenerationJob, Image
 from curation.uploads import MAX_UPLOAD_BYTES
 from emotion_garden.themes import validate_theme
@@ -83,8 +83,8 @@ class PoolFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The list offers the latest jobs; validation accepts any job, so a link to an older one still works.
         jobs = list(GenerationJob.objects.order_by("-created_at")[:RECENT_JOBS])
-        chosen = str(self.data.get("generation_job", ""))
-        if chosen.isdigit() and all(job.pk != int(chosen) for job in jobs):
+        chosen = posted_id(self.data.get("generation_job", ""))
+        if chosen is not None and all(job.pk != chosen for job in jobs):
             jobs += list(GenerationJob.objects.filter(pk=chosen))
         self.fields["generation_job"].widget.choices = [("", _("every job")), *(
             (job.pk, job_label(job)) for job in jobs)]

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
+from curation.admin.common import posted_id
 from curation.admin.forms import DecisionForm, GridFilterForm, PoolFilterForm, UploadForm
 from curation.admin.history import decide_images
 from curation.models import GenerationJob, Image
@@ -74,7 +75,8 @@ class PoolViewsMixin:
         queue, filter_query = _queue(chosen), _filter_query(chosen)
         if request.method == "POST":
             return self._decide_in_review(request, queue, filter_query)
-        image = get_object_or_404(Image, pk=request.GET["image"]) if request.GET.get("image", "").isdigit() else None
+        wanted = posted_id(request.GET.get("image", ""))
+        image = get_object_or_404(Image, pk=wanted) if wanted is not None else None
         position = review_position(queue=queue, image=image)
         return TemplateResponse(request, "admin/curation/image/review.html", self._context(
             request, _("Review the pool"),
@@ -124,9 +126,10 @@ class PoolViewsMixin:
         if not model_admin.has_review_permission(request):
             raise PermissionDenied
         # A card's own button names its image; the buttons above the grid decide the selected ones.
-        one = next(((name, request.POST[name]) for name in DECISIONS if request.POST.get(name, "").isdigit()), None)
+        one = next(((name, request.POST[name]) for name in DECISIONS
+                    if posted_id(request.POST.get(name, "")) is not None), None)
         decision, ids = (one[0], [one[1]]) if one else (request.POST.get("decision", ""), [
-            value for value in request.POST.getlist("selected") if value.isdigit()])
+            value for value in request.POST.getlist("selected") if posted_id(value) is not None])
         if decision not in DECISIONS or not ids:
             return HttpResponseBadRequest(_("Choose one or more images and a decision."))
         images = list(Image.objects.filter(pk__in=ids).order_by("created_at", "id"))

@@ -79,3 +79,15 @@ def test_the_grid_shows_other_statuses_and_flags_repeats(curator_client: Client)
     assert f'name="approve" value="{live.pk}"' not in response.content.decode()
     review = curator_client.get(f"{REVIEW}?image={repeat.pk}").content.decode()
     assert "Repeats" in review and f"image #{live.pk}" in review
+
+
+@pytest.mark.parametrize("value", ["²", "①", "99999999999999999999", "-1", "1e3"])
+def test_ids_that_are_no_row_ids_are_refused_not_a_500(curator_client: Client, value: str) -> None:
+    """str.isdigit() takes "²" and "①", which int() refused with a 500; a number past any id failed the query."""
+    image = ImageFactory()
+    assert curator_client.get(REVIEW, {"image": value}).status_code == 200  # the review starts at the first instead
+    assert curator_client.post(GRID, {"approve": value}).status_code == 400
+    assert curator_client.post(GRID, {"decision": "approve", "selected": [value]}).status_code == 400
+    assert curator_client.get(GRID, {"generation_job": value}).status_code == 200
+    image.refresh_from_db()
+    assert image.status == Image.Status.PENDING
