@@ -68,6 +68,8 @@ class TrackForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if "title" in cleaned and "artist" in cleaned:
+            # The admin validates and saves in one transaction: held from here, the check still holds at the save.
+            services.hold_song(title=cleaned["title"], artist=cleaned["artist"])
             existing = services.find_track(title=cleaned["title"], artist=cleaned["artist"])
             if existing is not None and existing.pk != self.instance.pk:
                 raise forms.ValidationError(str(services.DuplicateTrack(existing)))

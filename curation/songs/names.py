@@ -20,6 +20,9 @@ _WHITESPACE = re.compile(r"\s+")
 _REFUSED_CATEGORIES = {"Cc": "a control character", "Cs": "invalid Unicode (an unpaired surrogate)",
                        "Cn": "an unassigned code point", "Co": "a private-use character"}
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"'})
+# Quotes around a whole name, as language models and catalogues write titles ("Mad World"): not part of the name.
+_WRAPPING_QUOTES = {('"', '"'), ("'", "'"), ("\u201c", "\u201d"), ("\u2018", "\u2019"), ("\u00ab", "\u00bb"),
+                    ("\u201e", "\u201c")}
 
 
 class InvalidName(ValueError):
@@ -33,7 +36,7 @@ def clean_name(value: object, *, field: str, limit: int) -> str:
     if not isinstance(value, str):
         raise InvalidName(f"The {field} is {json_kind(value)}, not text.")
     text = "".join(char for char in unicodedata.normalize("NFC", value) if unicodedata.category(char) != "Cf")
-    text = _WHITESPACE.sub(" ", text).strip()
+    text = _unwrapped(_WHITESPACE.sub(" ", text).strip())
     for char in text:
         if (category := unicodedata.category(char)) in _REFUSED_CATEGORIES:
             raise InvalidName(f"The {field} contains {_REFUSED_CATEGORIES[category]} (U+{ord(char):04X}).")
@@ -45,9 +48,17 @@ def clean_name(value: object, *, field: str, limit: int) -> str:
 
 
 def match_key(name: str) -> str:
-    """What two spellings of one name share: case, width, curly quotes and spacing do not make another song."""
-    folded = unicodedata.normalize("NFKC", name.translate(_QUOTES)).casefold()
+    """What two spellings of one name share: case, width, curly quotes, quotes around it all and spacing do not make
+    another song."""
+    folded = unicodedata.normalize("NFKC", _unwrapped(name.strip()).translate(_QUOTES)).casefold()
     return _WHITESPACE.sub(" ", folded).strip()[:KEY_MAX]
+
+
+def _unwrapped(text: str) -> str:
+    """The text without one pair of quotes around all of it."""
+    if len(text) > 2 and (text[0], text[-1]) in _WRAPPING_QUOTES:
+        return text[1:-1].strip()
+    return text
 
 
 def youtube_search_url(*, title: str, artist: str) -> str:

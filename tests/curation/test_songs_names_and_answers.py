@@ -1,12 +1,17 @@
 """What a title or an artist may be, and how a suggester's answer is read: whole-answer failures and per-song checks."""
 
+import importlib
 import json
 
 import pytest
+from django.apps import apps
 
+from curation.models import Track
+from curation.songs import services
 from curation.songs.answers import MAX_ANSWER_CHARS, MAX_ANSWER_SONGS, check_song, read_songs, shown
 from curation.songs.names import TITLE_MAX, InvalidName, clean_name, match_key, youtube_search_url
 from curation.songs.suggesters import SuggestionFailed
+from tests.factories import TrackFactory
 
 
 def test_names_are_normalised_and_spellings_of_one_song_share_a_key() -> None:
@@ -16,6 +21,28 @@ def test_names_are_normalised_and_spellings_of_one_song_share_a_key() -> None:
     assert match_key("ＢＴＳ") == match_key("bts")
     # NFC: a decomposed é is the same song as a composed one.
     assert match_key(clean_name("Sine\u0301ad", field="artist", limit=50)) == match_key("Sinéad")
+
+
+@pytest.mark.parametrize("quoted", ["\u201cMad World\u201d", '"Mad World"', "'Mad World'", "\u00abMad World\u00bb"])
+def test_quotes_around_a_whole_name_are_not_part_of_it(quoted: str) -> None:
+    """A curator typing the title a language model quoted made the same song a second track."""
+    assert clean_name(quoted, field="title", limit=TITLE_MAX) == "Mad World"
+    assert match_key(quoted) == match_key("mad  world")
+    assert match_key("'Til Tuesday") == "'til tuesday"  # a quote of the name itself stays
+
+
+@pytest.mark.django_db
+def test_the_migration_rekeys_tracks_stored_inside_quotes() -> None:
+    rekey = importlib.import_module("curation.migrations.0011_track_keys_without_wrapping_quotes")
+    quoted = TrackFactory()
+    Track.objects.filter(pk=quoted.pk).update(title="\u201cMad World\u201d", title_key='"mad world"')
+    twin, twins_twin = TrackFactory(), TrackFactory()  # one song twice: the second keeps its old keys
+    Track.objects.filter(pk=twin.pk).update(title_key="fix you", artist_key="coldplay")
+    Track.objects.filter(pk=twins_twin.pk).update(title_key="'fix you'", artist_key="coldplay")
+    rekey.rekey_tracks(apps, None)
+    assert Track.objects.get(pk=quoted.pk).title_key == "mad world"
+    assert Track.objects.get(pk=twins_twin.pk).title_key == "'fix you'"
+    assert services.find_track(title="Mad World", artist=quoted.artist).pk == quoted.pk
 
 
 @pytest.mark.parametrize(("value", "reason"), [
