@@ -1,9 +1,11 @@
 """The catalogue and how it grows: every image or track starts in the pool (pending) until a curator approves it."""
 
+import re
 import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from curation.songs.names import ARTIST_MAX, KEY_MAX, TITLE_MAX, match_key, youtube_search_url
@@ -98,6 +100,18 @@ class GenerationItem(models.Model):
         return f"job {self.job_id} #{self.index} ({self.status})"
 
 
+# What a name may not hold: it is the last part of the original keys (emotions/<emotion>[/<theme>]/<name>), which
+# the original pages put in URLs as they are. "a/b.jpeg" made an image that they could neither show nor remove.
+_NAME_BREAKERS = re.compile(r"[/\\?#%\x00-\x1f\x7f]")
+
+
+def validate_image_name(name: str) -> None:
+    if _NAME_BREAKERS.search(name) or name.startswith("."):
+        raise ValidationError(
+            "A name is a file name: no /, \\, ?, #, % or control characters, and not starting with a dot.",
+            code="invalid_name")
+
+
 def _image_path(image: "Image", filename: str) -> str:
     # A fresh uuid per file: names never collide, and a replaced file never serves a stale cached copy.
     return f"images/{image.emotion.lower()}/{uuid.uuid4().hex}{image.orientation_letter}.jpeg"
@@ -127,7 +141,7 @@ class Image(models.Model):
                              help_text='Free "favorite" such as "spring,rainy,day".')
     # The file name clients know the image by, unique in its emotion and theme: the original system's keys were
     # emotions/<emotion>[/<theme>]/<name> and imgPool/<emotion>[/<theme>]/<name>.
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_image_name])
     file = models.ImageField(upload_to=_image_path)
     thumbnail = models.ImageField(upload_to=_thumbnail_path, blank=True)
     width = models.PositiveIntegerField(editable=False)

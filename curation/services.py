@@ -16,7 +16,7 @@ from PIL import Image as PillowImage
 from curation.duplicates import Duplicate, find_duplicate, fingerprint
 from curation.generators import DEFAULT_GENERATOR, available_generators, image_generator
 from curation.generators.base import GenerationFailed, GenerationRequest, ImageGenerator
-from curation.models import GenerationItem, GenerationJob, Image, PromptTemplate, Track
+from curation.models import GenerationItem, GenerationJob, Image, PromptTemplate, Track, validate_image_name
 from curation.signals import image_corrected, image_published, image_withdrawn
 from emotion_garden.imaging import encode_jpeg, thumbnail_jpeg
 from emotion_garden.themes import checked_theme
@@ -66,6 +66,7 @@ def add_image_to_pool(
         orientation=Image.Orientation.PORTRAIT if picture.height > picture.width else Image.Orientation.LANDSCAPE,
     )
     image.name = name or f"{uuid.uuid4().hex}{image.orientation_letter}.jpeg"
+    validate_image_name(image.name)
     stored = encode_jpeg(picture)
     print_ = fingerprint(picture=picture, stored_jpeg=stored)
     image.pixel_digest, image.perceptual_hash, image.colour = print_.digest, print_.perceptual_hash, print_.colour
@@ -103,9 +104,11 @@ def create_generation_job(
     created_by: AbstractBaseUser | None = None,
 ) -> GenerationJob:
     """A job of `count` images, numbered from `first_index`; queue it with queue_generation_job(). Raises ValueError
-    for a backend, size or count it cannot make, and ValidationError for a theme no image may have (checked_theme):
+    for a backend, size or count it cannot make, and ValidationError for a theme or file stem no image may have:
     found only when the first image was stored, it left the job "running" for ever."""
     theme = checked_theme(theme)
+    if file_stem:
+        validate_image_name(file_stem)
     if backend not in available_generators():
         raise ValueError(f"{backend!r} is not a configured image generator.")
     if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):

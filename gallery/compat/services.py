@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from curation.generators import image_generator
 from curation.generators.base import GenerationRequest
-from curation.models import GenerationItem, GenerationJob, Image
+from curation.models import GenerationItem, GenerationJob, Image, validate_image_name
 from curation.services import create_generation_job, delete_image, queue_generation_job, retire_image
 from emotion_garden.imaging import encode_jpeg
 from emotion_garden.locks import hold_transaction_lock
@@ -138,6 +138,10 @@ def queue_bulk_images(*, fname: str, index: int, prompt: BulkPrompt) -> list[Gen
     except ValidationError as error:
         raise CompatError(f"The favorite in 'fname' cannot be an image's theme: {error.messages[0]}") from None
     longest_name = f"{batch.name}_{index}v.jpeg"
+    try:
+        validate_image_name(longest_name)
+    except ValidationError as error:
+        raise CompatError(f"The name in 'fname' cannot be an image's: {error.messages[0]}") from None
     if len(theme) > _max_length("theme") or len(longest_name) > _max_length("name"):
         raise CompatError("'fname' is too long for an image's theme and name.")
     jobs = []

@@ -95,6 +95,8 @@ def test_a_resent_bulk_request_queues_nothing_new(compat_client: Client) -> None
         {**IRBE_BULK, "fname": "imgPool/sad/a/b/img_20230423-101932"},
         {**IRBE_BULK, "fname": "imgPool/sad/a.b/img_20230423-101932"},  # a theme no image may have
         {**IRBE_BULK, "fname": "imgPool/sad/%3Cscript%3E/img_20230423-101932"},
+        {**IRBE_BULK, "fname": "imgPool/sad/.hidden"},  # a name no image may have
+        {**IRBE_BULK, "fname": "imgPool/sad/50%25"},
         {**IRBE_BULK, "index": -1},
         {**IRBE_BULK, "index": "0"},
         {**IRBE_BULK, "index": True},

@@ -175,6 +175,17 @@ def test_a_theme_word_that_would_break_the_original_keys_is_refused(curator_clie
     assert image.theme == "spring"
 
 
+@pytest.mark.parametrize("name", ["a/b.jpeg", "../../x.jpeg", "x?y.jpeg", "50%.jpeg", ".hidden.jpeg", "a\\b.jpeg"])
+def test_a_name_that_would_break_the_original_keys_is_refused(curator_client: Client, name: str) -> None:
+    """"a/b.jpeg" made an image the original pages could neither show (403) nor remove (the outside probe)."""
+    image = ImageFactory(emotion="HAPPY", name="kept.jpeg")
+    page = curator_client.post(reverse("admin:curation_image_change", args=[image.pk]),
+                               {"emotion": "HAPPY", "theme": "", "name": name, "prompt": "x"})
+    assert page.status_code == 200 and "A name is a file name" in page.content.decode()
+    image.refresh_from_db()
+    assert image.name == "kept.jpeg"
+
+
 def test_a_theme_is_filed_in_its_written_form(curator_client: Client) -> None:
     image = ImageFactory(emotion="HAPPY", theme="spring")
     curator_client.post(REVIEW, {"image": image.pk, "decision": "approve"})

@@ -156,6 +156,8 @@ def test_a_theme_no_image_may_have_is_refused_when_the_job_is_made() -> None:
     """Found only when the first image was stored, it left the job "running" for ever (the outside probe's /bulk)."""
     with pytest.raises(ValidationError):
         create_generation_job(emotion=Emotion.HAPPY, count=1, width=64, height=64, theme="a.b")
+    with pytest.raises(ValidationError):
+        create_generation_job(emotion=Emotion.HAPPY, count=1, width=64, height=64, file_stem="a/b")
     assert not GenerationJob.objects.exists()
 
 
