@@ -6,7 +6,8 @@ developer to quote in a report; `docs` links the API's documentation, where each
 
 from typing import Any
 
-from django.core.exceptions import DisallowedHost
+from django.conf import settings
+from django.core.exceptions import DisallowedHost, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseRedirectBase
@@ -87,13 +88,23 @@ def _traceable(error: dict[str, Any], request: HttpRequest) -> dict[str, Any]:
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """handler400: a request Django refused before any view, most often a Host outside ALLOWED_HOSTS. The error
-    format under /api/, without `docs`: its absolute link would need the very host that was refused."""
-    if not request.path.startswith("/api/"):
+    """handler400: a request Django refused before or while a view read it: a Host outside ALLOWED_HOSTS, or a body
+    over DATA_UPLOAD_MAX_MEMORY_SIZE (413, with the limit: Django's page said only "Bad Request (400)", and the
+    original endpoints read their bodies themselves). The error format under /api/, without `docs`: its absolute
+    link would need the very host that was refused; plain text elsewhere, except Django's page for a wrong Host."""
+    if isinstance(exception, RequestDataTooBig):
+        code, status_code = "request_too_large", status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+        message = f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+    elif isinstance(exception, DisallowedHost):
+        code, message, status_code = "disallowed_host", "This server does not serve the host the request names.", 400
+    else:
+        code, message, status_code = "bad_request", "The request is malformed.", 400
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": code, "message": message, "request_id": request_id.get()}},
+                            status=status_code)
+    if isinstance(exception, DisallowedHost):
         return django_bad_request(request, exception)
-    code, message = (("disallowed_host", "This server does not serve the host the request names.")
-                     if isinstance(exception, DisallowedHost) else ("bad_request", "The request is malformed."))
-    return JsonResponse({"error": {"code": code, "message": message, "request_id": request_id.get()}}, status=400)
+    return HttpResponse(message, status=status_code, content_type="text/plain; charset=utf-8")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -9,6 +9,7 @@ lengths) and the admin's large uploads are handed over as they are, for gunicorn
 
 import json
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -216,10 +217,13 @@ def _request_target(request_line: bytes) -> str:
 
 
 def error_response(*, status: int, reason: str, code: str, message: str, path: str) -> bytes:
-    """A complete HTTP answer that closes the connection: the API's error format under /api/, text elsewhere."""
+    """A complete HTTP answer that closes the connection: the API's error format under /api/ (with a request id of
+    its own, in the X-Request-ID header too, and the docs' path: no host is trusted this early), text elsewhere."""
+    request_id = uuid.uuid4().hex
     if path.startswith("/api/"):
-        body, content_type = json.dumps({"error": {"code": code, "message": message}}).encode(), "application/json"
+        error = {"code": code, "message": message, "request_id": request_id, "docs": "/api/docs"}
+        body, content_type = json.dumps({"error": error}).encode(), "application/json"
     else:
         body, content_type = message.encode(), "text/plain; charset=utf-8"
     return (f"HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
-            "Connection: close\r\n\r\n").encode() + body
+            f"X-Request-ID: {request_id}\r\nConnection: close\r\n\r\n").encode() + body

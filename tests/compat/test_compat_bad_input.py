@@ -82,3 +82,14 @@ def test_no_route_needs_a_trailing_slash_or_a_csrf_token(compat_client: Client) 
     response = post_json(compat_client, "/galleryfromDB", {"emotion": "happy"})
     assert response.status_code == 200
     assert "Set-Cookie" not in response
+
+
+@pytest.mark.parametrize(("path", "content_type"), [("/emotion", "image/jpeg"), ("/gallery", "application/json"),
+                                                    ("/like", "application/json")])
+def test_a_body_over_the_upload_limit_is_a_413_that_says_so(compat_client: Client, settings, path: str,  # noqa: ANN001
+                                                            content_type: str) -> None:
+    """Bodies between the upload limit (11 MB) and the worker's (32 MB) got Django's HTML "Bad Request (400)"."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = compat_client.post(path, data=b"x" * 2048, content_type=content_type)
+    assert (response.status_code, response["Content-Type"]) == (413, "text/plain; charset=utf-8")
+    assert response.content.decode() == "The request body is larger than 1024 bytes."

@@ -207,7 +207,9 @@ def test_heads_over_gunicorns_limits_get_the_api_error_format(server: tuple[str,
     answer = exchange(server, head + (b"\r\n" if head.endswith(b"\r\n") else b""))
     status_line, _, body = answer.partition(b"\r\n\r\n")
     assert status_line.startswith(b"HTTP/1.1 %d " % status) and b"Content-Type: application/json" in status_line
-    assert json.loads(body)["error"]["code"] == code
+    error = json.loads(body)["error"]
+    assert error["code"] == code and error["docs"] == "/api/docs"
+    assert f"X-Request-ID: {error['request_id']}".encode() in status_line  # the same as every API error has
 
 
 def test_heads_within_gunicorns_limits_are_served_and_others_refused_as_text(server: tuple[str, int]) -> None:
