@@ -60,8 +60,7 @@ CSRF_COOKIE_SECURE = HTTPS_ONLY
 # An hour to start with, as Django's documentation advises: raise it to a year (31536000) once every subdomain is
 # known to serve https, since browsers then refuse plain http for that long.
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=3600 if HTTPS_ONLY else 0)
-# Both apply only while HSTS is on. The preload flag lets the domain be submitted to browsers' preload lists by hand
-# later; it adds nothing by itself.
+# Both apply only while HSTS is on. Preload lets the domain be submitted to browsers' preload lists; nothing more.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 
@@ -137,8 +136,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-# Kept open between requests, each thread its own: PostgreSQL starts a backend process per connection, and SQLite
-# ran the PRAGMAs above on every one.
+# Kept open between requests, each thread its own: PostgreSQL starts a process per connection, SQLite runs PRAGMAs.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     # A connection the server dropped (a restart, a failover) is replaced before a request uses it, not failed.
@@ -285,6 +283,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["gallery.api_access.ApiScopePermission"],
     "DEFAULT_THROTTLE_CLASSES": ["gallery.api_access.ApiRateThrottle"],
     "DEFAULT_PARSER_CLASSES": ["gallery.parsers.LimitedJSONParser", "gallery.parsers.LimitedMultiPartParser"],
+    # JSON only: the browsable renderer answered errors as HTML pages to `Accept: text/html` (docs: /api/docs).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": None,
     # Throttles count anonymous callers per IP: REMOTE_ADDR, unless proxies in front append X-Forwarded-For. 0 keeps
     # a client from dodging its limit with a made-up X-Forwarded-For; behind one proxy, set API_NUM_PROXIES=1.

@@ -37,3 +37,12 @@ def test_the_schema_documents_the_request_id_header_on_every_answer(client) -> N
         for operation in operations.values():
             for status, response in operation["responses"].items():
                 assert response["headers"]["X-Request-ID"]["required"], (path, status)
+
+
+@pytest.mark.parametrize("accept", ["text/html", "text/html,application/xhtml+xml,*/*;q=0.8"])
+def test_a_client_asking_for_html_gets_json_errors_and_answers(api_client: APIClient, accept: str) -> None:
+    """DRF's browsable renderer answered errors, and answers, as HTML pages to `Accept: text/html`."""
+    missing = api_client.get("/api/v1/images/999/similar", HTTP_ACCEPT=accept)
+    assert missing["Content-Type"] == "application/json"
+    expected = (404, "image_not_found") if "*/*" in accept else (406, "not_acceptable")  # html only: none we make
+    assert (missing.status_code, missing.json()["error"]["code"]) == expected
