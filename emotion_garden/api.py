@@ -59,14 +59,16 @@ class PermanentRedirectKeepingMethod(HttpResponseRedirectBase):
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler404: a path no view matches (e.g. /api/v1/users/not-a-uuid) gets the error format under /api/, and
-    Django's page elsewhere. An API path with a trailing slash is redirected to the one without (the API's own
-    spelling); APPEND_SLASH only ever adds one."""
+    Django's page elsewhere. An API path with a trailing slash or in upper case is redirected to the API's own
+    spelling (none, lower case); APPEND_SLASH only ever adds one."""
     if not request.path.startswith("/api/"):
         return page_not_found(request, exception)
     bare = request.path.rstrip("/")
-    if bare != request.path and _resolves(bare):
-        query = request.META.get("QUERY_STRING", "")
-        return PermanentRedirectKeepingMethod(f"{bare}?{query}" if query else bare)
+    # The API's paths are lower case, ids included; a UUID is the same in upper case (RFC 9562).
+    for spelling in (bare, bare.lower()):
+        if spelling != request.path and _resolves(spelling):
+            query = request.META.get("QUERY_STRING", "")
+            return PermanentRedirectKeepingMethod(f"{spelling}?{query}" if query else spelling)
     return error_response(request, code="not_found", message="Not found.", status_code=404)
 
 

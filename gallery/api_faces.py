@@ -120,11 +120,13 @@ class EmotionView(APIView):
         return _photo_in_request(request, "image"), said_yes("remember"), said_yes("recognise")
 
 
-def _uploaded_image(request: Request, field: str, *, required: bool = True) -> bytes:
+def _uploaded_image(request: Request, field: str, *, required: bool = True) -> bytes | None:
+    """The bytes of the multipart file `field` (empty ones too: the decoder refuses them with a reason); None for an
+    optional field that was not sent."""
     upload = request.data.get(field)
     if upload is None or isinstance(upload, str):
         if not required:
-            return b""
+            return None
         raise ApiError(code="missing_image", message=f"Send the photo as the multipart field '{field}'.")
     if upload.size > settings.MAX_IMAGE_UPLOAD_BYTES:
         raise ApiError(code="image_too_large", message=f"The image '{field}' is larger than the upload limit.",
@@ -233,10 +235,11 @@ class LookalikeView(APIView):
     def post(self, request: Request) -> Response:
         with _face_errors_as_api_errors():
             photo = _photo_in_request(request, "image")
-            reference = b""
+            reference = None
             if not isinstance(request.data, bytes) and request.content_type.startswith("multipart/"):
+                # An empty file sent is a bad photo (400 empty_image), not a photo left out.
                 reference = _uploaded_image(request, "reference_image", required=False)
-            result = find_lookalikes(photo=photo, reference_photo=reference or None)
+            result = find_lookalikes(photo=photo, reference_photo=reference)
         return Response(lookalike_answer(result, request=request))
 
 

@@ -101,7 +101,8 @@ class FaceUserLikesView(_PersonView):
         return Response({
             "count": count,
             "next": _page_url(request, limit, offset + limit) if offset + limit < count else None,
-            "previous": _page_url(request, limit, max(offset - limit, 0)) if offset else None,
+            # Past the end, the previous page is the last one there is.
+            "previous": _page_url(request, limit, max(min(offset, count) - limit, 0)) if offset and count else None,
             "likes": LikedImageSerializer(page, many=True, context={"request": request}).data,
         })
 

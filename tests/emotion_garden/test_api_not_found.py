@@ -1,11 +1,12 @@
 """Paths that no view matches answer in the API's error format under /api/, with Django's page elsewhere; an API
-path with a trailing slash is redirected (308, so a POST is repeated with its body) to the one without."""
+path with a trailing slash or in upper case is redirected (308, so a POST is repeated with its body) to the API's own
+spelling."""
 
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from tests.factories import ApprovedImageFactory
+from tests.factories import ApprovedImageFactory, FaceUserFactory
 
 
 @pytest.mark.parametrize("path", ["/api/v1/users/not-a-uuid", "/api/v1/nothing-here", "/api/v2/garden",
@@ -37,6 +38,14 @@ def test_a_trailing_slash_is_redirected_keeping_the_method(api_client: APIClient
     assert response["Location"] == path.replace("/?", "?").rstrip("/")
     followed = getattr(api_client, method)(path, body, format="json", follow=True)
     assert followed.status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_upper_case_uuid_is_redirected_to_the_apis_spelling(api_client: APIClient) -> None:
+    """UUIDs are the same in either case (RFC 9562), but the path converter took lower case only: a 404."""
+    person = FaceUserFactory()
+    response = api_client.delete(f"/api/v1/users/{str(person.id).upper()}/")
+    assert (response.status_code, response["Location"]) == (308, f"/api/v1/users/{person.id}")
 
 
 @pytest.mark.parametrize("path", ["/media/" + "a" * 256, "/media/images/" + "i" * 300 + ".jpeg"])

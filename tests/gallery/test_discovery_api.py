@@ -1,6 +1,8 @@
 """The recommender's newer answers through the API: not interested, similar images, trending, themes, and the
 garden answers (recommendation_id) that likes name."""
 
+import uuid
+
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
@@ -12,7 +14,7 @@ from recommender.dashboard import online_like_rates
 from recommender.history import LIKED, SHOWN, visitor_events
 from recommender.items import store_item_content
 from recommender.models import Interaction, SegmentStat, ServedPage
-from tests.factories import ApprovedImageFactory, FaceUserFactory, ImageFactory, as_person, jpeg_bytes
+from tests.factories import ApiKeyFactory, ApprovedImageFactory, FaceUserFactory, ImageFactory, as_person, jpeg_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -212,3 +214,11 @@ def test_the_dashboard_shows_online_like_rates(admin_client: Client) -> None:
     page = admin_client.get("/admin/recommender/interaction/dashboard/")
     assert page.status_code == 200
     assert b"Online like-rate" in page.content and b"personal" in page.content
+
+
+def test_similar_for_a_face_user_who_does_not_exist_is_a_400(api_client: APIClient) -> None:
+    """An operator key naming an unknown or forgotten person got a 200, where garden, songs and like answer 400."""
+    image = ApprovedImageFactory()
+    api_client.credentials(HTTP_X_API_KEY=ApiKeyFactory().raw_key)
+    answer = api_client.get(f"/api/v1/images/{image.id}/similar", {"face_user": str(uuid.uuid4())})
+    assert (answer.status_code, answer.json()["error"]["code"]) == (400, "unknown_face_user")

@@ -133,6 +133,8 @@ def test_a_persons_likes_come_a_page_at_a_time(api_client: APIClient) -> None:
         url = page["next"]
     assert listed == [image.id for image in reversed(images)]  # newest like first, each once
     assert page["previous"].endswith("limit=2&offset=2")
+    past_the_end = api_client.get(f"/api/v1/users/{face_user.id}/likes?limit=2&offset=100").json()
+    assert past_the_end["likes"] == [] and past_the_end["previous"].endswith("limit=2&offset=3")  # the last page
     for bad in ("limit=0", "limit=501", "limit=many", "offset=-1", "offset=99999999999999999999"):
         response = api_client.get(f"/api/v1/users/{face_user.id}/likes?{bad}")
         assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid"), bad

@@ -157,6 +157,12 @@ def test_multipart_with_a_reference_photo(api_client: APIClient, astronaut_perso
     assert no_face.status_code == 422
     assert no_face.json()["error"]["code"] == "no_face" and "reference photo" in no_face.json()["error"]["message"]
 
+    empty = api_client.post("/api/v1/lookalike", {  # was taken as no reference photo at all: a 200
+        "image": SimpleUploadedFile("me.jpg", astronaut_jpeg, content_type="image/jpeg"),
+        "reference_image": SimpleUploadedFile("ref.jpg", b"", content_type="image/jpeg"),
+    }, format="multipart")
+    assert (empty.status_code, empty.json()["error"]["code"]) == (400, "empty_image")
+
 
 @pytest.mark.parametrize(("body", "content_type", "status", "code"), [
     (b"", "image/jpeg", 400, None),
