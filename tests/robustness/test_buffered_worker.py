@@ -235,6 +235,10 @@ def test_head_limits_are_read_as_gunicorn_reads_them() -> None:
     (b"GET /api/v1/garden HTTP/1.1\r\nBad Name: 1\r\n", 400),
     (b"GET /api/v1/garden HTTP/1.1\r\nX-A: 1\r\n folded\r\n", 400),
     (b"POST /api/v1/garden HTTP/1.1\r\nTransfer-Encoding: gzip\r\n", 400),
+    (b"POST /api/v1/garden HTTP/1.1\r\nContent-Length: abc\r\n", 400),
+    (b"POST /api/v1/garden HTTP/1.1\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n", 400),
+    (b"GET /api/v1/gar\x00den HTTP/1.1\r\n", 400),
+    (b"GET /api/v1/garden HTTP/9.9\r\n", 400),
 ])
 def test_what_gunicorn_refuses_under_the_api_gets_the_api_error_format(server: tuple[str, int], head: bytes,
                                                                        status: int) -> None:
