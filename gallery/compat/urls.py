@@ -22,6 +22,7 @@ urlpatterns = [
     path("retrieve", views.retrieve, name="retrieve"),
     path("text2image", views.text2image, name="text2image"),
     path("updateDisplay", displays.update_display_view, name="update-display"),
+    path("image", views.image_page, name="image-page"),
     # The celebrity look-alike page's only call.
     path("upload", lookalike.upload, name="upload"),
     path(f"{LIVE}/<path:rest>", views.image_file, {"prefix": LIVE}, name="live-image"),

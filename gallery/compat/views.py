@@ -14,8 +14,8 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
-from django.shortcuts import redirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from curation.generators.base import GenerationFailed
 from curation.models import Image
 from emotion_garden.imaging import InvalidImage
-from emotion_garden.vocabulary import Gender
+from emotion_garden.vocabulary import Emotion, Gender
 from gallery.compat.bodies import (
     CompatError,
     json_array,
@@ -267,6 +267,17 @@ def text2image(request: HttpRequest) -> HttpResponse:
         "body": json.dumps([request.build_absolute_uri(default_storage.url(name))]),
         "time": round(time.monotonic() - started),
     })
+
+
+@require_safe
+def image_page(request: HttpRequest) -> HttpResponse:
+    """EG's GET /image?content=<key>: a page that hands a visitor their image. Only a live image's key: the original
+    wrote whatever `content` held into its page."""
+    image = find_image(request.GET.get("content", ""))
+    if image is None or image.status != Image.Status.APPROVED:
+        raise Http404("No live image has this key.")
+    return render(request, "gallery/shared_image.html", {
+        "image": image, "emotion": Emotion(image.emotion).label.lower()})
 
 
 @require_safe

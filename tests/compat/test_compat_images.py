@@ -61,3 +61,20 @@ def test_remote_storage_is_redirected_to(compat_client: Client, monkeypatch: pyt
     assert response.status_code == 302
     assert response["Location"].startswith("https://bucket.s3.amazonaws.com/images/happy/")
 
+
+
+def test_the_image_page_hands_a_visitor_their_live_image(compat_client: Client) -> None:
+    """EG's GET /image?content=<key> (contract 1.14), which the server did not serve."""
+    image = live_image("sunset_3h.jpeg", emotion="CALM", theme="autumn,rainy,sunset")
+    page = compat_client.get("/image", {"content": "emotions/calm/autumn,rainy,sunset/sunset_3h.jpeg"})
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    html = page.content.decode()
+    assert f'src="{image.file.url}"' in html and "autumn,rainy,sunset" in html
+
+
+@pytest.mark.parametrize("content", ["imgPool/calm/pending_0h.jpeg", "emotions/calm/none.jpeg",
+                                     "<script>alert(1)</script>", "", "../../secret_key"])
+def test_the_image_page_shows_nothing_but_live_images(compat_client: Client, content: str) -> None:
+    pool_image("pending_0h.jpeg", emotion="CALM")
+    page = compat_client.get("/image", {"content": content})
+    assert page.status_code == 404 and "<script>alert" not in page.content.decode()
