@@ -115,7 +115,8 @@ def test_oversized_bodies_are_refused_before_decoding(
     settings.MAX_IMAGE_UPLOAD_BYTES = 1000
     assert compat_client.post("/emotion", gallery_canvas_png, content_type="image/png").status_code == 413
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
-    assert compat_client.post("/emotion", gallery_canvas_png, content_type="image/png").status_code == 413  # Django's own limit, now with its reason
+    # Django's own limit, answered with its reason.
+    assert compat_client.post("/emotion", gallery_canvas_png, content_type="image/png").status_code == 413
 
 
 def test_a_truncated_canvas_frame_gets_a_400(compat_client: Client, gallery_canvas_png: bytes) -> None:
