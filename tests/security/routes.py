@@ -66,6 +66,7 @@ ROUTES: dict[str, str] = {
     "text2image": CATALOGUE,
     "updateDisplay": CATALOGUE,  # what the booth's screens show
     "display/<str:zone>/<str:name>": PUBLIC,
+    "image": PUBLIC,  # the page of a live image
     "^media/(?P<path>.*)$": PUBLIC,
     # The admin site's own pages: any staff member's (their own password, the index of what they may see).
     "admin/": ADMIN,
