@@ -26,7 +26,7 @@ from gunicorn.http import errors
 from gunicorn.http2 import negotiation
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
-from emotion_garden.request_buffer import CONTINUE, HeadLimits, RequestBuffer, State, error_response
+from emotion_garden.request_buffer import CONTINUE, RequestBuffer, State, error_response
 
 
 class BalancedThreadWorker(ThreadWorker):
@@ -64,8 +64,9 @@ BUFFER_BUDGET_BYTES = 256 * 1024 * 1024
 _LARGE_ARRIVAL_BYTES = 1024 * 1024
 
 
-# What gunicorn's parser refuses that the buffer lets through (a header name with a space, an unknown transfer coding),
-# as gunicorn answers it, in the API's error format under /api/: gunicorn writes HTML pages.
+# What gunicorn's parser refuses in a request the buffer handed over (a request line over 4094 bytes, over 100 header
+# fields, a header name with a space, an unknown transfer coding), with gunicorn's status, in the API's error format
+# under /api/: gunicorn writes HTML pages.
 _MALFORMED: tuple[tuple[type[Exception], int, str], ...] = (
     (errors.LimitRequestLine, 414, "URI Too Long"),
     (errors.LimitRequestHeaders, 431, "Request Header Fields Too Large"),
@@ -143,7 +144,6 @@ class BufferedThreadWorker(BalancedThreadWorker):
         super().__init__(*args, **kwargs)
         self.buffering: set[TConn] = set()
         self.buffered_bytes = 0
-        self.head_limits = HeadLimits.of(self.cfg)
 
     def accept(self, listener: socket.socket) -> None:
         try:
@@ -221,7 +221,7 @@ class BufferedThreadWorker(BalancedThreadWorker):
                 conn.close()
 
     def _buffer_next_request(self, conn: TConn) -> None:
-        conn.request_buffer = RequestBuffer(self.head_limits)
+        conn.request_buffer = RequestBuffer()
         # Until the first byte, a connection may idle as long as a kept-alive one.
         conn.idle_deadline = time.monotonic() + self.cfg.keepalive
         conn.request_deadline = float("inf")

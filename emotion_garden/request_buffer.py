@@ -13,9 +13,6 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
-
-from gunicorn.http.message import DEFAULT_MAX_HEADERFIELD_SIZE, MAX_HEADERS, MAX_REQUEST_LINE
 
 # Far above real headers (a browser's cookies are a few KB), far below what would hurt to hold per connection.
 MAX_HEADER_BYTES = 64 * 1024
@@ -56,30 +53,8 @@ class Refusal:
     message: str
 
 
-@dataclass(frozen=True)
-class HeadLimits:
-    """gunicorn's limits on a request's head (its settings of the same names, its defaults), checked here first so
-    that an API client over them gets the API's error format: gunicorn answered them with its own HTML pages."""
-
-    request_line: int = 4094
-    fields: int = 100
-    field_size: int = DEFAULT_MAX_HEADERFIELD_SIZE
-
-    @classmethod
-    def of(cls, cfg: Any) -> "HeadLimits":
-        """A gunicorn configuration's limits, read as gunicorn's parser reads them."""
-        line, fields, size = cfg.limit_request_line, cfg.limit_request_fields, cfg.limit_request_field_size
-        if line == 0:  # no limit of its own: the head as a whole is still bounded by MAX_HEADER_BYTES
-            line = MAX_HEADER_BYTES
-        elif line < 0 or line > MAX_REQUEST_LINE:
-            line = MAX_REQUEST_LINE
-        return cls(request_line=line, fields=fields if 0 < fields <= MAX_HEADERS else MAX_HEADERS,
-                   field_size=size if size > 0 else DEFAULT_MAX_HEADERFIELD_SIZE)
-
-
 class RequestBuffer:
-    def __init__(self, limits: HeadLimits = HeadLimits()) -> None:
-        self.limits = limits
+    def __init__(self) -> None:
         self.data = bytearray()
         self.request = b""
         self.surplus = b""  # bytes of a pipelined next request
@@ -97,12 +72,8 @@ class RequestBuffer:
         if self._head is None:
             end = self.data.find(_HEADER_END)
             if end < 0:
-                line_end = self.data.find(b"\r\n")
-                if line_end < 0 and len(self.data) > self.limits.request_line:
-                    self.path = _request_target(bytes(self.data))
-                    return self._refuse_long_line()
                 if len(self.data) > MAX_HEADER_BYTES:
-                    self.path = _request_target(bytes(self.data[:line_end]))
+                    self.path = _request_target(bytes(self.data[:self.data.find(b"\r\n")]))
                     return self._refuse(431, "Request Header Fields Too Large", "headers_too_large",
                                         f"The request's headers are longer than {MAX_HEADER_BYTES} bytes.")
                 return State.INCOMPLETE
@@ -123,14 +94,6 @@ class RequestBuffer:
     def _read_head(self) -> State:
         lines = self._head.split(b"\r\n")
         self.path = _request_target(lines[0])
-        if len(lines[0]) > self.limits.request_line:
-            return self._refuse_long_line()
-        if len(lines) - 1 > self.limits.fields:
-            return self._refuse(431, "Request Header Fields Too Large", "too_many_headers",
-                                f"The request has more than {self.limits.fields} header fields.")
-        if any(len(line) + 2 > self.limits.field_size for line in lines[1:]):
-            return self._refuse(431, "Request Header Fields Too Large", "header_too_large",
-                                f"A header field is longer than {self.limits.field_size} bytes.")
         lengths, codings = [], []
         for line in lines[1:]:
             name, _, value = line.partition(b":")
@@ -200,10 +163,6 @@ class RequestBuffer:
         self.request = head + _HEADER_END + body
         self.surplus = bytes(self.data[end:])
         return State.COMPLETE
-
-    def _refuse_long_line(self) -> State:
-        return self._refuse(414, "URI Too Long", "request_line_too_long",
-                            f"The request line is longer than {self.limits.request_line} bytes.")
 
     def _refuse(self, status: int, reason: str, code: str, message: str) -> State:
         self.refusal = Refusal(status=status, reason=reason, code=code, message=message)
