@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
@@ -36,12 +37,16 @@ STATUS_LABELS = {
 }
 
 
+DAYS_WITH_VISITORS = [MinValueValidator(date(2000, 1, 1)), MaxValueValidator(date(2999, 12, 31))]
+
+
 class DateRangeForm(forms.Form):
     """The dashboard's range: by default the 30 days up to today; at most a year, so a chart stays readable."""
 
-    first = forms.DateField(label=gettext_lazy("From"), required=False,
+    # Days a garden can have had visitors: 0001-01-01 made the default range start before the first day there is.
+    first = forms.DateField(label=gettext_lazy("From"), required=False, validators=DAYS_WITH_VISITORS,
                             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    last = forms.DateField(label=gettext_lazy("To"), required=False,
+    last = forms.DateField(label=gettext_lazy("To"), required=False, validators=DAYS_WITH_VISITORS,
                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     min_impressions = forms.IntegerField(
         label=gettext_lazy("Rank images shown at least"), min_value=1, max_value=1_000_000, required=False,

@@ -159,6 +159,9 @@ def test_the_range_is_chosen_and_a_bad_one_is_refused(curator_client: Client) ->
     response = curator_client.get(DASHBOARD, {"first": "2020-01-01", "last": "2026-05-01"})
     assert response.status_code == 400 and "at most 366 days" in response.content.decode()
     assert curator_client.get(DASHBOARD, {"min_impressions": "0"}).status_code == 400
+    # The default range before the first day there is was a 500 (OverflowError).
+    for edge in ({"last": "0001-01-01"}, {"first": "9999-12-31", "last": "9999-12-31"}):
+        assert curator_client.get(DASHBOARD, edge).status_code == 400
 
 
 def test_a_korean_admin_reads_the_dashboard_in_korean(curator_client: Client) -> None:
