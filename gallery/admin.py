@@ -20,6 +20,11 @@ class FaceUserAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[FaceUser]:
         return super().get_queryset(request).annotate(face_count=Count("embeddings"))
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A face user exists only with a visitor's consent, given with their face (POST /api/v1/emotion): the form
+        # had no consent to record, and every add was a 500.
+        return False
+
     @admin.display(description="stored faces", ordering="face_count")
     def face_count(self, face_user: FaceUser) -> int:
         return face_user.face_count  # type: ignore[attr-defined]

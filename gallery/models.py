@@ -30,6 +30,10 @@ class FaceUser(models.Model):
     def __str__(self) -> str:
         return str(self.id)
 
+    def clean(self) -> None:
+        if self.age_low is not None and self.age_high is not None and self.age_low > self.age_high:
+            raise ValidationError({"age_high": "The age range must not end before it starts."})
+
     @property
     def age_band(self) -> str:
         if self.age_low is None or self.age_high is None:

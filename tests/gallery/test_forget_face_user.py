@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from botocore.stub import Stubber
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
@@ -201,3 +202,15 @@ def test_the_admin_forgets_people_everywhere_too(admin_client: Client, rekogniti
     assert not FaceUser.objects.exists() and not CollectionFace.objects.exists()
     deletions = OutboxMessage.objects.filter(capability="face_identity")
     assert {message.payload["face_user_id"] for message in deletions} == {str(one.pk), str(two.pk), str(three.pk)}
+
+
+def test_the_admin_cannot_add_a_person_nor_invert_their_age_range(admin_client: Client) -> None:
+    """A face user exists only with a visitor's consent: the add form had none to record, and every add was a 500."""
+    assert admin_client.get(reverse("admin:gallery_faceuser_add")).status_code == 403
+    assert admin_client.post(reverse("admin:gallery_faceuser_add"), {"gender": "Male"}).status_code == 403
+    person = FaceUserFactory(age_low=20, age_high=29)
+    page = admin_client.post(reverse("admin:gallery_faceuser_change", args=[person.pk]),
+                             {"gender": "Male", "age_low": 70, "age_high": 5})
+    assert page.status_code == 200 and "must not end before it starts" in page.content.decode()
+    person.refresh_from_db()
+    assert (person.age_low, person.age_high) == (20, 29)
