@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import CommandError, call_command
 
 
 def free_port() -> int:
@@ -73,3 +74,12 @@ def test_serve_starts_web_and_worker_and_stops_both_on_ctrl_c(tmp_path: Path, as
     # session of its own, which every process it started shares).
     leftovers = subprocess.run(["pgrep", "-s", str(server.pid)], capture_output=True, text=True).stdout
     assert leftovers.strip() == ""
+
+
+@pytest.mark.parametrize(("command", "argument"), [("serve", "--web-workers=0"), ("serve", "--demo-per-emotion=-1"),
+                                                   ("seed_demo_gallery", "--per-emotion=-1"),
+                                                   ("serve", "--web-workers=two")])
+def test_counts_that_cannot_be_are_usage_errors(command: str, argument: str) -> None:
+    """`serve --web-workers 0` listened with no worker behind it: every request hung."""
+    with pytest.raises(CommandError, match="must be at least|is not a whole number"):
+        call_command(command, argument)

@@ -17,6 +17,7 @@ from curation.models import GenerationJob, Image
 from curation.selectors import job_progress
 from curation.services import approve_image, create_generation_job, run_generation_job
 from curation.songs.services import seed_catalogue
+from emotion_garden.arguments import at_least
 from emotion_garden.themes import Season, TimeOfDay, Weather, all_combinations
 from emotion_garden.vocabulary import Emotion
 
@@ -46,7 +47,7 @@ class Command(BaseCommand):
     help = "Generate, approve and publish a demo gallery of themed emotion images and songs (no download needed)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--per-emotion", type=int, default=20,
+        parser.add_argument("--per-emotion", type=at_least(0), default=20,
                             help="Images per emotion: 3 of spring,cloudy,day, the 15 other season x weather pairs, "
                                  "then animals (default 20).")
         parser.add_argument("--force", action="store_true",

@@ -17,6 +17,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from emotion_garden.arguments import at_least
+
 
 class Command(BaseCommand):
     help = ("Migrate, seed the demo gallery and look-alike people, create the admin login, and serve the site with a "
@@ -24,9 +26,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
-        parser.add_argument("--web-workers", type=int, default=None,
+        parser.add_argument("--web-workers", type=at_least(1), default=None,
                             help="gunicorn worker processes (default: WEB_CONCURRENCY or 2, from gunicorn.conf.py)")
-        parser.add_argument("--demo-per-emotion", type=int, default=20,
+        parser.add_argument("--demo-per-emotion", type=at_least(0), default=20,
                             help="Demo images per emotion on the first start (see seed_demo_gallery).")
 
     def handle(self, *args: Any, bind: str, web_workers: int | None, demo_per_emotion: int, **options: Any) -> None:
