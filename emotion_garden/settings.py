@@ -24,9 +24,9 @@ env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env")
 
-# Where an embedded install keeps its state (database, media, generated secret).
+# Where an embedded install keeps its state (database, media, secret): made private, it holds sessions and faces.
 DATA_DIR = Path(env("EMOTION_GARDEN_DATA_DIR", default=str(BASE_DIR / "var")))
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
 def _embedded_secret_key() -> str:

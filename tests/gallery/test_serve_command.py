@@ -41,6 +41,7 @@ def test_serve_starts_web_and_worker_and_stops_both_on_ctrl_c(tmp_path: Path, as
         if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
     }
     environment |= {"EMOTION_GARDEN_DATA_DIR": str(tmp_path), "DJANGO_SUPERUSER_PASSWORD": "serve-test-password"}
+    tmp_path.chmod(0o755)  # as an older install left it
     server = subprocess.Popen(
         [sys.executable, "manage.py", "serve", "--bind", f"127.0.0.1:{port}", "--demo-per-emotion", "2",
          "--web-workers", "1"],
@@ -62,6 +63,7 @@ def test_serve_starts_web_and_worker_and_stops_both_on_ctrl_c(tmp_path: Path, as
         assert lookalike["person"]["name"] == "Eileen Collins" and lookalike["band"] == "same_person"
         assert len(lookalike["matches"]) == 2
         assert (tmp_path / "db.sqlite3").exists()
+        assert tmp_path.stat().st_mode & 0o077 == 0  # sessions and face vectors: this user's alone
     finally:
         # Ctrl-C in a terminal signals the foreground process group: the command's own.
         os.killpg(server.pid, signal.SIGINT)

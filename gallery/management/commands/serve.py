@@ -32,6 +32,9 @@ class Command(BaseCommand):
                             help="Demo images per emotion on the first start (see seed_demo_gallery).")
 
     def handle(self, *args: Any, bind: str, web_workers: int | None, demo_per_emotion: int, **options: Any) -> None:
+        # The data folder holds the database (sessions, face vectors, key hashes), whose files SQLite makes readable
+        # by everyone under the usual umask: the folder is this user's alone, also when an older install made it.
+        Path(settings.DATA_DIR).chmod(0o700)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("seed_demo_gallery", per_emotion=demo_per_emotion, stdout=self.stdout)
