@@ -9,14 +9,19 @@ likes fell from about 380 to 260 per second.
 
 Here a worker stops accepting while as many requests as it has threads are in hand, and starts again when one
 finishes. Idle kept-alive connections do not count, so browsers holding connections open never stop a worker from
-accepting. This leans on gthread's internals (the accept switch, enqueue_req and finish_request, all run on the
-worker's main thread), hence the pinned gunicorn release in requirements.txt.
+accepting. Busy ones could starve the accept queue, though: a kept-alive client's next request is ready the moment a
+thread frees, so a worker whose threads its own clients keep busy never got round to accepting (32 keep-alive
+clients on 2 workers left 9 others, and /healthz, without an answer for 30 s). So while every thread is busy and
+connections wait to be accepted, a response closes its connection: that client queues again behind the waiting ones.
+This leans on gthread's internals (the accept switch, enqueue_req and finish_request, all run on the worker's main
+thread, and max_keepalived, read before each response), hence the pinned gunicorn release in requirements.txt.
 """
 
 import contextlib
 import errno
 import selectors
 import socket
+import struct
 import time
 from concurrent.futures import Future
 from functools import partial
@@ -27,6 +32,10 @@ from gunicorn.http2 import negotiation
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from emotion_garden.request_buffer import CONTINUE, RequestBuffer, State, error_response
+
+_TCP_INFO = getattr(socket, "TCP_INFO", None)
+_TCP_INFO_BYTES = 104
+_TCP_INFO_UNACKED_OFFSET = 24  # after eight one-byte fields and four u32s (rto, ato, snd_mss, rcv_mss)
 
 
 class BalancedThreadWorker(ThreadWorker):
@@ -48,6 +57,29 @@ class BalancedThreadWorker(ThreadWorker):
         # The loop turns accepting back on at its next turn (set_accept_enabled above).
         self.requests_in_hand -= 1
         super().finish_request(conn, fs)
+
+    # gthread reads this before each response, and closes the connection after it when as many are kept alive.
+    @property
+    def max_keepalived(self) -> int:
+        if self.requests_in_hand >= self.cfg.threads and self._connections_waiting():
+            return 0
+        return self._max_keepalived
+
+    @max_keepalived.setter
+    def max_keepalived(self, value: int) -> None:
+        self._max_keepalived = value
+
+    def _connections_waiting(self) -> bool:
+        """Whether a listening socket has connections the kernel holds for accept (Linux's TCP_INFO of a listener
+        reports its accept queue's length where a connection's reports unacknowledged segments)."""
+        for listener in self.sockets:
+            try:
+                info = listener.getsockopt(socket.IPPROTO_TCP, _TCP_INFO, _TCP_INFO_BYTES)
+            except (OSError, TypeError):  # a Unix socket, or no TCP_INFO on this platform
+                continue
+            if struct.unpack_from("I", info, _TCP_INFO_UNACKED_OFFSET)[0]:
+                return True
+        return False
 
 
 # No byte for this long in the middle of a request (a body shorter than its Content-Length, a stalled upload): 408.
