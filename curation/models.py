@@ -101,14 +101,15 @@ class GenerationItem(models.Model):
 
 
 # What a name may not hold: it is the last part of the original keys (emotions/<emotion>[/<theme>]/<name>), which
-# the original pages put in URLs as they are. "a/b.jpeg" made an image that they could neither show nor remove.
-_NAME_BREAKERS = re.compile(r"[/\\?#%\x00-\x1f\x7f]")
+# the original pages put in URLs and query strings (/image?content=<key>) as they are. "a/b.jpeg" made an image that
+# they could neither show nor remove, and "a+b.jpeg" one whose page was not found.
+_NAME_BREAKERS = re.compile(r"[/\\?#%&+\x00-\x1f\x7f]")
 
 
 def validate_image_name(name: str) -> None:
     if _NAME_BREAKERS.search(name) or name.startswith("."):
         raise ValidationError(
-            "A name is a file name: no /, \\, ?, #, % or control characters, and not starting with a dot.",
+            "A name is a file name: no /, \\, ?, #, %, &, + or control characters, and not starting with a dot.",
             code="invalid_name")
 
 

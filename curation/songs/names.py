@@ -20,9 +20,12 @@ _WHITESPACE = re.compile(r"\s+")
 _REFUSED_CATEGORIES = {"Cc": "a control character", "Cs": "invalid Unicode (an unpaired surrogate)",
                        "Cn": "an unassigned code point", "Co": "a private-use character"}
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"'})
-# Quotes around a whole name, as language models and catalogues write titles ("Mad World"): not part of the name.
-_WRAPPING_QUOTES = {('"', '"'), ("'", "'"), ("\u201c", "\u201d"), ("\u2018", "\u2019"), ("\u00ab", "\u00bb"),
-                    ("\u201e", "\u201c")}
+# Quotes around a whole name, as language models and catalogues write titles ("Mad World", 「Yesterday」): not part of
+# the name. Straight, curly, typewriter, CJK corner, guillemet, prime and full-width pairs.
+_WRAPPING_QUOTES = {('"', '"'), ("'", "'"), ("`", "`"), ("\u201c", "\u201d"), ("\u2018", "\u2019"),
+                    ("\u00ab", "\u00bb"), ("\u2039", "\u203a"), ("\u201e", "\u201c"), ("\u300c", "\u300d"),
+                    ("\u300e", "\u300f"), ("\u301d", "\u301e"), ("\u2033", "\u2033"), ("\uff02", "\uff02"),
+                    ("\uff07", "\uff07")}
 
 
 class InvalidName(ValueError):

@@ -175,7 +175,8 @@ def test_a_theme_word_that_would_break_the_original_keys_is_refused(curator_clie
     assert image.theme == "spring"
 
 
-@pytest.mark.parametrize("name", ["a/b.jpeg", "../../x.jpeg", "x?y.jpeg", "50%.jpeg", ".hidden.jpeg", "a\\b.jpeg"])
+@pytest.mark.parametrize("name", ["a/b.jpeg", "../../x.jpeg", "x?y.jpeg", "50%.jpeg", ".hidden.jpeg", "a\\b.jpeg",
+                                  "a+b.jpeg", "x&y.jpeg"])
 def test_a_name_that_would_break_the_original_keys_is_refused(curator_client: Client, name: str) -> None:
     """"a/b.jpeg" made an image the original pages could neither show (403) nor remove (the outside probe)."""
     image = ImageFactory(emotion="HAPPY", name="kept.jpeg")

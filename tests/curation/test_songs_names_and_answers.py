@@ -23,7 +23,9 @@ def test_names_are_normalised_and_spellings_of_one_song_share_a_key() -> None:
     assert match_key(clean_name("Sine\u0301ad", field="artist", limit=50)) == match_key("Sinéad")
 
 
-@pytest.mark.parametrize("quoted", ["\u201cMad World\u201d", '"Mad World"', "'Mad World'", "\u00abMad World\u00bb"])
+@pytest.mark.parametrize("quoted", ["\u201cMad World\u201d", '"Mad World"', "'Mad World'", "\u00abMad World\u00bb",
+                                    "\uff02Mad World\uff02", "\u300cMad World\u300d", "`Mad World`",
+                                    "\u2033Mad World\u2033"])
 def test_quotes_around_a_whole_name_are_not_part_of_it(quoted: str) -> None:
     """A curator typing the title a language model quoted made the same song a second track."""
     assert clean_name(quoted, field="title", limit=TITLE_MAX) == "Mad World"
@@ -34,11 +36,11 @@ def test_quotes_around_a_whole_name_are_not_part_of_it(quoted: str) -> None:
 @pytest.mark.django_db
 def test_the_migration_rekeys_tracks_stored_inside_quotes() -> None:
     rekey = importlib.import_module("curation.migrations.0011_track_keys_without_wrapping_quotes")
-    quoted = TrackFactory()
-    Track.objects.filter(pk=quoted.pk).update(title="\u201cMad World\u201d", title_key='"mad world"')
-    twin, twins_twin = TrackFactory(), TrackFactory()  # one song twice: the second keeps its old keys
-    Track.objects.filter(pk=twin.pk).update(title_key="fix you", artist_key="coldplay")
-    Track.objects.filter(pk=twins_twin.pk).update(title_key="'fix you'", artist_key="coldplay")
+    quoted = TrackFactory()  # stored before: its title in quotes, and so its key
+    Track.objects.filter(pk=quoted.pk).update(title="\u300cMad World\u300d", title_key="\u300cmad world\u300d")
+    twin, twins_twin = TrackFactory(title="Fix You"), TrackFactory()  # one song twice: the second keeps its keys
+    Track.objects.filter(pk=twins_twin.pk).update(title="'Fix You'", title_key="'fix you'", artist=twin.artist,
+                                                  artist_key=twin.artist_key)
     rekey.rekey_tracks(apps, None)
     assert Track.objects.get(pk=quoted.pk).title_key == "mad world"
     assert Track.objects.get(pk=twins_twin.pk).title_key == "'fix you'"
