@@ -17,6 +17,7 @@ from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 from redis.commands.core import Script
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, PermissionDenied
@@ -51,7 +52,9 @@ SITE_PAGE_COOKIE_MAX_AGE = 30 * 24 * 3600
 
 
 def mark_site_page(request: HttpRequest, response: HttpResponse) -> None:
-    """Let the browser that loaded the site's page call the API without a key (renewed on every page load)."""
+    """Let the browser that loaded the site's page call the API without a key (renewed on every page load). The page
+    is that browser's alone: a shared cache in front must not hand its cookie and CSRF token to another."""
+    add_never_cache_headers(response)
     page_id = site_page_id(request)
     response.set_signed_cookie(
         SITE_PAGE_COOKIE, page_id if page_id and page_id != "1" else secrets.token_urlsafe(16), salt=_SITE_PAGE_SALT,

@@ -22,6 +22,13 @@ def test_home_page_loads_nothing_from_other_sites(client: Client) -> None:
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
 
 
+@pytest.mark.parametrize("path", ["/", "/lookalike"])
+def test_the_pages_are_kept_by_no_shared_cache(client: Client, path: str) -> None:
+    """Each sets a cookie of its own browser and carries a CSRF token: they sent no Cache-Control at all."""
+    response = client.get(path)
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+
+
 def test_home_page_gives_its_script_the_api_paths_and_labels_in_the_visitors_language(client: Client) -> None:
     english = client.get("/", HTTP_ACCEPT_LANGUAGE="en").context["config"]
     assert english["urls"]["emotion"] == "/api/v1/emotion" and english["urls"]["garden"] == "/api/v1/garden"
