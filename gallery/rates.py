@@ -25,6 +25,9 @@ def parse_rate(rate: str) -> tuple[int, int] | None:
     count, multiple, unit = int(match[1]), int(match[2] or 1), _SECONDS[match[3]]
     if multiple == 0:
         raise ValueError(f"Unreadable rate {rate!r}: the period must be longer than zero.")
+    if count == 0:
+        # Every request a 429 whose Retry-After never came true: a key to stop is revoked instead.
+        raise ValueError(f"Unreadable rate {rate!r}: allow at least one request (revoke a key to stop it).")
     return count, multiple * unit
 
 

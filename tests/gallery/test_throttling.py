@@ -173,6 +173,13 @@ def test_rates(rate: str, parsed: tuple[int, int] | None) -> None:
     assert parse_rate(rate) == parsed
 
 
+@pytest.mark.parametrize("rate", ["0/min", "0/s", "5/0min", "many/min"])
+def test_rates_that_allow_nothing_or_cannot_be_read_are_refused(rate: str) -> None:
+    """0/min was taken: every request a 429 whose Retry-After never came true."""
+    with pytest.raises(ValueError, match="Unreadable rate"):
+        parse_rate(rate)
+
+
 def test_a_throttle_check_costs_about_one_cache_read(fresh_ip: str, settings) -> None:  # noqa: ANN001
     """One round trip to Redis (or one locmem operation) per request: timed against plain cache reads, so that a
     loaded machine slows both alike; two round trips or more would fail it."""
