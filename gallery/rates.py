@@ -25,14 +25,15 @@ def parse_rate(rate: str) -> tuple[int, int] | None:
     count, multiple, unit = int(match[1]), int(match[2] or 1), _SECONDS[match[3]]
     if multiple == 0:
         raise ValueError(f"Unreadable rate {rate!r}: the period must be longer than zero.")
-    if count == 0:
-        # Every request a 429 whose Retry-After never came true: a key to stop is revoked instead.
-        raise ValueError(f"Unreadable rate {rate!r}: allow at least one request (revoke a key to stop it).")
     return count, multiple * unit
 
 
 def validate_rate(rate: str) -> None:
+    """A rate a key or setting may be given: readable, and allowing at least one request (0/min made every request a
+    429 whose Retry-After never came true; a key to stop is revoked instead)."""
     try:
-        parse_rate(rate)
+        limit = parse_rate(rate)
     except ValueError as error:
         raise ValidationError(str(error)) from None
+    if limit is not None and limit[0] == 0:
+        raise ValidationError(f"The rate {rate!r} allows no request: revoke a key to stop it.")
