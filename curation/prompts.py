@@ -33,10 +33,12 @@ def check_placeholders(*, text: str) -> None:
 def render_prompt(*, text: str, emotion: str, theme: str) -> str:
     """The prompt as sent to a generator, e.g. "a still spring zen garden ... a feeling of calm peace".
 
-    The emotion is written in lower case, as a word in a sentence; an empty theme leaves no double space behind.
+    The emotion is written in lower case, as a word in a sentence, and a theme's words as words ("autumn, the middle
+    of the night" for autumn,the-middle-of-the-night); an empty theme leaves no double space behind.
     """
     check_placeholders(text=text)
-    rendered = text.format(emotion=Emotion(emotion).label.lower(), theme=theme)
+    words = ", ".join(word.replace("-", " ") for word in theme.split(",") if word)
+    rendered = text.format(emotion=Emotion(emotion).label.lower(), theme=words)
     return " ".join(rendered.split())
 
 

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import get_permission_codename
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -23,6 +23,7 @@ from curation.models import GenerationItem, GenerationJob, Image, PromptTemplate
 from curation.prompts import PromptError, default_template, render_prompt
 from curation.selectors import JobProgress, job_progress
 from curation.services import MAX_JOB_IMAGES
+from emotion_garden.themes import checked_theme
 from emotion_garden.vocabulary import Emotion
 
 ACTIVE_JOB_STATUSES = (GenerationJob.Status.QUEUED, GenerationJob.Status.RUNNING)
@@ -58,6 +59,10 @@ class GenerationJobForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         emotion, theme = cleaned.get("emotion"), cleaned.get("theme", "")
+        try:  # the theme as the job files it, for the template it picks and the prompt it writes ("가을,밤" was sent)
+            theme = cleaned["theme"] = checked_theme(theme)
+        except ValidationError:
+            return cleaned  # the field's own validator says why
         template: PromptTemplate | None = cleaned.get("prompt_template")
         if emotion is None:
             return cleaned

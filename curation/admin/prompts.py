@@ -5,12 +5,18 @@ from django.contrib import admin
 
 from curation.models import PromptTemplate
 from curation.prompts import PromptError, check_placeholders, render_prompt
+from emotion_garden.themes import checked_theme
 
 
 class PromptTemplateForm(forms.ModelForm):
     class Meta:
         model = PromptTemplate
         fields = ["name", "emotion", "theme", "text", "negative_text"]
+
+    def clean_theme(self) -> str:
+        # Filed as images are (any order, case, synonym or Korean label): `bogus words <b>` was kept as typed, and a
+        # theme written another way than the normalised one never picked its template.
+        return checked_theme(self.cleaned_data["theme"])
 
     def clean_text(self) -> str:
         text: str = self.cleaned_data["text"]

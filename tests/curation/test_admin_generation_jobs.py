@@ -53,10 +53,25 @@ def test_a_job_is_queued_runs_and_lands_its_images_in_the_pool(
     assert garden_ids("CALM") == set()  # the pool, never straight into the gallery
 
 
+@pytest.mark.parametrize("theme", ["Fall , NIGHT", "\uac00\uc744,\ubc24"])  # and the Korean labels
+def test_a_theme_written_any_way_picks_its_template_and_prompt(curator_client: Client, theme: str) -> None:
+    """The raw text went into the template choice and the prompt ("a quiet 가을,밤 garden"), while the job stored the
+    normalised theme."""
+    curator_client.post(reverse("admin:curation_prompttemplate_add"), {
+        "name": "sad night", "emotion": "SAD", "theme": "night, autumn", "text": "NIGHT TEMPLATE {theme}"})
+    template = PromptTemplate.objects.get(name="sad night")
+    assert template.theme == "autumn,the-middle-of-the-night"  # filed as images are
+    curator_client.post(ADD, ask_for(emotion="SAD", theme=theme))
+    job = GenerationJob.objects.get()
+    assert (job.theme, job.prompt_template) == ("autumn,the-middle-of-the-night", template)
+    assert job.prompt == "NIGHT TEMPLATE autumn, the middle of the night"
+
+
 def test_a_written_prompt_overrides_the_template(curator_client: Client) -> None:
     curator_client.post(ADD, ask_for(prompt="misty {theme} hills, {emotion}", theme="morning"))
     job = GenerationJob.objects.get()
-    assert (job.prompt, job.prompt_template) == ("misty morning hills, calm", None)
+    # The theme as filed ("morning" is the early dawn), in words.
+    assert (job.prompt, job.prompt_template) == ("misty the early dawn hills, calm", None)
 
 
 @pytest.mark.parametrize(("fields", "field", "message"), [
