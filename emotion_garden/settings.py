@@ -57,6 +57,9 @@ SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=HTTPS_ONLY)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HTTPS_ONLY
 CSRF_COOKIE_SECURE = HTTPS_ONLY
+# Messages kept in the session, not a cookie: the admin's message with a new API key must not travel in a cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+LOGIN_REDIRECT_URL = "/admin/"  # after the admin's login with an unsafe `next` (Django's default is a 404)
 # An hour to start with, as Django's documentation advises: raise it to a year (31536000) once every subdomain is
 # known to serve https, since browsers then refuse plain http for that long.
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=3600 if HTTPS_ONLY else 0)
@@ -261,12 +264,9 @@ GENERATION_ATTEMPTS = env.int("GENERATION_ATTEMPTS", default=3)
 GENERATION_RETRY_SECONDS = env.float("GENERATION_RETRY_SECONDS", default=2.0)
 
 # --- Upload limits ------------------------------------------------------------------------------------------------
-# A phone photo is 3-8 MB; anything much larger is refused before it is decoded.
 MAX_IMAGE_UPLOAD_BYTES = env.int("MAX_IMAGE_UPLOAD_BYTES", default=10 * 1024 * 1024)
-# Pixels are checked from the header before decoding, which stops decompression bombs. 24 MP is what a camera frame or
-# a phone photo needs with room to spare: a kiosk camera gives 2-8 MP, phones save 12 MP by default (their 48-200 MP
-# modes are opt-in), and 6000x4000 is the common DSLR size. Decoding costs 3-4 bytes a pixel, and a PNG at the old
-# 40 MP limit (a 38 KB file declaring 6000x6600) took 3.2 s of a core and 376 MB.
+# A phone photo is 3-8 MB. Pixels are checked from the header before decoding (decompression bombs): 24 MP fits a
+# kiosk frame, a phone (12 MP) and a DSLR (6000x4000); a PNG at the old 40 MP limit took 3.2 s of a core and 376 MB.
 MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=24_000_000)
 # How many decodes of more than 4 MP (after JPEG draft mode) one web worker runs at once; more at the same moment are
 # answered 503 `decoder_busy` at once (emotion_garden.imaging._decode_slot). One per worker leaves the other core to

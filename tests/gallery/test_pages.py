@@ -71,6 +71,13 @@ def test_admin_logs_in(client: Client) -> None:
         assert client.get(page).status_code == 200, page
 
 
+def test_an_unsafe_next_after_the_admins_login_lands_on_the_admin(client: Client) -> None:
+    """Django dropped it for its default, /accounts/profile/: a 404 here."""
+    get_user_model().objects.create_superuser("admin", "admin@example.com", "a-long-password-1")
+    response = client.post("/admin/login/?next=//evil.example", {"username": "admin", "password": "a-long-password-1"})
+    assert (response.status_code, response["Location"]) == (302, "/admin/")
+
+
 def test_home_page_opens_with_a_sample_of_the_garden_and_a_mood_picker_in_the_visitors_language(
     client: Client,
 ) -> None:
