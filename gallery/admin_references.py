@@ -23,6 +23,7 @@ from gallery.references import (
     add_reference_photo,
     check_reference_photo,
     import_reference_archive,
+    person_name,
 )
 from gallery.services import NoFaceFound
 
@@ -89,10 +90,23 @@ class ArchiveForm(forms.Form):
         return archive
 
 
+class ReferencePersonForm(forms.ModelForm):
+    class Meta:
+        model = ReferencePerson
+        fields = ["name", "info_url"]
+
+    def clean_name(self) -> str:
+        try:
+            return person_name(self.cleaned_data["name"])
+        except ArchiveRefused as refusal:
+            raise forms.ValidationError(refusal.reason) from None
+
+
 @admin.register(ReferencePerson)
 class ReferencePersonAdmin(admin.ModelAdmin):
     """The look-alike collection: people visitors are compared with, each with one or more photos."""
 
+    form = ReferencePersonForm
     list_display = ["name", "info_url", "photo_count"]
     search_fields = ["name"]
     inlines = [ReferencePhotoInline]

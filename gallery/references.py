@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from curation.songs.names import InvalidName, clean_name
 from emotion_garden.archives import ArchiveRefused, checked_members, read_member
 from emotion_garden.imaging import DecodedImage, InvalidImage, decode_image, encode_jpeg
 from gallery.faces import face_analyzer, reference_faces
@@ -183,7 +184,16 @@ def person_from_file_name(path: str) -> str:
     name = " ".join(_NUMBERED_PHOTO.match(stem)["name"].replace("_", " ").split())
     if not any(character.isalpha() for character in name) or stem.startswith("."):
         raise ArchiveRefused("The file name does not name a person (expected Name_0001.jpg).")
-    return name[: ReferencePerson._meta.get_field("name").max_length]
+    return person_name(name[: ReferencePerson._meta.get_field("name").max_length])
+
+
+def person_name(name: str) -> str:
+    """A reference person's name as the look-alike shows it to the public: the rules of a song's names (no control
+    characters; invisible and direction-changing ones dropped). Raises ArchiveRefused with the reason."""
+    try:
+        return clean_name(name, field="name", limit=ReferencePerson._meta.get_field("name").max_length)
+    except InvalidName as error:
+        raise ArchiveRefused(str(error)) from None
 
 
 @dataclass

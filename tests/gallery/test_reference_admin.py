@@ -53,12 +53,13 @@ def media_root(settings: Settings, tmp_path: Path) -> Path:
     ("lfw/George_W_Bush/George_W_Bush_0012.jpg", "George W Bush"),
     ("Eileen Collins.png", "Eileen Collins"),
     ("Jean-Paul_Sartre-3.webp", "Jean-Paul Sartre"),
+    ("a\u202eevil_0001.jpg", "aevil"),  # a direction override, shown to the public in look-alike answers
 ])
 def test_the_person_comes_from_the_file_name(path: str, person: str) -> None:
     assert person_from_file_name(path) == person
 
 
-@pytest.mark.parametrize("path", ["0001.jpg", "_0002.jpg", ".hidden_0001.jpg"])
+@pytest.mark.parametrize("path", ["0001.jpg", "_0002.jpg", ".hidden_0001.jpg", "Ctrl\x07Char_0001.jpg"])
 def test_a_file_name_without_a_name_is_refused(path: str) -> None:
     with pytest.raises(ArchiveRefused):
         person_from_file_name(path)
