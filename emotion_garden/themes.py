@@ -8,6 +8,7 @@ they are (a curator may have typed one) and reported, never an error.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, lru_cache
@@ -141,10 +142,11 @@ class Theme:
 
 def parse_theme(text: str) -> Theme:
     """Words separated by commas (or slashes, semicolons); within a part, a vocabulary phrase written with spaces or
-    hyphens ("the early dawn") is one word, anything else is split into its words."""
+    hyphens ("the early dawn") is one word, anything else is split into its words. Full-width letters and commas are
+    the plain ones (NFKC): "ＳＰＲＩＮＧ" was filed as a theme of its own."""
     known: list[str] = []
     unknown: list[str] = []
-    for part in _SPLIT.split(text.lower()):
+    for part in _SPLIT.split(unicodedata.normalize("NFKC", text).lower()):
         part = part.strip()
         if not part:
             continue

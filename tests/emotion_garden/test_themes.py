@@ -17,7 +17,7 @@ from emotion_garden.themes import (
 
 @pytest.mark.parametrize("text", [
     "spring,cloudy,day", "Cloudy, Spring,  DAY", "day,cloudy,spring", "봄,흐림,낮", "spring cloudy day",
-    "spring;cloudy;daytime", " spring , overcast , noon ",
+    "spring;cloudy;daytime", " spring , overcast , noon ", "\uff33\uff30\uff32\uff29\uff2e\uff27\uff0ccloudy\uff0cday",
 ])
 def test_every_way_of_writing_a_theme_has_one_written_form(text: str) -> None:
     assert normalise_theme(text) == "spring,cloudy,day"
