@@ -9,12 +9,13 @@
   is restarted, every task must finish.
 - redis: the server runs with REDIS_URL pointing at a port where nothing listens; gardens, likes and emotions must
   still be served (no 5xx), and /healthz must say 503.
-- escapes, stalled: bodies that cost more than their size says (benchmarks/probe_bodies.py).
+- escapes, stalled, keepalive: bodies that cost more than their size says, and kept-alive clients that keep every
+  thread busy (benchmarks/probe_bodies.py).
 
 The server is the embedded install in a temporary EMOTION_GARDEN_DATA_DIR (gunicorn with the production
 configuration, 2 workers), unthrottled. A hang is a request without an answer within --hang-seconds.
 
-Usage: .venv/bin/python benchmarks/probe.py [--probes slow,decode,kill-web,kill-tasks,redis,escapes,stalled]
+Usage: .venv/bin/python benchmarks/probe.py [--probes slow,decode,kill-web,kill-tasks,redis,escapes,stalled,keepalive]
        [--seconds 20] [--worker-class gthread] (to compare with gunicorn's own worker)
 """
 
@@ -37,7 +38,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from loadtools import ROOT, SINGLE_THREADED, UNTHROTTLED, free_port, stop, wait_until_serving
-from probe_bodies import probe_escapes, probe_stalled
+from probe_bodies import probe_escapes, probe_keepalive, probe_stalled
 from probe_requests import Outcome, Outcomes, ask_health, call, socket_answers, timed
 
 
@@ -226,7 +227,7 @@ def probe_redis(port: int, seconds: float, hang: float, image_ids: list[int], fa
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--probes", default="slow,decode,kill-web,kill-tasks,redis,escapes,stalled")
+    parser.add_argument("--probes", default="slow,decode,kill-web,kill-tasks,redis,escapes,stalled,keepalive")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--hang-seconds", type=float, default=10)
     parser.add_argument("--worker-class", default=None, help="e.g. gthread, to compare with gunicorn's own worker")
@@ -270,6 +271,8 @@ def run_probes(args: argparse.Namespace, data_dir: Path) -> None:
             outcomes.extend(probe_escapes(port, args.seconds, args.hang_seconds))
         if "stalled" in probes:
             outcomes.append(probe_stalled(port, args.seconds, args.hang_seconds))
+        if "keepalive" in probes:
+            outcomes.extend(probe_keepalive(port, args.seconds, args.hang_seconds))
         if "kill-web" in probes:
             outcomes.append(probe_kill_web(port, master.pid, args.seconds, args.hang_seconds, image_ids))
     if "kill-tasks" in probes:

@@ -1,11 +1,16 @@
-"""benchmarks/probe.py's probes of request bodies that cost the server more than their size says.
+"""benchmarks/probe.py's probes of requests that cost the server more than their size says, and of connections.
 
 - escapes: 4 clients send 64 KB JSON bodies of an unterminated string of \\" (the nesting check once took 14 s of
   a worker's GIL for each), while /healthz is asked every 0.1 s.
 - stalled: 16 sockets announce a large body (8 of 100 MB to /admin/login/, with a CSRF cookie so the form would be
   read, 8 of 40 MB to /api/v1/emotion), send 1 KB and go silent, while /healthz is asked every 0.1 s.
+- keepalive: 32 clients each keep one connection open and ask for gardens back to back (more than the workers have
+  threads), while /healthz is asked every 0.1 s on new connections: a kept-alive client's next request is ready the
+  moment a thread frees, and busy workers once never got round to accepting anyone else.
 """
 
+import http.client
+import json
 import socket
 import threading
 import time
@@ -48,3 +53,37 @@ def probe_stalled(port: int, seconds: float, hang: float) -> Outcome:
     ask_health(outcome, port, time.monotonic() + seconds, hang)
     outcome.notes.append(f"the stalled sockets were answered: {socket_answers(sockets)}")
     return outcome
+
+
+def probe_keepalive(port: int, seconds: float, hang: float) -> list[Outcome]:
+    kept, health = Outcome("keepalive: 32 kept-alive gardens"), Outcome("keepalive: /healthz beside them")
+    deadline = time.monotonic() + seconds
+    body = json.dumps({"emotion": "HAPPY", "n": 3}).encode()
+
+    def keep_asking() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=hang)
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            try:
+                connection.request("POST", "/api/v1/garden", body=body, headers={"Content-Type": "application/json"})
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except TimeoutError:
+                status = 0
+            except (OSError, http.client.HTTPException):
+                status = -1  # closed by the server for the waiting ones' sake: connect again
+            if status <= 0:
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=hang)
+            kept.record(status, (time.perf_counter() - started) * 1000)
+        connection.close()
+
+    clients = [threading.Thread(target=keep_asking) for _ in range(32)]
+    for client in clients:
+        client.start()
+    ask_health(health, port, deadline, hang)
+    for client in clients:
+        client.join()
+    return [kept, health]
+
