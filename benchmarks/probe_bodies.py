@@ -12,10 +12,9 @@
 import http.client
 import json
 import socket
-import threading
 import time
 
-from probe_requests import Outcome, ask_health, call, socket_answers, timed
+from probe_requests import Outcome, ask_health, call, socket_answers, timed, while_asking_health
 
 ESCAPED_QUOTES = b'{"emotion": "' + b'\\"' * 32_760
 
@@ -28,12 +27,7 @@ def probe_escapes(port: int, seconds: float, hang: float) -> list[Outcome]:
         while time.monotonic() < deadline:
             timed(senders, port, "POST", "/api/v1/garden", ESCAPED_QUOTES, timeout=hang)
 
-    clients = [threading.Thread(target=send) for _ in range(4)]
-    for client in clients:
-        client.start()
-    ask_health(health, port, deadline, hang)
-    for client in clients:
-        client.join()
+    while_asking_health(health, port, deadline, hang, send, clients=4)
     return [senders, health]
 
 
@@ -79,11 +73,6 @@ def probe_keepalive(port: int, seconds: float, hang: float) -> list[Outcome]:
             kept.record(status, (time.perf_counter() - started) * 1000)
         connection.close()
 
-    clients = [threading.Thread(target=keep_asking) for _ in range(32)]
-    for client in clients:
-        client.start()
-    ask_health(health, port, deadline, hang)
-    for client in clients:
-        client.join()
+    while_asking_health(health, port, deadline, hang, keep_asking, clients=32)
     return [kept, health]
 

@@ -5,6 +5,7 @@ import http.client
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from socket import socket
@@ -89,6 +90,17 @@ def ask_health(outcome: Outcome, port: int, deadline: float, hang: float) -> Non
     while time.monotonic() < deadline:
         timed(outcome, port, "GET", "/healthz", timeout=hang)
         time.sleep(0.1)
+
+
+def while_asking_health(health: Outcome, port: int, deadline: float, hang: float, load: Callable[[], None], *,
+                        clients: int) -> None:
+    """`clients` threads each running `load`, while /healthz is asked every 0.1 s until `deadline`."""
+    threads = [threading.Thread(target=load) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    ask_health(health, port, deadline, hang)
+    for thread in threads:
+        thread.join()
 
 
 def socket_answers(sockets: list[socket]) -> dict[str, int]:
