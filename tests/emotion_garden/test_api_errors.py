@@ -46,3 +46,14 @@ def test_a_client_asking_for_html_gets_json_errors_and_answers(api_client: APICl
     assert missing["Content-Type"] == "application/json"
     expected = (404, "image_not_found") if "*/*" in accept else (406, "not_acceptable")  # html only: none we make
     assert (missing.status_code, missing.json()["error"]["code"]) == expected
+
+
+@pytest.mark.parametrize(("method", "query", "accept", "status"), [
+    ("post", "", "*/*", 405), ("get", "", "text/html", 406), ("get", "?format=xml", "*/*", 404),
+])
+def test_the_schemas_errors_are_the_json_error_format(client, method: str, query: str, accept: str,  # noqa: ANN001
+                                                      status: int) -> None:
+    """They came back as YAML documents, the schema's own format."""
+    response = getattr(client, method)(f"/api/schema{query}", HTTP_ACCEPT=accept)
+    assert (response.status_code, response["Content-Type"]) == (status, "application/json")
+    assert response.json()["error"]["code"]
