@@ -1,8 +1,17 @@
-"""Argument types for management commands, so a bad number stops the command with a usage error, not a traceback
-or a server that never answers (`serve --web-workers 0` listened with no worker to serve)."""
+"""Argument types for management commands, so a bad number or a missing file stops the command with a usage error,
+not a traceback or a server that never answers (`serve --web-workers 0` listened with no worker to serve)."""
 
 import argparse
 from collections.abc import Callable
+from pathlib import Path
+
+
+def existing_path(text: str) -> Path:
+    """An argparse `type`: a file or folder that exists."""
+    path = Path(text)
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"{text} does not exist")
+    return path
 
 
 def at_least(minimum: int) -> Callable[[str], int]:

@@ -225,3 +225,14 @@ def test_bad_labels_and_missing_files_stop_with_a_clear_error(tmp_path: Path) ->
         run_command("--gender", str(labels))
     with pytest.raises(CommandError, match="Cannot read"):
         run_command("--pairs", str(tmp_path / "missing.csv"))
+
+
+def test_missing_or_unreadable_files_are_usage_errors(tmp_path: Path) -> None:
+    """Each was a traceback: UnicodeDecodeError for a file that is not a CSV, FileNotFoundError for training data."""
+    binary = tmp_path / "labels.csv"
+    binary.write_bytes(b"\xff\xfe\x00\x81" * 64)
+    with pytest.raises(CommandError, match="could not be read"):
+        call_command("evaluate_faces", "--expressions", str(binary))
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("train_expression", "--fer", str(tmp_path / "none.npz"), "--real", str(binary), "--out",
+                     str(tmp_path / "out.onnx"))

@@ -4,6 +4,7 @@ A thin command: the work (running the backends as the product does, the metrics,
 tools/faces/evaluation_run.py, imported when the command runs.
 """
 
+import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,8 @@ class Command(BaseCommand):
             "(1, 0, or blank for cannot tell)",
         )
         parser.add_argument(
-            "--attribute-photos", type=Path, help="folder the attributes CSV's paths are relative to (default: its own)"
+            "--attribute-photos", type=Path,
+            help="folder the attributes CSV's paths are relative to (default: its own)",
         )
         parser.add_argument(
             "--threshold", type=float, default=None, help="similarity (0-100) for pairs; default FACE_MATCH_THRESHOLD"
@@ -43,9 +45,12 @@ class Command(BaseCommand):
             raise CommandError("Give at least one of --expressions, --pairs, --gender and --attributes.")
         from tools.faces.evaluation_run import evaluate, text_report
 
-        report = evaluate(
-            expressions_csv=expressions, pairs_csv=pairs, gender_csv=gender, attributes_csv=attributes,
-            attribute_photos=attribute_photos,
-            threshold=settings.FACE_MATCH_THRESHOLD if threshold is None else threshold,
-        )
+        try:
+            report = evaluate(
+                expressions_csv=expressions, pairs_csv=pairs, gender_csv=gender, attributes_csv=attributes,
+                attribute_photos=attribute_photos,
+                threshold=settings.FACE_MATCH_THRESHOLD if threshold is None else threshold,
+            )
+        except (UnicodeDecodeError, csv.Error, KeyError) as error:  # a file that is not the CSV the option names
+            raise CommandError(f"A labels file could not be read as its CSV: {error!r}") from None
         self.stdout.write(json.dumps(report, indent=2) if as_json else text_report(report))

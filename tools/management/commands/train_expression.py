@@ -9,13 +9,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from emotion_garden.arguments import existing_path
+
 
 class Command(BaseCommand):
     help = "Train the facial-expression classifier on FER2013 + real photos and export it to ONNX."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--fer", type=Path, required=True, help="fer2013.npz (x, y, split, classes)")
-        parser.add_argument("--real", type=Path, required=True, help="muxspace_train.npz (x, y, name, classes)")
+        parser.add_argument("--fer", type=existing_path, required=True, help="fer2013.npz (x, y, split, classes)")
+        parser.add_argument("--real", type=existing_path, required=True,
+                            help="muxspace_train.npz (x, y, name, classes)")
         parser.add_argument("--out", type=Path, required=True, help="ONNX path; the sidecar JSON is written beside it")
         parser.add_argument("--epochs", type=int, default=30)
         parser.add_argument("--images-per-epoch", type=int, default=36_000)
