@@ -32,10 +32,13 @@ class SongsRequestSerializer(serializers.Serializer):
     age = serializers.IntegerField(required=False, min_value=0, max_value=120,
                                    help_text="An anonymous visitor's age as read; a face user's own wins.")
     n = serializers.IntegerField(required=False, default=3, min_value=1, max_value=50)
-    cursor = serializers.CharField(required=False, max_length=MAX_CURSOR_CHARS,
-                                   help_text="The `cursor` of the previous songs answer: the next page, no repeats.")
+    cursor = serializers.CharField(required=False, allow_null=True, max_length=MAX_CURSOR_CHARS,
+                                   help_text="The `cursor` of the previous songs answer: the next page, no repeats "
+                                             "(null, as the last page's, starts over).")
 
-    def validate_cursor(self, token: str) -> list[int]:
+    def validate_cursor(self, token: str | None) -> set[int]:
+        if token is None:  # echoed from the last page's answer
+            return set()
         try:
             return decode_cursor(token, salt=SONGS_SALT)
         except ValueError as error:

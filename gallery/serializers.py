@@ -66,8 +66,9 @@ class GardenRequestSerializer(serializers.Serializer):
     )
     mode = serializers.ChoiceField(choices=[mode.value for mode in Mode], required=False, default=Mode.AUTO.value)
     cursor = serializers.CharField(
-        required=False, max_length=MAX_CURSOR_CHARS,
-        help_text="The `cursor` of the previous answer, with the same other fields: the next page, without repeats.",
+        required=False, allow_null=True, max_length=MAX_CURSOR_CHARS,
+        help_text=("The `cursor` of the previous answer, with the same other fields: the next page, without repeats "
+                   "(null, as the last page's, starts over)."),
     )
     theme = serializers.CharField(
         required=False, default="", allow_blank=True, max_length=MAX_THEME_LENGTH, trim_whitespace=True,
@@ -87,7 +88,9 @@ class GardenRequestSerializer(serializers.Serializer):
         ),
     )
 
-    def validate_cursor(self, token: str) -> set[int]:
+    def validate_cursor(self, token: str | None) -> set[int]:
+        if token is None:  # echoed from the last page's answer
+            return set()
         try:
             return decode_cursor(token)
         except ValueError as error:

@@ -36,8 +36,8 @@ def test_the_cursor_pages_through_the_songs_and_a_garden_cursor_is_refused(api_c
     second = api_client.post(URL, {"emotion": "CALM", "n": 3, "cursor": first["cursor"]}, format="json").json()
     assert len(second["items"]) == 2
     assert not {item["id"] for item in first["items"]} & {item["id"] for item in second["items"]}
-    ApprovedImageFactory()
-    garden = api_client.post("/api/v1/garden", {"emotion": "CALM"}, format="json").json()
+    ApprovedImageFactory.create_batch(2, emotion="CALM")
+    garden = api_client.post("/api/v1/garden", {"emotion": "CALM", "n": 1}, format="json").json()
     refused = api_client.post(URL, {"emotion": "CALM", "cursor": garden["cursor"]}, format="json")
     assert refused.status_code == 400
     assert "cursor" in refused.json()["error"]["fields"]
@@ -65,6 +65,10 @@ def test_songs_page_to_an_explicit_end_and_then_start_over(api_client: APIClient
     # The engine leaves the person's liked track for last; if it comes, it says so.
     assert all(item["liked"] == (item["id"] == liked) for answer in answers for item in answer["items"])
     assert len(api_client.post(URL, {"emotion": "SAD", "n": 2}, format="json").json()["items"]) == 2  # afresh
+    # A client that sends back the last page's null cursor starts over too (it was a 400).
+    echoed = api_client.post(URL, {"emotion": "SAD", "n": 2, "cursor": None}, format="json")
+    assert echoed.status_code == 200 and len(echoed.json()["items"]) == 2
+    assert api_client.post("/api/v1/garden", {"emotion": "SAD", "cursor": None}, format="json").status_code == 200
 
 
 @pytest.mark.parametrize("body", [{}, {"emotion": "ELATED"}, {"emotion": "SAD", "n": 0}, {"emotion": "SAD", "n": 51},
