@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -17,7 +18,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from curation import services
-from curation.admin.common import CSS, job_label, thumbnail_html
+from curation.admin.common import CSS, job_label, posted_id, thumbnail_html
 from curation.admin.forms import CorrectionForm
 from curation.admin.history import DecisionHistoryMixin, decide_images
 from curation.admin.pool import PoolViewsMixin
@@ -102,6 +103,14 @@ class ImageAdmin(DecisionHistoryMixin, PoolViewsMixin, admin.ModelAdmin):
 
     class Media:
         css = CSS
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        # The list filter allows ?generation_job=<id>; a number past any id failed the query itself (a 500). It is
+        # answered as the admin answers any lookup it cannot read.
+        job = request.GET.get("generation_job")
+        if job is not None and posted_id(job) is None:
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        return super().changelist_view(request, extra_context)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Image | None = None) -> list[str]:
         # A reviewed image was published under its name and prompt; its emotion and theme may still be corrected,

@@ -89,5 +89,7 @@ def test_ids_that_are_no_row_ids_are_refused_not_a_500(curator_client: Client, v
     assert curator_client.post(GRID, {"approve": value}).status_code == 400
     assert curator_client.post(GRID, {"decision": "approve", "selected": [value]}).status_code == 400
     assert curator_client.get(GRID, {"generation_job": value}).status_code == 200
+    listed = curator_client.get(reverse("admin:curation_image_changelist"), {"generation_job": value})
+    assert (listed.status_code, listed["Location"]) == (302, "/admin/curation/image/?e=1")  # the admin's "bad lookup"
     image.refresh_from_db()
     assert image.status == Image.Status.PENDING
