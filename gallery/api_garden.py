@@ -130,6 +130,11 @@ def acting_face_user(request: Request, face_user_id: uuid.UUID | None, *, emotio
             raise serializers.ValidationError(
                 {"emotion": "Give the emotion, a face user (or send their credential), or both."})
         return None
+    return known_face_user(face_user_id)
+
+
+def known_face_user(face_user_id: uuid.UUID) -> FaceUser:
+    """The face user a request names; 400 `unknown_face_user` when there is none (never enrolled, or forgotten)."""
     face_user = FaceUser.objects.filter(pk=face_user_id).first()
     if face_user is None:
         raise ApiError(code="unknown_face_user", message=f"There is no face user {face_user_id}.")

@@ -8,7 +8,8 @@ from rest_framework.views import APIView
 
 from emotion_garden.api import ApiError
 from gallery.answers import SimilarImagesSerializer
-from gallery.models import ApiScope, FaceUser
+from gallery.api_garden import known_face_user
+from gallery.models import ApiScope
 from gallery.person_access import acting_person
 from gallery.schema import INVALID, RECOMMENDER_DOWN, errors
 from gallery.serializers import MAX_ID
@@ -51,8 +52,8 @@ class SimilarImagesView(APIView):
         query.is_valid(raise_exception=True)
         # What a person hid is theirs to know: naming them needs their credential.
         visitor_id = acting_person(request, query.validated_data.get("face_user"))
-        if visitor_id is not None and not FaceUser.objects.filter(pk=visitor_id).exists():
-            raise ApiError(code="unknown_face_user", message=f"There is no face user {visitor_id}.")
+        if visitor_id is not None:
+            known_face_user(visitor_id)
         try:
             found = similar_images(image_id=image_id, n=query.validated_data["n"], visitor_id=visitor_id)
         except ImageNotFound as error:

@@ -131,8 +131,7 @@ def record_interaction(
             return RecordedInteraction(interaction=existing, created=False)
         if isinstance(error, IntegrityError) and visitor is not None and not _person_exists(kind, visitor.id):
             # Forgotten between the caller's check and this write (a like racing the person's deletion).
-            raise InteractionRejected(code="unknown_face_user",
-                                      message=f"There is no face user {visitor.id}: they were forgotten.") from None
+            raise _forgotten(visitor.id) from None
         raise
     return RecordedInteraction(interaction=interaction, created=True)
 
@@ -153,6 +152,12 @@ def _standing_event(kind: ItemKind, item: dict[str, int], visitor: Visitor,
 
 def _person_exists(kind: ItemKind, visitor_id: uuid.UUID) -> bool:
     return _people(kind).objects.filter(pk=visitor_id).exists()
+
+
+def _forgotten(visitor_id: uuid.UUID) -> InteractionRejected:
+    """What a write in a person's name answers when they were forgotten while it was made."""
+    return InteractionRejected(code="unknown_face_user",
+                               message=f"There is no face user {visitor_id}: they were forgotten.")
 
 
 def _people(kind: ItemKind) -> type[models.Model]:
@@ -187,8 +192,7 @@ def record_served_page(*, recommendation_id: str, visitor_id: uuid.UUID | None, 
     except IntegrityError:
         if visitor_id is not None and not _person_exists(kind, visitor_id):
             # Forgotten while their page was picked (a garden racing the person's deletion).
-            raise InteractionRejected(code="unknown_face_user",
-                                      message=f"There is no face user {visitor_id}: they were forgotten.") from None
+            raise _forgotten(visitor_id) from None
         raise
     recommender_engine(kind.name).record_served(context=context, image_ids=list(image_ids),
                                                 taste_lifts=list(taste_lifts))

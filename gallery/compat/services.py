@@ -133,15 +133,12 @@ def queue_bulk_images(*, fname: str, index: int, prompt: BulkPrompt) -> list[Gen
         raise CompatError(f"'fname' must look like '{POOL}/<emotion>[/<favorite>]/<name>'.")
     if batch.emotion != prompt.emotion:
         raise CompatError("The prompt's emotion is not the one in 'fname'.")
-    try:
-        theme = checked_theme(batch.theme)
-    except ValidationError as error:
-        raise CompatError(f"The favorite in 'fname' cannot be an image's theme: {error.messages[0]}") from None
     longest_name = f"{batch.name}_{index}v.jpeg"
     try:
+        theme = checked_theme(batch.theme)
         validate_image_name(longest_name)
     except ValidationError as error:
-        raise CompatError(f"The name in 'fname' cannot be an image's: {error.messages[0]}") from None
+        raise CompatError(f"'fname' cannot name an image: {error.messages[0]}") from None
     if len(theme) > _max_length("theme") or len(longest_name) > _max_length("name"):
         raise CompatError("'fname' is too long for an image's theme and name.")
     jobs = []
