@@ -21,6 +21,18 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class ClientFaultFilter(logging.Filter):
+    """Writes Django's security records (a Host not served, a body over the limit, a malformed cookie, ...) as one
+    warning line without a traceback: each is a client's bad request, already answered with a 4xx, and scanners send
+    them by the thousand; as errors with a 15-line traceback each, they buried the server's own faults."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("django.security.") and record.levelno > logging.WARNING:
+            record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
+            record.exc_info = record.exc_text = None
+        return True
+
+
 class JsonFormatter(LibraryJsonFormatter):
     """time, level, logger and message, then every `extra=` field, then the traceback if any, on one line.
 

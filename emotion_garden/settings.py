@@ -57,8 +57,7 @@ SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=HTTPS_ONLY)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HTTPS_ONLY
 CSRF_COOKIE_SECURE = HTTPS_ONLY
-# Messages kept in the session, not a cookie: the admin's message with a new API key must not travel in a cookie.
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"  # a new API key's message: not in a cookie
 LOGIN_REDIRECT_URL = "/admin/"  # after the admin's login with an unsafe `next` (Django's default is a 404)
 # An hour to start with, as Django's documentation advises: raise it to a year (31536000) once every subdomain is
 # known to serve https, since browsers then refuse plain http for that long.
@@ -385,16 +384,17 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 if LOG_FORMAT not in ("plain", "json"):
     raise ImproperlyConfigured(f"LOG_FORMAT must be 'plain' or 'json', not {LOG_FORMAT!r}")
 if LOG_FORMAT == "json":
-    # Python warnings are printed as several plain lines; as records of the py.warnings logger they are JSON too.
-    logging.captureWarnings(True)
+    logging.captureWarnings(True)  # Python's warnings as records of py.warnings, so JSON too
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "emotion_garden.logs.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "emotion_garden.logs.RequestIdFilter"},
+                "client_faults": {"()": "emotion_garden.logs.ClientFaultFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "emotion_garden.logs.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
+                             "filters": ["request_id", "client_faults"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }

@@ -1,5 +1,6 @@
 """Structured logs: the JSON formatter, the request id on every record, and one log line per request."""
 
+import io
 import json
 import logging
 import re
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
+from django.utils.module_loading import import_string
 
 from emotion_garden.logs import JsonFormatter, RequestIdFilter, request_id
 from tests.emotion_garden.settings_env import load_settings
@@ -115,3 +117,36 @@ def test_log_format_must_be_plain_or_json(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert load_settings(monkeypatch, tmp_path)["LOGGING"]["handlers"]["console"]["formatter"] == "plain"
     with pytest.raises(ImproperlyConfigured, match="LOG_FORMAT"):
         load_settings(monkeypatch, tmp_path, LOG_FORMAT="xml")
+
+
+@pytest.fixture
+def console_lines(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[io.StringIO]:
+    """What the settings' console handler (its filters and plain format) writes, for records of any logger."""
+    config = load_settings(monkeypatch, tmp_path)["LOGGING"]
+    console = config["handlers"]["console"]
+    handler = logging.StreamHandler(written := io.StringIO())
+    handler.setFormatter(logging.Formatter(config["formatters"][console["formatter"]]["format"]))
+    for name in console["filters"]:
+        handler.addFilter(import_string(config["filters"][name]["()"])())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    yield written
+    root.removeHandler(handler)
+
+
+def test_a_host_not_served_is_one_warning_line(client: Client, console_lines: io.StringIO) -> None:
+    """Scanners send other hosts by the thousand: each was an ERROR with a 15-line traceback, burying real faults."""
+    response = client.get("/api/v1/emotions", headers={"Host": "scanner.example"})
+    assert response.status_code == 400
+    [security] = [line for line in console_lines.getvalue().splitlines() if "django.security" in line]
+    assert " WARNING django.security.DisallowedHost " in security and "scanner.example" in security
+    assert "Traceback" not in console_lines.getvalue()
+
+
+def test_the_servers_own_errors_keep_their_traceback(console_lines: io.StringIO) -> None:
+    try:
+        raise RuntimeError("the engine broke")
+    except RuntimeError:
+        logging.getLogger("django.request").exception("Internal Server Error: /api/v1/garden")
+    written = console_lines.getvalue()
+    assert " ERROR django.request " in written and "Traceback" in written and "the engine broke" in written
