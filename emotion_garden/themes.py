@@ -201,6 +201,12 @@ def parsed_theme(text: str) -> Theme:
     return parse_theme(text)
 
 
+def theme_label(text: str) -> str:
+    """A theme in the visitor's words ("Spring, Cloudy, Day"; "봄, 흐림, 낮"), as the gallery page writes it: the
+    vocabulary's labels, unknown words as filed."""
+    return ", ".join(str(kind(word).label) if (kind := kind_of(word)) else word for word in parse_theme(text).words)
+
+
 def all_combinations() -> list[str]:
     """The original's 64 favorites, in its Favorite select's order."""
     return [f"{season},{weather},{time}" for season in Season.values for weather in Weather.values

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Emotion(models.TextChoices):
@@ -18,6 +19,24 @@ class Emotion(models.TextChoices):
     def parse(cls, value: str) -> "Emotion":
         """Accept any case ("happy" from the original pages, "HAPPY" from Rekognition)."""
         return cls(value.strip().upper())
+
+    @property
+    def feeling(self) -> str:
+        """The emotion inside a sentence ("visitors who looked afraid", "an image that feels afraid"): the labels
+        are names, and "looked fear" is not English."""
+        return str(_FEELINGS[self.value])
+
+
+_FEELINGS = {
+    Emotion.HAPPY: pgettext_lazy("an emotion inside a sentence", "happy"),
+    Emotion.SAD: pgettext_lazy("an emotion inside a sentence", "sad"),
+    Emotion.ANGRY: pgettext_lazy("an emotion inside a sentence", "angry"),
+    Emotion.CONFUSED: pgettext_lazy("an emotion inside a sentence", "confused"),
+    Emotion.DISGUSTED: pgettext_lazy("an emotion inside a sentence", "disgusted"),
+    Emotion.SURPRISED: pgettext_lazy("an emotion inside a sentence", "surprised"),
+    Emotion.CALM: pgettext_lazy("an emotion inside a sentence", "calm"),
+    Emotion.FEAR: pgettext_lazy("an emotion inside a sentence", "afraid"),
+}
 
 
 class Gender(models.TextChoices):

@@ -40,6 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
         },
         "idPlaceholder": _ID_PLACEHOLDER,
         "emotions": {emotion.value: str(emotion.label) for emotion in Emotion},
+        "feelings": {emotion.value: emotion.feeling for emotion in Emotion},
         "genders": {gender.value: str(gender.label) for gender in Gender},
         # The theme picker's selects (rendered by the template) and the labels of an image's theme words.
         "themes": [

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from curation.generators.base import GenerationFailed
 from curation.models import Image
 from emotion_garden.imaging import InvalidImage
+from emotion_garden.themes import theme_label
 from emotion_garden.vocabulary import Emotion, Gender
 from gallery.compat.bodies import (
     CompatError,
@@ -276,8 +277,9 @@ def image_page(request: HttpRequest) -> HttpResponse:
     image = find_image(request.GET.get("content", ""))
     if image is None or image.status != Image.Status.APPROVED:
         raise Http404("No live image has this key.")
+    emotion = Emotion(image.emotion)
     return render(request, "gallery/shared_image.html", {
-        "image": image, "emotion": Emotion(image.emotion).label.lower()})
+        "image": image, "emotion": emotion.label, "feeling": emotion.feeling, "theme": theme_label(image.theme)})
 
 
 @require_safe

@@ -69,7 +69,18 @@ def test_the_image_page_hands_a_visitor_their_live_image(compat_client: Client) 
     page = compat_client.get("/image", {"content": "emotions/calm/autumn,rainy,sunset/sunset_3h.jpeg"})
     assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
     html = page.content.decode()
-    assert f'src="{image.file.url}"' in html and "autumn,rainy,sunset" in html
+    assert f'src="{image.file.url}"' in html
+    # The theme in words, as the gallery page writes it, not the key's spelling.
+    assert "Calm · Autumn, Rainy, Sunset" in html and "autumn,rainy,sunset" not in html.replace(image.file.url, "")
+
+
+def test_the_image_page_speaks_the_visitors_language(compat_client: Client) -> None:
+    live_image("fog_1h.jpeg", emotion="FEAR", theme="winter,snowy,day")
+    english = compat_client.get("/image", {"content": "emotions/fear/winter,snowy,day/fog_1h.jpeg"}).content.decode()
+    assert 'alt="An image that feels afraid"' in english  # was "An image for a fear mood"
+    korean = compat_client.get("/image", {"content": "emotions/fear/winter,snowy,day/fog_1h.jpeg"},
+                               headers={"Accept-Language": "ko"}).content.decode()
+    assert "공포 · 겨울, 눈, 낮" in korean
 
 
 @pytest.mark.parametrize("content", ["imgPool/calm/pending_0h.jpeg", "emotions/calm/none.jpeg",

@@ -34,6 +34,8 @@ def test_home_page_gives_its_script_the_api_paths_and_labels_in_the_visitors_lan
     assert english["urls"]["emotion"] == "/api/v1/emotion" and english["urls"]["garden"] == "/api/v1/garden"
     assert english["idPlaceholder"] in english["urls"]["faceUserLikes"]
     assert english["emotions"]["HAPPY"] == "Happy"
+    # Inside a sentence: the cards said "Visitors who looked fear liked it".
+    assert (english["feelings"]["FEAR"], english["feelings"]["SAD"]) == ("afraid", "sad")
 
     korean = client.get("/", HTTP_ACCEPT_LANGUAGE="ko")
     assert '<html lang="ko">' in korean.content.decode()
@@ -41,6 +43,7 @@ def test_home_page_gives_its_script_the_api_paths_and_labels_in_the_visitors_lan
         "HAPPY": "행복", "SAD": "슬픔", "ANGRY": "화남", "CONFUSED": "혼란스러움", "DISGUSTED": "역겨움",
         "SURPRISED": "놀람", "CALM": "평온", "FEAR": "공포",
     }
+    assert korean.context["config"]["feelings"]["FEAR"] == "공포"
     # The original pages called everyone 여자; each gender has its own word here.
     assert korean.context["config"]["genders"] == {"Male": "남성", "Female": "여성"}
 

@@ -47,8 +47,8 @@ export const savedView = () => JSON.parse(sessionStorage.getItem(VIEW_KEY) ?? "n
 const percent = new Intl.NumberFormat(language, { style: "percent", maximumFractionDigits: 1 });
 export const formatConfidence = (confidence) => percent.format(confidence / 100);
 export const emotionLabel = (code) => config.emotions[code] || code;
-// English labels are capitalised for headings; inside a sentence they read better in lower case.
-export const emotionWord = (code) => emotionLabel(code).toLocaleLowerCase(language);
+// Labels are names for headings ("Fear"); inside a sentence the emotion is a word of its own ("who looked afraid").
+export const emotionWord = (code) => config.feelings[code] || emotionLabel(code);
 export const format = (text, values) => interpolate(text, values, true);
 
 // --- The API ------------------------------------------------------------------------------------------------------
