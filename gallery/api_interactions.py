@@ -128,7 +128,9 @@ class LikeView(_InteractionView):
 
 @extend_schema_view(post=extend_schema(
     operation_id="unlike", summary="Take a like back", tags=[TAG], request=InteractionRequestSerializer,
-    description=_INTERACTION_DOC, responses=_responses(rejected=_REJECTED),
+    description=("Takes back the face user's like of the image. An anonymous unlike is stored but takes no like back: "
+                 "nothing shows the like was its sender's. " + _INTERACTION_DOC),
+    responses=_responses(rejected=_REJECTED),
 ))
 class UnlikeView(_InteractionView):
     """Take a Like back. Idempotent on client_event_id."""
@@ -142,9 +144,11 @@ class UnlikeView(_InteractionView):
         **_REJECTED, 404: "`unknown_image`, `image_not_live`, `unknown_track`, `track_not_live`: the image is not "
                           "in the gallery, or the track not live."}),
     description=("Not interested in this image: a negative signal, unlike an unlike. The image and its near-duplicates "
-                 "are hidden from the face user from then on, and their taste learns from it; the visitor's segment "
-                 "counts it as shown and not liked. Once per face user and image (a repeat answers 200 with the "
-                 "first). 404 `unknown_image` / `image_not_live` for an image that is not in the gallery. "
+                 "are hidden from the face user from then on, in every garden mode, and their taste learns from it; "
+                 "the visitor's segment counts it as shown and not liked. A like of theirs is taken back first (an "
+                 "unlike is stored before it), and a later like lifts it. Once per face user and image while it "
+                 "stands (a repeat answers 200 with the standing one). 404 `unknown_image` / `image_not_live` for an "
+                 "image that is not in the gallery. "
                  + _INTERACTION_DOC),
 ))
 class NotInterestedView(_InteractionView):

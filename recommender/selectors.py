@@ -93,12 +93,16 @@ def garden(
     tiers = [context]
     if theme_match == ThemeMatch.ANY and len(parse_theme(context.theme).words) > 1:
         tiers.insert(0, replace(context, theme_match=ThemeMatch.ALL))
+    # Picks that do not read the person (emotion, trending) must still leave out what they hid; personal ones do.
+    hidden = recommender_engine().hidden_items(face_user_id=visitor.id) if visitor and not face_user_id else set()
     items: list[GardenItem] = []
     for tier in tiers:
         shown = {*exclude, *(item.image.pk for item in items)}
-        found = _recommended(tier, mode=mode, face_user_id=face_user_id, n=wanted - len(items), exclude=shown)
+        found = _recommended(tier, mode=mode, face_user_id=face_user_id, n=wanted - len(items),
+                             exclude=shown | hidden)
         # A narrower tier's repeats give way to the next tier's new images (to repeats only without fresh_only).
-        items += [item for item in found if item.image.pk not in shown or (tier is tiers[-1] and not fresh_only)]
+        items += [item for item in found if item.image.pk not in hidden
+                  and (item.image.pk not in shown or (tier is tiers[-1] and not fresh_only))]
         if len(items) >= wanted:
             break
     exhausted = fresh_only and len(items) <= n

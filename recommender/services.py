@@ -70,9 +70,10 @@ def record_interaction(
     not stored answers, their impressions all count.
 
     A known visitor's event that changes nothing is not counted again: a like of an image they like, or a second "not
-    interested", answers with the event that stands (not created); an unlike of an image they do not like is stored
-    but teaches nothing (no one else's like is taken back). Their events are written one at a time, under a lock of
-    the person's row, and stamped in that order, so the latest of them is the one that stands.
+    interested" with no like between, answers with the event that stands (not created); an unlike of an image they
+    do not like is stored but teaches nothing (no one else's like is taken back), nor does an anonymous unlike. A
+    "not interested" in an image they like takes the like back first (an unlike of theirs). Their events are written
+    one at a time, under a lock of the person's row, and stamped in that order, so the latest of them stands.
 
     An event on a track (`track_id` instead of `image_id`; its impressions are tracks) is the same, stored as a
     TrackInteraction and taught to the songs' engine.
@@ -100,16 +101,18 @@ def record_interaction(
             recommendation_id=recommendation_id,
         )
         with transaction.atomic():
-            teaches = True
+            # An anonymous unlike cannot show that the like it would take back was its sender's: three unlikes
+            # with an API key took everyone's likes of an image back.
+            teaches = event != Interaction.Event.UNLIKE
             if visitor is not None:
                 standing = _standing_event(kind, item, visitor, event)
                 if standing is not None and standing.event == event:
                     return RecordedInteraction(interaction=standing, created=False)
-                teaches = event != Interaction.Event.UNLIKE or standing is not None
+                if event == Interaction.Event.NOT_INTERESTED:
+                    _take_back_like(kind, item, visitor)
+                teaches = teaches or standing is not None
                 if event == Interaction.Event.UNLIKE and standing is not None:
-                    # Taken back where it was counted: in the like's segments (and trending's emotion).
-                    interaction.emotion, interaction.gender, interaction.age_band = (
-                        standing.emotion, standing.gender, standing.age_band)
+                    _counted_as(interaction, standing)
             interaction.created_at = timezone.now()
             # The first write: a client event id recorded before stops the transaction here, before anything else.
             queries.insert_event(interaction, kind=kind, shown=shown, fields=_INSERTED_FIELDS)
@@ -138,16 +141,38 @@ def record_interaction(
 
 def _standing_event(kind: ItemKind, item: dict[str, int], visitor: Visitor,
                     event: Interaction.Event) -> Interaction | None:
-    """The visitor's event on this item that an `event` would replace: for a "not interested", an earlier one; for
-    a like or an unlike, the latest like or unlike (a like stands until it is taken back). Read under a lock of the
-    person's row, held to the end of the transaction: two events sent at once both found none and both counted.
-    (SQLite's transactions take the write lock as they begin.)"""
+    """The visitor's event on this item that an `event` would replace: for a like or an unlike, the latest like or
+    unlike (a like stands until it is taken back); for a "not interested", the latest "not interested" or like (a
+    like after it lifts it, so a second one counts again). Read under a lock of the person's row, held to the end of
+    the transaction: two events sent at once both found none and both counted. (SQLite's transactions take the write
+    lock as they begin.)"""
     list(_people(kind).objects.select_for_update().filter(pk=visitor.id).values_list("pk"))
-    mine = kind.events.objects.filter(face_user_id=visitor.id, **item)
-    if event == Interaction.Event.NOT_INTERESTED:
-        return mine.filter(event=event).first()
-    likes_and_unlikes = mine.filter(event__in=[Interaction.Event.LIKE, Interaction.Event.UNLIKE])
-    return likes_and_unlikes.order_by("-created_at", "-id").first()
+    replaced = ([Interaction.Event.NOT_INTERESTED, Interaction.Event.LIKE] if event == Interaction.Event.NOT_INTERESTED
+                else [Interaction.Event.LIKE, Interaction.Event.UNLIKE])
+    return _latest(kind, item, visitor, replaced)
+
+
+def _latest(kind: ItemKind, item: dict[str, int], visitor: Visitor,
+            events: list[Interaction.Event]) -> Interaction | None:
+    mine = kind.events.objects.filter(face_user_id=visitor.id, event__in=events, **item)
+    return mine.order_by("-created_at", "-id").first()
+
+
+def _take_back_like(kind: ItemKind, item: dict[str, int], visitor: Visitor) -> None:
+    """A "not interested" in an item the visitor likes takes the like back first, as an unlike of theirs would, so
+    that their likes, their export, the counters and trending all agree that they no longer like it."""
+    like = _latest(kind, item, visitor, [Interaction.Event.LIKE, Interaction.Event.UNLIKE])
+    if like is None or like.event != Interaction.Event.LIKE:
+        return
+    unlike = kind.events(event=Interaction.Event.UNLIKE, **item, face_user_id=visitor.id, created_at=timezone.now())
+    _counted_as(unlike, like)
+    queries.insert_event(unlike, kind=kind, shown=list(item.values()), fields=_INSERTED_FIELDS)
+    recommender_engine(kind.name).record_interaction(unlike)
+
+
+def _counted_as(unlike: Interaction | TrackInteraction, like: Interaction | TrackInteraction) -> None:
+    """An unlike is taken back where its like was counted: in the like's segments (and trending's emotion)."""
+    unlike.emotion, unlike.gender, unlike.age_band = like.emotion, like.gender, like.age_band
 
 
 def _person_exists(kind: ItemKind, visitor_id: uuid.UUID) -> bool:

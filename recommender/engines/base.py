@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from curation.models import Image
 from emotion_garden.themes import ThemeMatch, parsed_theme
+from recommender.history import visitor_events
 from recommender.models import Interaction
 
 
@@ -120,3 +121,8 @@ class RecommenderEngine(ABC):
         """Up to n live images like `image_id` (content and co-likes), with reasons; hidden ones of the visitor
         left out."""
         raise NotSupported(f"{type(self).__name__} has no similar-items answer.")
+
+    def hidden_items(self, *, face_user_id: uuid.UUID) -> set[int]:
+        """The images this visitor is not shown in any mode: those they said they are not interested in (an engine
+        that knows near-duplicates adds those)."""
+        return set(visitor_events(face_user_id).not_interested)

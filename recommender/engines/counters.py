@@ -23,6 +23,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db.models import F
 
 from recommender import queries
 from recommender.items import IMAGES, ItemKind
@@ -231,6 +232,7 @@ class CounterBuffer:
         self._impressions: Counter[tuple[str, int]] = Counter()
         self._likes: Counter[tuple[str, int]] = Counter()
         self._lifts: Counter[tuple[str, int]] = Counter()
+        self._retries: list[tuple[float, list[str], int]] = []  # (when, segments, item) of likes not there yet
         self._flusher: threading.Thread | None = None
         if flush_seconds > 0:
             atexit.register(self.flush)  # a forked worker inherits it, and flushes its own counts at exit
@@ -242,13 +244,51 @@ class CounterBuffer:
             return
         transaction.on_commit(lambda: self._pend(rows))
 
+    def take_back(self, segments: list[str], item_id: int) -> None:
+        """Take one like of the item back in each segment (not its impression: the item was still shown), once the
+        caller's transaction commits, after this process's pending counts (its like may be among them).
+
+        Off the caller's transaction and one counter per statement: an unlike that flushed and decremented inside
+        it deadlocked with others on PostgreSQL, and its rollback lost the counts it had flushed. A like still
+        pending in another process (given there a moment ago) is not counted yet: a segment with no like to take
+        is tried again after two flushes, then left (the like was never counted)."""
+        if self.flush_seconds <= 0:
+            self._take_back_now(segments, item_id)
+            return
+        transaction.on_commit(lambda: self._take_back_after_commit(segments, item_id), robust=True)
+
+    def _take_back_after_commit(self, segments: list[str], item_id: int) -> None:
+        self.flush()
+        if missing := self._take_back_now(segments, item_id):
+            with self._lock:
+                self._retries.append((time.monotonic() + 2 * self.flush_seconds, missing, item_id))
+                self._ensure_flusher()
+
+    def _take_back_now(self, segments: list[str], item_id: int) -> list[str]:
+        """The segments where no like of the item was counted to take back."""
+        counters = self.kind.counters.objects.filter(likes__gt=0, **{f"{self.kind.field}_id": item_id})
+        return [segment for segment in segments
+                if not counters.filter(segment=segment).update(likes=F("likes") - 1)]
+
+    def _retry_due(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            due = [retry for retry in self._retries if retry[0] <= now]
+            self._retries = [retry for retry in self._retries if retry[0] > now]
+        for _, segments, item_id in due:
+            self._take_back_now(segments, item_id)
+
     def _pend(self, rows: list[tuple[str, int, int, int, float]]) -> None:
         with self._lock:
             self._accumulate(rows)
-            if self._flusher is None or not self._flusher.is_alive():
-                # Started lazily, so a process that forks (gunicorn's preload) never inherits a dead thread.
-                self._flusher = threading.Thread(target=self._flush_forever, name="counters", daemon=True)
-                self._flusher.start()
+            self._ensure_flusher()
+
+    def _ensure_flusher(self) -> None:
+        """Start the background flush (the caller holds self._lock): lazily, so a process that forks (gunicorn's
+        preload) never inherits a dead thread."""
+        if self._flusher is None or not self._flusher.is_alive():
+            self._flusher = threading.Thread(target=self._flush_forever, name="counters", daemon=True)
+            self._flusher.start()
 
     def flush(self, *, pause_seconds: float = 0.0) -> None:
         """Write what is pending now, on the calling thread, `chunk_rows` counters per transaction with
@@ -292,12 +332,13 @@ class CounterBuffer:
         while True:
             time.sleep(self.flush_seconds)
             with self._lock:
-                idle = not (self._impressions or self._likes or self._lifts)
+                idle = not (self._impressions or self._likes or self._lifts or self._retries)
             if idle:  # an idle process leaves the database (and its connection) alone
                 continue
             try:
                 close_old_connections()  # a connection that the database dropped is replaced, not reused
                 self.flush(pause_seconds=self.pause_seconds)
+                self._retry_due()
             except Exception:  # noqa: BLE001 - the counts stay pending and the next flush retries them
                 logger.exception("Writing the counters of served gardens and likes failed")
                 connection.close()

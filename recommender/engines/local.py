@@ -35,7 +35,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
-from django.db.models import F
 
 from curation.models import Image
 from emotion_garden.vocabulary import Emotion
@@ -189,6 +188,10 @@ class LocalRecommender(RecommenderEngine):
         return similar_items(catalogue, image_id=image_id, n=n, model=self._personal_model(),
                              hidden=self._hidden(catalogue, events))
 
+    def hidden_items(self, *, face_user_id: uuid.UUID) -> set[int]:
+        catalogue = self.catalogue()
+        return set(catalogue.ids[self._hidden(catalogue, visitor_events(face_user_id, kind=self.kind))].tolist())
+
     def catalogue(self) -> Catalogue:
         """The live catalogue with its content rows, read again when it has changed."""
         version = self._catalogue_version.value()
@@ -327,16 +330,12 @@ class LocalRecommender(RecommenderEngine):
 
     def record_interaction(self, interaction: Interaction) -> None:
         """Counts the event in the visitor's segments with the impressions of its page (recommender.engines.counters.
-        CounterBuffer); an unlike at once, after this process's pending counts (its like may be among them)."""
+        CounterBuffer), or an unlike's taking back."""
         context = Context(emotion=interaction.emotion, gender=interaction.gender, age_band=interaction.age_band)
         keys = segment_keys(context)
         item_id = getattr(interaction, f"{self.kind.field}_id")
         if interaction.event == Interaction.Event.UNLIKE:
-            self._pending_counts.flush()
-            # Takes the like back but not the impression: the image was still shown.
-            self.kind.counters.objects.filter(
-                segment__in=keys, likes__gt=0, **{f"{self.kind.field}_id": item_id}
-            ).update(likes=F("likes") - 1)
+            self._pending_counts.take_back(keys, item_id)
             return
         liked = int(interaction.event == Interaction.Event.LIKE)
         if liked and self.kind is IMAGES:

@@ -1,5 +1,6 @@
 import threading
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -223,3 +224,58 @@ def test_counters_are_read_again_as_often_as_their_reads_allow() -> None:
     read_seconds["dear"] = 1.0
     cache.refresh_now()
     assert cache.refresh_seconds() == 10
+
+
+def wait_for(condition: Callable[[], bool], *, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unlike_in_one_process_takes_back_a_like_still_pending_in_another() -> None:
+    """Two gunicorn workers: the like sat in one's buffer when the other took it back, found no like to take, and
+    the like was written a moment later: one person's like and unlike left a like counted."""
+    image = ApprovedImageFactory()
+    liked_in, unliked_in = CounterBuffer(flush_seconds=0.2), CounterBuffer(flush_seconds=0.2)
+    with transaction.atomic():
+        liked_in.add([(segment, image.pk, 1, 1, 0.0) for segment in ("*", "SAD")])
+    with transaction.atomic():
+        unliked_in.take_back(["*", "SAD"], image.pk)
+    counted = SegmentStat.objects.filter(image=image)
+    assert wait_for(lambda: sorted(counted.values_list("segment", "impressions", "likes")) == [
+        ("*", 1, 0), ("SAD", 1, 0)]), sorted(counted.values_list("segment", "impressions", "likes"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unlike_takes_back_after_its_transaction_and_a_rollback_loses_no_count() -> None:
+    """The unlike flushed this process's counts and decremented inside the request's transaction: a rollback (a
+    deadlock on PostgreSQL) lost the counts it had flushed."""
+    image, other = ApprovedImageFactory.create_batch(2)
+    buffer = CounterBuffer(flush_seconds=3600)
+    with transaction.atomic():
+        buffer.add([("*", image.pk, 1, 1, 0.0), ("*", other.pk, 1, 0, 0.0)])
+    with pytest.raises(RuntimeError), transaction.atomic():
+        buffer.take_back(["*"], image.pk)
+        raise RuntimeError("the unlike's request failed")
+    buffer.flush()
+    assert sorted(SegmentStat.objects.values_list("image_id", "likes")) == [(image.pk, 1), (other.pk, 0)]
+    with transaction.atomic():
+        buffer.take_back(["*"], image.pk)
+        assert SegmentStat.objects.get(image=image).likes == 1  # not yet: once committed
+    assert SegmentStat.objects.get(image=image).likes == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_take_back_with_no_like_counted_never_goes_below_zero() -> None:
+    image = ApprovedImageFactory()
+    buffer = CounterBuffer(flush_seconds=0.05)
+    with transaction.atomic():
+        buffer.add([("*", image.pk, 1, 0, 0.0)])
+        buffer.take_back(["*"], image.pk)
+    time.sleep(0.3)  # the retry has come and gone
+    buffer.flush()
+    assert list(SegmentStat.objects.values_list("impressions", "likes")) == [(1, 0)]
