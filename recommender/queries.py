@@ -92,33 +92,39 @@ def answer_page(*, answer_id: str, face_user_id: uuid.UUID | None, kind: str) ->
 
 def latest_events(*, events: type[models.Model], item_field: str, face_user_id: uuid.UUID,
                   limit: int) -> list[tuple[int, str, str]]:
-    """(item id, event, session emotion) of the person's latest `limit` events in an event table (Interaction or
-    TrackInteraction), newest first.
+    """(item id, event, session emotion) of the person's latest like, unlike or "not interested" of each item, for
+    the `limit` items they acted on last, newest first, from an event table (Interaction or TrackInteraction).
 
     Invariant: events are appended, never updated, and (created_at, id) orders them as they happened, so the newest
-    event of an item decides its state. A range scan of interaction_history_mood / track_interaction_history, which
-    hold every column read.
+    event of an item decides its state. The latest per item, not the latest events: 200 likes and unlikes of one
+    image pushed a person's "not interested"s and other likes out of a window of the latest events, and hidden
+    images came back. A range scan of interaction_history_mood / track_interaction_history (every column read).
     """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {item_field}_id, event, emotion FROM {events._meta.db_table} WHERE face_user_id = %s "
-            f"ORDER BY created_at DESC, id DESC LIMIT {int(limit)}",
-            [_person(face_user_id)],
-        )
-        return cursor.fetchall()
+    return _latest_per_item(events, item_field, "event, emotion", face_user_id=face_user_id, limit=limit,
+                            kinds=[Interaction.Event.LIKE, Interaction.Event.UNLIKE, Interaction.Event.NOT_INTERESTED])
 
 
 def latest_likes_and_unlikes(*, face_user_id: uuid.UUID, limit: int) -> list[tuple[int, str]]:
-    """(image id, event) of the person's latest `limit` likes and unlikes of images, newest first.
+    """(image id, event) of the person's latest like or unlike of each image, for the `limit` images they liked or
+    unliked last, newest first.
 
     Invariant as latest_events. In SQL because every like and every personal garden reads it, and building the ORM's
     query cost three times the query itself (0.9 against 0.2 ms of CPU, measured).
     """
+    return _latest_per_item(Interaction, "image", "event", face_user_id=face_user_id, limit=limit,
+                            kinds=[Interaction.Event.LIKE, Interaction.Event.UNLIKE])
+
+
+def _latest_per_item(events: type[models.Model], item_field: str, columns: str, *, face_user_id: uuid.UUID,
+                     limit: int, kinds: list[Interaction.Event]) -> list[tuple[Any, ...]]:
+    item = f"{item_field}_id"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT image_id, event FROM {Interaction._meta.db_table} WHERE face_user_id = %s AND event IN (%s, %s) "
+            f"SELECT {item}, {columns} FROM (SELECT {item}, {columns}, created_at, id, ROW_NUMBER() OVER ("
+            f"PARTITION BY {item} ORDER BY created_at DESC, id DESC) AS newest FROM {events._meta.db_table} "
+            f"WHERE face_user_id = %s AND event IN ({', '.join(['%s'] * len(kinds))})) AS latest WHERE newest = 1 "
             f"ORDER BY created_at DESC, id DESC LIMIT {int(limit)}",
-            [_person(face_user_id), Interaction.Event.LIKE.value, Interaction.Event.UNLIKE.value],
+            [_person(face_user_id), *(kind.value for kind in kinds)],
         )
         return cursor.fetchall()
 

@@ -114,7 +114,7 @@ HISTORY_EVENTS = 400
 
 def like_history(face_user_id: uuid.UUID) -> list[int]:
     """The images a person likes now, oldest like first (the order EASE scoring weighs by recency), judged from
-    their latest HISTORY_EVENTS likes and unlikes."""
+    the latest like or unlike of each of the HISTORY_EVENTS images they liked or unliked last."""
     latest = queries.latest_likes_and_unlikes(face_user_id=face_user_id, limit=HISTORY_EVENTS)
     liked_at: dict[int, int] = {}
     for position, (image_id, event) in enumerate(reversed(latest)):

@@ -3,6 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from recommender import history, training
 from recommender.models import Interaction, SegmentStat
 from recommender.queries import recent_likes_by_emotion
 from tests.factories import ApprovedImageFactory, FaceUserFactory, as_person
@@ -85,3 +86,27 @@ def test_an_anonymous_unlike_takes_back_no_ones_like(api_client: APIClient) -> N
                                format="json").status_code == 201
     assert SegmentStat.objects.get(segment="*", image=image).likes == 1
     assert SegmentStat.objects.get(segment="CALM", image=image).likes == 1
+
+
+def test_many_events_on_one_image_push_out_no_other_hide_or_like(
+    api_client: APIClient, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The engine read the person's latest 400 events: 210 likes and unlikes of one image brought a hidden image
+    back, dropped their other likes from the count, and put liked images in personal picks."""
+    monkeypatch.setattr(history, "HISTORY_EVENTS", 10)
+    monkeypatch.setattr(training, "HISTORY_EVENTS", 10)
+    hidden, toggled, *liked = ApprovedImageFactory.create_batch(6, emotion="CALM")
+    rest = ApprovedImageFactory.create_batch(6, emotion="CALM")
+    person = FaceUserFactory()
+    send(api_client, "not-interested", hidden.id, person)
+    for image in liked:
+        send(api_client, "like", image.id, person)
+    for _ in range(6):
+        send(api_client, "like", toggled.id, person)
+        send(api_client, "unlike", toggled.id, person)
+
+    body = {"emotion": "CALM", "face_user": str(person.pk), "n": 20, "mode": "personal"}
+    answer = api_client.post("/api/v1/garden", body, format="json", **as_person(person)).json()
+
+    assert answer["likes"] == len(liked) and answer["mode"] == "personal"
+    assert {item["id"] for item in answer["items"]} == {toggled.id, *(image.id for image in rest)}
