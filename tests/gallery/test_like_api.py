@@ -53,7 +53,9 @@ def test_like_changes_the_next_garden(api_client: APIClient, settings) -> None: 
 
 
 def test_unlike_takes_the_like_back(api_client: APIClient) -> None:
+    """A person's; an anonymous unlike takes no one's like back (tests/gallery/test_not_interested_rules.py)."""
     image = ApprovedImageFactory()
+    api_client.credentials(**as_person(FaceUserFactory()))
     api_client.post("/api/v1/like", {"image": image.id, "emotion": "HAPPY"}, format="json")
     response = api_client.post("/api/v1/unlike", {"image": image.id, "emotion": "HAPPY"}, format="json")
     assert response.status_code == 201
