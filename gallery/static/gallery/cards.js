@@ -5,7 +5,7 @@ import {
   announceChange, config, currentPage, emotionWord, eventId, format, liked, postJson, saveView, view,
 } from "./garden-state.js";
 import { themeLabel } from "./theme-picker.js";
-import { activeFaceUserId } from "./privacy.js";
+import { activeFaceUserId, asPerson } from "./privacy.js";
 import { openViewer } from "./viewer.js";
 
 // Each pick's reason, in the visitor's language, by the stable code the API gives beside its English words.
@@ -75,7 +75,7 @@ async function notInterested(item, card, dismiss) {
   if (dismiss.getAttribute("aria-busy") === "true") return;
   dismiss.setAttribute("aria-busy", "true");
   try {
-    await sendInteraction(config.urls.notInterested, { ...interactionBody(item), client_event_id: eventId() });
+    await sendInteraction(config.urls.notInterested, item);
   } catch {
     showProblem($("garden-state"), {
       title: gettext("We could not hide this image."), detail: gettext("Please try again."),
@@ -84,10 +84,17 @@ async function notInterested(item, card, dismiss) {
   } finally {
     dismiss.removeAttribute("aria-busy");
   }
-  clearState($("garden-state"));
   const page = currentPage();
   page.items = page.items.filter((shown) => shown.id !== item.id);
-  card.replaceChildren(element("p", { className: "reason", text: gettext("Hidden: you will see fewer images like this.") }));
+  page.hiddenCount = (page.hiddenCount ?? 0) + 1; // a page emptied this way still leads on (pages.js)
+  const hidden = gettext("Hidden: you will see fewer images like this.");
+  const text = element("p", { className: "reason", text: hidden });
+  text.tabIndex = -1;
+  card.replaceChildren(text);
+  // The focused button is gone with the card's content: the focus stays on the card, on the words that replace it,
+  // and the garden's live region says it too, for a screen reader that does not read a focused paragraph.
+  text.focus();
+  $("garden-state").replaceChildren(element("p", { className: "visually-hidden", text: hidden }));
   saveView();
 }
 
@@ -100,7 +107,6 @@ function interactionBody(item) {
     emotion: view.reading.emotion,
   };
   if (page.recommendationId) body.recommendation_id = page.recommendationId;
-  if (activeFaceUserId()) body.face_user = activeFaceUserId();
   return body;
 }
 
@@ -109,14 +115,19 @@ function setLiked(button, isLiked) {
   button.querySelector(".like-text").textContent = isLiked ? gettext("Liked") : gettext("Like");
 }
 
-// One retry with the same client_event_id: the server counts it once even if the first attempt got through.
-async function sendInteraction(url, body) {
-  try {
-    return await postJson(url, body);
-  } catch (error) {
-    if (error.status !== 0) throw error;
-    return postJson(url, body);
-  }
+// One retry with the same client_event_id: the server counts it once even if the first attempt got through. In the
+// name of the visitor we remember; for nobody once the server no longer knows them (privacy.js asPerson).
+function sendInteraction(url, item) {
+  const event = { ...interactionBody(item), client_event_id: eventId() };
+  return asPerson(async (faceUser) => {
+    const body = faceUser ? { ...event, face_user: faceUser } : event;
+    try {
+      return await postJson(url, body);
+    } catch (error) {
+      if (error.status !== 0) throw error;
+      return postJson(url, body);
+    }
+  });
 }
 
 async function toggleLike(item, button) {
@@ -125,9 +136,8 @@ async function toggleLike(item, button) {
   const likesBefore = view.likedIds.length;
   button.setAttribute("aria-busy", "true");
   setLiked(button, liking);
-  const body = { ...interactionBody(item), client_event_id: eventId() };
   try {
-    await sendInteraction(liking ? config.urls.like : config.urls.unlike, body);
+    await sendInteraction(liking ? config.urls.like : config.urls.unlike, item);
   } catch {
     setLiked(button, !liking);
     showProblem($("garden-state"), {

@@ -1,7 +1,9 @@
 // The look-alike page: a photo -> the three reference people who look most like its face, each with their photo,
-// the similarity and a band in words. Nothing about the face is kept: the photo goes to the API and is forgotten.
+// the similarity and a band in words. Nothing about the face is kept on the server: the photo goes to the API and is
+// forgotten. This tab keeps the last answer (and a small photo) in sessionStorage, so that a language switch, a form
+// post that loads the page again, shows the same results in the new language.
 
-import { $, clearState, element, photoInput, request, showBusy, showProblem } from "./photo.js";
+import { $, clearState, element, photoFileProblem, photoInput, request, showBusy, showProblem } from "./photo.js";
 
 const config = JSON.parse($("lookalike-config").textContent);
 const language = document.documentElement.lang || "en";
@@ -10,6 +12,12 @@ const format = (text, values) => interpolate(text, values, true);
 
 let lastPhoto = null; // kept only in memory, for "Try again" after a server error
 let lastSource = null; // "camera" or "upload": where "Try again" takes the person
+let lookalikeRequests = 0; // the last photo wins: an answer for an older one (a quick second photo) is not shown
+
+const RESULTS_KEY = "emotion-garden:lookalike"; // sessionStorage: {answer, photo}, photo a data URL or null
+// A photo up to this size is kept with the answer (as a data URL, a third larger); a larger one would crowd the
+// tab's storage, and the results say enough without it.
+const KEPT_PHOTO_BYTES = 512 * 1024;
 
 const BANDS = {
   same_person: gettext("Probably the same person"),
@@ -20,6 +28,7 @@ const BANDS = {
 const photos = photoInput({ onPhoto: findLookalikes });
 
 async function findLookalikes(photo, source) {
+  const ticket = ++lookalikeRequests;
   lastPhoto = photo;
   lastSource = source;
   photos.showPhoto(photo);
@@ -33,16 +42,51 @@ async function findLookalikes(photo, source) {
       method: "POST", headers: { "Content-Type": photo.type || "image/jpeg" }, body: photo,
     });
   } catch (error) {
+    if (ticket !== lookalikeRequests) return;
     $("results").hidden = true; // the last answer belongs to another photo
+    sessionStorage.removeItem(RESULTS_KEY);
     showLookalikeProblem(error);
     return;
   } finally {
-    stage.removeAttribute("aria-busy");
-    $("results").classList.remove("stale");
+    if (ticket === lookalikeRequests) {
+      stage.removeAttribute("aria-busy");
+      $("results").classList.remove("stale");
+    }
   }
+  if (ticket !== lookalikeRequests) return;
   clearState($("capture-state"));
   renderResults(answer);
   $("results-title").focus();
+  saveResults(answer, photo, ticket);
+}
+
+async function saveResults(answer, photo, ticket) {
+  const kept = photo.size <= KEPT_PHOTO_BYTES ? await dataUrl(photo) : null;
+  if (ticket !== lookalikeRequests) return; // a newer photo was sent while this one was read
+  try {
+    sessionStorage.setItem(RESULTS_KEY, JSON.stringify({ answer, photo: kept }));
+  } catch {
+    sessionStorage.setItem(RESULTS_KEY, JSON.stringify({ answer, photo: null })); // the storage is full
+  }
+}
+
+const dataUrl = (photo) => new Promise((resolve) => {
+  const reader = new FileReader();
+  reader.addEventListener("load", () => resolve(reader.result));
+  reader.addEventListener("error", () => resolve(null));
+  reader.readAsDataURL(photo);
+});
+
+// The results as they were before the page loaded again; the photo only where it was small enough to keep.
+function restoreResults() {
+  const saved = JSON.parse(sessionStorage.getItem(RESULTS_KEY) ?? "null");
+  if (!saved?.answer) return;
+  if (saved.photo) {
+    $("photo").src = saved.photo;
+    $("stage-placeholder").hidden = true;
+    $("photo-frame").hidden = false;
+  }
+  renderResults(saved.answer);
 }
 
 function showLookalikeProblem(error) {
@@ -61,8 +105,7 @@ function showLookalikeProblem(error) {
     };
   } else if ([400, 413, 415].includes(error.status)) {
     problem = {
-      title: gettext("We could not open this file as a photo."),
-      detail: gettext("Use a JPEG, PNG or WebP photo smaller than 10 MB."),
+      ...photoFileProblem(error),
       actions: [{ ...photos.uploadAction(true), label: gettext("Choose another photo") }, photos.cameraAction(false)],
     };
   } else if (error.status === 503) {
@@ -121,3 +164,5 @@ function matchCard(match, index) {
   card.dataset.band = match.band;
   return card;
 }
+
+restoreResults();

@@ -74,6 +74,27 @@ export function showProblem(container, { iconName = "alert", title, detail, acti
 
 export const clearState = (container) => container.replaceChildren();
 
+// What to say of a photo the server would not open (400, 413 or 415), on every photo page alike. A photo over the
+// pixel limit is usually small in bytes (a large plain PNG), so "smaller than 10 MB" would not help: say the pixels,
+// with the limit taken from the server's message ("… the limit is 24000000 pixels.").
+export function photoFileProblem(error) {
+  if (error.code === "too_many_pixels") {
+    const limit = Number(/limit is (\d+) pixels/.exec(error.message)?.[1]);
+    const megapixels = new Intl.NumberFormat(document.documentElement.lang || "en", { maximumFractionDigits: 1 });
+    return {
+      title: gettext("This photo has too many pixels."),
+      detail: limit
+        ? interpolate(gettext("Use a photo of at most %(megapixels)s megapixels, or make this one smaller."),
+          { megapixels: megapixels.format(limit / 1e6) }, true)
+        : gettext("Use a photo with fewer pixels, or make this one smaller."),
+    };
+  }
+  return {
+    title: gettext("We could not open this file as a photo."),
+    detail: gettext("Use a JPEG, PNG or WebP photo smaller than 10 MB."),
+  };
+}
+
 // --- Camera and upload --------------------------------------------------------------------------------------------
 
 // The photo panel of a page (#stage with #stage-placeholder, #camera and #photo-frame/#photo; #start-camera,
@@ -81,6 +102,11 @@ export const clearState = (container) => container.replaceChildren();
 // source being "camera" or "upload". Without a usable camera the page still works by upload.
 export function photoInput({ onPhoto }) {
   let stream = null;
+  // One camera at a time: a press on "Start camera" while one is opening or running does nothing, and each opening
+  // (or stop) takes a new ticket, so a camera that opens after the visitor moved on (an upload, a second start) is
+  // closed at once instead of playing unseen with its light on.
+  let opening = false;
+  let cameraTicket = 0;
 
   const cameraAction = (primary) => ({
     label: gettext("Use the camera"), iconName: "camera", onClick: startCamera, primary,
@@ -111,22 +137,42 @@ export function photoInput({ onPhoto }) {
   }
 
   async function startCamera() {
+    if (stream || opening) return;
     clearState($("capture-state"));
     if (!navigator.mediaDevices?.getUserMedia) {
       showCameraProblem(null);
       return;
     }
+    const ticket = ++cameraTicket;
+    opening = true;
+    let opened;
     try {
-      stream = await navigator.mediaDevices.getUserMedia({
+      opened = await navigator.mediaDevices.getUserMedia({
         video: { facingMode: "user", width: { ideal: 1280 }, height: { ideal: 720 } }, audio: false,
       });
     } catch (error) {
+      if (ticket === cameraTicket) showCameraProblem(error);
+      return;
+    } finally {
+      if (ticket === cameraTicket) opening = false;
+    }
+    if (ticket !== cameraTicket) {
+      opened.getTracks().forEach((track) => track.stop()); // stopped while it opened
+      return;
+    }
+    stream = opened;
+    const video = $("camera");
+    video.srcObject = stream;
+    try {
+      await video.play();
+    } catch (error) {
+      // Stopped (a photo chosen meanwhile) before the preview started: play() is interrupted, and that is all.
+      if (ticket !== cameraTicket) return;
+      stopCamera();
       showCameraProblem(error);
       return;
     }
-    const video = $("camera");
-    video.srcObject = stream;
-    await video.play();
+    if (ticket !== cameraTicket) return;
     $("stage-placeholder").hidden = true;
     $("photo-frame").hidden = true;
     video.hidden = false;
@@ -136,6 +182,8 @@ export function photoInput({ onPhoto }) {
   }
 
   function stopCamera() {
+    cameraTicket += 1;
+    opening = false;
     stream?.getTracks().forEach((track) => track.stop());
     stream = null;
     $("camera").srcObject = null;
@@ -145,15 +193,17 @@ export function photoInput({ onPhoto }) {
   }
 
   async function takePhoto() {
+    if (!stream) return; // a second press of "Take photo": the first one took it
     const video = $("camera");
     const canvas = document.createElement("canvas");
     canvas.width = video.videoWidth;
     canvas.height = video.videoHeight;
     canvas.getContext("2d").drawImage(video, 0, 0);
-    const photo = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.92));
+    // Stopped before the (asynchronous) encoding, so that a quick second press finds no camera and sends nothing.
     stopCamera();
     // Focus would be lost with the hidden Capture button; Start camera takes its place.
     $("start-camera").focus();
+    const photo = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.92));
     onPhoto(photo, "camera");
   }
 
@@ -173,7 +223,11 @@ export function photoInput({ onPhoto }) {
     $("photo-frame").hidden = false;
   }
 
-  $("start-camera").addEventListener("click", startCamera);
+  // The second click of a double-click on "Take photo" lands on "Start camera", which takes its place: it would open
+  // the camera again right after the photo. (A double-click on "Start camera" itself opens it once either way.)
+  $("start-camera").addEventListener("click", (event) => {
+    if (event.detail < 2) startCamera();
+  });
   $("capture").addEventListener("click", takePhoto);
   $("photo-input").addEventListener("change", uploadPhoto);
   return { showPhoto, cameraAction, uploadAction };

@@ -23,7 +23,35 @@ export function rememberFaceUser(id) {
 export function dropFaceUser() {
   localStorage.removeItem(FACE_USER_KEY);
   view.likedIds = [];
+  // Personal picks were theirs: the switch goes back to the garden's own choice (pages.js askedMode).
+  if (view.modeChoice === "personal") view.modeChoice = "auto";
   renderPrivacy();
+}
+
+// A request in the name of a person this browser can no longer open (forgotten on another device, or the credential
+// cookie is gone) is answered 403 person_credential_required, or 400 unknown_face_user.
+const personGone = (error) => (error.status === 403 && error.code === "person_credential_required")
+  || (error.status === 400 && error.code === "unknown_face_user");
+
+// send(faceUserId) asks the API in the name of the visitor we remember (null: nobody). Where the server no longer
+// knows them, the page forgets them too and asks again for nobody, so that the visit goes on instead of failing on
+// every request.
+export async function asPerson(send) {
+  const id = activeFaceUserId();
+  try {
+    return await send(id);
+  } catch (error) {
+    if (!id || !personGone(error)) throw error;
+    lostFaceUser(id);
+    return send(null);
+  }
+}
+
+// Said once: the garden, the songs and a like may all learn it at the same moment.
+function lostFaceUser(id) {
+  if (faceUserId() !== id) return;
+  dropFaceUser();
+  renderPrivacy(gettext("We no longer remember you on this device: your face data was deleted, or this browser can no longer reach it. The garden goes on without it."));
 }
 
 export function renderPrivacy(message) {
@@ -85,7 +113,6 @@ export async function forgetMe() {
     }
   }
   sessionStorage.setItem(CONSENT_KEY, "not-now");
-  view.modeChoice = "auto";
   dropFaceUser();
   renderPrivacy(gettext("Done: your face print, age range and gender are deleted. Nothing about your face is kept."));
   announceChange({ forgotten: true });
@@ -102,6 +129,6 @@ export async function loadLikes() {
     view.likedIds = likes.map((image) => image.id);
   } catch (error) {
     // Forgotten elsewhere, or this browser's credential is gone: stop sending an id that opens nothing here.
-    if ([403, 404].includes(error.status)) dropFaceUser();
+    if ([403, 404].includes(error.status)) lostFaceUser(id);
   }
 }

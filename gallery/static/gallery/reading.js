@@ -1,13 +1,16 @@
 // Reading the emotion: a photo from the camera or a file -> the emotion API -> the reading panel, or a mood the
 // visitor picks instead (no camera, no face, or no wish to show one). Either way the garden grows from it.
 
-import { $, clearState, element, photoInput, request, showBusy, showProblem } from "./photo.js";
+import { $, clearState, element, photoFileProblem, photoInput, request, showBusy, showProblem } from "./photo.js";
 import { config, emotionLabel, format, formatConfidence, view } from "./garden-state.js";
 import { loadLikes, mayRemember, rememberFaceUser } from "./privacy.js";
 import { loadPage } from "./pages.js";
 
 let photoSource = null; // "camera" or "upload": where "Try again" takes the person
 let lastPhoto = null; // kept only in memory, for "Try again" after a server error
+// The visitor's last photo or mood wins: a reading answered after a newer photo was sent or a mood chosen is not
+// shown (as pages.js does with the garden's pages).
+let readingRequests = 0;
 
 // The camera and the upload (photo.js); each photo taken or chosen is read.
 const photos = photoInput({
@@ -27,11 +30,13 @@ async function growGarden(reading) {
 }
 
 async function readPhoto(photo) {
+  const ticket = ++readingRequests;
   lastPhoto = photo;
   photos.showPhoto(photo);
   $("face-boxes").replaceChildren();
   clearState($("capture-state"));
   const remember = await mayRemember();
+  if (ticket !== readingRequests) return;
   const stage = $("stage");
   stage.setAttribute("aria-busy", "true");
   $("reading").classList.add("stale");
@@ -42,17 +47,22 @@ async function readPhoto(photo) {
       method: "POST", headers: { "Content-Type": photo.type || "image/jpeg" }, body: photo,
     });
   } catch (error) {
+    if (ticket !== readingRequests) return;
     // The last reading belongs to another photo now; the garden it grew stays usable.
     $("reading").hidden = true;
     showReadingProblem(error);
     return;
   } finally {
-    stage.removeAttribute("aria-busy");
-    $("reading").classList.remove("stale");
+    if (ticket === readingRequests) {
+      stage.removeAttribute("aria-busy");
+      $("reading").classList.remove("stale");
+    }
   }
-  clearState($("capture-state"));
-  // Named only with today's consent; the server has put the person's credential in this browser's cookie.
+  // Named only with today's consent; the server has put the person's credential in this browser's cookie, even for
+  // a reading that is not shown.
   if (reading.face_user) rememberFaceUser(reading.face_user.id);
+  if (ticket !== readingRequests) return;
+  clearState($("capture-state"));
   const { emotion, emotions, faces, recognised } = reading;
   drawFaceBoxes(faces, emotion);
   await growGarden({ emotion, emotions, faces, recognised });
@@ -60,6 +70,9 @@ async function readPhoto(photo) {
 
 // A mood chosen by hand: no photo is sent, nothing about a face is read or kept.
 function chooseMood(emotion) {
+  readingRequests += 1; // a photo still being read is overtaken by the mood
+  $("stage").removeAttribute("aria-busy");
+  $("reading").classList.remove("stale");
   $("face-boxes").replaceChildren();
   $("photo-frame").hidden = true;
   $("stage-placeholder").hidden = !$("camera").hidden;
@@ -83,8 +96,7 @@ function showReadingProblem(error) {
     };
   } else if ([400, 413, 415].includes(error.status)) {
     problem = {
-      title: gettext("We could not open this file as a photo."),
-      detail: gettext("Use a JPEG, PNG or WebP photo smaller than 10 MB."),
+      ...photoFileProblem(error),
       actions: [{ ...photos.uploadAction(true), label: gettext("Choose another photo") }, photos.cameraAction(false),
         chooseInstead],
     };
@@ -113,18 +125,46 @@ export function watchMoods() {
 
 const focusMoods = () => $("mood-picker").querySelector("button").focus();
 
+// A close-up's box can reach past the photo (a Top of -0.07 and a Height of 1.09): each box is cut to the frame, and
+// the tag goes below the box, above it, or inside its foot, wherever it stays in the photo (placeFaceTag).
+const clamp = (value) => Math.min(Math.max(value, 0), 1);
+
 function drawFaceBoxes(faces, emotion) {
   // Largest face first: the API reads the emotion of the first one, so only it carries the label.
   $("face-boxes").replaceChildren(...faces.map((face, index) => {
     const box = element("div", { className: index === 0 ? "face-box primary" : "face-box" });
     const { Left, Top, Width, Height } = face.BoundingBox;
+    const left = clamp(Left);
+    const top = clamp(Top);
     Object.assign(box.style, {
-      left: `${Left * 100}%`, top: `${Top * 100}%`, width: `${Width * 100}%`, height: `${Height * 100}%`,
+      left: `${left * 100}%`, top: `${top * 100}%`,
+      width: `${(clamp(Left + Width) - left) * 100}%`, height: `${(clamp(Top + Height) - top) * 100}%`,
     });
     if (index === 0) box.append(element("span", { className: "face-tag", text: emotionLabel(emotion) }));
     return box;
   }));
+  placeFaceTag();
 }
+
+// Where the tag fits depends on the photo's size on screen: placed again when the photo loads or is resized.
+function placeFaceTag() {
+  const tag = $("face-boxes").querySelector(".face-tag");
+  const frame = $("photo-frame");
+  if (!tag || frame.hidden) return;
+  const box = tag.parentElement;
+  const gap = 6; // as .face-tag's offset in garden.css
+  const room = tag.offsetHeight + gap;
+  const below = frame.clientHeight - (box.offsetTop + box.offsetHeight) >= room;
+  tag.dataset.place = below ? "below" : box.offsetTop >= room ? "above" : "inside";
+  // Sideways too: centred under the box, but never past the photo's left or right edge.
+  const centre = box.offsetLeft + box.offsetWidth / 2;
+  const half = tag.offsetWidth / 2;
+  const shift = Math.min(Math.max(centre, half), Math.max(frame.clientWidth - half, half)) - centre;
+  tag.style.setProperty("--tag-shift", `${shift}px`);
+}
+
+$("photo").addEventListener("load", placeFaceTag);
+new ResizeObserver(placeFaceTag).observe($("photo-frame"));
 
 // The reading in short (the emotion and how sure), the rest behind toggles: the eight emotions (open where there is
 // room beside the photo), and age and gender, which are rough guesses and not what the garden is about.

@@ -8,7 +8,7 @@
 
 import { $, clearState, element, icon, showBusy, showProblem } from "./photo.js";
 import { GARDEN_CHANGED, config, emotionWord, eventId, format, postJson } from "./garden-state.js";
-import { activeFaceUserId } from "./privacy.js";
+import { asPerson } from "./privacy.js";
 
 const SONGS_KEY = "emotion-garden:songs"; // sessionStorage: the songs on screen survive a language switch
 const PAGE_SIZE = 3;
@@ -29,8 +29,9 @@ async function loadSongs({ more = false } = {}) {
   try {
     const body = { emotion: songs.emotion, n: PAGE_SIZE };
     if (more && songs.cursor) body.cursor = songs.cursor;
-    if (activeFaceUserId()) body.face_user = activeFaceUserId();
-    answer = await postJson(config.urls.songs, body);
+    // For nobody once the server no longer knows the visitor we remember (privacy.js asPerson).
+    answer = await asPerson((faceUser) => postJson(config.urls.songs,
+      faceUser ? { ...body, face_user: faceUser } : body));
   } catch (error) {
     if (ticket !== songRequests) return;
     const [retry] = showProblem($("songs-state"), {
@@ -64,7 +65,9 @@ function render() {
   $("song-list").replaceChildren(...songs.items.map(songFor));
 }
 
-// Each pick's reason, in the visitor's language, by the stable code the API gives beside its English words.
+// Each pick's reason, in the visitor's language, by the stable code the API gives beside its English words: every
+// code of recommender/engines/base.py's ReasonCode, in words for songs (the API's own are for images: "in the
+// gallery").
 function reasonText(item) {
   const emotion = emotionWord(songs.emotion);
   const words = {
@@ -73,9 +76,14 @@ function reasonText(item) {
     popular_with_everyone: gettext("Loved by many visitors"),
     matches_mood: format(gettext("Matches your mood: %(emotion)s"), { emotion }),
     new: gettext("New song"),
+    rarely_shown: gettext("Rarely played so far"),
+    in_gallery: gettext("From the song list"),
+    promoted: gettext("Featured song"),
+    recommended: gettext("Recommended for you"),
     matches_taste: gettext("Like the songs you liked"),
     for_your_mood: format(gettext("Visitors who looked %(emotion)s liked it"), { emotion }),
     trending: gettext("Trending now"),
+    similar: gettext("Similar to a song you chose"),
   };
   return words[item.reason_code] ?? item.reason;
 }
@@ -115,15 +123,17 @@ async function toggleLike(item, button) {
   const liking = button.getAttribute("aria-pressed") !== "true";
   button.setAttribute("aria-busy", "true");
   setLiked(button, liking);
-  const body = {
+  const event = {
     track: item.id, impressions: songs.items.map((shown) => shown.id), emotion: songs.emotion,
     recommendation_id: songs.recommendationId, client_event_id: eventId(),
   };
-  if (activeFaceUserId()) body.face_user = activeFaceUserId();
   const url = liking ? config.urls.like : config.urls.unlike;
   try {
     // One retry with the same client_event_id: the server counts it once even if the first attempt got through.
-    await postJson(url, body).catch((error) => (error.status === 0 ? postJson(url, body) : Promise.reject(error)));
+    await asPerson((faceUser) => {
+      const body = faceUser ? { ...event, face_user: faceUser } : event;
+      return postJson(url, body).catch((error) => (error.status === 0 ? postJson(url, body) : Promise.reject(error)));
+    });
   } catch {
     setLiked(button, !liking);
     showProblem($("songs-state"), {
