@@ -9,7 +9,7 @@ decodes a file; `manage.py compute_item_content` backfills items approved before
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -179,20 +179,48 @@ class Catalogue:
         return found[(self.size > 0) & (self.ids[found] == wanted)] if self.size else np.zeros(0, dtype=np.intp)
 
     def near_duplicates(self, positions: np.ndarray) -> np.ndarray:
-        """Items that are the same picture as one at `positions` (another size or a re-upload): the same emotion and
-        theme, and pixel statistics within NEAR_DUPLICATE of each other. Unmeasured items have no duplicates."""
+        """Items that are the same picture as one at `positions` (another size or a re-upload)."""
         found = np.zeros(self.size, dtype=bool)
         for position in positions.tolist():
-            if np.isnan(self.visuals[position]).any():
-                continue
-            alike = (self.emotions == self.emotions[position]) & (self.theme_of == self.theme_of[position])
-            gap = np.abs(self.visuals - self.visuals[position]).max(axis=1)
-            found |= alike & (gap <= NEAR_DUPLICATE)
+            found |= self.same_picture(emotion=int(self.emotions[position]),
+                                       theme=self.distinct_themes[self.theme_of[position]],
+                                       visual=self.visuals[position])
         return found
+
+    def same_picture(self, *, emotion: int, theme: str, visual: np.ndarray) -> np.ndarray:
+        """Items of this emotion and theme whose pixel statistics are within NEAR_DUPLICATE of `visual` (an item in
+        the catalogue or not). An unmeasured picture has no duplicates."""
+        if np.isnan(visual).any() or theme not in self.distinct_themes:
+            return np.zeros(self.size, dtype=bool)
+        alike = (self.emotions == emotion) & (self.theme_of == self.distinct_themes.index(theme))
+        return alike & (np.abs(self.visuals - visual).max(axis=1) <= NEAR_DUPLICATE)
+
+    def hidden_by(self, not_interested: Collection[int], *, kind: "ItemKind") -> np.ndarray:
+        """The items a visitor who said they are not interested in these is not shown: those and the same pictures,
+        also of one that has left the catalogue since (its copies stayed hidden only while it was live)."""
+        hidden = np.zeros(self.size, dtype=bool)
+        positions = self.positions(not_interested)
+        hidden[positions] = True
+        hidden |= self.near_duplicates(positions)
+        gone = set(not_interested) - set(self.ids[positions].tolist())
+        for emotion, theme, visual in gone_pictures(kind, gone) if gone else ():
+            hidden |= self.same_picture(emotion=EMOTION_INDEX.get(emotion, 0), theme=theme, visual=visual)
+        return hidden
 
     def theme_mask(self, in_theme: Callable[[str], bool]) -> np.ndarray:
         """Items whose theme passes `in_theme` (Context.in_theme), judged once per distinct theme."""
         return np.array([in_theme(theme) for theme in self.distinct_themes], dtype=bool)[self.theme_of]
+
+
+def gone_pictures(kind: ItemKind, item_ids: Collection[int]) -> list[tuple[str, str, np.ndarray]]:
+    """(emotion, theme, visual statistics) of the measured items among item_ids, live or not."""
+    visuals = dict(ItemContent.objects.filter(kind=kind.name, item_id__in=item_ids, visual__isnull=False)
+                   .values_list("item_id", "visual"))
+    if not visuals:  # songs have no pictures
+        return []
+    pictures = kind.model.objects.filter(pk__in=visuals).values_list("id", "emotion", "theme")
+    return [(emotion, theme, np.frombuffer(bytes(visuals[item_id]), dtype=np.float32))
+            for item_id, emotion, theme in pictures]
 
 
 def load_catalogue(*, kind: ItemKind = IMAGES, version: tuple[object, ...] = ()) -> Catalogue:

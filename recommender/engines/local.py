@@ -279,13 +279,9 @@ class LocalRecommender(RecommenderEngine):
                                  baselines, self.taste, sparse_columns=word_columns(catalogue.content))
 
     def _hidden(self, catalogue: Catalogue, events: VisitorEvents | None) -> np.ndarray:
-        """Items the visitor said they are not interested in, and their near-duplicates."""
-        hidden = np.zeros(catalogue.size, dtype=bool)
         if events is None or not events.not_interested:
-            return hidden
-        positions = catalogue.positions(events.not_interested)
-        hidden[positions] = True
-        return hidden | catalogue.near_duplicates(positions)
+            return np.zeros(catalogue.size, dtype=bool)
+        return catalogue.hidden_by(events.not_interested, kind=self.kind)
 
     def _explain(self, item: int, catalogue: Catalogue, context: Context, mood: int, path: list[Counts],
                  taste: np.ndarray | None, colike: np.ndarray | None, model: PersonalModel | None,

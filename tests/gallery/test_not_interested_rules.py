@@ -3,7 +3,9 @@
 import pytest
 from rest_framework.test import APIClient
 
+from curation.services import retire_image
 from recommender import history, training
+from recommender.items import store_item_content
 from recommender.models import Interaction, SegmentStat
 from recommender.queries import recent_likes_by_emotion
 from tests.factories import ApprovedImageFactory, FaceUserFactory, as_person
@@ -110,3 +112,22 @@ def test_many_events_on_one_image_push_out_no_other_hide_or_like(
 
     assert answer["likes"] == len(liked) and answer["mode"] == "personal"
     assert {item["id"] for item in answer["items"]} == {toggled.id, *(image.id for image in rest)}
+
+
+def test_copies_of_a_hidden_image_stay_hidden_once_it_is_retired(api_client: APIClient) -> None:
+    """Near-duplicates were found only from hidden images still live: retiring one brought its copies back."""
+    hidden, copy = ApprovedImageFactory.create_batch(2, emotion="CALM", theme="winter,snowy,night")
+    rest = ApprovedImageFactory.create_batch(3, emotion="CALM", theme="summer,sunny,day")
+    for image in [hidden, copy, *rest]:
+        store_item_content(image)
+    person = FaceUserFactory()
+    send(api_client, "not-interested", hidden.id, person)
+    body = {"emotion": "CALM", "face_user": str(person.pk), "n": 10}
+    assert copy.id not in {item["id"] for item in api_client.post(
+        "/api/v1/garden", body, format="json", **as_person(person)).json()["items"]}
+
+    retire_image(image=hidden)
+
+    shown = {item["id"] for item in api_client.post(
+        "/api/v1/garden", body, format="json", **as_person(person)).json()["items"]}
+    assert shown == {image.id for image in rest}
