@@ -45,7 +45,7 @@ def test_the_demo_people_are_seeded_once(client: Client) -> None:
     call_command("seed_reference_people", force=True)  # photos already in the collection are not added twice
     assert ReferencePhoto.objects.count() == 2
     page = client.get("/lookalike").content.decode()
-    assert 'id="empty-collection"' not in page and "with the 2 people" in page
+    assert 'id="empty-collection"' not in page and "with both people" in page
 
 
 @pytest.mark.django_db
