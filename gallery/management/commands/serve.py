@@ -1,5 +1,6 @@
 """Run the whole site on this machine: migrate, seed the demo gallery and look-alike people, ensure an admin login,
-then run the web server (gunicorn) and a django-q2 worker side by side until Ctrl-C, which stops both."""
+then run the web server (gunicorn) and a django-q2 worker side by side until Ctrl-C, which stops both. A worker that
+dies is started again; the web server's exit stops everything."""
 
 import contextlib
 import os
@@ -18,6 +19,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from emotion_garden.arguments import at_least
+
+# A task worker that keeps dying is started again after 1 s, then 2, 4... at most a minute apart; one that ran for that
+# minute failed anew and waits 1 s again.
+WORKER_FIRST_DELAY = 1.0
+WORKER_MAX_DELAY = 60.0
 
 
 class Command(BaseCommand):
@@ -51,10 +57,8 @@ class Command(BaseCommand):
                     str(Path(settings.BASE_DIR) / "emotion_garden" / "gunicorn.conf.py"), "--bind", bind]
         if web_workers is not None:
             gunicorn += ["--workers", str(web_workers)]
-        self._run_until_interrupted([
-            gunicorn,
-            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "qcluster"],
-        ])
+        self._run_until_interrupted(
+            web=gunicorn, worker=[sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "qcluster"])
 
     def _ensure_admin(self) -> tuple[str, str]:
         """The admin account from DJANGO_SUPERUSER_USERNAME/PASSWORD, or a generated password kept in DATA_DIR."""
@@ -74,23 +78,44 @@ class Command(BaseCommand):
             password_file.chmod(0o600)
         return username, password
 
-    def _run_until_interrupted(self, commands: list[list[str]]) -> None:
-        # Each child leads a process group of its own with the processes it starts (gunicorn's workers, django-q2's):
-        # it is asked to stop, and then its whole group is killed, so nothing outlives the command. Killing only a
-        # task cluster that overran the deadline left its busy workers running, holding the terminal's output open.
-        processes = [subprocess.Popen(command, process_group=0) for command in commands]
+    def _run_until_interrupted(self, *, web: list[str], worker: list[str]) -> None:
+        """Run the web server and the task worker until Ctrl-C (SIGINT) or SIGTERM, or until the web server exits
+        (then exit 1 unless it stopped cleanly); a task worker that exits is started again, after a back-off."""
         stopping = False
 
         def stop(signum: int, frame: FrameType | None) -> None:
             nonlocal stopping
             stopping = True
 
+        # Before the children start: a Ctrl-C while they started would stop this process alone (KeyboardInterrupt)
+        # and leave them running in their own groups.
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
-        # Ctrl-C reaches this process alone (the children have their own groups); the loop also stops when either
-        # child dies.
-        while not stopping and all(process.poll() is None for process in processes):
+        # Each child leads a process group of its own with the processes it starts (gunicorn's workers, django-q2's):
+        # it is asked to stop, and then its whole group is killed, so nothing outlives the command. Killing only a
+        # task cluster that overran the deadline left its busy workers running, holding the terminal's output open.
+        web_process = subprocess.Popen(web, process_group=0)
+        worker_process: subprocess.Popen | None = subprocess.Popen(worker, process_group=0)
+        worker_started = time.monotonic()
+        delay, restart_at = WORKER_FIRST_DELAY, 0.0
+        # Ctrl-C reaches this process alone (the children have their own groups). The web server is the site: the
+        # loop stops when it exits. The task worker only helps it (refits, generation jobs, the outbox): a killed
+        # worker used to take the whole site down with it; now the site keeps serving and the worker comes back.
+        while not stopping and web_process.poll() is None:
+            if worker_process is not None and worker_process.poll() is not None:
+                _signal_group(worker_process, signal.SIGKILL)  # a killed cluster's pool would run on beside the next
+                if time.monotonic() - worker_started >= WORKER_MAX_DELAY:
+                    delay = WORKER_FIRST_DELAY
+                self.stdout.write(f"The task worker exited with code {worker_process.returncode}; restarting it in "
+                                  f"{delay:g} s.")
+                self.stdout.flush()  # a log collector reading the pipe sees it now, not when the command ends
+                worker_process, restart_at = None, time.monotonic() + delay
+                delay = min(delay * 2, WORKER_MAX_DELAY)
+            if worker_process is None and time.monotonic() >= restart_at:
+                worker_process = subprocess.Popen(worker, process_group=0)
+                worker_started = time.monotonic()
             time.sleep(0.2)
+        processes = [web_process] if worker_process is None else [web_process, worker_process]
         for process in processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)  # each stops its own workers gracefully
