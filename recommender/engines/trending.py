@@ -1,4 +1,4 @@
-"""Trending now: the images liked most in a recent window by visitors of one emotion, smoothed by everyone's likes.
+"""Trending now: the images liked most in a recent window by visitors of one emotion, ties ordered by everyone's likes.
 
 Read with one aggregate over the window for every emotion at once and kept per process like the segment counters
 (recommender.engines.counters): refreshed in the background, so a trending garden never waits for the aggregate after
@@ -14,9 +14,6 @@ from recommender.engines.counters import SegmentCounterCache, SegmentCounts
 from recommender.items import IMAGES, ItemKind
 from recommender.queries import recent_likes_by_emotion
 
-# A like by anyone counts this much towards an emotion's trending list: enough to order images its own visitors have
-# not liked yet, never enough to outweigh one of theirs.
-EVERYONE_WEIGHT = 0.1
 WINDOW = "window"  # the cache's one key: every emotion is read together
 
 
@@ -32,13 +29,13 @@ class TrendingCache:
         by_emotion = self._cache.get(WINDOW)
         counts = by_emotion.get(emotion)
         if counts is None:  # nobody of this emotion liked anything in the window
-            return EVERYONE_WEIGHT * by_emotion[""].on(image_ids)[0]
-        own, everyone = counts.on(image_ids)
-        return own + EVERYONE_WEIGHT * everyone
+            return by_emotion[""].on(image_ids)[1]
+        own, tie_break = counts.on(image_ids)
+        return own + tie_break
 
     def _read(self, _key: str) -> dict[str, SegmentCounts]:
         """Per item liked in the window, for each emotion shown in it ("" for everyone): its likes by visitors of the
-        emotion (`likes`) and by everyone (`impressions`)."""
+        emotion (`likes`) and everyone's likes scaled below one (`impressions`), the tie-break added to them."""
         rows = recent_likes_by_emotion(events=self.kind.events, item_field=self.kind.field,
                                        since=timezone.now() - timedelta(hours=self.hours))
         image_of = np.array([row[0] for row in rows], dtype=np.int64)
@@ -46,10 +43,14 @@ class TrendingCache:
         likes = np.maximum(np.array([row[2] for row in rows], dtype=float), 0.0)  # more taken back than given
         image_ids, position = np.unique(image_of, return_inverse=True)
         everyone = np.bincount(position, weights=likes, minlength=image_ids.size)
-        by_emotion = {"": SegmentCounts(image_ids=image_ids, likes=everyone, impressions=everyone)}
+        # Everyone's likes order only the images an emotion's own visitors liked equally often (most often none): scaled
+        # below one, the most liked image of all cannot outweigh a single like of the emotion's own. A fixed weight
+        # (0.1) let 340 likes of other emotions put images nobody in fear liked above one three fearful people liked.
+        tie_break = everyone / (1.0 + everyone.max(initial=0.0))
+        by_emotion = {"": SegmentCounts(image_ids=image_ids, likes=everyone, impressions=tie_break)}
         for emotion in {row[1] for row in rows} - {""}:
             mine = emotion_of == emotion
             by_emotion[emotion] = SegmentCounts(
                 image_ids=image_ids, likes=np.bincount(position[mine], weights=likes[mine], minlength=image_ids.size),
-                impressions=everyone)
+                impressions=tie_break)
         return by_emotion

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from recommender.engines.trending import EVERYONE_WEIGHT, TrendingCache
+from recommender.engines.trending import TrendingCache
 from recommender.models import Interaction
 from tests.factories import ApprovedImageFactory
 
@@ -31,11 +31,34 @@ def test_every_emotion_is_scored_from_one_read_of_the_window() -> None:
         happy = cache.scores("HAPPY", ids)
         everyone = cache.scores("", ids)
         fear = cache.scores("FEAR", ids)
-    assert sad.tolist() == pytest.approx([2 + 2 * EVERYONE_WEIGHT, EVERYONE_WEIGHT, 0])
-    assert happy.tolist() == pytest.approx([2 * EVERYONE_WEIGHT, 1 + EVERYONE_WEIGHT, 0])
-    assert everyone.tolist() == pytest.approx([2 * (1 + EVERYONE_WEIGHT), 1 + EVERYONE_WEIGHT, 0])
+    # Everyone's likes (2, 1, 0) over one more than the most of them break the ties: 2/3, 1/3, 0.
+    assert sad.tolist() == pytest.approx([2 + 2 / 3, 1 / 3, 0])
+    assert happy.tolist() == pytest.approx([2 / 3, 1 + 1 / 3, 0])
+    assert everyone.tolist() == pytest.approx([2 + 2 / 3, 1 + 1 / 3, 0])
     # Nobody in fear liked anything lately: everyone's likes still order the page.
-    assert fear.tolist() == pytest.approx([2 * EVERYONE_WEIGHT, EVERYONE_WEIGHT, 0])
+    assert fear.tolist() == pytest.approx([2 / 3, 1 / 3, 0])
+
+
+@pytest.mark.django_db
+def test_other_emotions_likes_only_order_the_images_an_emotions_own_visitors_liked_equally() -> None:
+    """Three fearful people liked one image; 0.1 of 340 likes by happy and sad people put images nobody in fear liked
+    above it."""
+    feared, popular, liked_less, unliked = (image.pk for image in ApprovedImageFactory.create_batch(4))
+    for _ in range(3):
+        like(feared, "FEAR")
+    like(liked_less, "FEAR")
+    Interaction.objects.bulk_create(
+        [Interaction(image_id=popular, event=Interaction.Event.LIKE, emotion="HAPPY") for _ in range(25)]
+        + [Interaction(image_id=popular, event=Interaction.Event.LIKE, emotion="SAD") for _ in range(25)]
+        + [Interaction(image_id=liked_less, event=Interaction.Event.LIKE, emotion="HAPPY") for _ in range(40)])
+    ids = np.array(sorted((feared, popular, liked_less, unliked)))
+
+    scores = TrendingCache(hours=24, max_age_seconds=60).scores("FEAR", ids)
+    fear = dict(zip(ids.tolist(), scores.tolist(), strict=True))
+
+    # 3 fearful likes, then 1 (with 41 likes in all), then none: everyone's 50 orders only the images tied on none.
+    assert sorted(fear, key=fear.__getitem__, reverse=True) == [feared, liked_less, popular, unliked]
+    assert fear[feared] - fear[liked_less] > 1  # nobody else's likes make up for a fearful one
 
 
 @pytest.mark.django_db
