@@ -14,11 +14,12 @@ from recommender.dashboard import (
     images_by_emotion_and_status,
     images_by_like_rate,
     likes_per_day,
+    online_like_rates,
     recommender_health,
     wilson_bounds,
 )
 from recommender.models import Interaction, OutboxMessage, SegmentStat, ServedPage
-from tests.factories import ApprovedImageFactory, ImageFactory
+from tests.factories import ApprovedImageFactory, FaceUserFactory, ImageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +69,50 @@ def test_likes_are_counted_per_day_over_a_range() -> None:
     assert len(days) == 30 and days[0][0] == today - timedelta(days=29) and days[-1][0] == today
     assert dict(days)[today] == 2 and dict(days)[today - timedelta(days=3)] == 1
     assert dict(days)[today - timedelta(days=29)] == 1 and sum(likes for _, likes in days) == 4
+
+
+def test_an_image_liked_again_and_again_counts_once_a_day_per_person_or_answer() -> None:
+    """15 like/unlike toggles of one image were 15 likes that day."""
+    liked, other = ApprovedImageFactory.create_batch(2)
+    person = FaceUserFactory()
+    today = timezone.localdate()
+    noon = timezone.make_aware(datetime.combine(today, datetime.min.time())) + timedelta(hours=12)
+    yesterday = noon - timedelta(days=1)
+    for _ in range(15):
+        for event in ("like", "unlike"):
+            Interaction.objects.create(image=liked, event=event, face_user=person)
+            Interaction.objects.create(image=liked, event=event, recommendation_id="a" * 32)  # anonymous, one answer
+    Interaction.objects.create(image=other, event="like", face_user=person)
+    Interaction.objects.create(image=liked, event="like", recommendation_id="b" * 32)  # another answer
+    for when in (noon, noon, yesterday):  # anonymous likes naming no answer: nothing tells their visitors apart
+        interaction(liked, "like", when)
+    yesterdays = Interaction.objects.create(image=liked, event="like", face_user=person)
+    Interaction.objects.filter(pk=yesterdays.pk).update(created_at=yesterday)
+
+    days = dict(likes_per_day(first=today - timedelta(days=1), last=today))
+
+    # The person's two images, the two answers' one each, the two likes naming none.
+    assert days == {today: 6, today - timedelta(days=1): 2}
+
+
+def test_an_image_liked_again_and_again_from_one_answer_counts_once_in_its_like_rate() -> None:
+    """15 like/unlike toggles of the image at slot 20 of one answer: "shown 19 liked 27, like-rate 1.421"."""
+    images = ApprovedImageFactory.create_batch(20)
+    ids = ",".join(str(image.pk) for image in images)
+    now = timezone.now()
+    for page in ("toggled", "another"):
+        ServedPage.objects.create(id=page, mode="emotion", emotion="SAD", items=ids, created_at=now)
+    for _ in range(15):
+        for event in ("like", "unlike"):
+            Interaction.objects.create(image=images[19], event=event, recommendation_id="toggled")
+    Interaction.objects.create(image=images[0], event="like", recommendation_id="another")
+
+    rates = online_like_rates(days=1)
+
+    assert [(row.label, row.shown, row.likes) for row in rates.by_mode] == [("emotion", 40, 2)]
+    slots = {row.label: (row.shown, row.likes) for row in rates.by_slot}
+    assert slots["20"] == (2, 1) and slots["1"] == (2, 1)
+    assert all(row.likes <= row.shown for row in rates.by_slot)
 
 
 def test_the_wilson_bounds_reward_a_larger_sample() -> None:
