@@ -71,6 +71,10 @@ def _identify(image: DecodedImage, face: FaceDetail, *, remember: bool) -> tuple
         if face_user := _recognised(identity, image, face, now=now, demographics=demographics):
             return face_user, True
         face_user = FaceUser.objects.create(id=uuid.uuid4(), consented_at=now, last_seen_at=now, **demographics)
+        # created_at (auto_now_add, the export's first_seen_at) reads the clock again on insert, after the search
+        # that set `now`: a new person was first seen after they were last seen.
+        FaceUser.objects.filter(pk=face_user.pk).update(created_at=now)
+        face_user.created_at = now
         if not identity.index_face(face_user_id=face_user.id, image=image, face=face):
             # A person the backend cannot recognise again would be a face user in name only.
             transaction.set_rollback(True)

@@ -111,6 +111,19 @@ def test_the_export_takes_a_few_queries_however_long_the_history(
     assert len(body["song_interactions"]) == 6
 
 
+def test_a_newly_enrolled_person_was_first_and_last_seen_at_the_same_instant(api_client: APIClient,
+                                                                           astronaut_png: bytes) -> None:
+    """The export showed a new person last seen 8 ms before they were first seen: two reads of the clock."""
+    reading = api_client.post("/api/v1/emotion?remember=true", astronaut_png, content_type="image/png").json()
+    person = FaceUser.objects.get(pk=reading["face_user"]["id"])
+    api_client.credentials(HTTP_X_PERSON_TOKEN=reading["person_token"])
+
+    profile = api_client.get(url(person.pk)).json()["profile"]
+
+    assert profile["first_seen_at"] == profile["last_seen_at"] == profile["consented_at"]
+    assert person.created_at == person.last_seen_at == person.consented_at
+
+
 def test_an_unknown_person_is_a_404_in_the_api_error_format_for_an_operator(api_client: APIClient) -> None:
     response = api_client.get(url(uuid.uuid4()), HTTP_X_API_KEY=ApiKeyFactory(scopes=["users"]).raw_key)
     assert response.status_code == 404
