@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from pytest_django.fixtures import Settings
 
 from gallery.management.commands.serve import Command as ServeCommand
 
@@ -173,3 +175,25 @@ def test_counts_that_cannot_be_are_usage_errors(command: str, argument: str) -> 
     """`serve --web-workers 0` listened with no worker behind it: every request hung."""
     with pytest.raises(CommandError, match="must be at least|is not a whole number"):
         call_command(command, argument)
+
+
+@pytest.mark.django_db
+def test_the_admin_login_is_created_once_and_a_changed_password_is_kept(
+    settings: Settings, tmp_path: Path,
+) -> None:
+    """The command set the kept password again on every start: a password the admin had changed (one leaked, say)
+    came back after a restart, and the old one was printed each time."""
+    settings.DATA_DIR = str(tmp_path)
+    username, first = ServeCommand()._ensure_admin()
+    assert (tmp_path / "admin-password").read_text() == first
+    assert ServeCommand()._ensure_admin() == (username, first)  # printed again while it still opens the login
+    admin = get_user_model().objects.get(username=username)
+    assert admin.is_superuser and admin.check_password(first)
+    admin.set_password("Rotated-Secret-9931!")
+    admin.save()
+
+    _, told = ServeCommand()._ensure_admin()
+
+    admin.refresh_from_db()
+    assert admin.check_password("Rotated-Secret-9931!") and not admin.check_password(first)
+    assert first not in told and not (tmp_path / "admin-password").exists()

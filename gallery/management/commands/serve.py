@@ -61,22 +61,24 @@ class Command(BaseCommand):
             web=gunicorn, worker=[sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "qcluster"])
 
     def _ensure_admin(self) -> tuple[str, str]:
-        """The admin account from DJANGO_SUPERUSER_USERNAME/PASSWORD, or a generated password kept in DATA_DIR."""
+        """The admin login and how to tell it: created on the first start with DJANGO_SUPERUSER_PASSWORD, or a
+        generated password kept in DATA_DIR/admin-password. Never reset afterwards: a password the admin changed
+        came back on every restart, and the old one was printed each time. A kept password that no longer opens the
+        login is deleted (it is stale, and was a secret)."""
         username = os.environ.get("DJANGO_SUPERUSER_USERNAME", "admin")
         password_file = Path(settings.DATA_DIR) / "admin-password"
-        password = os.environ.get("DJANGO_SUPERUSER_PASSWORD") or (
-            password_file.read_text().strip() if password_file.exists() else secrets.token_urlsafe(12)
-        )
-        user, _ = get_user_model().objects.get_or_create(
-            username=username, defaults={"is_staff": True, "is_superuser": True}
-        )
-        if not user.check_password(password):
-            user.set_password(password)
-            user.save(update_fields=["password"])
-        if "DJANGO_SUPERUSER_PASSWORD" not in os.environ:
-            password_file.write_text(password)
-            password_file.chmod(0o600)
-        return username, password
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            password = os.environ.get("DJANGO_SUPERUSER_PASSWORD") or secrets.token_urlsafe(12)
+            get_user_model().objects.create_superuser(username=username, password=password)
+            if "DJANGO_SUPERUSER_PASSWORD" not in os.environ:
+                password_file.write_text(password)
+                password_file.chmod(0o600)
+            return username, password
+        if password_file.exists() and user.check_password(kept := password_file.read_text().strip()):
+            return username, kept
+        password_file.unlink(missing_ok=True)
+        return username, "(the password as last set)"
 
     def _run_until_interrupted(self, *, web: list[str], worker: list[str]) -> None:
         """Run the web server and the task worker until Ctrl-C (SIGINT) or SIGTERM, or until the web server exits
