@@ -143,8 +143,9 @@ class Image(models.Model):
     # The file name clients know the image by, unique in its emotion and theme: the original system's keys were
     # emotions/<emotion>[/<theme>]/<name> and imgPool/<emotion>[/<theme>]/<name>.
     name = models.CharField(max_length=200, validators=[validate_image_name])
-    file = models.ImageField(upload_to=_image_path)
-    thumbnail = models.ImageField(upload_to=_thumbnail_path, blank=True)
+    # Indexed: the embedded media view looks a file up by its name on every request (gallery.media).
+    file = models.ImageField(upload_to=_image_path, db_index=True)
+    thumbnail = models.ImageField(upload_to=_thumbnail_path, blank=True, db_index=True)
     width = models.PositiveIntegerField(editable=False)
     height = models.PositiveIntegerField(editable=False)
     orientation = models.CharField(max_length=16, choices=Orientation.choices)
@@ -244,7 +245,7 @@ class Track(models.Model):
     # every save, so no path into the table can bypass the uniqueness below.
     title_key = models.CharField(max_length=KEY_MAX, editable=False)
     artist_key = models.CharField(max_length=KEY_MAX, editable=False)
-    cover = models.ImageField(upload_to=_cover_path)
+    cover = models.ImageField(upload_to=_cover_path, db_index=True)  # looked up by name: gallery.media
     source = models.CharField(max_length=24, choices=Source.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     suggestion_run = models.ForeignKey(

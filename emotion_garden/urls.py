@@ -5,8 +5,8 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from emotion_garden.health import healthz
-from emotion_garden.media import serve_media
 from emotion_garden.schema_view import SchemaView
+from gallery.media import serve_media
 from gallery.views import home, lookalike
 
 urlpatterns = [
@@ -30,7 +30,7 @@ handler404 = "emotion_garden.api.not_found"
 handler500 = "emotion_garden.api.server_error"
 
 if settings.SERVE_MEDIA:
-    # Without S3 or a front proxy, Django itself serves the images from MEDIA_ROOT.
+    # Without S3, Django itself serves MEDIA_ROOT, each file only to those who may see it now (gallery.media).
     urlpatterns.append(
         re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", serve_media)
     )

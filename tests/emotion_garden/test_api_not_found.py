@@ -48,6 +48,7 @@ def test_an_upper_case_uuid_is_redirected_to_the_apis_spelling(api_client: APICl
     assert (response.status_code, response["Location"]) == (308, f"/api/v1/users/{person.id}")
 
 
+@pytest.mark.django_db  # which images/ files may be seen is looked up in the catalogue
 @pytest.mark.parametrize("path", ["/media/" + "a" * 256, "/media/images/" + "i" * 300 + ".jpeg"])
 def test_a_media_name_too_long_for_the_filesystem_is_not_found(client: Client, path: str) -> None:
     assert client.get(path).status_code == 404  # the filesystem's "File name too long" was a 500
