@@ -154,8 +154,7 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
                           "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 else:
-    # Room for a throttle counter per client address and minute (gallery.api_access): past MAX_ENTRIES locmem drops
-    # a third of its entries at once, counters included (its default of 300 is a few hundred visitors).
+    # A throttle counter per address and minute: past MAX_ENTRIES (default 300) locmem drops a third of all entries.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                           "OPTIONS": {"MAX_ENTRIES": 20_000}}}
 
@@ -289,16 +288,17 @@ REST_FRAMEWORK = {
     # a client from dodging its limit with a made-up X-Forwarded-For; behind one proxy, set API_NUM_PROXIES=1.
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
 }
-# API keys (admin or `manage.py create_api_key`) identify mobile and third-party clients. Without API_KEYS_REQUIRED,
-# callers without a key are still served (the original web clients and scripts); with it, /api/v1 answers 401 to
-# them, except the site's own page at /, which carries a signed SameSite=Strict cookie (gallery.api_access).
+# API keys (admin or `manage.py create_api_key`) identify mobile and third-party clients. With API_KEYS_REQUIRED,
+# /api/v1 answers 401 to callers without one, except the site's own page at / (its signed cookie: gallery.api_access).
 API_KEYS_REQUIRED = env.bool("API_KEYS_REQUIRED", default=False)
 # "<count>/<s|min|hour|day>", or "none". A visitor of the web gallery makes a few requests a minute; 300 leaves room
-# for a school or office sharing one address. Keys get more, each key may have its own rate, and a person's own
-# credential has a budget of its own (people who share an address are not one anonymous caller).
+# for a school or office sharing one address. Keys get more, each key may have its own rate. Without a key, a face
+# request costs API_FACE_REQUEST_COST; one that may search the people is the address's even with a person's
+# credential, unless it was that person; other calls with one use the person's budget (gallery.api_access).
 API_ANON_RATE = env("API_ANON_RATE", default="300/min")
 API_KEY_RATE = env("API_KEY_RATE", default="1200/min")
 API_PERSON_RATE = env("API_PERSON_RATE", default="600/min")
+API_FACE_REQUEST_COST = env.int("API_FACE_REQUEST_COST", default=1)
 # Where the throttle counts: without Redis, a SQLite file of its own that every worker process of this machine shares
 # (gallery.rate_counts; a per-process cache let each worker grant the full rate); with Redis, the cache.
 API_RATE_COUNTERS = env("API_RATE_COUNTERS", default="" if REDIS_URL else str(DATA_DIR / "rate-counters.sqlite3"))

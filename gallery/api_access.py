@@ -1,14 +1,16 @@
 """Who may call /api/v1, and how often: API keys with scopes, the site's own page, per-IP and per-key throttles.
 
-DRF applies these to every API view (settings.REST_FRAMEWORK). The original clients' endpoints (gallery.compat) and
-the health check are plain Django views, so they are never asked for a key nor throttled.
+DRF applies these to every API view (settings.REST_FRAMEWORK). The original clients' endpoints (gallery.compat) are
+plain Django views, never asked for a key; their POSTs count in the same budgets through request_wait.
 """
 
+import contextlib
 import functools
 import logging
 import math
 import secrets
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -143,40 +145,101 @@ class ApiScopePermission(BasePermission):
 
 
 class ApiRateThrottle(BaseThrottle):
-    """API_ANON_RATE per IP for callers without a key or a person's credential, the key's own rate (or API_KEY_RATE)
-    per key, API_PERSON_RATE per person for callers with a person's valid credential and no key.
+    """Every API view's throttle: request_wait's budgets. A view that reads faces says so with `face_request = True`,
+    which makes it cost more of them.
 
-    Fixed windows counted with one cache increment per request. DRF's SimpleRateThrottle instead reads and rewrites
+    Fixed windows counted with one cache increment per budget. DRF's SimpleRateThrottle instead reads and rewrites
     a list of every request's time in the window: at 600/min that is a 600-float pickle per request, and at the
     benchmark's rates far more; a counter costs the same at any rate. A burst can reach twice the rate across a
     window's edge, which is fine for keeping one client from starving the others. Every answer it counted carries
-    the IETF draft's RateLimit-Limit, -Remaining and -Reset headers; a 429 also Retry-After.
+    the IETF draft's RateLimit-Limit, -Remaining and -Reset headers (of its tightest budget); a 429 also Retry-After.
     """
 
     def allow_request(self, request: Request, view: "APIView") -> bool:
-        client = request.auth if isinstance(request.auth, ApiClient) else None
-        if client is not None:
-            # The prefix, not the id: ids restart in a fresh database while a shared Redis keeps counting.
-            rate, ident = client.rate or settings.API_KEY_RATE, f"key:{client.prefix}"
-        elif (person := person_of(request)) is not None:
-            rate, ident = settings.API_PERSON_RATE, f"person:{person.hex}"
-        else:
-            rate, ident = settings.API_ANON_RATE, f"ip:{self.get_ident(request)}"
-        limit = _limit(rate)
-        if limit is None:
-            return True
-        allowed, seconds = limit
-        now = time.time()
-        window = int(now // seconds)
-        self._wait = (window + 1) * seconds - now
-        count = _count_or_none(f"{ident}:{seconds}", window=window, seconds=seconds)
-        if count is None:  # the counters are unreachable: serve unmetered rather than fail
-            return True
-        note_rate_limit(request, limit=allowed, remaining=max(0, allowed - count), reset=math.ceil(self._wait))
-        return count <= allowed
+        searches = getattr(view, "searches_people", None)
+        self._wait = request_wait(request, face=getattr(view, "face_request", False),
+                                  searches_people=bool(searches and searches(request)))
+        return self._wait is None
 
-    def wait(self) -> float:
+    def wait(self) -> float | None:
         return self._wait
+
+
+@dataclass(frozen=True)
+class _Budget:
+    rate: str
+    ident: str
+    cost: int
+
+
+def _budgets(request: HttpRequest | Request, *, face: bool, searches_people: bool) -> list[_Budget]:
+    """What a request draws on. A key: its own rate (or API_KEY_RATE), whatever it calls. Without one, a face
+    request (reading a face, comparing faces, the look-alike) costs API_FACE_REQUEST_COST of its address's
+    API_ANON_RATE, and of its person's API_PERSON_RATE when a person's credential comes with it. Other requests with
+    a person's credential draw on the person's budget alone, so that people who share an address (a school, an
+    office) are not one anonymous caller.
+
+    A request that may search the people (the emotion reading with consent) charges the address even with a
+    credential, refunded once it turns out the face was that person's (refund_face_search): every enrolment hands
+    out a new credential, so a credential that lifted the address's limit let one address enrol and search any
+    number of faces."""
+    client = getattr(request, "auth", None)
+    if isinstance(client, ApiClient):
+        # The prefix, not the id: ids restart in a fresh database while a shared Redis keeps counting.
+        return [_Budget(rate=client.rate or settings.API_KEY_RATE, ident=f"key:{client.prefix}", cost=1)]
+    cost = max(1, settings.API_FACE_REQUEST_COST) if face else 1  # 0 or less would never be throttled
+    person = person_of(request)
+    own = [] if person is None else [_Budget(rate=settings.API_PERSON_RATE, ident=f"person:{person.hex}", cost=cost)]
+    if person is not None and not searches_people:
+        return own
+    return [_Budget(rate=settings.API_ANON_RATE, ident=f"ip:{BaseThrottle().get_ident(request)}", cost=cost), *own]
+
+
+def request_wait(request: HttpRequest | Request, *, face: bool, searches_people: bool = False) -> float | None:
+    """Count the request in every budget it draws on (_budgets): None when it may be served, else the seconds until
+    the spent budget's window ends. Used by the API's throttle and by the original endpoints (gallery.compat), for
+    plain Django requests too. A request is served while its budgets had room left before it, so a face request
+    still gets through where API_ANON_RATE is below its cost."""
+    now = time.time()
+    wait: float | None = None
+    tightest: tuple[int, int, float] | None = None  # (limit, remaining, seconds to the window's end)
+    for budget in _budgets(request, face=face, searches_people=searches_people):
+        limit = _limit(budget.rate)
+        if limit is None:
+            continue
+        allowed, seconds = limit
+        window = int(now // seconds)
+        window_left = (window + 1) * seconds - now
+        count = _count_or_none(f"{budget.ident}:{seconds}", window=window, seconds=seconds, amount=budget.cost)
+        if count is None:  # the counters are unreachable: serve unmetered rather than fail
+            continue
+        if budget.ident.startswith("ip:") and searches_people:
+            getattr(request, "_request", request).face_search_charge = (budget, window, seconds)
+        remaining = max(0, allowed - count)
+        if tightest is None or remaining < tightest[1]:
+            tightest = (allowed, remaining, window_left)
+        if count - budget.cost >= allowed:
+            wait = max(wait or 0.0, window_left)
+    if tightest is not None:
+        note_rate_limit(request, limit=tightest[0], remaining=tightest[1], reset=math.ceil(tightest[2]))
+    return wait
+
+
+def refund_face_search(request: HttpRequest | Request) -> None:
+    """Give the address back what a face request with a person's credential cost it (see _budgets): the face was
+    that person's, or no one was searched. Only within the window it was charged in."""
+    charge = getattr(getattr(request, "_request", request), "face_search_charge", None)
+    if charge is None:
+        return
+    budget, window, seconds = charge
+    ident = f"{budget.ident}:{seconds}"
+    if settings.API_RATE_COUNTERS:
+        rate_counts.refund(path=Path(settings.API_RATE_COUNTERS), ident=ident, window=window, amount=budget.cost)
+    elif redis_cache.available():
+        try:
+            _refund(f"throttle:{ident}:{window}", amount=budget.cost)
+        except REDIS_UNAVAILABLE as error:
+            redis_cache.failed(error, fallback="a face request's charge is not refunded")
 
 
 def _limit(rate: str) -> tuple[int, int] | None:
@@ -186,10 +249,10 @@ def _limit(rate: str) -> tuple[int, int] | None:
         raise ImproperlyConfigured(str(error)) from None
 
 
-# INCR, and give a new counter its expiry, in one command (Django's Redis cache stores ints as plain numbers).
+# INCRBY, and give a new counter its expiry, in one command (Django's Redis cache stores ints as plain numbers).
 _INCREMENT = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+local count = redis.call('INCRBY', KEYS[1], ARGV[2])
+if count == tonumber(ARGV[2]) then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count
 """
 
@@ -201,29 +264,46 @@ def _redis_increment() -> Script:
     return caches[DEFAULT_CACHE_ALIAS]._cache.get_client(write=True).register_script(_INCREMENT)
 
 
-def _count_or_none(ident: str, *, window: int, seconds: int) -> int | None:
-    """Count this request in `ident`'s window: in the SQLite file API_RATE_COUNTERS names (the embedded install,
-    shared by its processes), else in the cache (Redis when scaled out). None while Redis is unreachable."""
+def _count_or_none(ident: str, *, window: int, seconds: int, amount: int) -> int | None:
+    """Count this request's `amount` in `ident`'s window: in the SQLite file API_RATE_COUNTERS names (the embedded
+    install, shared by its processes), else in the cache (Redis when scaled out). None while Redis is unreachable."""
     if settings.API_RATE_COUNTERS:
         return rate_counts.count(path=Path(settings.API_RATE_COUNTERS), ident=ident, window=window,
-                                 expires=(window + 1) * seconds)
+                                 expires=(window + 1) * seconds, amount=amount)
     if not redis_cache.available():
         return None
     try:
-        return _count(f"throttle:{ident}:{window}", timeout=seconds)
+        return _count(f"throttle:{ident}:{window}", timeout=seconds, amount=amount)
     except REDIS_UNAVAILABLE as error:
         redis_cache.failed(error, fallback="API requests are not throttled meanwhile")
         return None
 
 
-def _count(cache_key: str, *, timeout: int) -> int:
-    """Add one to a counter in the cache that lives `timeout` seconds, and return the count."""
+# DECRBY only a counter that still exists: one that expired must not come back, negative and without an expiry.
+_REFUND = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECRBY', KEYS[1], ARGV[1]) end
+return 0
+"""
+
+
+def _refund(cache_key: str, *, amount: int) -> None:
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, RedisCache):
+        client = backend._cache.get_client(write=True)
+        client.eval(_REFUND, 1, backend.make_and_validate_key(cache_key), amount)
+        return
+    with contextlib.suppress(ValueError):  # locmem: the window's counter is gone
+        cache.decr(cache_key, amount)
+
+
+def _count(cache_key: str, *, timeout: int, amount: int) -> int:
+    """Add `amount` to a counter in the cache that lives `timeout` seconds, and return the count."""
     backend = caches[DEFAULT_CACHE_ALIAS]  # `cache` is a proxy, which isinstance() cannot see through
     if isinstance(backend, RedisCache):
-        return int(_redis_increment()(keys=[backend.make_and_validate_key(cache_key)], args=[timeout]))
+        return int(_redis_increment()(keys=[backend.make_and_validate_key(cache_key)], args=[timeout, amount]))
     try:  # an in-process cache (locmem): no round trips to save
-        return cache.incr(cache_key)
+        return cache.incr(cache_key, amount)
     except ValueError:  # the window's first request
-        if cache.add(cache_key, 1, timeout):
-            return 1
-        return cache.incr(cache_key)  # another thread added it first
+        if cache.add(cache_key, amount, timeout):
+            return amount
+        return cache.incr(cache_key, amount)  # another thread added it first

@@ -14,12 +14,13 @@ from rest_framework.views import APIView
 from emotion_garden.api import ApiError
 from emotion_garden.imaging import InvalidImage
 from gallery.answers import EmotionAnswerSerializer, FaceComparisonSerializer
+from gallery.api_access import refund_face_search
 from gallery.faces.base import FaceServiceUnavailable
 from gallery.lookalike import find_lookalikes
 from gallery.lookalike_serializers import LookalikeSerializer, lookalike_answer
 from gallery.models import ApiScope
 from gallery.parsers import LimitedMultiPartParser, RawImageParser
-from gallery.person_access import hand_out_credential, set_person_cookie
+from gallery.person_access import hand_out_credential, person_of, set_person_cookie
 from gallery.schema import IMAGE_ERRORS, errors
 from gallery.serializers import FaceUserSerializer
 from gallery.services import NoFaceFound, compare_faces, read_emotion
@@ -44,6 +45,11 @@ class EmotionView(APIView):
 
     parser_classes = [RawImageParser, LimitedMultiPartParser]
     required_scope = ApiScope.FACES
+    face_request = True  # gallery.api_access: a face request's cost
+
+    def searches_people(self, request: Request) -> bool:
+        """gallery.api_access: with consent to be remembered or recognised, the reading searches the people."""
+        return _said_yes(request, "remember") or _said_yes(request, "recognise")
 
     @extend_schema(
         operation_id="read_emotion",
@@ -97,6 +103,9 @@ class EmotionView(APIView):
         photo, remember, recognise = self._photo_and_consent(request)
         with _face_errors_as_api_errors():
             reading = read_emotion(photo=photo, remember=remember, recognise=recognise)
+        if (person := person_of(request)) is not None and (
+                not (remember or recognise) or (reading.face_user and reading.face_user.pk == person)):
+            refund_face_search(request)  # a person reading their own face: their budget, not their address's
         handed = hand_out_credential(request, reading.face_user) if reading.face_user else None
         response = Response({
             "emotion": reading.emotion,
@@ -111,13 +120,15 @@ class EmotionView(APIView):
         return response
 
     def _photo_and_consent(self, request: Request) -> tuple[bytes, bool, bool]:
-        def said_yes(name: str) -> bool:
-            answers = [request.query_params.get(name, "")]
-            if not isinstance(request.data, bytes) and hasattr(request.data, "get"):
-                answers.append(request.data.get(name, ""))
-            return any(str(answer).lower() in _TRUE_WORDS for answer in answers)
+        return _photo_in_request(request, "image"), _said_yes(request, "remember"), _said_yes(request, "recognise")
 
-        return _photo_in_request(request, "image"), said_yes("remember"), said_yes("recognise")
+
+def _said_yes(request: Request, name: str) -> bool:
+    """Consent, in the query string or a multipart field."""
+    answers = [request.query_params.get(name, "")]
+    if not isinstance(request.data, bytes) and hasattr(request.data, "get"):
+        answers.append(request.data.get(name, ""))
+    return any(str(answer).lower() in _TRUE_WORDS for answer in answers)
 
 
 def _uploaded_image(request: Request, field: str, *, required: bool = True) -> bytes | None:
@@ -173,6 +184,7 @@ class FaceCompareView(APIView):
 
     parser_classes = [LimitedMultiPartParser]
     required_scope = ApiScope.FACES
+    face_request = True
 
     @extend_schema(
         operation_id="compare_faces", summary="Compare the faces of two photos", tags=[TAG], request=_TWO_PHOTOS,
@@ -196,6 +208,7 @@ class LookalikeView(APIView):
 
     parser_classes = [RawImageParser, LimitedMultiPartParser]
     required_scope = ApiScope.FACES
+    face_request = True
 
     @extend_schema(
         operation_id="lookalike",

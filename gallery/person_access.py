@@ -2,8 +2,9 @@
 
 A person's credential travels as the `X-Person-Token` header (API clients, which receive the token once, in the answer
 that enrolled or recognised them) or as the `eg_person` cookie (the site's page and the original pages, which never
-see it: HttpOnly, SameSite=Strict, Secure behind HTTPS). The face user's id alone is never enough. Used by the REST
-API (DRF requests) and the original endpoints (plain Django requests) alike.
+see it: HttpOnly, SameSite=Strict, Secure behind HTTPS; in writes, only from this site's own pages). The face user's
+id alone is never enough. Used by the REST API (DRF requests) and the original endpoints (plain Django requests)
+alike.
 """
 
 import uuid
@@ -25,13 +26,36 @@ PERSON_COOKIE = "eg_person"
 # A year: the face data itself is forgotten after FACE_DATA_RETENTION_DAYS unseen, and every visit renews the cookie.
 PERSON_COOKIE_MAX_AGE = 365 * 24 * 3600
 _UNREAD = object()
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 AnyRequest = HttpRequest | Request
 
 
 def presented_token(request: AnyRequest) -> str:
     """The person token the request carries: the header wins over the cookie ("" for none)."""
-    return request.headers.get(PERSON_HEADER, "").strip() or request.COOKIES.get(PERSON_COOKIE, "")
+    header = request.headers.get(PERSON_HEADER, "").strip()
+    if header:
+        return header
+    cookie = request.COOKIES.get(PERSON_COOKIE, "")
+    return cookie if cookie and _cookie_honoured(request) else ""
+
+
+def _cookie_honoured(request: AnyRequest) -> bool:
+    """Whether the person cookie may act in this request: always for a read, and for a write only from this site's
+    own pages (gallery.origin), or from a client that names no origin at all.
+
+    SameSite=Strict keeps other sites from sending the cookie, but not other origins of the same site (another port,
+    a sibling subdomain): their page's POST to /like or /api/v1/emotion carried it, liked in the person's name and
+    revoked their credential. Browsers name the origin of every POST and DELETE (fetch sends Origin with every
+    request but GET and HEAD, "null" from opaque origins), so a write that names none comes from no browser page: a
+    program that holds the cookie itself. Reads need no such check: no other origin can read their answer (CORS
+    allows no credentials). Such a write acts anonymously, as with an unknown token. The header credential needs no
+    check: a page of another origin cannot send it without CORS allowing it.
+    """
+    if request.method in _SAFE_METHODS:
+        return True
+    names_origin = "Origin" in request.headers or "Referer" in request.headers
+    return not names_origin or is_same_origin(request)
 
 
 def person_of(request: AnyRequest) -> uuid.UUID | None:

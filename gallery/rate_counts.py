@@ -15,9 +15,9 @@ from pathlib import Path
 
 # One row per client: its current window and the count in it; a new window restarts the count.
 _COUNT = """
-INSERT INTO counters (ident, slot, count, expires) VALUES (?, ?, 1, ?)
+INSERT INTO counters (ident, slot, count, expires) VALUES (?, ?, ?, ?)
 ON CONFLICT (ident) DO UPDATE SET
-    count = CASE WHEN slot = excluded.slot THEN count + 1 ELSE 1 END,
+    count = CASE WHEN slot = excluded.slot THEN count + excluded.count ELSE excluded.count END,
     slot = excluded.slot, expires = excluded.expires
 RETURNING count
 """
@@ -28,14 +28,22 @@ SETUP_SECONDS = 5.0
 _local = threading.local()
 
 
-def count(*, path: Path, ident: str, window: int, expires: float) -> int:
-    """Add one to `ident`'s count in `window` (which ends at `expires`, a Unix time) and return the count."""
+def count(*, path: Path, ident: str, window: int, expires: float, amount: int = 1) -> int:
+    """Add `amount` to `ident`'s count in `window` (which ends at `expires`, a Unix time) and return the count."""
     connection = _connection(path)
     with connection:
-        (counted,) = connection.execute(_COUNT, (ident, window, expires)).fetchone()
+        (counted,) = connection.execute(_COUNT, (ident, window, amount, expires)).fetchone()
         if random.randrange(PURGE_EVERY) == 0:
             connection.execute("DELETE FROM counters WHERE expires < ?", (time.time(),))
     return counted
+
+
+def refund(*, path: Path, ident: str, window: int, amount: int) -> None:
+    """Take `amount` back from `ident`'s count, if its window is still `window`."""
+    connection = _connection(path)
+    with connection:
+        connection.execute("UPDATE counters SET count = count - ? WHERE ident = ? AND slot = ?",
+                           (amount, ident, window))
 
 
 def _connection(path: Path) -> sqlite3.Connection:

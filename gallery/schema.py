@@ -28,8 +28,9 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
             "description": (
                 "A key from the site's admin or `manage.py create_api_key`, as `X-Api-Key: <key>` or "
                 "`Authorization: Api-Key <key>`. Each key has scopes; an endpoint answers 403 `insufficient_scope` "
-                f"to a key without its scope:\n\n{scopes}\n\nWithout a key, requests are throttled per IP address; "
-                "with one, per key (429 with Retry-After)."
+                f"to a key without its scope:\n\n{scopes}\n\nWith a key, requests are throttled per key; without one, "
+                "per IP address, or per person with their credential (`X-Person-Token`), except a face search with "
+                "consent, which counts for the address unless the face was that person's (429 with Retry-After)."
             ),
         }
 

@@ -8,6 +8,7 @@ same-origin XHRs of the original pages carry it back without knowing it is there
 """
 
 import json
+import math
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -25,6 +26,7 @@ from curation.models import Image
 from emotion_garden.imaging import InvalidImage
 from emotion_garden.themes import theme_label
 from emotion_garden.vocabulary import Emotion, Gender
+from gallery.api_access import request_wait
 from gallery.compat.bodies import (
     CompatError,
     json_array,
@@ -93,6 +95,25 @@ def compat_endpoint(view: View) -> View:
     return endpoint
 
 
+def throttled(view: View, *, face: bool = False, searches_people: bool = False) -> View:
+    """Count each request as the REST API counts one without a key (gallery.api_access.request_wait: in its
+    address's budget, a face request at a higher cost, a remembered visitor's other requests in their person's), and
+    answer 429 with Retry-After, in plain text, once it is spent. The pages make a few requests per visitor action;
+    without this, a script had these endpoints, the kiosk's face search included, with no limit at all."""
+
+    @wraps(view)
+    def counted(request: HttpRequest, *args: str, **kwargs: str) -> HttpResponse:
+        wait = request_wait(request, face=face, searches_people=searches_people)
+        if wait is None:
+            return view(request, *args, **kwargs)
+        seconds = math.ceil(wait)
+        response = _text(f"Too many requests from this address: try again in {seconds} seconds.", status=429)
+        response["Retry-After"] = str(seconds)
+        return response
+
+    return counted
+
+
 def _text(message: str, *, status: int = 200) -> HttpResponse:
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
@@ -147,12 +168,22 @@ def create_user(request: HttpRequest) -> HttpResponse:
 def like(request: HttpRequest) -> HttpResponse:
     body = json_object(request)
     impressions = read_keys(body, "impression", max_items=MAX_KEYS) if "impression" in body else []
+    visitor_id, item_key = read_text(body, "id"), read_text(body, "itemId")
     try:
-        record_like(visitor_id=read_text(body, "id"), person=person_of(request), item_key=read_text(body, "itemId"),
-                    impression_keys=impressions)
+        record_like(visitor_id=visitor_id, person=person_of(request), item_key=item_key, impression_keys=impressions)
     except InteractionRejected as error:
-        raise CompatError(error.message) from None
+        raise CompatError(_like_refusal(error, item_key=item_key)) from None
     return _text("Success")
+
+
+def _like_refusal(error: InteractionRejected, *, item_key: str) -> str:
+    """The recommender names images by their internal id, which these clients never see: for a pool key it answered
+    "There is no image 162.", the id of an unpublished image. The answer names the keys the client sent instead."""
+    if error.code in ("unknown_image", "image_not_live"):
+        return f"There is no live image with the key {item_key!r}."
+    if error.code == "unknown_impressions":
+        return "Every impression must be the key of an image of the gallery."
+    return error.message
 
 
 @compat_endpoint

@@ -25,7 +25,7 @@ MALFORMED_BODIES = [
     b"not json",
     b'{"emotion": "happy"',
     b"\xff\xfe{\x00}\x00\xff",
-    b"[" * 100_000 + b"]" * 100_000,
+    b"[" * 30_000 + b"]" * 30_000,  # too deep, within the size limit (test_compat_limits.py)
     b"null",
     b'"happy"',
     b"42",

@@ -103,6 +103,20 @@ def test_bad_likes_are_refused_and_store_nothing(compat_client: Client, shown: l
     assert not SegmentStat.objects.exists()
 
 
+def test_a_refused_like_names_no_internal_id_of_an_unpublished_image(compat_client: Client,
+                                                                     shown: list[Image]) -> None:
+    """The recommender answered "There is no image 162." for a pool key: the id of an image under review."""
+    pending = pool_image("pending_0h.jpeg")
+    key = "imgPool/happy/pending_0h.jpeg"
+    for item, impression in ((key, SHOWN), (SHOWN[0], [*SHOWN, key])):
+        response = post_json(compat_client, "/like", {"id": f"{FACE_ID}/happy", "itemId": item,
+                                                      "impression": impression})
+        assert response.status_code == 400
+        assert str(pending.pk) not in response.content.decode(), response.content
+    assert post_json(compat_client, "/like", {"id": FACE_ID, "itemId": key}).content.decode() == (
+        f"There is no live image with the key {key!r}.")
+
+
 EMOTIONS = ["happy", "angry", "calm", "confused", "disgusted", "fear", "sad", "surprised", "any"]
 
 

@@ -19,8 +19,10 @@ from django.test import Client
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rest_framework.test import APIClient
 
+from curation.models import Image
 from emotion_garden import outages
 from gallery import api_access, rate_counts
+from gallery.compat.keys import live_key
 from gallery.rates import parse_rate, validate_rate
 from tests.factories import ApiKeyFactory, ApprovedImageFactory, FaceUserFactory, as_person
 
@@ -98,11 +100,98 @@ def test_the_window_resets(api_client: APIClient, fresh_ip: str, monkeypatch: py
     assert statuses(api_client, 1, REMOTE_ADDR=fresh_ip) == [200]
 
 
-def test_the_original_endpoints_and_the_health_check_are_not_throttled(fresh_ip: str) -> None:
+FACE_PATHS = ("/api/v1/emotion", "/api/v1/emotion?remember=true", "/api/v1/faces/compare", "/api/v1/lookalike")
+
+
+def face_statuses(client: APIClient | Client, count: int, *, path: str = "/api/v1/emotion", **extra: str) -> list[int]:
+    """Face requests with a body that is no image: each is counted, then refused (400) or 415 unread, never read."""
+    return [client.post(path, b"x", content_type="image/jpeg", **extra).status_code for _ in range(count)]
+
+
+def test_a_persons_credential_does_not_lift_the_address_limit_for_face_searches(api_client: APIClient,
+                                                                                fresh_ip: str) -> None:
+    """Every enrolment hands out a new credential, each was a budget of its own: one address enrolled and searched
+    191 faces in 18 s while its anonymous budget was spent."""
+    assert statuses(api_client, 3, REMOTE_ADDR=fresh_ip) == [200, 200, 200]
+    person = as_person(FaceUserFactory())
+    # The person's other calls have a budget of their own: people who share an address are not one caller.
+    assert statuses(api_client, 1, REMOTE_ADDR=fresh_ip, **person) == [200]
+    for search in ("/api/v1/emotion?remember=true", "/api/v1/emotion?recognise=true"):
+        assert face_statuses(api_client, 1, path=search, REMOTE_ADDR=fresh_ip, **person) == [429], search
+    # What searches no one is the person's: reading their face, comparing faces, the look-alike.
+    other = as_person(FaceUserFactory())
+    for path in ("/api/v1/emotion", "/api/v1/faces/compare", "/api/v1/lookalike"):
+        assert face_statuses(api_client, 1, path=path, REMOTE_ADDR=fresh_ip, **other) != [429], path
+
+
+def test_a_search_that_finds_the_credentials_person_is_given_back_to_the_address(
+    api_client: APIClient, fresh_ip: str, settings, astronaut_jpeg: bytes, faceless_jpeg: bytes,  # noqa: ANN001
+) -> None:
+    """A returning visitor reading their own face with their credential spends their budget, not their address's
+    (an office's visitors share one)."""
+    settings.API_ANON_RATE, settings.API_PERSON_RATE = "4/min", "none"
+    enrol = api_client.post("/api/v1/emotion?remember=true", astronaut_jpeg, content_type="image/jpeg",
+                            REMOTE_ADDR=fresh_ip)
+    person = {"HTTP_X_PERSON_TOKEN": enrol.json()["person_token"]}
+    for _ in range(5):
+        again = api_client.post("/api/v1/emotion?remember=true", astronaut_jpeg, content_type="image/jpeg",
+                                REMOTE_ADDR=fresh_ip, **person)
+        assert again.status_code == 200 and again.json()["recognised"]
+    assert statuses(api_client, 2, REMOTE_ADDR=fresh_ip) == [200, 200]  # 1 + 2 of 4: nothing else was kept
+    # A search that was not theirs stays the address's.
+    assert api_client.post("/api/v1/emotion?remember=true", faceless_jpeg, content_type="image/jpeg",
+                           REMOTE_ADDR=fresh_ip, **person).status_code == 422
+    assert statuses(api_client, 1, REMOTE_ADDR=fresh_ip) == [429]
+
+
+def test_a_face_request_costs_more_of_the_address_budget(api_client: APIClient, fresh_ip: str,
+                                                         settings) -> None:  # noqa: ANN001
+    settings.API_ANON_RATE, settings.API_FACE_REQUEST_COST = "10/min", 5
+    assert face_statuses(api_client, 3, REMOTE_ADDR=fresh_ip) == [400, 400, 429]
+    assert statuses(api_client, 1, REMOTE_ADDR=fresh_ip) == [429]  # one budget for all of the address's calls
+    # A rate below the cost still lets one face request through in each window.
+    settings.API_ANON_RATE = "3/min"
+    assert face_statuses(api_client, 2, REMOTE_ADDR=fresh_ip + "1") == [400, 429]
+
+
+def test_face_requests_with_a_credential_spend_the_persons_budget_too(api_client: APIClient, fresh_ip: str,
+                                                                      settings) -> None:  # noqa: ANN001
+    settings.API_ANON_RATE, settings.API_FACE_REQUEST_COST = "100/min", 1
+    person = as_person(FaceUserFactory())
+    assert face_statuses(api_client, 5, REMOTE_ADDR=fresh_ip, **person) == [400] * 4 + [429]
+    assert face_statuses(api_client, 1, REMOTE_ADDR=fresh_ip + "1", **person) == [429]  # from any address
+    assert face_statuses(api_client, 1, REMOTE_ADDR=fresh_ip) == [400]  # the address still has room
+
+
+def test_a_keys_face_requests_cost_one_of_its_own_rate(api_client: APIClient, fresh_ip: str) -> None:
+    key = ApiKeyFactory(scopes=["faces"]).raw_key  # 5/min
+    assert face_statuses(api_client, 6, REMOTE_ADDR=fresh_ip, HTTP_X_API_KEY=key) == [400] * 5 + [429]
+
+
+def test_the_original_endpoints_are_throttled_per_address_in_plain_text(fresh_ip: str) -> None:
+    """They were never throttled: 12 threads got 3,000 /upload a minute with API_KEYS_REQUIRED."""
     client = Client(REMOTE_ADDR=fresh_ip)
     body = {"userId": "female/happy", "emotion": "happy", "gender": "female"}
-    assert {client.post("/gallery", body, content_type="application/json").status_code for _ in range(5)} == {200}
+    assert [client.post("/gallery", body, content_type="application/json").status_code for _ in range(3)] == [200] * 3
+    refused = client.post("/gallery", body, content_type="application/json")
+    assert (refused.status_code, refused["Content-Type"], refused["Retry-After"]) == (
+        429, "text/plain; charset=utf-8", "40")
+    assert refused.content.decode() == "Too many requests from this address: try again in 40 seconds."
+    # The API's calls from the address share its budget; another address has its own.
+    assert statuses(APIClient(), 1, REMOTE_ADDR=fresh_ip) == [429]
+    assert Client(REMOTE_ADDR=fresh_ip + "1").post("/gallery", body, content_type="application/json").status_code == 200
+    # The image files a booth's screens poll, and the health check, are not counted.
+    image = live_key(Image.objects.get())
+    assert {client.get(f"/{image}").status_code for _ in range(5)} == {200}
     assert 429 not in {client.get("/healthz").status_code for _ in range(5)}
+
+
+@pytest.mark.parametrize("path", ["/emotion", "/upload"])
+def test_the_original_face_endpoints_cost_a_face_request(fresh_ip: str, settings, path: str) -> None:  # noqa: ANN001
+    """With COMPAT_REMEMBER_FACES, /emotion searched faces for anyone, 350 in 9.6 s."""
+    settings.API_ANON_RATE, settings.API_FACE_REQUEST_COST = "10/min", 5
+    client = Client(REMOTE_ADDR=fresh_ip)
+    assert [client.post(path, b"x", content_type="image/jpeg").status_code for _ in range(3)][-1] == 429
 
 
 def test_counters_live_for_one_window(api_client: APIClient, fresh_ip: str, settings) -> None:  # noqa: ANN001
@@ -149,7 +238,7 @@ def test_with_redis_unreachable_requests_are_served_unthrottled_and_logged_once(
 ) -> None:
     settings.API_RATE_COUNTERS = ""  # counted in the cache, as on a Redis install
 
-    def unreachable(cache_key: str, *, timeout: int) -> int:
+    def unreachable(cache_key: str, *, timeout: int, amount: int) -> int:
         raise RedisConnectionError("Error 111 connecting to redis:6379. Connection refused.")
 
     monkeypatch.setattr(api_access, "_count", unreachable)
