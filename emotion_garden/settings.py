@@ -67,24 +67,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
-    "rest_framework",
-    "drf_spectacular",
-    "drf_spectacular_sidecar",
-    "corsheaders",
-    "csp",
-    "django_q",
-    "emotion_garden",
-    "gallery",
-    "curation",
-    "recommender",
-    "tools",
+    "django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions",
+    "django.contrib.messages", "whitenoise.runserver_nostatic", "django.contrib.staticfiles",
+    "rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "corsheaders", "csp", "django_q", "axes",
+    "emotion_garden", "gallery", "curation", "recommender", "tools",
 ]
 
 MIDDLEWARE = [
@@ -106,7 +92,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+# Ten wrong passwords for one login from one address lock that pair out for 15 minutes (django-axes): the admin login
+# had no limit, and curators choose their own passwords. The address as the throttles read it (API_NUM_PROXIES).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME, AXES_CLIENT_IP_CALLABLE = 10, 0.25, "gallery.api_access.client_address"
+AXES_LOCKOUT_PARAMETERS, AXES_RESET_ON_SUCCESS, AXES_DISABLE_ACCESS_LOG = [["username", "ip_address"]], True, True
 
 ROOT_URLCONF = "emotion_garden.urls"
 WSGI_APPLICATION = "emotion_garden.wsgi.application"
@@ -397,4 +389,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
                              "filters": ["request_id", "client_faults"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},  # its lockouts, not a line per start and per failed password
 }

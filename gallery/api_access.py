@@ -192,7 +192,7 @@ def _budgets(request: HttpRequest | Request, *, face: bool, searches_people: boo
     own = [] if person is None else [_Budget(rate=settings.API_PERSON_RATE, ident=f"person:{person.hex}", cost=cost)]
     if person is not None and not searches_people:
         return own
-    return [_Budget(rate=settings.API_ANON_RATE, ident=f"ip:{BaseThrottle().get_ident(request)}", cost=cost), *own]
+    return [_Budget(rate=settings.API_ANON_RATE, ident=f"ip:{client_address(request)}", cost=cost), *own]
 
 
 def request_wait(request: HttpRequest | Request, *, face: bool, searches_people: bool = False) -> float | None:
@@ -240,6 +240,12 @@ def refund_face_search(request: HttpRequest | Request) -> None:
             _refund(f"throttle:{ident}:{window}", amount=budget.cost)
         except REDIS_UNAVAILABLE as error:
             redis_cache.failed(error, fallback="a face request's charge is not refunded")
+
+
+def client_address(request: HttpRequest) -> str:
+    """The caller's address as the throttles count it: REMOTE_ADDR, or past API_NUM_PROXIES proxies the address
+    they name (django-axes reads it too, for the admin login's lockouts)."""
+    return BaseThrottle().get_ident(request)
 
 
 def _limit(rate: str) -> tuple[int, int] | None:

@@ -77,7 +77,7 @@ ROUTES: dict[str, str] = {
     "admin/autocomplete/": ADMIN,
     "admin/jsi18n/": ADMIN,
     "admin/r/<path:content_type_id>/<path:object_id>/": ADMIN,
-    "admin/^(?P<app_label>auth|django_q|gallery|curation|recommender)/$": ADMIN,
+    "admin/^(?P<app_label>auth|django_q|axes|gallery|curation|recommender)/$": ADMIN,
     "admin/(?P<url>.*)$": ADMIN,
     "admin/recommender/interaction/dashboard/": ADMIN,
 }
@@ -95,6 +95,10 @@ ADMIN_MODELS: dict[str, str] = {
     "django_q/success": OPERATOR,
     "django_q/failure": OPERATOR,
     "django_q/ormq": OPERATOR,
+    # django-axes's record of failed admin logins (addresses, user agents): the operator unlocks a login there.
+    "axes/accessattempt": OPERATOR,
+    "axes/accesslog": OPERATOR,
+    "axes/accessfailurelog": OPERATOR,
     "gallery/referenceperson": OPERATOR,
     "gallery/faceuser": OPERATOR,
     "gallery/apikey": OPERATOR,
@@ -143,7 +147,7 @@ _CONVERTER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 # Regular-expression patterns, written out.
 _REGEX_SAMPLES = {
     "^media/(?P<path>.*)$": "media/{media}",
-    "admin/^(?P<app_label>auth|django_q|gallery|curation|recommender)/$": "admin/gallery/",
+    "admin/^(?P<app_label>auth|django_q|axes|gallery|curation|recommender)/$": "admin/gallery/",
     "admin/(?P<url>.*)$": "admin/no-such-page/",
 }
 
