@@ -102,15 +102,22 @@ def expect_inside(inner: dict[str, float], outer: dict[str, float], what: str) -
 
 # --- 1. The visitor's last photo or mood wins ------------------------------------------------------------------------
 
-def test_a_slower_first_reading_does_not_replace_a_newer_photo(
-    page: Page, garden_images: list[Image], astronaut_file: Path
-) -> None:
+def a_photo_being_read(page: Page, photo: Path) -> tuple[list[Route], list[str]]:
+    """The garden page with a photo chosen (and no consent asked) whose reading is held back, and the emotions the
+    garden is asked for from then on."""
     page.add_init_script(NOT_NOW)
     held = hold_the_first(page, "**/api/v1/emotion*")
     asked = garden_emotions(page)
     page.goto("/")
     with page.expect_request("**/api/v1/emotion*"):
-        page.locator("#photo-input").set_input_files(astronaut_file)  # photo A, whose reading is held
+        page.locator("#photo-input").set_input_files(photo)
+    return held, asked
+
+
+def test_a_slower_first_reading_does_not_replace_a_newer_photo(
+    page: Page, garden_images: list[Image], astronaut_file: Path
+) -> None:
+    held, asked = a_photo_being_read(page, astronaut_file)  # photo A, whose reading is held
     page.locator("#photo-input").set_input_files(astronaut_file)  # photo B, read at once
     expect(page.locator("#dominant-label")).to_have_text("Happy")
     expect(page.locator("#cards .card")).to_have_count(3)
@@ -128,12 +135,7 @@ def test_a_slower_first_reading_does_not_replace_a_newer_photo(
 def test_a_mood_chosen_while_a_photo_is_read_wins(
     page: Page, garden_images: list[Image], astronaut_file: Path
 ) -> None:
-    page.add_init_script(NOT_NOW)
-    held = hold_the_first(page, "**/api/v1/emotion*")
-    asked = garden_emotions(page)
-    page.goto("/")
-    with page.expect_request("**/api/v1/emotion*"):
-        page.locator("#photo-input").set_input_files(astronaut_file)
+    held, asked = a_photo_being_read(page, astronaut_file)
     page.get_by_role("group", name="Choose a mood").get_by_role("button", name="Sad").click()
     expect(page.locator("#dominant-label")).to_have_text("Sad")
     expect(page.locator("#capture-state")).to_be_empty()  # no reading spinner left behind
