@@ -5,6 +5,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from urllib.parse import unquote
 
 from django.contrib.auth import get_user
 from django.core.signals import request_finished
@@ -80,6 +81,22 @@ class UnavailableDependencyMiddleware:
             response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = str(int(RETRY_SECONDS))
         return response
+
+
+class NulGuardMiddleware:
+    """A URL whose path or query string holds a NUL character (%00) gets 400 before any view: PostgreSQL refuses NUL
+    in text, so every lookup of it (the media view's file names, the admin's filters) was a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" not in request.path and "\x00" not in unquote(request.META.get("QUERY_STRING", "")):
+            return self.get_response(request)
+        message = "A URL may not contain a NUL character."
+        if request.path.startswith("/api/"):
+            return error_response(request, code="invalid", message=message, status_code=400)
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
 
 
 class LargeBodyGuardMiddleware:
