@@ -199,6 +199,10 @@ def increment_counters(rows: list[tuple[str, int, int, int, float]], *, kind: It
         queries.add_to_counters(rows, kind=kind)
 
 
+# How often an unlike looks again for a like that another process has not written yet (every two flushes).
+TAKE_BACK_TRIES = 5
+
+
 class CounterBuffer:
     """The counters of this process's served gardens and likes, added up and written every `flush_seconds` on a
     background thread: a garden then writes only its ServedPage row (what the dashboard and the visitor's taste
@@ -232,10 +236,10 @@ class CounterBuffer:
         self._impressions: Counter[tuple[str, int]] = Counter()
         self._likes: Counter[tuple[str, int]] = Counter()
         self._lifts: Counter[tuple[str, int]] = Counter()
-        self._retries: list[tuple[float, list[str], int]] = []  # (when, segments, item) of likes not there yet
+        self._retries: list[tuple[float, int, list[str], int]] = []  # (when, tries, segments, item): likes not in yet
         self._flusher: threading.Thread | None = None
         if flush_seconds > 0:
-            atexit.register(self.flush)  # a forked worker inherits it, and flushes its own counts at exit
+            atexit.register(self._flush_at_exit)  # a forked worker inherits it, and writes its own counts at exit
 
     def add(self, rows: list[tuple[str, int, int, int, float]]) -> None:
         """Add (segment, item, impressions, likes, taste_lift) rows, as increment_counters takes them."""
@@ -250,8 +254,9 @@ class CounterBuffer:
 
         Off the caller's transaction and one counter per statement: an unlike that flushed and decremented inside
         it deadlocked with others on PostgreSQL, and its rollback lost the counts it had flushed. A like still
-        pending in another process (given there a moment ago) is not counted yet: a segment with no like to take
-        is tried again after two flushes, then left (the like was never counted)."""
+        pending in another process (given there a moment ago) is not counted yet: a segment with no like to take is
+        tried again every two flushes, up to TAKE_BACK_TRIES times, and once more when the process exits (a like
+        of a person's is always counted by the process that took it, unless that one is killed outright)."""
         if self.flush_seconds <= 0:
             self._take_back_now(segments, item_id)
             return
@@ -260,9 +265,12 @@ class CounterBuffer:
     def _take_back_after_commit(self, segments: list[str], item_id: int) -> None:
         self.flush()
         if missing := self._take_back_now(segments, item_id):
-            with self._lock:
-                self._retries.append((time.monotonic() + 2 * self.flush_seconds, missing, item_id))
-                self._ensure_flusher()
+            self._retry_later(1, missing, item_id)
+
+    def _retry_later(self, tries: int, segments: list[str], item_id: int) -> None:
+        with self._lock:
+            self._retries.append((time.monotonic() + 2 * self.flush_seconds, tries, segments, item_id))
+            self._ensure_flusher()
 
     def _take_back_now(self, segments: list[str], item_id: int) -> list[str]:
         """The segments where no like of the item was counted to take back."""
@@ -270,13 +278,18 @@ class CounterBuffer:
         return [segment for segment in segments
                 if not counters.filter(segment=segment).update(likes=F("likes") - 1)]
 
-    def _retry_due(self) -> None:
+    def _retry_due(self, *, everything: bool = False) -> None:
         with self._lock:
-            now = time.monotonic()
+            now = math.inf if everything else time.monotonic()
             due = [retry for retry in self._retries if retry[0] <= now]
             self._retries = [retry for retry in self._retries if retry[0] > now]
-        for _, segments, item_id in due:
-            self._take_back_now(segments, item_id)
+        for _, tries, segments, item_id in due:
+            if (missing := self._take_back_now(segments, item_id)) and tries < TAKE_BACK_TRIES and not everything:
+                self._retry_later(tries + 1, missing, item_id)
+
+    def _flush_at_exit(self) -> None:
+        self.flush()
+        self._retry_due(everything=True)
 
     def _pend(self, rows: list[tuple[str, int, int, int, float]]) -> None:
         with self._lock:

@@ -279,3 +279,34 @@ def test_a_take_back_with_no_like_counted_never_goes_below_zero() -> None:
     time.sleep(0.3)  # the retry has come and gone
     buffer.flush()
     assert list(SegmentStat.objects.values_list("impressions", "likes")) == [(1, 0)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unlike_waits_several_flushes_for_a_like_written_late() -> None:
+    """A take-back was tried twice, then dropped: a like the other worker wrote a little later stayed counted."""
+    image = ApprovedImageFactory()
+    slow, unliked_in = CounterBuffer(flush_seconds=0.7), CounterBuffer(flush_seconds=0.1)
+    with transaction.atomic():
+        slow.add([("*", image.pk, 1, 1, 0.0)])
+    with transaction.atomic():
+        unliked_in.take_back(["*"], image.pk)
+    counted = SegmentStat.objects.filter(image=image)
+    assert wait_for(lambda: list(counted.values_list("impressions", "likes")) == [(1, 0)]), list(
+        counted.values_list("impressions", "likes"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_process_that_exits_takes_back_what_it_still_waited_for() -> None:
+    """The retries lived in memory only: gunicorn workers stopped a second after unlikes left likes counted that
+    nobody gave."""
+    image = ApprovedImageFactory()
+    liked_in, unliked_in = CounterBuffer(flush_seconds=3600), CounterBuffer(flush_seconds=3600)
+    with transaction.atomic():
+        liked_in.add([("*", image.pk, 1, 1, 0.0)])
+    with transaction.atomic():
+        unliked_in.take_back(["*"], image.pk)  # nothing to take yet: retried later
+    liked_in.flush()  # the other worker writes its like (it stops too)
+
+    unliked_in._flush_at_exit()  # what atexit runs
+
+    assert list(SegmentStat.objects.filter(image=image).values_list("likes", flat=True)) == [0]
