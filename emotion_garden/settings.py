@@ -100,6 +100,7 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME, AXES_CLIENT_IP_CALLABLE = 10, 0.25, "gallery.api_access.client_address"
 AXES_LOCKOUT_PARAMETERS, AXES_RESET_ON_SUCCESS, AXES_DISABLE_ACCESS_LOG = [["username", "ip_address"]], True, True
+AXES_LOCKOUT_CALLABLE = "gallery.login_lockout.locked_out"
 
 ROOT_URLCONF = "emotion_garden.urls"
 WSGI_APPLICATION = "emotion_garden.wsgi.application"

@@ -17,7 +17,9 @@ def log_in(password: str, *, address: str) -> int:
 def test_ten_wrong_passwords_lock_that_login_out_from_that_address() -> None:
     get_user_model().objects.create_user(username="curator", password="the-right-one", is_staff=True)
     assert [log_in("guess", address="198.51.100.7") for _ in range(9)] == [200] * 9  # the form again, with its error
-    assert log_in("guess", address="198.51.100.7") == 429
+    locked = Client(REMOTE_ADDR="198.51.100.7").post(LOGIN, {"username": "curator", "password": "guess"})
+    assert (locked.status_code, locked["Retry-After"]) == (429, "900")  # axes's page named no time to wait
+    assert "Try again in 15 minutes" in locked.content.decode()
     assert log_in("the-right-one", address="198.51.100.7") == 429  # locked: the right password no longer helps
     assert log_in("the-right-one", address="198.51.100.8") == 302  # the curator at another address still can
 
