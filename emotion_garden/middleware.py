@@ -83,6 +83,26 @@ class UnavailableDependencyMiddleware:
         return response
 
 
+class HeadWithoutBodyMiddleware:
+    """A HEAD answer keeps the GET's headers (Content-Length too) and drops its body here: gunicorn drops it as well,
+    but logs a warning for every such response (a monitor's HEAD /healthz each few seconds)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method != "HEAD":
+            return response
+        if response.streaming:
+            response.streaming_content = []  # the file is still closed with the response
+        else:
+            length = response.get("Content-Length", str(len(response.content)))
+            response.content = b""
+            response["Content-Length"] = length
+        return response
+
+
 class NulGuardMiddleware:
     """A URL whose path or query string holds a NUL character (%00) gets 400 before any view: PostgreSQL refuses NUL
     in text, so every lookup of it (the media view's file names, the admin's filters) was a 500."""

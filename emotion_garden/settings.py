@@ -79,6 +79,7 @@ MIDDLEWARE = [
     # A view that needed Redis while it is unreachable: 503 with Retry-After rather than a 500 (emotion_garden.outages).
     "emotion_garden.middleware.UnavailableDependencyMiddleware",
     "emotion_garden.middleware.NulGuardMiddleware",
+    "emotion_garden.middleware.HeadWithoutBodyMiddleware",
     "emotion_garden.rate_limit_headers.RateLimitHeadersMiddleware",
     # Before anything that can answer on its own (redirects, static files), so those answers carry CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
