@@ -4,6 +4,8 @@ HEAD bodies on its own."""
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import RequestFactory
 
 from tests.factories import ApprovedImageFactory
@@ -18,11 +20,18 @@ def serve(method: str, path: str) -> tuple[str, dict[str, str], bytes]:
         answered.update(status=status, headers=dict(headers))
 
     environ = RequestFactory()._base_environ(REQUEST_METHOD=method, PATH_INFO=path, SERVER_NAME="127.0.0.1")
-    body = WSGIHandler()(environ, start_response)
+    # As Django's test client does: a request must not close the test's database connection (and its transaction).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
-        content = b"".join(body)
+        body = WSGIHandler()(environ, start_response)
+        try:
+            content = b"".join(body)
+        finally:
+            body.close()
     finally:
-        body.close()
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return answered["status"], answered["headers"], content
 
 
