@@ -92,13 +92,16 @@ def answer_page(*, answer_id: str, face_user_id: uuid.UUID | None, kind: str) ->
 
 def latest_events(*, events: type[models.Model], item_field: str, face_user_id: uuid.UUID,
                   limit: int) -> list[tuple[int, str, str]]:
-    """(item id, event, session emotion) of the person's latest like, unlike or "not interested" of each item, for
-    the `limit` items they acted on last, newest first, from an event table (Interaction or TrackInteraction).
+    """(item id, event, session emotion) of the person's latest like or unlike and latest "not interested" of each
+    item, for the items they acted on last (`limit` rows), newest first, from an event table (Interaction or
+    TrackInteraction).
 
-    Invariant: events are appended, never updated, and (created_at, id) orders them as they happened, so the newest
-    event of an item decides its state. The latest per item, not the latest events: 200 likes and unlikes of one
-    image pushed a person's "not interested"s and other likes out of a window of the latest events, and hidden
-    images came back. A range scan of interaction_history_mood / track_interaction_history (every column read).
+    Invariant: events are appended, never updated, and (created_at, id) orders them as they happened, so replaying
+    these rows oldest first (recommender.history) gives each item's state: a like lifts an earlier "not interested",
+    an unlike does not (one of an image never liked is stored but changes nothing). The latest per item, not the
+    latest events: 200 likes and unlikes of one image pushed a person's "not interested"s and other likes out of a
+    window of the latest events, and hidden images came back. A range scan of interaction_history_mood /
+    track_interaction_history (every column read).
     """
     return _latest_per_item(events, item_field, "event, emotion", face_user_id=face_user_id, limit=limit,
                             kinds=[Interaction.Event.LIKE, Interaction.Event.UNLIKE, Interaction.Event.NOT_INTERESTED])
@@ -117,14 +120,16 @@ def latest_likes_and_unlikes(*, face_user_id: uuid.UUID, limit: int) -> list[tup
 
 def _latest_per_item(events: type[models.Model], item_field: str, columns: str, *, face_user_id: uuid.UUID,
                      limit: int, kinds: list[Interaction.Event]) -> list[tuple[Any, ...]]:
+    """The latest event of `kinds` per item and per strand: likes and unlikes are one strand, "not interested"s
+    another, since an unlike after a "not interested" leaves it standing."""
     item = f"{item_field}_id"
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {item}, {columns} FROM (SELECT {item}, {columns}, created_at, id, ROW_NUMBER() OVER ("
-            f"PARTITION BY {item} ORDER BY created_at DESC, id DESC) AS newest FROM {events._meta.db_table} "
-            f"WHERE face_user_id = %s AND event IN ({', '.join(['%s'] * len(kinds))})) AS latest WHERE newest = 1 "
-            f"ORDER BY created_at DESC, id DESC LIMIT {int(limit)}",
-            [_person(face_user_id), *(kind.value for kind in kinds)],
+            f"PARTITION BY {item}, event = %s ORDER BY created_at DESC, id DESC) AS newest "
+            f"FROM {events._meta.db_table} WHERE face_user_id = %s AND event IN ({', '.join(['%s'] * len(kinds))})"
+            f") AS latest WHERE newest = 1 ORDER BY created_at DESC, id DESC LIMIT {int(limit)}",
+            [Interaction.Event.NOT_INTERESTED.value, _person(face_user_id), *(kind.value for kind in kinds)],
         )
         return cursor.fetchall()
 

@@ -131,3 +131,16 @@ def test_copies_of_a_hidden_image_stay_hidden_once_it_is_retired(api_client: API
     shown = {item["id"] for item in api_client.post(
         "/api/v1/garden", body, format="json", **as_person(person)).json()["items"]}
     assert shown == {image.id for image in rest}
+
+
+def test_an_unlike_of_an_image_never_liked_does_not_lift_a_hide(api_client: APIClient) -> None:
+    """Reading only each item's latest event, a stored unlike (of an image the person did not like) after their "not
+    interested" looked like the image's state, and the hidden image came back."""
+    hidden = ApprovedImageFactory(emotion="CALM")
+    rest = ApprovedImageFactory.create_batch(3, emotion="CALM")
+    person = FaceUserFactory()
+    send(api_client, "not-interested", hidden.id, person)
+    send(api_client, "unlike", hidden.id, person)
+    body = {"emotion": "CALM", "face_user": str(person.pk), "n": 10}
+    shown = api_client.post("/api/v1/garden", body, format="json", **as_person(person)).json()["items"]
+    assert {item["id"] for item in shown} == {image.id for image in rest}
