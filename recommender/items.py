@@ -182,17 +182,16 @@ class Catalogue:
         """Items that are the same picture as one at `positions` (another size or a re-upload)."""
         found = np.zeros(self.size, dtype=bool)
         for position in positions.tolist():
-            found |= self.same_picture(emotion=int(self.emotions[position]),
-                                       theme=self.distinct_themes[self.theme_of[position]],
+            found |= self.same_picture(emotion=int(self.emotions[position]), theme_at=int(self.theme_of[position]),
                                        visual=self.visuals[position])
         return found
 
-    def same_picture(self, *, emotion: int, theme: str, visual: np.ndarray) -> np.ndarray:
-        """Items of this emotion and theme whose pixel statistics are within NEAR_DUPLICATE of `visual` (an item in
-        the catalogue or not). An unmeasured picture has no duplicates."""
-        if np.isnan(visual).any() or theme not in self.distinct_themes:
+    def same_picture(self, *, emotion: int, theme_at: int, visual: np.ndarray) -> np.ndarray:
+        """Items of this emotion and theme (its position in distinct_themes) whose pixel statistics are within
+        NEAR_DUPLICATE of `visual` (an item in the catalogue or not). An unmeasured picture has no duplicates."""
+        if np.isnan(visual).any():
             return np.zeros(self.size, dtype=bool)
-        alike = (self.emotions == emotion) & (self.theme_of == self.distinct_themes.index(theme))
+        alike = (self.emotions == emotion) & (self.theme_of == theme_at)
         return alike & (np.abs(self.visuals - visual).max(axis=1) <= NEAR_DUPLICATE)
 
     def hidden_by(self, not_interested: Collection[int], *, kind: "ItemKind") -> np.ndarray:
@@ -204,7 +203,9 @@ class Catalogue:
         hidden |= self.near_duplicates(positions)
         gone = set(not_interested) - set(self.ids[positions].tolist())
         for emotion, theme, visual in gone_pictures(kind, gone) if gone else ():
-            hidden |= self.same_picture(emotion=EMOTION_INDEX.get(emotion, 0), theme=theme, visual=visual)
+            if theme in self.distinct_themes:  # else no live image shares its theme
+                hidden |= self.same_picture(emotion=EMOTION_INDEX.get(emotion, 0),
+                                            theme_at=self.distinct_themes.index(theme), visual=visual)
         return hidden
 
     def theme_mask(self, in_theme: Callable[[str], bool]) -> np.ndarray:
