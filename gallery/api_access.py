@@ -226,8 +226,8 @@ def request_wait(request: HttpRequest | Request, *, face: bool, searches_people:
 
 
 def refund_face_search(request: HttpRequest | Request) -> None:
-    """Give the address back what a face request with a person's credential cost it (see _budgets): the face was
-    that person's, or no one was searched. Only within the window it was charged in."""
+    """Give the address back what a face search with a person's credential cost it (see _budgets): the face was
+    that person's. Only within the window it was charged in; a request that searched no one was never charged."""
     charge = getattr(getattr(request, "_request", request), "face_search_charge", None)
     if charge is None:
         return

@@ -103,9 +103,8 @@ class EmotionView(APIView):
         photo, remember, recognise = self._photo_and_consent(request)
         with _face_errors_as_api_errors():
             reading = read_emotion(photo=photo, remember=remember, recognise=recognise)
-        if (person := person_of(request)) is not None and (
-                not (remember or recognise) or (reading.face_user and reading.face_user.pk == person)):
-            refund_face_search(request)  # a person reading their own face: their budget, not their address's
+        if reading.face_user is not None and reading.face_user.pk == person_of(request):
+            refund_face_search(request)  # a person searching their own face: their budget, not their address's
         handed = hand_out_credential(request, reading.face_user) if reading.face_user else None
         response = Response({
             "emotion": reading.emotion,
