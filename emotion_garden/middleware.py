@@ -73,12 +73,8 @@ class UnavailableDependencyMiddleware:
         if not isinstance(exception, REDIS_UNAVAILABLE):
             return None
         redis_cache.failed(exception, fallback="answering 503 where a request needs it")
-        message = "A service this request needs is unavailable; try again shortly."
-        if request.path.startswith("/api/"):
-            response: HttpResponse = error_response(request, code="service_unavailable", message=message,
-                                                    status_code=503)
-        else:
-            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        response = _refusal(request, code="service_unavailable", status=503,
+                            message="A service this request needs is unavailable; try again shortly.")
         response["Retry-After"] = str(int(RETRY_SECONDS))
         return response
 
@@ -113,10 +109,7 @@ class NulGuardMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "\x00" not in request.path and "\x00" not in unquote(request.META.get("QUERY_STRING", "")):
             return self.get_response(request)
-        message = "A URL may not contain a NUL character."
-        if request.path.startswith("/api/"):
-            return error_response(request, code="invalid", message=message, status_code=400)
-        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return _refusal(request, code="invalid", status=400, message="A URL may not contain a NUL character.")
 
 
 class LargeBodyGuardMiddleware:
@@ -133,11 +126,16 @@ class LargeBodyGuardMiddleware:
         if declared_length(request.META) <= MAX_BUFFERED_BODY_BYTES or _is_staff(request):
             return self.get_response(request)
         message = f"Only a signed-in curator may send a body larger than {MAX_BUFFERED_BODY_BYTES} bytes."
-        if request.path.startswith("/api/"):
-            return error_response(request, code="request_too_large", message=message, status_code=413)
-        return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return _refusal(request, code="request_too_large", status=413, message=message)
 
 
 def _is_staff(request: HttpRequest) -> bool:
     user = get_user(request)
     return user.is_active and user.is_staff
+
+
+def _refusal(request: HttpRequest, *, code: str, status: int, message: str) -> HttpResponse:
+    """The API's JSON error format under /api/, a line of text elsewhere (the original pages ignore the body)."""
+    if request.path.startswith("/api/"):
+        return error_response(request, code=code, message=message, status_code=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")

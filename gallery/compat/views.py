@@ -96,10 +96,10 @@ def compat_endpoint(view: View) -> View:
 
 
 def throttled(view: View, *, face: bool = False, searches_people: bool = False) -> View:
-    """Count each request as the REST API counts one without a key (gallery.api_access.request_wait: in its
-    address's budget, a face request at a higher cost, a remembered visitor's other requests in their person's), and
-    answer 429 with Retry-After, in plain text, once it is spent. The pages make a few requests per visitor action;
-    without this, a script had these endpoints, the kiosk's face search included, with no limit at all."""
+    """Count each request as the REST API counts a face request without a key (gallery.api_access.request_wait: in
+    its address's budget, whatever cookie comes with one that searches the people), and answer 429 with
+    Retry-After, in plain text, once it is spent. Without it, a script read faces here with no limit at all, the
+    kiosk's face search included (gallery.compat.urls says which endpoints)."""
 
     @wraps(view)
     def counted(request: HttpRequest, *args: str, **kwargs: str) -> HttpResponse:
