@@ -70,8 +70,9 @@ class Interaction(VisitorEvent):
                          name="interaction_history_mood"),
             # Trending's window of likes (recommender.queries.recent_likes_by_emotion) read from the index alone: from
             # the table, the 24-hour window of a busy site was a page visit per like (a million of them in
-            # benchmarks/recommender_http.py).
-            models.Index(fields=["event", "created_at", "image", "emotion"], name="interaction_recent_likes"),
+            # benchmarks/recommender_http.py). With the person: an anonymous unlike takes no like back there either.
+            models.Index(fields=["event", "created_at", "image", "emotion", "face_user"],
+                         name="interaction_recent_likes"),
         ]
         constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="unique_idempotency_key")]
 

@@ -20,7 +20,9 @@ def recent_likes_by_emotion(*, events: type[models.Model], item_field: str,
                             since: datetime) -> list[tuple[int, str, int]]:
     """(item id, the liker's session emotion, likes less unlikes) for every item liked or unliked at or after
     `since`, by item id, from an event table (Interaction, or its twin TrackInteraction) whose foreign key to the item
-    is `item_field`. The difference may be below zero (a like before the window, taken back in it).
+    is `item_field`. The difference may be below zero (a like before the window, taken back in it). Only a person's
+    unlikes count: an anonymous one cannot show the like it would take back was its sender's (recommender.services),
+    and a few of them with an API key had taken an image out of trending.
 
     Invariant: every like and unlike is one row of its own, never an update, and a face user's unlike carries the
     emotion of the like it takes back (recommender.services), so the difference counts likes that stand. On
@@ -38,8 +40,9 @@ def recent_likes_by_emotion(*, events: type[models.Model], item_field: str,
         hint = f" INDEXED BY {RECENT_LIKES_INDEX}"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {item}, emotion, SUM(CASE WHEN event = %s THEN 1 ELSE -1 END) FROM {table}{hint} "
-            f"WHERE event IN (%s, %s) AND created_at >= %s GROUP BY {item}, emotion ORDER BY {item}",
+            f"SELECT {item}, emotion, SUM(CASE WHEN event = %s THEN 1 WHEN face_user_id IS NOT NULL THEN -1 ELSE 0 "
+            f"END) FROM {table}{hint} WHERE event IN (%s, %s) AND created_at >= %s "
+            f"GROUP BY {item}, emotion ORDER BY {item}",
             [Interaction.Event.LIKE.value, Interaction.Event.LIKE.value, Interaction.Event.UNLIKE.value,
              created.get_db_prep_value(since, connection)],
         )

@@ -88,6 +88,11 @@ def test_an_anonymous_unlike_takes_back_no_ones_like(api_client: APIClient) -> N
                                format="json").status_code == 201
     assert SegmentStat.objects.get(segment="*", image=image).likes == 1
     assert SegmentStat.objects.get(segment="CALM", image=image).likes == 1
+    # Nor from trending, which had counted them against the like (the image left the trending list).
+    assert sum(likes for _, _, likes in recent_likes_by_emotion(
+        events=Interaction, item_field="image", since=image.created_at.replace(year=2000))) == 1
+    body = {"emotion": "CALM", "mode": "trending"}
+    assert [item["id"] for item in api_client.post("/api/v1/garden", body, format="json").json()["items"]] == [image.id]
 
 
 def test_many_events_on_one_image_push_out_no_other_hide_or_like(

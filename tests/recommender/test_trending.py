@@ -79,7 +79,7 @@ def test_the_window_is_read_from_its_covering_index_on_sqlite_whatever_the_stati
         cursor.execute("ANALYZE")
         cursor.execute("DELETE FROM sqlite_stat1 WHERE tbl = %s", [Interaction._meta.db_table])
         cursor.executemany("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (%s, %s, %s)", [
-            (Interaction._meta.db_table, "interaction_recent_likes", "1000000 1000000 1 1 1"),
+            (Interaction._meta.db_table, "interaction_recent_likes", "1000000 1000000 1 1 1 1"),
             (Interaction._meta.db_table, _image_index(), "1000000 101"),
         ])
         cursor.execute("ANALYZE sqlite_schema")  # loads the statistics just written
