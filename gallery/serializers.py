@@ -102,6 +102,8 @@ class GardenRequestSerializer(serializers.Serializer):
         return theme
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["mode"] == Mode.EMOTION and not attrs.get("emotion"):
+            raise serializers.ValidationError({"emotion": "Emotion picks (mode emotion) need the emotion."})
         attrs["shown"] = attrs.pop("cursor", set())
         age = attrs.pop("age", None)
         attrs["age_band"] = AgeBand.for_age_range(age, age) if age is not None else ""

@@ -301,7 +301,8 @@ class LocalRecommender(RecommenderEngine):
             return (ReasonCode.FOR_YOUR_MOOD,
                     f"{_label(item_emotion)} {self.kind.plural} please {_label(context.emotion)} visitors")
         liked_in = [depth for depth, counts in enumerate(path) if counts.likes[item] > 0]
-        if liked_in and max(liked_in) > 0:
+        # Without an emotion the finer segments are gender and age alone, which the visitor's words cannot name.
+        if liked_in and max(liked_in) > 0 and context.emotion:
             return ReasonCode.POPULAR_WITH_MOOD, f"popular with {_label(context.emotion)} visitors"
         if liked_in:
             return ReasonCode.POPULAR_WITH_EVERYONE, "popular with everyone"

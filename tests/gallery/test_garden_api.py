@@ -4,7 +4,14 @@ import pytest
 from rest_framework.test import APIClient
 
 from curation.models import Image
-from tests.factories import ApiKeyFactory, ApprovedImageFactory, FaceUserFactory, ImageFactory, as_person
+from tests.factories import (
+    ApiKeyFactory,
+    ApprovedImageFactory,
+    ApprovedTrackFactory,
+    FaceUserFactory,
+    ImageFactory,
+    as_person,
+)
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/garden"
@@ -157,3 +164,34 @@ def test_a_face_user_asking_afresh_is_not_shown_the_page_they_just_left(api_clie
     assert len(first) == len(second) == 3 and not first & second
     third = page()  # two images were never shown: three are shown anyway, none of the page just left
     assert len(third) == 3 and not third & second
+
+
+@pytest.mark.parametrize("url", [URL, "/api/v1/songs"])
+def test_a_person_without_an_emotion_gets_picks_loved_by_people_like_them(api_client: APIClient, url: str) -> None:
+    """Their segment's favourites were explained as "popular with <no emotion> visitors", which raised: a person's
+    credential without an emotion answered 500 whenever such an item was picked (found by an outside probe)."""
+    if url == URL:
+        kind, items = "image", ApprovedImageFactory.create_batch(3, emotion="CALM")
+    else:
+        kind, items = "track", ApprovedTrackFactory.create_batch(3, emotions=["CALM"])
+    liker, person = FaceUserFactory.create_batch(2)  # the same gender and age band
+    for item in items:
+        body = {kind: item.id, "face_user": str(liker.id)}
+        assert api_client.post("/api/v1/like", body, format="json", **as_person(liker)).status_code == 201
+
+    response = api_client.post(url, {}, format="json", **as_person(person))
+
+    assert response.status_code == 200, response.content
+    reasons = {(item["reason_code"], item["reason"]) for item in response.json()["items"]}
+    assert reasons == {("popular_with_everyone", "popular with everyone")}
+
+
+def test_a_persons_emotion_picks_need_the_emotion(api_client: APIClient) -> None:
+    """They were any images at all; a person's other picks go on without it (the emotion is a prior there)."""
+    ApprovedImageFactory.create_batch(2, emotion="FEAR")
+    person = FaceUserFactory()
+
+    response = api_client.post(URL, {"mode": "emotion"}, format="json", **as_person(person))
+
+    assert response.status_code == 400
+    assert "emotion" in response.json()["error"]["fields"]
