@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiTypes, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,6 +26,7 @@ from gallery.serializers import FaceUserSerializer
 from gallery.services import NoFaceFound, compare_faces, read_emotion
 
 _TRUE_WORDS = {"1", "true", "yes", "on"}
+_FALSE_WORDS = {"0", "false", "no", "off"}
 TAG = "faces"
 
 
@@ -123,11 +124,18 @@ class EmotionView(APIView):
 
 
 def _said_yes(request: Request, name: str) -> bool:
-    """Consent, in the query string or a multipart field."""
-    answers = [request.query_params.get(name, "")]
-    if not isinstance(request.data, bytes) and hasattr(request.data, "get"):
-        answers.append(request.data.get(name, ""))
-    return any(str(answer).lower() in _TRUE_WORDS for answer in answers)
+    """Consent, in the query string or a multipart field. Every value sent must say the same in words a client
+    would send, or the request is refused: `remember=false&remember=true` had enrolled the face, and `remember=maybe`
+    read as no without a word."""
+    answers = request.query_params.getlist(name)
+    if hasattr(request.data, "getlist"):
+        answers += request.data.getlist(name)
+    said = {str(answer).strip().lower() for answer in answers} - {""}
+    if unknown := sorted(said - _TRUE_WORDS - _FALSE_WORDS):
+        raise serializers.ValidationError({name: [f"Say true or false, not {unknown[0][:40]!r}."]})
+    if said & _TRUE_WORDS and said & _FALSE_WORDS:
+        raise serializers.ValidationError({name: ["It was sent as both true and false: say it once."]})
+    return bool(said & _TRUE_WORDS)
 
 
 def _uploaded_image(request: Request, field: str, *, required: bool = True) -> bytes | None:

@@ -38,6 +38,33 @@ def test_without_consent_nothing_biometric_is_stored(api_client: APIClient, astr
     assert not FaceEmbedding.objects.exists()
 
 
+@pytest.mark.parametrize(("query", "field"), [
+    ("remember=false&remember=true", None),
+    ("remember=false", "true"),
+    ("remember=maybe", None),
+    ("recognise=2", None),
+])
+def test_consent_that_does_not_say_one_thing_is_refused(api_client: APIClient, astronaut_jpeg: bytes, query: str,
+                                                        field: str | None) -> None:
+    """Conflicting values had enrolled the face (any "true" won), and words outside true and false read as no."""
+    body = {"image": SimpleUploadedFile("me.jpg", astronaut_jpeg, content_type="image/jpeg")}
+    if field is not None:
+        body["remember"] = field
+    response = api_client.post(f"{URL}?{query}", body, format="multipart")
+
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"].keys() <= {"remember", "recognise"}
+    assert not FaceUser.objects.exists()
+
+
+@pytest.mark.parametrize("query", ["remember=TRUE&remember=yes", "remember=1", "remember=on&recognise="])
+def test_consent_said_in_any_of_its_words_is_consent(api_client: APIClient, astronaut_png: bytes,
+                                                    query: str) -> None:
+    response = api_client.post(f"{URL}?{query}", astronaut_png, content_type="image/png")
+    assert response.status_code == 200
+    assert response.json()["face_user"] is not None
+
+
 def test_with_consent_the_person_is_remembered_and_recognised(api_client: APIClient, astronaut_png: bytes,
                                                             astronaut_jpeg: bytes) -> None:
     first = api_client.post(f"{URL}?remember=true", astronaut_png, content_type="image/png").json()
