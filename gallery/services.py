@@ -17,6 +17,7 @@ from gallery.faces.base import FaceDetail, FaceIdentity, dominant_emotion
 from gallery.models import FaceUser
 from gallery.selectors import expired_face_users
 from recommender.engines import recommender_engine
+from recommender.services import anonymise_person_events
 
 
 class NoFaceFound(Exception):
@@ -129,6 +130,7 @@ def forget_face_user(*, face_user: FaceUser) -> None:
             return
         face_identity().forget(face_user_id=face_user.pk)
         recommender_engine().forget_user(face_user.pk)
+        anonymise_person_events(face_user_id=face_user.pk)
         face_user.delete()
 
 

@@ -200,6 +200,16 @@ _INSERTED_FIELDS = (
 )
 
 
+def anonymise_person_events(*, face_user_id: uuid.UUID) -> None:
+    """Strip what could tie a forgotten person's events back to them before the person's row goes (which sets the
+    events' face user to NULL): the client's event ids, which a client may make of its own user ids, and the
+    idempotency keys, an HMAC of the person's id that the site's secret and an old id in a log would reproduce.
+    The answers' recommendation ids stay: random, each shared only by the events of one page."""
+    for events in (Interaction, TrackInteraction):
+        events.objects.filter(face_user_id=face_user_id).exclude(client_event_id=None).update(
+            client_event_id=None, idempotency_key=None)
+
+
 def record_served_page(*, recommendation_id: str, visitor_id: uuid.UUID | None, mode: str, context: Context,
                        image_ids: Sequence[int], taste_lifts: Sequence[float] = (), kind: ItemKind = IMAGES) -> None:
     """Store a garden answer (what the visitor's taste learns "shown" from, and the dashboard's denominator), then

@@ -72,6 +72,22 @@ def test_the_person_and_their_embeddings_go_at_once_and_their_likes_stay_anonymo
     assert not OutboxMessage.objects.exists()  # nothing managed to tell
 
 
+def test_a_forgotten_persons_likes_keep_nothing_that_leads_back_to_them() -> None:
+    """Their client event ids and idempotency keys (an HMAC of their id) stayed on the anonymous rows: the site's
+    secret and an old id from a log tied the rows back to the person."""
+    person, other = FaceUserFactory.create_batch(2)
+    image = ApprovedImageFactory()
+    for visitor, event_id in [(person, "my-user-17-like"), (other, "their-like")]:
+        record_interaction(event=Interaction.Event.LIKE, image_id=image.pk, visitor=visitor.as_visitor(),
+                           client_event_id=event_id, client_scope=f"person:{visitor.pk}")
+
+    forget_face_user(face_user=person)
+
+    rows = set(Interaction.objects.values_list("face_user", "client_event_id", "idempotency_key"))
+    assert (None, None, None) in rows
+    assert {(face_user, event_id) for face_user, event_id, key in rows if key} == {(other.pk, "their-like")}
+
+
 def test_another_process_stops_recognising_a_forgotten_face(api_client: APIClient, astronaut: Image.Image,
                                                             astronaut_png: bytes) -> None:
     reading = api_client.post("/api/v1/emotion?remember=1", astronaut_png, content_type="image/png").json()
