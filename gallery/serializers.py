@@ -182,9 +182,12 @@ class InteractionRequestSerializer(serializers.Serializer):
     gender = GenderField(required=False, help_text="An anonymous visitor's gender as read; a face user's own wins.")
     age = serializers.IntegerField(required=False, min_value=0, max_value=120,
                                    help_text="An anonymous visitor's age as read; a face user's own wins.")
-    client_event_id = serializers.CharField(required=False, max_length=64, allow_blank=False)
+    # Printable only: it is echoed in answers and exports, where an escape sequence (ESC[31m) had come back as sent.
+    client_event_id = serializers.RegexField(
+        r"\A[^\x00-\x1f\x7f]+\Z", required=False, max_length=64, allow_blank=False,
+        error_messages={"invalid": "A client event id holds no control characters."})
     recommendation_id = serializers.RegexField(
-        r"^[0-9a-f]{32}$", required=False,
+        r"\A[0-9a-f]{32}\Z", required=False,
         help_text=("The `recommendation_id` of the garden (or songs) answer that showed the item; kept only if that "
                    "answer showed it to this visitor. A known visitor's is found if not sent."),
     )

@@ -149,3 +149,14 @@ def test_an_operator_may_like_for_anyone_and_learns_of_unknown_ids(api_client: A
     unknown = api_client.post("/api/v1/like", {"image": image.id, "face_user": str(uuid.uuid4())}, format="json",
                               **operator)
     assert (unknown.status_code, unknown.json()["error"]["code"]) == (400, "unknown_face_user")
+
+
+
+@pytest.mark.parametrize("event_id", ["\u001b[31mred", "tab\there", "nul\u0000"])
+def test_a_client_event_id_with_control_characters_is_refused(api_client: APIClient, event_id: str) -> None:
+    """It was stored and echoed back as sent, in the answer and the person's export."""
+    image = ApprovedImageFactory()
+    response = api_client.post("/api/v1/like", {"image": image.id, "client_event_id": event_id}, format="json")
+    assert response.status_code == 400
+    assert "client_event_id" in response.json()["error"]["fields"]
+    assert not Interaction.objects.exists()
