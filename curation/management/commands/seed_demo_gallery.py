@@ -3,7 +3,9 @@ to show. Idempotent.
 
 Every emotion gets themed images: the original Emotion Garden page's default favorite ("spring,cloudy,day") three
 times, so that page shows a full row out of the box, then the other fifteen season x weather pairs, each at a time of
-day chosen so that every season and every weather meets every time of day once, then a few with an animal.
+day chosen so that every season and every weather meets every time of day once, then two without a theme (the
+original pages that ask for an emotion alone, such as dummygenerator.html and viewer.html with no favorite, find
+exactly those), then a few with an animal.
 """
 
 import time
@@ -21,9 +23,10 @@ from emotion_garden.arguments import at_least
 from emotion_garden.themes import Season, TimeOfDay, Weather, all_combinations
 from emotion_garden.vocabulary import Emotion
 
-# Small enough that 160 images take seconds, large enough for the pages (EG's garden shows them 400 pixels wide).
+# Small enough that 176 images take seconds, large enough for the pages (EG's garden shows them 400 pixels wide).
 SIZES = {"landscape": (480, 320), "portrait": (320, 480)}
 DEFAULT_FAVORITE = all_combinations()[0]  # "spring,cloudy,day", selected on the original garden page
+NO_THEME = ""
 ANIMAL_THEMES = ["summer,sunny,day,dog", "autumn,cloudy,sunset,cat", "winter,snowy,the-early-dawn,rabbit",
                  "spring,sunny,day,butterfly", "summer,rainy,sunset,bird"]
 
@@ -37,7 +40,7 @@ def demo_themes(count: int) -> list[tuple[str, str]]:
     ]
     # A Latin square: each season and each weather meets each time of day once; spring,cloudy falls on "day".
     assert pairs[0] == DEFAULT_FAVORITE
-    themes = [DEFAULT_FAVORITE] * 3 + pairs[1:] + ANIMAL_THEMES
+    themes = [DEFAULT_FAVORITE] * 3 + pairs[1:] + [NO_THEME] * 2 + ANIMAL_THEMES
     orientations = cycle(["landscape", "portrait"])
     plan = [(theme, next(orientations)) for theme in themes]
     return [plan[index % len(plan)] for index in range(count)]
@@ -47,9 +50,9 @@ class Command(BaseCommand):
     help = "Generate, approve and publish a demo gallery of themed emotion images and songs (no download needed)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--per-emotion", type=at_least(0), default=20,
+        parser.add_argument("--per-emotion", type=at_least(0), default=22,
                             help="Images per emotion: 3 of spring,cloudy,day, the 15 other season x weather pairs, "
-                                 "then animals (default 20).")
+                                 "2 without a theme, then animals (default 22).")
         parser.add_argument("--force", action="store_true",
                             help="Add a demo set even if the catalogue has images, and any missing catalogue songs.")
 

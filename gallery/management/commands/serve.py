@@ -34,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
         parser.add_argument("--web-workers", type=at_least(1), default=None,
                             help="gunicorn worker processes (default: WEB_CONCURRENCY or 2, from gunicorn.conf.py)")
-        parser.add_argument("--demo-per-emotion", type=at_least(0), default=20,
+        parser.add_argument("--demo-per-emotion", type=at_least(0), default=22,
                             help="Demo images per emotion on the first start (see seed_demo_gallery).")
 
     def handle(self, *args: Any, bind: str, web_workers: int | None, demo_per_emotion: int, **options: Any) -> None:
