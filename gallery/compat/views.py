@@ -103,6 +103,8 @@ def throttled(view: View, *, face: bool = False, searches_people: bool = False) 
 
     @wraps(view)
     def counted(request: HttpRequest, *args: str, **kwargs: str) -> HttpResponse:
+        if request.method != "POST":  # never a reading (the view answers 405): a kiosk's stray GETs spent its faces
+            return view(request, *args, **kwargs)
         wait = request_wait(request, face=face, searches_people=searches_people)
         if wait is None:
             return view(request, *args, **kwargs)

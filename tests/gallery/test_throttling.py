@@ -196,6 +196,15 @@ def test_the_original_face_endpoints_cost_a_face_request(fresh_ip: str, settings
     assert [client.post(path, b"x", content_type="image/jpeg").status_code for _ in range(3)][-1] == 429
 
 
+@pytest.mark.parametrize("method", ["get", "options", "head"])
+def test_only_a_reading_costs_the_original_face_endpoints_anything(fresh_ip: str, method: str) -> None:
+    """GETs and OPTIONS, answered 405, spent the address's budget: a kiosk's stray requests then got "No Face"."""
+    client = Client(REMOTE_ADDR=fresh_ip)
+    for path in ("/emotion", "/upload"):
+        assert {getattr(client, method)(path).status_code for _ in range(5)} == {405}
+    assert client.post("/emotion", b"x", content_type="image/jpeg").status_code != 429
+
+
 def test_counters_live_for_one_window(api_client: APIClient, fresh_ip: str, settings) -> None:  # noqa: ANN001
     statuses(api_client, 2, REMOTE_ADDR=fresh_ip)
     if settings.API_RATE_COUNTERS:  # the embedded install: the file every worker process shares
