@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_q.tasks import async_task
 from PIL import Image as PillowImage
 
@@ -17,14 +18,18 @@ from curation.duplicates import Duplicate, find_duplicate, fingerprint
 from curation.generators import DEFAULT_GENERATOR, available_generators, image_generator
 from curation.generators.base import GenerationFailed, GenerationRequest, ImageGenerator
 from curation.models import GenerationItem, GenerationJob, Image, PromptTemplate, Track, validate_image_name
+from curation.prompts import PromptError, render_prompt
 from curation.signals import image_corrected, image_published, image_withdrawn
-from emotion_garden.imaging import encode_jpeg, thumbnail_jpeg
+from emotion_garden.imaging import InvalidImage, check_proportions, encode_jpeg, thumbnail_jpeg
 from emotion_garden.themes import checked_theme
 from emotion_garden.vocabulary import Emotion
 
 logger = logging.getLogger(__name__)
 
 MIN_SIDE, MAX_SIDE = 64, 2048
+# The longest side of a catalogue image at most this many times its shortest: the generators make 1.6 at most
+# (1280x800), the demo 1.5; a 20000x20 upload had made a 384x1 thumbnail that nothing could measure or show.
+MAX_ASPECT_RATIO = 4
 MAX_JOB_IMAGES = 500
 
 
@@ -53,8 +58,10 @@ def add_image_to_pool(
     `name` is the file name clients know the image by (unique within its emotion and theme); by default a fresh
     one ending in the orientation letter, as the original clients expect. A picture that repeats an image of the
     catalogue, exactly or nearly, raises DuplicateImage when asked to refuse such copies, and is otherwise stored
-    flagged with duplicate_of.
+    flagged with duplicate_of. A picture too narrow or too elongated to show (check_picture_shape) raises
+    InvalidImage.
     """
+    check_picture_shape(width=picture.width, height=picture.height)
     image = Image(
         emotion=emotion,
         theme=checked_theme(theme),
@@ -88,6 +95,12 @@ def add_image_to_pool(
     return image
 
 
+def check_picture_shape(*, width: int, height: int) -> None:
+    """InvalidImage (a ValueError) unless a catalogue image may have this size: each side MIN_SIDE pixels or more,
+    the longer at most MAX_ASPECT_RATIO times the shorter."""
+    check_proportions(width=width, height=height, min_side=MIN_SIDE, max_aspect=MAX_ASPECT_RATIO)
+
+
 @transaction.atomic
 def create_generation_job(
     *,
@@ -104,8 +117,9 @@ def create_generation_job(
     created_by: AbstractBaseUser | None = None,
 ) -> GenerationJob:
     """A job of `count` images, numbered from `first_index`; queue it with queue_generation_job(). Raises ValueError
-    for a backend, size or count it cannot make, and ValidationError for a theme or file stem no image may have:
-    found only when the first image was stored, it left the job "running" for ever."""
+    for a backend, size or count it cannot make (or a template whose negative text cannot be filled in), and
+    ValidationError for a theme or file stem no image may have: found only when the first image was stored, it left
+    the job "running" for ever. The template's negative text is filled in and kept as the job's negative prompt."""
     theme = checked_theme(theme)
     if file_stem:
         validate_image_name(file_stem)
@@ -113,17 +127,29 @@ def create_generation_job(
         raise ValueError(f"{backend!r} is not a configured image generator.")
     if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
         raise ValueError(f"Images must be {MIN_SIDE} to {MAX_SIDE} pixels a side, not {width}x{height}.")
+    check_picture_shape(width=width, height=height)
     if not 1 <= count <= MAX_JOB_IMAGES:
         raise ValueError(f"A job makes 1 to {MAX_JOB_IMAGES} images, not {count}.")
     job = GenerationJob.objects.create(
         emotion=emotion, theme=theme, prompt=prompt, prompt_template=prompt_template, count=count, width=width,
         height=height, backend=backend, file_stem=file_stem,
+        negative_prompt=_negative_prompt(prompt_template, emotion=emotion, theme=theme),
         created_by=created_by if created_by and created_by.is_authenticated else None,
     )
     GenerationItem.objects.bulk_create(
         GenerationItem(job=job, index=index) for index in range(first_index, first_index + count)
     )
     return job
+
+
+def _negative_prompt(template: PromptTemplate | None, *, emotion: Emotion, theme: str) -> str:
+    if template is None or not template.negative_text.strip():
+        return ""
+    try:
+        return render_prompt(text=template.negative_text, emotion=emotion, theme=theme)
+    except PromptError as error:  # a template saved before its negative text was checked
+        raise PromptError(gettext("The negative text of “%(template)s” cannot be used: %(reason)s")
+                          % {"template": template, "reason": error}) from None
 
 
 def queue_generation_job(*, job: GenerationJob) -> None:
@@ -169,7 +195,7 @@ def _finish_generation_job(job: GenerationJob) -> GenerationJob:
 
 def _request(job: GenerationJob, *, index: int) -> GenerationRequest:
     return GenerationRequest(emotion=job.emotion, theme=job.theme, prompt=job.prompt, width=job.width,
-                             height=job.height, seed=job.pk * 10_000 + index)
+                             height=job.height, seed=job.pk * 10_000 + index, negative_prompt=job.negative_prompt)
 
 
 def _generate_item(job: GenerationJob, item: GenerationItem, generator: ImageGenerator) -> None:
@@ -187,6 +213,9 @@ def _generate_item(job: GenerationJob, item: GenerationItem, generator: ImageGen
         except IntegrityError:
             # Another image already has this name in its emotion and theme: no retry can fix that.
             item.error = f"An image named {_item_name(job, item)} already exists in this emotion and theme."
+            break
+        except InvalidImage as error:  # a picture of a shape the catalogue refuses: the same again next time
+            item.error = error.message
             break
         except GenerationFailed as error:
             logger.warning("Generation job %s image %s, attempt %s: %s", job.pk, item.index, attempt, error)

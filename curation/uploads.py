@@ -77,6 +77,8 @@ def _import_image(
             picture=decoded.rgb, emotion=emotion, source=Image.Source.UPLOADED, theme=theme,
             refuse_exact_copies=True, refuse_near_copies=not keep_near_copies,
         ))
+    except InvalidImage as error:  # too narrow or too elongated for the catalogue (check_picture_shape)
+        report.refused.append((name, error.message))
     except DuplicateImage as refusal:
         report.refused.append((name, str(refusal)))
         report.repeats[name] = refusal.duplicate.image

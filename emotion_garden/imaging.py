@@ -14,9 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
+from django.utils.translation import gettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "GIF"})
+# How Pillow's PNG reader refuses a compressed text or ICC chunk that inflates past PngImagePlugin.MAX_TEXT_CHUNK.
+_METADATA_BOMB = "decompressed data too large"
 
 
 # Photos of visitors are analysed at no more than this many pixels on their longest side: faces in a kiosk frame or a
@@ -92,7 +95,10 @@ def decode_image(data: bytes, *, max_bytes: int | None = None, max_pixels: int |
         raise InvalidImage(
             code="too_many_pixels", message="The image declares far too many pixels.", too_large=True
         ) from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
+        if _METADATA_BOMB in str(error).lower():  # a PNG whose text or colour profile inflates past Pillow's limit
+            raise InvalidImage(code="metadata_too_large", message="The image's metadata inflates to far too much data.",
+                               too_large=True) from None
         raise InvalidImage(
             code="not_an_image", message="The data is not a JPEG, PNG, WebP or GIF image."
         ) from None
@@ -169,6 +175,21 @@ def _to_rgb(image: Image.Image) -> Image.Image:
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(background, rgba).convert("RGB")
     return image if image.mode == "RGB" else image.convert("RGB")  # no copy of an RGB image's pixels
+
+
+def check_proportions(*, width: int, height: int, min_side: int, max_aspect: float) -> None:
+    """Raise InvalidImage unless the shorter side has `min_side` pixels or more and the longer side is at most
+    `max_aspect` times the shorter: what a picture needs to be shown, thumbnailed and measured as a picture."""
+    short_side, long_side = min(width, height), max(width, height)
+    if short_side < min_side:
+        raise InvalidImage(code="image_too_narrow", message=gettext(
+            "The image is %(width)d×%(height)d pixels: its shorter side must be at least %(min_side)d pixels."
+        ) % {"width": width, "height": height, "min_side": min_side})
+    if long_side > max_aspect * short_side:
+        raise InvalidImage(code="extreme_aspect_ratio", message=gettext(
+            "The image is %(width)d×%(height)d pixels: its longer side may be at most %(max_aspect)g times its "
+            "shorter one."
+        ) % {"width": width, "height": height, "max_aspect": max_aspect})
 
 
 def encode_jpeg(image: Image.Image, *, quality: int = 88) -> bytes:

@@ -3,16 +3,19 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # Registers the look-alike's reference people.
 import gallery.admin_references  # noqa: F401
+from curation.admin.common import CheckedSelectionMixin
 from gallery.api_keys import forget_cached_key, issue_key, revoke_api_key
 from gallery.models import ApiKey, ApiScope, FaceUser
 from gallery.services import forget_face_user
 
 
 @admin.register(FaceUser)
-class FaceUserAdmin(admin.ModelAdmin):
+class FaceUserAdmin(CheckedSelectionMixin, admin.ModelAdmin):
     list_display = ["id", "gender", "age_low", "age_high", "face_count", "consented_at", "last_seen_at"]
     list_filter = ["gender"]
     readonly_fields = ["id", "consented_at", "created_at", "last_seen_at"]
@@ -25,7 +28,7 @@ class FaceUserAdmin(admin.ModelAdmin):
         # had no consent to record, and every add was a 500.
         return False
 
-    @admin.display(description="stored faces", ordering="face_count")
+    @admin.display(description=gettext_lazy("stored faces"), ordering="face_count")
     def face_count(self, face_user: FaceUser) -> int:
         return face_user.face_count  # type: ignore[attr-defined]
 
@@ -55,7 +58,7 @@ class ApiKeyForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(CheckedSelectionMixin, admin.ModelAdmin):
     """Create keys (the raw key is shown once, in a message) and revoke them; keys are never deleted, so the list
     keeps who had access and until when."""
 
@@ -66,11 +69,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
     readonly_fields = ["key", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke"]
 
-    @admin.display(description="key")
+    @admin.display(description=gettext_lazy("key"))
     def key(self, api_key: ApiKey) -> str:
         return f"eg_{api_key.prefix}…" if api_key.prefix else ""
 
-    @admin.display(description="scopes")
+    @admin.display(description=gettext_lazy("scopes"))
     def scope_list(self, api_key: ApiKey) -> str:
         return ", ".join(api_key.scopes)
 
@@ -80,14 +83,14 @@ class ApiKeyAdmin(admin.ModelAdmin):
             forget_cached_key(api_key)  # new scopes or rate apply now, not after the cache expires
             return
         raw_key = issue_key(api_key)
-        messages.warning(request, f"The new key is {raw_key} — copy it now: it is not stored and cannot be shown "
-                                  "again.")
+        messages.warning(request, _("The new key is %(key)s — copy it now: it is not stored and cannot be shown "
+                                    "again.") % {"key": raw_key})
 
     def has_delete_permission(self, request: HttpRequest, api_key: ApiKey | None = None) -> bool:
         return False
 
-    @admin.action(description="Revoke the selected keys", permissions=["change"])
+    @admin.action(description=gettext_lazy("Revoke the selected keys"), permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         for api_key in queryset:
             revoke_api_key(api_key=api_key)
-        self.message_user(request, f"Revoked {len(queryset)} key(s).", messages.SUCCESS)
+        self.message_user(request, _("Revoked %(count)d key(s).") % {"count": len(queryset)}, messages.SUCCESS)

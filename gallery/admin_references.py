@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.forms import BaseInlineFormSet
@@ -12,7 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
+from curation.admin.common import CheckedSelectionMixin
 from emotion_garden.archives import ArchiveRefused
 from emotion_garden.imaging import InvalidImage
 from gallery.faces.base import FaceServiceUnavailable
@@ -24,6 +27,7 @@ from gallery.references import (
     check_reference_photo,
     import_reference_archive,
     person_name,
+    person_named,
 )
 from gallery.services import NoFaceFound
 
@@ -97,13 +101,21 @@ class ReferencePersonForm(forms.ModelForm):
 
     def clean_name(self) -> str:
         try:
-            return person_name(self.cleaned_data["name"])
+            name = person_name(self.cleaned_data["name"])
         except ArchiveRefused as refusal:
             raise forms.ValidationError(refusal.reason) from None
+        # The database's constraint would refuse it too, but with an error page rather than a reason.
+        namesake = person_named(name=name)
+        if namesake is not None and namesake.pk != self.instance.pk:
+            raise forms.ValidationError(
+                gettext("“%(name)s” is already a reference person (names are compared ignoring case and spacing): "
+                        "add the photos to that person instead.") % {"name": namesake.name},
+                code="duplicate_name")
+        return name
 
 
 @admin.register(ReferencePerson)
-class ReferencePersonAdmin(admin.ModelAdmin):
+class ReferencePersonAdmin(CheckedSelectionMixin, admin.ModelAdmin):
     """The look-alike collection: people visitors are compared with, each with one or more photos."""
 
     form = ReferencePersonForm
@@ -140,7 +152,10 @@ class ReferencePersonAdmin(admin.ModelAdmin):
         ]
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_add_permission(request):
+        # An import creates people and their photos, so it takes the right to add both (the Curators group has it).
+        photo_opts = ReferencePhoto._meta
+        if not (self.has_add_permission(request) and request.user.has_perm(
+                f"{photo_opts.app_label}.{get_permission_codename('add', photo_opts)}")):
             raise PermissionDenied
         form = ArchiveForm(request.POST or None, request.FILES or None)
         report = None

@@ -3,13 +3,14 @@ import logging
 from django.apps import AppConfig
 from django.conf import settings
 from django.db.models.signals import post_delete
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
 
 
 class GalleryConfig(AppConfig):
     name = "gallery"
-    verbose_name = "Gallery and faces"
+    verbose_name = _("Gallery and faces")
 
     def ready(self) -> None:
         # drf-spectacular finds extensions by their registration at import time.

@@ -8,6 +8,7 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from curation.songs.names import KEY_MAX, match_key
 from emotion_garden.vocabulary import AgeBand, Gender
 from gallery.rates import validate_rate
 from recommender.engines.base import Visitor
@@ -100,14 +101,25 @@ class ReferencePerson(models.Model):
     """Someone visitors can be compared with ("who do I look like?"), curated in the admin."""
 
     name = models.CharField(max_length=200)
+    # What makes two spellings one person (case, width and spacing aside): set from the name on every save, so that
+    # no path into the table can add "scott wolf" beside "Scott Wolf"; an archive's photos are matched by it too.
+    name_key = models.CharField(max_length=KEY_MAX, editable=False)
     info_url = models.URLField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["name_key"], name="unique_reference_person_name")]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_key = match_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
 
 
 class ReferencePhoto(models.Model):

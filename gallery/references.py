@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from curation.songs.names import InvalidName, clean_name
+from curation.songs.names import InvalidName, clean_name, match_key
 from emotion_garden.archives import ArchiveRefused, checked_members, read_member
 from emotion_garden.imaging import DecodedImage, InvalidImage, decode_image, encode_jpeg
 from gallery.faces import face_analyzer, reference_faces
@@ -119,7 +119,8 @@ class ArchiveImport:
 
 def import_reference_archive(*, archive: bytes) -> ArchiveImport:
     """Add the photos of a zip archive, each to the person its file name names (`Name_0001.jpg`: "Name"; people
-    are matched by exact name, and new ones created). A file that cannot be used (an unsafe or repeated name, not
+    are matched by name ignoring case, width and spacing, as their names are unique, and new ones created; the
+    report names the person each photo went to, as stored). A file that cannot be used (an unsafe or repeated name, not
     an image, too large, no face, a photo already in the collection or twice in the archive) is refused with its
     reason, and the others are stored. Raises ArchiveRefused for the archive as a whole, or FaceServiceUnavailable,
     and then nothing is stored."""
@@ -138,14 +139,15 @@ def import_reference_archive(*, archive: bytes) -> ArchiveImport:
                 reference_faces().forget([photo.face for _, _, photo in prepared])
             raise
     with _undone_on_failure([photo.face for _, _, photo in prepared]) as stored:
-        people = {person.name: person for person in ReferencePerson.objects.filter(
-            name__in={name for _, name, _ in prepared})}
+        people = {person.name_key: person for person in ReferencePerson.objects.filter(
+            name_key__in={match_key(name) for _, name, _ in prepared})}
         for file_name, name, photo in prepared:
-            if name not in people:
-                people[name] = ReferencePerson.objects.create(name=name)
+            person = people.get(match_key(name))
+            if person is None:
+                person = people[match_key(name)] = ReferencePerson.objects.create(name=name)
                 report.new_people.append(name)
-            _store(people[name], photo, stored)
-            report.stored.append((file_name, name))
+            _store(person, photo, stored)
+            report.stored.append((file_name, person.name))
     return report
 
 
@@ -185,6 +187,11 @@ def person_from_file_name(path: str) -> str:
     if not any(character.isalpha() for character in name) or stem.startswith("."):
         raise ArchiveRefused("The file name does not name a person (expected Name_0001.jpg).")
     return person_name(name[: ReferencePerson._meta.get_field("name").max_length])
+
+
+def person_named(*, name: str) -> ReferencePerson | None:
+    """The reference person who has this name, ignoring case, width and spacing (names are unique that way)."""
+    return ReferencePerson.objects.filter(name_key=match_key(name)).first()
 
 
 def person_name(name: str) -> str:

@@ -3,6 +3,7 @@ per day over a date range, the images visitors like most and least, and the reco
 recommender.dashboard). The dashboard's words are translated: a Korean admin reads it in Korean."""
 
 import math
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,21 +20,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from curation import charts
+from curation.admin.common import CheckedSelectionMixin
 from curation.models import Image
 from emotion_garden.vocabulary import Emotion
 from recommender import dashboard
 from recommender.models import Interaction, OutboxMessage, SegmentStat
+from recommender.selectors import Mode
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 # About this many labelled days under a chart, whatever the range.
 DAY_LABELS = 8
-# The catalogue chart's legend in the reader's language (the model's labels are the log's, in English).
-STATUS_LABELS = {
-    Image.Status.PENDING: gettext_lazy("Pending review"),
-    Image.Status.APPROVED: gettext_lazy("Approved"),
-    Image.Status.REJECTED: gettext_lazy("Rejected"),
-    Image.Status.RETIRED: gettext_lazy("Retired"),
+# The online like-rate's rows by the mode garden answers were served in (recommender.selectors.Mode), lower case
+# as the table's other headers.
+MODE_LABELS = {
+    Mode.EMOTION: gettext_lazy("emotion picks"),
+    Mode.PERSONAL: gettext_lazy("personal picks"),
+    Mode.AUTO: gettext_lazy("automatic picks"),
+    Mode.TRENDING: gettext_lazy("trending picks"),
 }
 
 
@@ -67,7 +71,7 @@ class DateRangeForm(forms.Form):
 
 
 @admin.register(Interaction)
-class InteractionAdmin(admin.ModelAdmin):
+class InteractionAdmin(CheckedSelectionMixin, admin.ModelAdmin):
     list_display = ["id", "event", "image", "face_user", "emotion", "gender", "age_band", "created_at"]
     list_filter = ["event", "emotion", "gender", "age_band"]
     raw_id_fields = ["image", "face_user", "impressions"]
@@ -105,24 +109,50 @@ class InteractionAdmin(admin.ModelAdmin):
             "top": top,
             "bottom": bottom,
             "health": dashboard.recommender_health(),
-            "online": dashboard.online_like_rates(days=7),
+            "online": _with_mode_labels(dashboard.online_like_rates(days=7)),
         }, status=200 if valid else 400)
 
 
 @admin.register(SegmentStat)
-class SegmentStatAdmin(admin.ModelAdmin):
+class SegmentStatAdmin(CheckedSelectionMixin, admin.ModelAdmin):
     list_display = ["segment", "image", "impressions", "likes", "taste_lift"]
     search_fields = ["segment"]
     raw_id_fields = ["image"]
 
     def has_delete_permission(self, request: HttpRequest, obj: SegmentStat | None = None) -> bool:
-        # An image's counters go with it: whoever may delete images may delete them (every image a garden showed has
-        # some, and the admin refuses to delete an image whose related rows the user may not delete).
-        return request.user.has_perm("curation.delete_image") or super().has_delete_permission(request, obj)
+        # Django also asks this for each related row when an image is deleted, and refuses the image if one is
+        # refused. Every image a garden showed has counters, which go with it: whoever may delete images may delete
+        # them that way. This admin's own pages ask has_direct_delete_permission instead.
+        return self.has_direct_delete_permission(request, obj) or request.user.has_perm("curation.delete_image")
+
+    def has_direct_delete_permission(self, request: HttpRequest, obj: SegmentStat | None = None) -> bool:
+        """Deleting counters by themselves, which changes what the recommender knows: the counters' own permission."""
+        return super().has_delete_permission(request, obj)
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        if not self.has_direct_delete_permission(request):
+            raise PermissionDenied
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if not self.has_direct_delete_permission(request):
+            actions.pop("delete_selected", None)
+        return actions
+
+    def get_model_perms(self, request: HttpRequest) -> dict[str, bool]:
+        # What the index offers; render_change_form does the same for the change form's "Delete" link.
+        return {**super().get_model_perms(request), "delete": self.has_direct_delete_permission(request)}
+
+    def render_change_form(self, request: HttpRequest, context: dict[str, Any], add: bool = False,
+                           change: bool = False, form_url: str = "", obj: SegmentStat | None = None) -> HttpResponse:
+        response = super().render_change_form(request, context, add, change, form_url, obj)
+        response.context_data["has_delete_permission"] = self.has_direct_delete_permission(request, obj)
+        return response
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(CheckedSelectionMixin, admin.ModelAdmin):
     list_display = ["id", "capability", "operation", "status", "attempts", "next_attempt_at", "created_at"]
     list_filter = ["status", "capability", "operation"]
     readonly_fields = ["created_at", "delivered_at"]
@@ -136,11 +166,17 @@ def _catalogue_chart(counts: dict[str, dict[str, int]]) -> charts.BarChart:
                       "or retired."),
         categories=[str(Emotion(emotion).label) for emotion in counts],
         series=[
-            charts.Series(key=status, label=str(STATUS_LABELS[status]),
+            charts.Series(key=status, label=str(status.label),
                           values=[by_status[status] for by_status in counts.values()])
             for status in Image.Status
         ],
     )
+
+
+def _with_mode_labels(rates: dashboard.OnlineRates) -> dashboard.OnlineRates:
+    """The rates with their modes named in the reader's language (a mode this admin does not know, as recorded)."""
+    by_mode = [replace(rate, label=str(MODE_LABELS.get(rate.label, rate.label))) for rate in rates.by_mode]
+    return replace(rates, by_mode=by_mode)
 
 
 def _default_range() -> dict[str, Any]:

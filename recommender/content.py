@@ -77,10 +77,11 @@ def visual_statistics(rgb: np.ndarray) -> np.ndarray:
     hue_y = (green - blue) * (np.sqrt(3) / 2)
     rg, yb = red - green, 0.5 * (red + green) - blue
     colourfulness = np.sqrt(rg.std() ** 2 + yb.std() ** 2) + 0.3 * np.sqrt(rg.mean() ** 2 + yb.mean() ** 2)
-    gradient_y, gradient_x = np.gradient(luma)
-    edges = np.hypot(gradient_x, gradient_y)
+    edges = np.hypot(*_gradients(luma))
     height, width = luma.shape
-    top, bottom = luma[: height // 3].mean(), luma[-(height // 3):].mean()
+    # At least a row each: a strip under three pixels tall had an empty top and its whole self as the bottom.
+    third = max(1, height // 3)
+    top, bottom = luma[:third].mean(), luma[-third:].mean()
     centre = luma[height // 4: height - height // 4, width // 4: width - width // 4].mean()
     return np.array([
         red.mean(), green.mean(), blue.mean(),
@@ -92,6 +93,14 @@ def visual_statistics(rgb: np.ndarray) -> np.ndarray:
         edges.mean(), (edges > 0.1).mean(),
         top - bottom, centre - luma.mean(),
     ], dtype=np.float32)
+
+
+def _gradients(luma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The luma's change down and across. np.gradient needs two pixels along an axis (a 384x1 thumbnail of a 20000x20
+    upload raised); along a single pixel there is no change to measure."""
+    down = np.gradient(luma, axis=0) if luma.shape[0] > 1 else np.zeros_like(luma)
+    across = np.gradient(luma, axis=1) if luma.shape[1] > 1 else np.zeros_like(luma)
+    return down, across
 
 
 def content_matrix(emotions: np.ndarray, themes: Sequence[str], prompts: Sequence[str],

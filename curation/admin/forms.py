@@ -1,15 +1,17 @@
 """The forms of the image pages: uploads, the pool filters of the review and grid views, decisions and corrections."""
 
+import copy
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from curation.admin.common import THEME_HELP, job_label, posted_id
 from curation.models import GenerationJob, Image
 from curation.uploads import MAX_UPLOAD_BYTES
-from emotion_garden.themes import validate_theme
+from emotion_garden.themes import checked_theme, validate_theme
 from emotion_garden.vocabulary import Emotion
 
 ACCEPTED_UPLOADS = "image/jpeg,image/png,image/webp,image/gif,.zip"
@@ -37,16 +39,18 @@ class MultipleFileField(forms.FileField):
 
 class UploadForm(forms.Form):
     # No default emotion: a batch filed under the wrong one would go unnoticed until review.
-    emotion = forms.ChoiceField(choices=[("", "---------"), *Emotion.choices])
-    theme = forms.CharField(max_length=100, required=False, help_text=THEME_HELP, validators=[validate_theme])
+    emotion = forms.ChoiceField(choices=[("", "---------"), *Emotion.choices], label=_("Emotion"))
+    theme = forms.CharField(max_length=100, required=False, label=_("Theme"), help_text=THEME_HELP,
+                            validators=[validate_theme])
     files = MultipleFileField(
-        help_text="JPEG, PNG, WebP or GIF images, or zip archives of them. Everything is re-encoded as JPEG. "
-                  "An image that repeats one already in the catalogue is refused, naming that image."
+        label=_("Files"),
+        help_text=_("JPEG, PNG, WebP or GIF images, or zip archives of them. Everything is re-encoded as JPEG. "
+                    "An image that repeats one already in the catalogue is refused, naming that image."),
     )
     keep_near_copies = forms.BooleanField(
-        required=False, label="Keep near copies",
-        help_text="Add images that only look like one in the catalogue (a crop, an edit, a similar scene), flagged "
-                  "with the image they resemble. Exact copies are always refused.",
+        required=False, label=_("Keep near copies"),
+        help_text=_("Add images that only look like one in the catalogue (a crop, an edit, a similar scene), "
+                    "flagged with the image they resemble. Exact copies are always refused."),
     )
 
     def clean_files(self) -> list[UploadedFile]:
@@ -54,9 +58,8 @@ class UploadForm(forms.Form):
         # Refused before a byte is read: nothing this large can be an acceptable image or archive.
         too_large = [upload.name for upload in uploads if upload.size > MAX_UPLOAD_BYTES]
         if too_large:
-            raise forms.ValidationError(
-                f"Larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB: {', '.join(sorted(too_large))}."
-            )
+            raise forms.ValidationError(_("Larger than %(megabytes)d MB: %(files)s.") % {
+                "megabytes": MAX_UPLOAD_BYTES // (1024 * 1024), "files": ", ".join(sorted(too_large))})
         return uploads
 
 
@@ -97,7 +100,28 @@ class GridFilterForm(PoolFilterForm):
 
 class DecisionForm(forms.Form):
     image = forms.ModelChoiceField(queryset=Image.objects.all())
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+
+
+class ImageChangeForm(forms.ModelForm):
+    """The image's own change form."""
+
+    def validate_unique(self) -> None:
+        super().validate_unique()
+        if "name" in self.fields or self.instance.pk is None:
+            return
+        # A reviewed image's name is read-only, so Django left the (emotion, theme, name) constraint out of the
+        # form's checks, and curation.services.correct_image refused the correction only at the save (a 500). It is
+        # checked here as the service checks it: with the name the image keeps and the theme as it files it.
+        corrected = copy.copy(self.instance)
+        try:
+            corrected.theme = checked_theme(corrected.theme)
+        except ValidationError:
+            return  # the theme field's own validator says why
+        try:
+            corrected.validate_constraints()
+        except ValidationError as error:
+            self.add_error(None, error)
 
 
 class CorrectionForm(forms.Form):

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -51,6 +52,12 @@ def status_label(status: str) -> str:
     return str(Image.Status(status).label)
 
 
+def logged_status(status: str) -> str:
+    """A status as the admin log writes it: in one language whoever decides, as Django logs its own changes."""
+    with translation.override(None):
+        return status_label(status)
+
+
 class DecisionHistoryMixin:
     """For ImageAdmin: writes decisions to the admin log and offers to undo them."""
 
@@ -59,8 +66,7 @@ class DecisionHistoryMixin:
         `status` already."""
         model_admin: Any = self
         for image, before in decisions:
-            # Logged in one language whoever decides, as Django logs its own changes.
-            model_admin.log_change(request, image, f"{status_label(image.status)} (was {status_label(before)}).")
+            model_admin.log_change(request, image, f"{logged_status(image.status)} (was {logged_status(before)}).")
         if not decisions:
             model_admin.message_user(request, _("No image changed."), messages.WARNING)
             return
@@ -93,8 +99,8 @@ class DecisionHistoryMixin:
         if request.method == "POST":
             for image, decision in undoable:
                 services.set_image_status(image=image, status=decision.before, reviewer=request.user)
-                model_admin.log_change(request, image, f"Undone: {status_label(decision.before)} again "
-                                                       f"(was {status_label(decision.after)}).")
+                model_admin.log_change(request, image, f"Undone: {logged_status(decision.before)} again "
+                                                       f"(was {logged_status(decision.after)}).")
             kept = request.session[SESSION_KEY]
             del kept[batch]
             request.session[SESSION_KEY] = kept

@@ -16,10 +16,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from curation import services
-from curation.admin.common import CSS, job_label, posted_id, thumbnail_html
-from curation.admin.forms import CorrectionForm
+from curation.admin.common import CSS, CheckedSelectionMixin, job_label, posted_id, thumbnail_html
+from curation.admin.forms import CorrectionForm, ImageChangeForm
 from curation.admin.history import DecisionHistoryMixin, decide_images
 from curation.admin.pool import PoolViewsMixin
 from curation.models import GenerationJob, Image
@@ -35,7 +37,7 @@ class ReviewStatusFilter(admin.SimpleListFilter):
     so "All" gets an explicit value of its own.
     """
 
-    title = "status"
+    title = gettext_lazy("status")
     parameter_name = "status"
     ALL = "all"
 
@@ -52,7 +54,7 @@ class ReviewStatusFilter(admin.SimpleListFilter):
         yield {
             "selected": self.value() == self.ALL,
             "query_string": changelist.get_query_string({self.parameter_name: self.ALL}),
-            "display": "All",
+            "display": _("All"),
         }
         for value, label in self.lookup_choices:
             yield {
@@ -63,7 +65,7 @@ class ReviewStatusFilter(admin.SimpleListFilter):
 
 
 class ThemeFilter(admin.SimpleListFilter):
-    title = "theme"
+    title = gettext_lazy("theme")
     parameter_name = "theme"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
@@ -82,7 +84,8 @@ class GenerationJobFilter(admin.RelatedOnlyFieldListFilter):
 
 
 @admin.register(Image)
-class ImageAdmin(DecisionHistoryMixin, PoolViewsMixin, admin.ModelAdmin):
+class ImageAdmin(CheckedSelectionMixin, DecisionHistoryMixin, PoolViewsMixin, admin.ModelAdmin):
+    form = ImageChangeForm
     list_display = ["thumbnail_preview", "id", "emotion", "theme", "orientation", "source", "status",
                     "generation_job_name", "reviewed_by", "created_at"]
     list_display_links = ["thumbnail_preview", "id"]
@@ -131,46 +134,46 @@ class ImageAdmin(DecisionHistoryMixin, PoolViewsMixin, admin.ModelAdmin):
     def has_review_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(f"{self.opts.app_label}.review_image")
 
-    @admin.display(description="image")
+    @admin.display(description=gettext_lazy("image"))
     def thumbnail_preview(self, image: Image) -> str:
         return thumbnail_html(image)
 
-    @admin.display(description="image")
+    @admin.display(description=gettext_lazy("image"))
     def large_preview(self, image: Image) -> str:
         if not image.file:
             return ""
         return format_html('<a href="{0}"><img src="{0}" alt="{1}" class="eg-large"></a>', image.file.url, image)
 
-    @admin.display(description="generation job", ordering="generation_job__created_at")
+    @admin.display(description=gettext_lazy("generation job"), ordering="generation_job__created_at")
     def generation_job_name(self, image: Image) -> str:
         return job_label(image.generation_job) if image.generation_job else "—"
 
-    @admin.display(description="repeats")
+    @admin.display(description=gettext_lazy("repeats"))
     def duplicate_link(self, image: Image) -> str:
         if image.duplicate_of_id is None:
             return "—"
         url = reverse("admin:curation_image_change", args=[image.duplicate_of_id])
-        return format_html('<a href="{}">image #{}</a>, found when it was made', url, image.duplicate_of_id)
+        return format_html(_('<a href="{}">image #{}</a>, found when it was made'), url, image.duplicate_of_id)
 
-    @admin.action(description="Approve: publish to the gallery", permissions=["review"])
+    @admin.action(description=gettext_lazy("Approve: publish to the gallery"), permissions=["review"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Image]) -> None:
         decide_images(self, request, list(queryset), Image.Status.APPROVED)
 
-    @admin.action(description="Reject", permissions=["review"])
+    @admin.action(description=gettext_lazy("Reject"), permissions=["review"])
     def reject(self, request: HttpRequest, queryset: QuerySet[Image]) -> None:
         decide_images(self, request, list(queryset), Image.Status.REJECTED)
 
-    @admin.action(description="Retire: take out of the gallery", permissions=["review"])
+    @admin.action(description=gettext_lazy("Retire: take out of the gallery"), permissions=["review"])
     def retire(self, request: HttpRequest, queryset: QuerySet[Image]) -> None:
         decide_images(self, request, list(queryset), Image.Status.RETIRED)
 
-    @admin.action(description="Correct the emotion or theme", permissions=["review"])
+    @admin.action(description=gettext_lazy("Correct the emotion or theme"), permissions=["review"])
     def correct(self, request: HttpRequest, queryset: QuerySet[Image]) -> HttpResponse | None:
         """An intermediate page asks for the new emotion or theme; live images reach the recommender corrected."""
         form = CorrectionForm(request.POST if "apply" in request.POST else None)
         if not form.is_bound or not form.is_valid():
             return TemplateResponse(request, "admin/curation/image/correct.html", self._context(
-                request, "Correct images", form=form, images=queryset,
+                request, _("Correct images"), form=form, images=queryset,
                 action_checkbox_name=helpers.ACTION_CHECKBOX_NAME,
             ))
         corrected, refused = 0, []
@@ -188,9 +191,10 @@ class ImageAdmin(DecisionHistoryMixin, PoolViewsMixin, admin.ModelAdmin):
                 corrected += 1
                 self.log_change(request, image, "; ".join(
                     f"{field}: {before[field] or '—'} → {getattr(image, field) or '—'}" for field in changed) + ".")
-        self.message_user(request, f"{corrected} image(s) corrected.", messages.SUCCESS)
+        self.message_user(request, _("%(count)d image(s) corrected.") % {"count": corrected}, messages.SUCCESS)
         if refused:
-            self.message_user(request, f"Not corrected: {'; '.join(refused)}", messages.ERROR)
+            self.message_user(request, _("Not corrected: %(refusals)s") % {"refusals": "; ".join(refused)},
+                              messages.ERROR)
         return None
 
     def delete_model(self, request: HttpRequest, obj: Image) -> None:

@@ -14,10 +14,12 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from curation import services
-from curation.admin.common import CSS, THEME_HELP, thumbnail_html
+from curation.admin.common import CSS, THEME_HELP, CheckedSelectionMixin, thumbnail_html
 from curation.generators import available_generators
 from curation.models import GenerationItem, GenerationJob, Image, PromptTemplate
 from curation.prompts import PromptError, default_template, render_prompt
@@ -33,21 +35,23 @@ SIZES = {"512x512": (512, 512), "768x512": (768, 512), "1024x600": (1024, 600), 
 class GenerationJobForm(forms.ModelForm):
     """What a curator asks for; the prompt is rendered from the template unless written out."""
 
-    count = forms.IntegerField(min_value=1, max_value=MAX_JOB_IMAGES, initial=10)
-    size = forms.ChoiceField(choices=[(size, size.replace("x", " × ")) for size in SIZES], initial="1024x600")
+    count = forms.IntegerField(min_value=1, max_value=MAX_JOB_IMAGES, initial=10, label=gettext_lazy("Count"))
+    size = forms.ChoiceField(choices=[(size, size.replace("x", " × ")) for size in SIZES], initial="1024x600",
+                             label=gettext_lazy("Size"))
     orientation = forms.ChoiceField(
-        choices=Image.Orientation.choices, initial=Image.Orientation.LANDSCAPE,
-        help_text="Portrait swaps the width and the height.",
+        choices=Image.Orientation.choices, initial=Image.Orientation.LANDSCAPE, label=gettext_lazy("Orientation"),
+        help_text=gettext_lazy("Portrait swaps the width and the height."),
     )
-    backend = forms.ChoiceField(help_text="The image generator that makes the images.")
+    backend = forms.ChoiceField(label=gettext_lazy("Backend"),
+                                help_text=gettext_lazy("The image generator that makes the images."))
 
     class Meta:
         model = GenerationJob
         fields = ["emotion", "theme", "prompt_template", "prompt", "count", "backend"]
         help_texts = {
             "theme": THEME_HELP,
-            "prompt_template": "Leave empty for the emotion's own template (the theme's, if it has one).",
-            "prompt": "Leave empty to use the template; may use {emotion} and {theme}.",
+            "prompt_template": gettext_lazy("Leave empty for the emotion's own template (the theme's, if it has one)."),
+            "prompt": gettext_lazy("Leave empty to use the template; may use {emotion} and {theme}."),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -67,8 +71,9 @@ class GenerationJobForm(forms.ModelForm):
         if emotion is None:
             return cleaned
         if template is not None and template.emotion != emotion:
-            self.add_error("prompt_template", f"“{template}” is a template for {template.get_emotion_display()}, "
-                                              f"not {Emotion(emotion).label}.")
+            self.add_error("prompt_template", _("“%(template)s” is a template for %(its_emotion)s, not %(emotion)s.")
+                           % {"template": template, "its_emotion": template.get_emotion_display(),
+                              "emotion": Emotion(emotion).label})
             return cleaned
         written = cleaned.get("prompt", "")
         if template is None and not written:
@@ -97,7 +102,7 @@ class GenerationItemInline(admin.TabularInline):
     def has_add_permission(self, request: HttpRequest, obj: GenerationJob | None = None) -> bool:
         return False
 
-    @admin.display(description="image")
+    @admin.display(description=gettext_lazy("image"))
     def image_link(self, item: GenerationItem) -> str:
         if item.image is None:
             return "—"
@@ -106,13 +111,13 @@ class GenerationItemInline(admin.TabularInline):
 
 
 @admin.register(GenerationJob)
-class GenerationJobAdmin(admin.ModelAdmin):
+class GenerationJobAdmin(CheckedSelectionMixin, admin.ModelAdmin):
     list_display = ["id", "progress_bar", "status", "emotion", "theme", "count", "backend", "created_by",
                     "created_at"]
     list_filter = ["status", "emotion", "backend"]
     list_select_related = ["created_by"]
-    fields = ["emotion", "theme", "prompt_template", "prompt", "words_not_drawn", "count", "width", "height",
-              "backend", "status", "created_by", "created_at", "started_at", "finished_at", "review_link"]
+    fields = ["emotion", "theme", "prompt_template", "prompt", "negative_prompt", "words_not_drawn", "count", "width",
+              "height", "backend", "status", "created_by", "created_at", "started_at", "finished_at", "review_link"]
     readonly_fields = fields
     inlines = [GenerationItemInline]
     change_form_template = "admin/curation/generationjob/change_form.html"
@@ -136,22 +141,23 @@ class GenerationJobAdmin(admin.ModelAdmin):
     def has_control_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(f"{self.opts.app_label}.{get_permission_codename('change', self.opts)}")
 
-    @admin.display(description="progress")
+    @admin.display(description=gettext_lazy("progress"))
     def progress_bar(self, job: GenerationJob) -> str:
         progress = JobProgress(total=job.total, done=job.done, failed=job.failed, cancelled=job.cancelled)
         return _progress_html(progress)
 
-    @admin.display(description="words it could not draw")
+    @admin.display(description=gettext_lazy("words it could not draw"))
     def words_not_drawn(self, job: GenerationJob) -> str:
         if job.started_at is None:
-            return "Known once the job runs."
-        return ", ".join(job.undrawn_words) or "None: the generator could draw every word."
+            return _("Known once the job runs.")
+        return ", ".join(job.undrawn_words) or _("None: the generator could draw every word.")
 
-    @admin.display(description="images")
+    @admin.display(description=gettext_lazy("images"))
     def review_link(self, job: GenerationJob) -> str:
         url = f"{reverse('admin:curation_image_review')}?{urlencode({'generation_job': job.pk})}"
         listing = f"{reverse('admin:curation_image_changelist')}?{urlencode({'generation_job__id__exact': job.pk})}"
-        return format_html('<a href="{}">Review its pending images</a> · <a href="{}">list them</a>', url, listing)
+        return format_html('<a href="{}">{}</a> · <a href="{}">{}</a>', url, _("Review its pending images"), listing,
+                           _("list them"))
 
     def get_urls(self) -> list[URLPattern]:
         wrap = self.admin_site.admin_view
@@ -179,16 +185,17 @@ class GenerationJobAdmin(admin.ModelAdmin):
             else:
                 services.queue_generation_job(job=job)
                 self.log_addition(request, job, [{"added": {}}])
-                self.message_user(request, f"Generation job {job.pk} queued: {job}.", messages.SUCCESS)
+                self.message_user(request, _("Generation job %(id)d queued: %(job)s.") % {"id": job.pk, "job": job},
+                                  messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:curation_generationjob_change", args=[job.pk]))
         fieldsets = [
-            ("What to make", {"fields": ["emotion", "theme", "count", "size", "orientation"]}),
-            ("How", {"fields": ["prompt_template", "prompt", "backend"]}),
+            (_("What to make"), {"fields": ["emotion", "theme", "count", "size", "orientation"]}),
+            (_("How"), {"fields": ["prompt_template", "prompt", "backend"]}),
         ]
         return TemplateResponse(request, "admin/curation/generationjob/add_form.html", {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Generate images",
+            "title": _("Generate images"),
             "adminform": helpers.AdminForm(form, fieldsets, {}, model_admin=self),
             "errors": helpers.AdminErrorList(form, []),
         })
@@ -229,10 +236,10 @@ class GenerationJobAdmin(admin.ModelAdmin):
         job = get_object_or_404(GenerationJob, pk=job_id)
         if job.status in ACTIVE_JOB_STATUSES:
             # A second worker on a running job could make the same image twice.
-            self.message_user(request, "The job is still running; retry once it has finished.", messages.WARNING)
+            self.message_user(request, _("The job is still running; retry once it has finished."), messages.WARNING)
         else:
             retried = services.retry_failed_items(job=job)
-            self.message_user(request, f"{retried} failed image(s) queued again.",
+            self.message_user(request, _("%(count)d failed image(s) queued again.") % {"count": retried},
                               messages.SUCCESS if retried else messages.WARNING)
         return HttpResponseRedirect(reverse("admin:curation_generationjob_change", args=[job.pk]))
 
@@ -242,9 +249,10 @@ class GenerationJobAdmin(admin.ModelAdmin):
         job = get_object_or_404(GenerationJob, pk=job_id)
         if job.status in ACTIVE_JOB_STATUSES:
             services.cancel_generation_job(job=job)
-            self.message_user(request, "Cancelled: the images made so far stay in the pool.", messages.SUCCESS)
+            self.message_user(request, _("Cancelled: the images made so far stay in the pool."), messages.SUCCESS)
         else:
-            self.message_user(request, f"The job is already {job.get_status_display().lower()}.", messages.WARNING)
+            self.message_user(request, _("The job is already %(status)s.") % {
+                "status": job.get_status_display().lower()}, messages.WARNING)
         return HttpResponseRedirect(reverse("admin:curation_generationjob_change", args=[job.pk]))
 
 
@@ -253,12 +261,14 @@ def _progress_html(progress: JobProgress) -> str:
 
     An SVG whose parts are sized by attributes: the Content-Security-Policy allows no inline style."""
     total = progress.total or 1
+    counts = {"done": progress.done, "failed": progress.failed, "remaining": progress.remaining}
     done, failed = f"{100 * progress.done / total:.1f}", f"{100 * progress.failed / total:.1f}"
     return format_html(
         '<svg class="eg-progress" viewBox="0 0 100 1" preserveAspectRatio="none" role="img" '
-        'aria-label="{0} done, {1} failed, {2} remaining">'
-        '<rect class="eg-progress-done" width="{3}" height="1"></rect>'
-        '<rect class="eg-progress-failed" x="{3}" width="{4}" height="1"></rect></svg>'
-        '<span class="eg-progress-text">{0} done · {1} failed · {2} remaining</span>',
-        progress.done, progress.failed, progress.remaining, done, failed,
+        'aria-label="{0}">'
+        '<rect class="eg-progress-done" width="{2}" height="1"></rect>'
+        '<rect class="eg-progress-failed" x="{2}" width="{3}" height="1"></rect></svg>'
+        '<span class="eg-progress-text">{1}</span>',
+        _("%(done)d done, %(failed)d failed, %(remaining)d remaining") % counts,
+        _("%(done)d done · %(failed)d failed · %(remaining)d remaining") % counts, done, failed,
     )

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from curation.admin.common import posted_id
+from curation.admin.common import job_label, posted_id
 from curation.admin.forms import DecisionForm, GridFilterForm, PoolFilterForm, UploadForm
 from curation.admin.history import decide_images
 from curation.models import GenerationJob, Image
@@ -78,10 +78,12 @@ class PoolViewsMixin:
         wanted = posted_id(request.GET.get("image", ""))
         image = get_object_or_404(Image, pk=wanted) if wanted is not None else None
         position = review_position(queue=queue, image=image)
+        job = position.image.generation_job if position.image else None
         return TemplateResponse(request, "admin/curation/image/review.html", self._context(
             request, _("Review the pool"),
             filters=filters,
             position=position,
+            job_name=job_label(job) if job else "",
             filter_query=filter_query,
             grid_url=_url("admin:curation_image_grid", filter_query),
             previous_url=_review_url(filter_query, position.previous) if position.previous else "",
@@ -95,7 +97,7 @@ class PoolViewsMixin:
             raise PermissionDenied
         form = DecisionForm(request.POST)
         if not form.is_valid():
-            return HttpResponseBadRequest("Choose an image and a decision.")
+            return HttpResponseBadRequest(_("Choose an image and a decision."))
         image: Image = form.cleaned_data["image"]
         decide_images(model_admin, request, [image], DECISIONS[form.cleaned_data["decision"]])
         return HttpResponseRedirect(_review_url(filter_query, next_to_review(queue=queue, after=image)))
@@ -155,19 +157,18 @@ class PoolViewsMixin:
             )
             if report.refused:
                 model_admin.message_user(request, format_html(
-                    '{} file(s) refused:<ul class="eg-refused">{}</ul>',
-                    len(report.refused),
+                    '{}<ul class="eg-refused">{}</ul>',
+                    _("%(count)d file(s) refused:") % {"count": len(report.refused)},
                     format_html_join("", "<li>{}: {}{}</li>", (
                         (name, reason, _repeat_link(report.repeats.get(name))) for name, reason in report.refused)),
                 ), messages.ERROR)
             if report.accepted:
-                model_admin.message_user(
-                    request, f"{len(report.accepted)} image(s) added to the pool for review.", messages.SUCCESS
-                )
+                model_admin.message_user(request, _("%(count)d image(s) added to the pool for review.") % {
+                    "count": len(report.accepted)}, messages.SUCCESS)
                 changelist = reverse("admin:curation_image_changelist")
                 return HttpResponseRedirect(f"{changelist}?{urlencode({'emotion__exact': emotion})}")
         return TemplateResponse(request, "admin/curation/image/upload.html", self._context(
-            request, "Upload images",
+            request, _("Upload images"),
             adminform=helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {}, model_admin=model_admin),
             form=form,
         ))

@@ -2,7 +2,10 @@
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from curation.admin.common import CheckedSelectionMixin
 from curation.models import PromptTemplate
 from curation.prompts import PromptError, check_placeholders, render_prompt
 from emotion_garden.themes import checked_theme
@@ -28,7 +31,7 @@ class PromptTemplateForm(forms.ModelForm):
 
 
 @admin.register(PromptTemplate)
-class PromptTemplateAdmin(admin.ModelAdmin):
+class PromptTemplateAdmin(CheckedSelectionMixin, admin.ModelAdmin):
     form = PromptTemplateForm
     list_display = ["name", "emotion", "theme", "preview", "updated_at"]
     list_filter = ["emotion", "theme"]
@@ -36,7 +39,7 @@ class PromptTemplateAdmin(admin.ModelAdmin):
     readonly_fields = ["preview", "created_at", "updated_at"]
     fields = ["name", "emotion", "theme", "text", "negative_text", "preview", "created_at", "updated_at"]
 
-    @admin.display(description="rendered")
+    @admin.display(description=gettext_lazy("rendered"))
     def preview(self, template: PromptTemplate) -> str:
         """The prompt this template sends for its own emotion and theme (for a general template: with no theme)."""
         if not template.pk:
@@ -44,4 +47,4 @@ class PromptTemplateAdmin(admin.ModelAdmin):
         try:
             return render_prompt(text=template.text, emotion=template.emotion, theme=template.theme)
         except PromptError as error:
-            return f"Cannot be rendered: {error}"
+            return _("Cannot be rendered: %(error)s") % {"error": error}

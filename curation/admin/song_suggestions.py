@@ -16,8 +16,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from curation.admin.common import CSS
+from curation.admin.common import CSS, CheckedSelectionMixin
 from curation.models import SongSuggestionItem, SongSuggestionRun
 from curation.songs.suggesters import available_suggesters
 from curation.songs.suggestions import MAX_RUN_SONGS, create_suggestion_run, queue_suggestion_run
@@ -28,9 +30,13 @@ Outcome = SongSuggestionItem.Outcome
 
 
 class SuggestionRunForm(forms.Form):
-    emotion = forms.ChoiceField(choices=[("", "---------"), *Emotion.choices])
-    count = forms.IntegerField(min_value=1, max_value=MAX_RUN_SONGS, initial=10, help_text="Songs to ask for.")
-    backend = forms.ChoiceField(help_text="The suggester: the offline catalogue, or a language model if configured.")
+    emotion = forms.ChoiceField(choices=[("", "---------"), *Emotion.choices], label=gettext_lazy("Emotion"))
+    count = forms.IntegerField(min_value=1, max_value=MAX_RUN_SONGS, initial=10, label=gettext_lazy("Count"),
+                               help_text=gettext_lazy("Songs to ask for."))
+    backend = forms.ChoiceField(
+        label=gettext_lazy("Backend"),
+        help_text=gettext_lazy("The suggester: the offline catalogue, or a language model if configured."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -52,7 +58,7 @@ class SongSuggestionItemInline(admin.TabularInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet[SongSuggestionItem]:
         return super().get_queryset(request).select_related("track")
 
-    @admin.display(description="track")
+    @admin.display(description=gettext_lazy("track"))
     def track_link(self, item: SongSuggestionItem) -> str:
         if item.track is None:
             return "—"
@@ -62,7 +68,7 @@ class SongSuggestionItemInline(admin.TabularInline):
 
 
 @admin.register(SongSuggestionRun)
-class SongSuggestionRunAdmin(admin.ModelAdmin):
+class SongSuggestionRunAdmin(CheckedSelectionMixin, admin.ModelAdmin):
     list_display = ["id", "emotion", "backend", "status", "count", "added", "refused", "created_by", "created_at"]
     list_filter = ["status", "emotion", "backend"]
     list_select_related = ["created_by"]
@@ -85,21 +91,21 @@ class SongSuggestionRunAdmin(admin.ModelAdmin):
         # A run is a record of what a suggester answered: never edited.
         return False
 
-    @admin.display(description="added", ordering="added_count")
+    @admin.display(description=gettext_lazy("added"), ordering="added_count")
     def added(self, run: SongSuggestionRun) -> int:
         return run.added_count
 
-    @admin.display(description="not added", ordering="refused_count")
+    @admin.display(description=gettext_lazy("not added"), ordering="refused_count")
     def refused(self, run: SongSuggestionRun) -> int:
         return run.refused_count
 
-    @admin.display(description="tracks")
+    @admin.display(description=gettext_lazy("tracks"))
     def tracks_link(self, run: SongSuggestionRun) -> str:
         url = reverse("admin:curation_track_changelist")
         query = urlencode({"suggestion_run__id__exact": run.pk, "status": "all"})
-        return format_html('<a href="{}?{}">Review the tracks it added</a>', url, query)
+        return format_html('<a href="{}?{}">{}</a>', url, query, _("Review the tracks it added"))
 
-    @admin.display(description="answer as received")
+    @admin.display(description=gettext_lazy("answer as received"))
     def answer_text(self, run: SongSuggestionRun) -> str:
         return format_html('<pre class="eg-answer">{}</pre>', run.answer) if run.answer else "—"
 
@@ -117,12 +123,13 @@ class SongSuggestionRunAdmin(admin.ModelAdmin):
             else:
                 queue_suggestion_run(run=run)
                 self.log_addition(request, run, [{"added": {}}])
-                self.message_user(request, f"Song suggestion run {run.pk} queued: {run}.", messages.SUCCESS)
+                queued = _("Song suggestion run %(id)d queued: %(run)s.") % {"id": run.pk, "run": run}
+                self.message_user(request, queued, messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:curation_songsuggestionrun_change", args=[run.pk]))
         return TemplateResponse(request, "admin/curation/songsuggestionrun/add_form.html", {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Suggest songs",
+            "title": _("Suggest songs"),
             "adminform": helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {}, model_admin=self),
             "errors": helpers.AdminErrorList(form, []),
         })

@@ -13,8 +13,10 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from curation.admin.common import CSS
+from curation.admin.common import CSS, CheckedSelectionMixin
 from curation.admin.images import ReviewStatusFilter
 from curation.models import Track, TrackEmotion
 from curation.songs import services
@@ -30,7 +32,7 @@ class TrackStatusFilter(ReviewStatusFilter):
 
 
 class TrackEmotionFilter(admin.SimpleListFilter):
-    title = "emotion"
+    title = gettext_lazy("emotion")
     parameter_name = "emotion"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
@@ -46,8 +48,8 @@ class TrackForm(forms.ModelForm):
     """Title, artist and emotions, checked as the services check them, so a refusal shows on the form."""
 
     emotions = forms.MultipleChoiceField(
-        choices=Emotion.choices, widget=forms.CheckboxSelectMultiple,
-        help_text="The moods the song suits; the cover takes the colours of the first.",
+        choices=Emotion.choices, widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Emotions"),
+        help_text=gettext_lazy("The moods the song suits; the cover takes the colours of the first."),
     )
 
     class Meta:
@@ -83,7 +85,7 @@ class TrackForm(forms.ModelForm):
 
 
 @admin.register(Track)
-class TrackAdmin(admin.ModelAdmin):
+class TrackAdmin(CheckedSelectionMixin, admin.ModelAdmin):
     form = TrackForm
     list_display = ["cover_preview", "title", "artist", "emotion_labels", "search_link", "source", "status",
                     "suggestion_run", "reviewed_by", "created_at"]
@@ -143,43 +145,47 @@ class TrackAdmin(admin.ModelAdmin):
         for track in queryset:
             services.delete_track(track=track)
 
-    @admin.display(description="cover")
+    @admin.display(description=gettext_lazy("cover"))
     def cover_preview(self, track: Track) -> str:
         if not track.cover:
             return ""
         return format_html('<img src="{}" alt="" class="eg-thumbnail-small" loading="lazy">', track.cover.url)
 
-    @admin.display(description="cover")
+    @admin.display(description=gettext_lazy("cover"))
     def large_cover(self, track: Track) -> str:
         if not track.cover:
             return ""
-        return format_html('<img src="{}" alt="Cover of {}" class="eg-cover">', track.cover.url, track)
+        return format_html('<img src="{}" alt="{}" class="eg-cover">', track.cover.url,
+                           _("Cover of %(track)s") % {"track": track})
 
-    @admin.display(description="emotions")
+    @admin.display(description=gettext_lazy("emotions"))
     def emotion_labels(self, track: Track) -> str:
         return ", ".join(str(Emotion(emotion).label) for emotion in track.emotions)
 
-    @admin.display(description="check")
+    @admin.display(description=gettext_lazy("check"))
     def search_link(self, track: Track) -> str:
-        return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">Search on YouTube ↗</a>',
-                           track.link)
+        return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">{} ↗</a>', track.link,
+                           _("Search on YouTube"))
 
-    @admin.action(description="Approve: make recommendable", permissions=["review"])
+    @admin.action(description=gettext_lazy("Approve: make recommendable"), permissions=["review"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Track]) -> None:
-        self._decide(request, queryset.exclude(status=Track.Status.APPROVED), services.approve_track, "approved")
+        self._decide(request, queryset.exclude(status=Track.Status.APPROVED), services.approve_track,
+                     gettext_lazy("%(count)d track(s) approved."))
 
-    @admin.action(description="Reject", permissions=["review"])
+    @admin.action(description=gettext_lazy("Reject"), permissions=["review"])
     def reject(self, request: HttpRequest, queryset: QuerySet[Track]) -> None:
-        self._decide(request, queryset.exclude(status=Track.Status.REJECTED), services.reject_track, "rejected")
+        self._decide(request, queryset.exclude(status=Track.Status.REJECTED), services.reject_track,
+                     gettext_lazy("%(count)d track(s) rejected."))
 
-    @admin.action(description="Retire: stop recommending", permissions=["review"])
+    @admin.action(description=gettext_lazy("Retire: stop recommending"), permissions=["review"])
     def retire(self, request: HttpRequest, queryset: QuerySet[Track]) -> None:
-        self._decide(request, queryset.exclude(status=Track.Status.RETIRED), services.retire_track, "retired")
+        self._decide(request, queryset.exclude(status=Track.Status.RETIRED), services.retire_track,
+                     gettext_lazy("%(count)d track(s) retired."))
 
     def _decide(
-        self, request: HttpRequest, queryset: QuerySet[Track], decide: Callable[..., Track], verb: str
+        self, request: HttpRequest, queryset: QuerySet[Track], decide: Callable[..., Track], done: str
     ) -> None:
         tracks = list(queryset)
         for track in tracks:
             decide(track=track, reviewer=request.user)
-        self.message_user(request, f"{len(tracks)} track(s) {verb}.", messages.SUCCESS)
+        self.message_user(request, done % {"count": len(tracks)}, messages.SUCCESS)

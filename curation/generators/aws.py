@@ -30,6 +30,12 @@ def prompt_for(request: GenerationRequest) -> str:
     return request.prompt.strip() or default_prompt(request)
 
 
+def negative_prompt_for(request: GenerationRequest, *, default: str) -> str:
+    """The job's negative prompt (its template's) when it has one, else the backend's configured default: a curator's
+    template says what its images must not show, and the backend option covers jobs whose template says nothing."""
+    return request.negative_prompt.strip() or default
+
+
 def generator_client(service_name: str, *, region_name: str | None, timeout_s: int, client: Any | None) -> LazyClient:
     """The generator's client. One quick retry of a throttled or dropped call at most: every attempt is a whole
     inference (SD 2 takes 11-26 s), and the generation job retries a failed image itself, with a longer backoff."""

@@ -14,6 +14,9 @@ class GenerationRequest:
     width: int
     height: int
     seed: int
+    # What the image must not show, from the job's prompt template; a generator that takes a negative prompt sends
+    # it (in place of its own default), the others ignore it.
+    negative_prompt: str = ""
 
 
 class GenerationFailed(Exception):

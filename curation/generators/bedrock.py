@@ -16,7 +16,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.core.exceptions import ImproperlyConfigured
 from PIL import Image
 
-from curation.generators.aws import aws_failure, first_image, generator_client, json_answer, prompt_for
+from curation.generators.aws import (
+    aws_failure,
+    first_image,
+    generator_client,
+    json_answer,
+    negative_prompt_for,
+    prompt_for,
+)
 from curation.generators.base import GenerationFailed, GenerationRequest, ImageGenerator
 
 DEFAULT_NEGATIVE_PROMPT = "text, watermark, signature, blurry, low quality"
@@ -182,6 +189,8 @@ def model_family(model_id: str) -> ModelFamily:
 
 
 class BedrockImageGenerator(ImageGenerator):
+    """`negative_prompt` is the default for jobs whose prompt template has no negative text; a template's wins."""
+
     def __init__(
         self,
         *,
@@ -201,7 +210,8 @@ class BedrockImageGenerator(ImageGenerator):
 
     def generate(self, request: GenerationRequest) -> Image.Image:
         body = self._family.request_body(
-            request, prompt=prompt_for(request), negative_prompt=self._negative_prompt, cfg_scale=self._cfg_scale
+            request, prompt=prompt_for(request), cfg_scale=self._cfg_scale,
+            negative_prompt=negative_prompt_for(request, default=self._negative_prompt),
         )
         try:
             response = self._client.get().invoke_model(

@@ -8,6 +8,9 @@ from curation.generators.procedural_art import draw_emotion_art, undrawable_word
 
 
 class ProceduralGenerator(ImageGenerator):
+    """Draws what the prompt names and ignores the request's negative prompt: it paints only the things of its own
+    vocabulary (no text, logos or faces), so there is nothing for a negative prompt to keep out."""
+
     def generate(self, request: GenerationRequest) -> Image.Image:
         return draw_emotion_art(
             emotion=request.emotion, width=request.width, height=request.height, seed=request.seed,

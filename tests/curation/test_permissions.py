@@ -23,7 +23,7 @@ OTHER_ADMIN_PAGES = [
     "admin:auth_user_changelist",
     "admin:auth_group_changelist",
     "admin:gallery_faceuser_changelist",
-    "admin:gallery_referenceperson_changelist",
+    "admin:gallery_apikey_changelist",
     "admin:recommender_interaction_changelist",
     "admin:recommender_segmentstat_changelist",
     "admin:recommender_outboxmessage_changelist",
@@ -40,9 +40,11 @@ def test_curators_cannot_see_users_groups_face_users_or_interactions(curator_cli
     assert curator_client.get(reverse(page)).status_code == 403
 
 
-def test_the_admin_index_shows_curators_only_curation(curator_client: Client) -> None:
-    apps = {app["app_label"] for app in curator_client.get(reverse("admin:index")).context["app_list"]}
-    assert apps == {"curation"}
+def test_the_admin_index_shows_curators_only_curation_and_the_reference_people(curator_client: Client) -> None:
+    app_list = curator_client.get(reverse("admin:index")).context["app_list"]
+    assert {app["app_label"] for app in app_list} == {"curation", "gallery"}
+    gallery = next(app for app in app_list if app["app_label"] == "gallery")
+    assert [model["object_name"] for model in gallery["models"]] == ["ReferencePerson"]
 
 
 def test_curators_may_review_and_plain_staff_may_not(curator: AbstractBaseUser, staff: AbstractBaseUser) -> None:

@@ -4,7 +4,7 @@ import zlib
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from emotion_garden.imaging import InvalidImage, decode_image, thumbnail_jpeg
 from tests.conftest import encode
@@ -69,6 +69,18 @@ def test_rejects_decompression_bombs_before_decoding(width: int, height: int) ->
     with pytest.raises(InvalidImage) as raised:
         decode_image(png_header_only(width, height))
     assert raised.value.code == "too_many_pixels"
+
+
+def test_a_png_whose_text_inflates_past_the_limit_says_so() -> None:
+    """It was answered "not a JPEG, PNG, WebP or GIF image": 50 MB of zTXt in a small, valid PNG."""
+    metadata = PngImagePlugin.PngInfo()
+    metadata.add_text("comment", "a" * (PngImagePlugin.MAX_TEXT_CHUNK + 1), zip=True)
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64)).save(buffer, format="PNG", pnginfo=metadata)
+    assert len(buffer.getvalue()) < 10_000
+    with pytest.raises(InvalidImage) as refused:
+        decode_image(buffer.getvalue())
+    assert (refused.value.code, refused.value.status) == ("metadata_too_large", 413)
 
 
 def test_rejects_unsupported_format(astronaut: Image.Image) -> None:

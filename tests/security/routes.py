@@ -77,7 +77,7 @@ ROUTES: dict[str, str] = {
     "admin/autocomplete/": ADMIN,
     "admin/jsi18n/": ADMIN,
     "admin/r/<path:content_type_id>/<path:object_id>/": ADMIN,
-    "admin/^(?P<app_label>auth|django_q|axes|gallery|curation|recommender)/$": ADMIN,
+    "admin/^(?P<app_label>auth|django_q|axes|curation|gallery|recommender)/$": ADMIN,
     "admin/(?P<url>.*)$": ADMIN,
     "admin/recommender/interaction/dashboard/": ADMIN,
 }
@@ -99,7 +99,7 @@ ADMIN_MODELS: dict[str, str] = {
     "axes/accessattempt": OPERATOR,
     "axes/accesslog": OPERATOR,
     "axes/accessfailurelog": OPERATOR,
-    "gallery/referenceperson": OPERATOR,
+    "gallery/referenceperson": ADMIN,  # the look-alike's reference people are curated (README)
     "gallery/faceuser": OPERATOR,
     "gallery/apikey": OPERATOR,
     "recommender/interaction": OPERATOR,
@@ -147,7 +147,7 @@ _CONVERTER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 # Regular-expression patterns, written out.
 _REGEX_SAMPLES = {
     "^media/(?P<path>.*)$": "media/{media}",
-    "admin/^(?P<app_label>auth|django_q|axes|gallery|curation|recommender)/$": "admin/gallery/",
+    "admin/^(?P<app_label>auth|django_q|axes|curation|gallery|recommender)/$": "admin/gallery/",
     "admin/(?P<url>.*)$": "admin/no-such-page/",
 }
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from curation.songs.names import match_key
 from emotion_garden.imaging import InvalidImage
 from gallery.faces.base import FaceServiceUnavailable
 from gallery.models import ReferencePerson
@@ -39,8 +40,9 @@ class Command(BaseCommand):
 
     def _add(self, entry: dict[str, Any]) -> int:
         with transaction.atomic():
-            person, _ = ReferencePerson.objects.get_or_create(name=entry["name"],
-                                                              defaults={"info_url": entry["info_url"]})
+            # Matched as names are unique (case and spacing aside): a curator's "grace hopper" is the demo's too.
+            person, _ = ReferencePerson.objects.get_or_create(
+                name_key=match_key(entry["name"]), defaults={"name": entry["name"], "info_url": entry["info_url"]})
             added = 0
             for file_name in entry["photos"]:
                 try:
