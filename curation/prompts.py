@@ -3,6 +3,8 @@ and creating a job from one."""
 
 import string
 
+from django.utils import translation
+
 from curation.models import PromptTemplate
 from emotion_garden.vocabulary import Emotion
 
@@ -38,7 +40,11 @@ def render_prompt(*, text: str, emotion: str, theme: str) -> str:
     """
     check_placeholders(text=text)
     words = ", ".join(word.replace("-", " ") for word in theme.split(",") if word)
-    rendered = text.format(emotion=Emotion(emotion).label.lower(), theme=words)
+    # In English whatever the curator reads: the label is translated, and a Korean curator's job had asked the
+    # generator for "a feeling of pure 행복 joy".
+    with translation.override("en"):
+        feeling = str(Emotion(emotion).label).lower()
+    rendered = text.format(emotion=feeling, theme=words)
     return " ".join(rendered.split())
 
 

@@ -1,6 +1,7 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from curation.models import PromptTemplate
 from curation.prompts import PromptError, check_placeholders, default_template, render_prompt
@@ -67,3 +68,10 @@ def test_the_admin_refuses_unknown_placeholders_and_previews_the_prompt(curator_
     assert "a dark cave full of fear" in page
     listing = curator_client.get(reverse("admin:curation_prompttemplate_changelist") + "?emotion__exact=FEAR")
     assert "a dark cave full of fear" in listing.content.decode()
+
+
+def test_a_prompt_is_written_in_english_whatever_the_curators_language() -> None:
+    """A Korean curator's job had asked the generator for "a feeling of pure 행복 joy"."""
+    with translation.override("ko"):
+        assert render_prompt(text="a feeling of pure {emotion} joy", emotion="HAPPY", theme="") == (
+            "a feeling of pure happy joy")
