@@ -12,6 +12,7 @@ import base64
 import mimetypes
 
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -21,8 +22,9 @@ from gallery.lookalike import Lookalikes, Resemblance, find_lookalikes
 from gallery.services import NoFaceFound
 
 MISSING_FILES = "Both user image and reference image are required"
-NOBODY_ALIKE = ("Nobody in our reference collection looks much like this face.\n\n"
-                "How similar it is to your reference photo is shown below.")
+# In the visitor's language (the original's page and its message were Korean).
+NOBODY_ALIKE = _("Nobody in our reference collection looks much like this face.\n\n"
+                 "How similar it is to your reference photo is shown below.")
 
 
 @csrf_exempt
@@ -47,7 +49,7 @@ def _answer(result: Lookalikes) -> dict[str, object]:
     comparison = round(result.reference_similarity or 0.0, 2)
     best = result.matches[0] if result.matches else None
     if best is None or best.resemblance == Resemblance.FAINT:
-        return {"found": False, "comparison_confidence": comparison, "message": NOBODY_ALIKE}
+        return {"found": False, "comparison_confidence": comparison, "message": str(NOBODY_ALIKE)}
     person = best.photo.person
     answer: dict[str, object] = {
         "found": True, "name": person.name, "match_confidence": round(best.similarity, 2),

@@ -52,6 +52,15 @@ def test_a_face_like_nobody_is_not_found_but_still_compared(client: Client, astr
     assert answer["message"]
 
 
+def test_nobody_alike_is_said_in_the_visitors_language(client: Client, astronaut_jpeg: bytes) -> None:
+    """The original's page is Korean, and so was its message; ours was English in every language."""
+    person = ReferencePerson.objects.create(name="Grace Hopper")
+    add_reference_photo(person=person, photo=HOPPER.read_bytes())
+    response = client.post("/upload", {name: SimpleUploadedFile(f"{name}.jpg", astronaut_jpeg, "image/jpeg")
+                                       for name in ("user_image", "reference_image")}, HTTP_ACCEPT_LANGUAGE="ko")
+    assert response.json()["message"].startswith("참고 인물 모음에는")
+
+
 def test_a_missing_file_is_the_originals_error(client: Client, astronaut_jpeg: bytes) -> None:
     answer = upload(client, user_image=astronaut_jpeg)
     assert answer == {"status": 200, "error": "Both user image and reference image are required"}
