@@ -92,6 +92,19 @@ def smoothed_rate(likes: np.ndarray | float, impressions: np.ndarray | float, st
     return np.maximum((likes + strength * prior) / (impressions + strength), MIN_RATE)
 
 
+# The baseline's strengths are impressions at about one like in ten. Where visitors like less, the same impressions
+# hold fewer likes, and "shown, never liked" says less: counted in impressions alone, a garden nobody had liked
+# anything in yet learned that its visitors shun the emotion they show (the mirror fell from 3 to its floor of 0.1)
+# and showed everyone the emotions they had not been shown.
+REFERENCE_RATE = 0.1
+
+
+def evidence_scale(prior_rate: float) -> float:
+    """How many times its strength in impressions a prior is worth at this pooled like-rate: 1 from one like in ten
+    up, more below it, so that a prior is worth about as many expected likes whatever the rate."""
+    return max(1.0, REFERENCE_RATE / max(prior_rate, MIN_RATE))
+
+
 def pooled_rate(everyone: Counts) -> float:
     """Everyone's like-rate: the rate of an item nobody has seen. Before any data, one like in ten (Beta(1, 9)
     pseudo-counts), about what visitors of a new garden give: a guess of a half would make every like look expected,
@@ -110,7 +123,7 @@ def learned_mirror(item_emotions: np.ndarray, by_mood: Sequence[Counts], *, conf
         mirrored = (item_emotions == mood).astype(np.intp)
         likes += np.bincount(mirrored, weights=counts.likes, minlength=2)
         impressions += np.bincount(mirrored, weights=counts.impressions, minlength=2)
-    strength = config.mirror_strength
+    strength = config.mirror_strength * evidence_scale(prior_rate)
     other = smoothed_rate(likes[0], impressions[0], strength, prior_rate)
     own = smoothed_rate(likes[1], impressions[1], strength, prior_rate * config.mirror)
     return float(np.clip(own / other, 0.1, 10.0))
@@ -124,6 +137,7 @@ def emotion_rates(item_emotions: np.ndarray, path: Sequence[Counts], *, mood: in
     prior favours the mirrored emotion by `mirror` (learned_mirror; config.mirror when not given) until that
     segment's data says otherwise."""
     rates = []
+    strength = config.emotion_strength * evidence_scale(prior_rate)
     parent = np.full(N_EMOTIONS, prior_rate)
     for depth, counts in enumerate(path):
         likes = np.bincount(item_emotions, weights=counts.likes, minlength=N_EMOTIONS)
@@ -131,7 +145,7 @@ def emotion_rates(item_emotions: np.ndarray, path: Sequence[Counts], *, mood: in
         if depth == 1 and mood != NO_MOOD:
             parent = parent.copy()
             parent[mood] = min(parent[mood] * (config.mirror if mirror is None else mirror), 0.95)
-        rate = smoothed_rate(likes, impressions, config.emotion_strength, parent)
+        rate = smoothed_rate(likes, impressions, strength, parent)
         rates.append(rate)
         parent = rate
     return rates
@@ -144,15 +158,16 @@ def mood_baseline(item_emotions: np.ndarray, path: Sequence[Counts], *, mood: in
     item_emotions: each item's emotion index (0..7); path: the visitor's segments, coarsest (everyone) first, where
     the second carries the session emotion `mood` (NO_MOOD if unknown)."""
     by_emotion = emotion_rates(item_emotions, path, mood=mood, config=config, prior_rate=prior_rate, mirror=mirror)
+    strength = config.item_strength * evidence_scale(prior_rate)
     if not path:
-        return np.full(item_emotions.size, prior_rate), np.full(item_emotions.size, config.item_strength)
+        return np.full(item_emotions.size, prior_rate), np.full(item_emotions.size, strength)
     # Each like counts once: a segment's counters hold its finer segments' too, so every segment but the finest is
     # read less the next one (its other visitors'). Counted at every level, one lucky like of a thin segment's
     # visitor moved the item's rate four times over (everyone, mood, gender, age band).
     own = [*(Counts(coarse.likes - fine.likes, np.maximum(coarse.impressions - fine.impressions, 0.0))
              for coarse, fine in zip(path, path[1:], strict=False)), path[-1]]
     root = by_emotion[0][item_emotions]
-    rate = smoothed_rate(own[0].likes, own[0].impressions, config.item_strength, root)
+    rate = smoothed_rate(own[0].likes, own[0].impressions, strength, root)
     parent_emotion_rate = root
     for counts, emotion_rate in zip(own[1:], by_emotion[1:], strict=True):
         # The item's rate among the other visitors one segment up, moved by how this segment likes its emotion
@@ -160,9 +175,9 @@ def mood_baseline(item_emotions: np.ndarray, path: Sequence[Counts], *, mood: in
         # what its mood knows.
         segment_emotion_rate = emotion_rate[item_emotions]
         prior = np.clip(rate * segment_emotion_rate / np.maximum(parent_emotion_rate, 1e-9), MIN_RATE, 0.99)
-        rate = smoothed_rate(counts.likes, counts.impressions, config.item_strength, prior)
+        rate = smoothed_rate(counts.likes, counts.impressions, strength, prior)
         parent_emotion_rate = segment_emotion_rate
-    return rate, path[-1].impressions + config.item_strength
+    return rate, path[-1].impressions + strength
 
 
 def design(content: np.ndarray, item_emotions: np.ndarray, items: np.ndarray, moods: np.ndarray) -> np.ndarray:

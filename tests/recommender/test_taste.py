@@ -23,9 +23,11 @@ from recommender.taste import (
     colike_relevance,
     design,
     draw_baseline,
+    evidence_scale,
     explored_top_items,
     learned_mirror,
     mood_baseline,
+    pooled_rate,
     posterior,
     prior_variances,
     taste_scores,
@@ -174,6 +176,28 @@ def test_the_mirror_prior_is_learned_from_every_mood() -> None:
     path = [counts([0] * 3, [0] * 3), counts([0] * 3, [0] * 3)]
     rate, _ = mood_baseline(emotions, path, mood=SAD, config=config, prior_rate=0.1, mirror=1.0)
     assert rate[0] == pytest.approx(rate[1])
+
+
+def test_images_nobody_liked_say_nothing_against_the_emotion_they_were_shown_to() -> None:
+    """On a garden where nobody had liked anything yet, every mood's own images, shown hundreds of times, looked
+    shunned beside images never shown: the mirror fell to its floor (0.1) and visitors were shown other emotions."""
+    emotions = np.array([HAPPY, SAD, CALM])
+    config = BaselineConfig()
+    everyone = counts([0, 0, 0], [300, 300, 0])
+    unliked = [counts([0] * 3, [0] * 3) for _ in range(8)]
+    unliked[HAPPY] = counts([0, 0, 0], [300, 0, 0])
+    unliked[SAD] = counts([0, 0, 0], [0, 300, 0])
+    prior_rate = pooled_rate(everyone)
+
+    mirror = learned_mirror(emotions, unliked, config=config, prior_rate=prior_rate)
+
+    assert mirror > 0.9 * config.mirror
+    rate, _ = mood_baseline(emotions, [everyone, unliked[SAD]], mood=SAD, config=config, prior_rate=prior_rate,
+                            mirror=mirror)
+    sad_image, calm_image = 1, 2
+    assert rate[sad_image] > 1.2 * rate[calm_image]  # it was below: 0.4 of it
+    # Where visitors do like, as often as the strengths assume, the same impressions still teach as much as before.
+    assert evidence_scale(0.1) == evidence_scale(0.3) == 1.0
 
 
 def test_a_visitor_who_likes_one_theme_scores_it_higher_without_a_refit() -> None:
