@@ -9,25 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from curation.placeholders import validate_prompt_placeholders
 from curation.songs.names import ARTIST_MAX, KEY_MAX, TITLE_MAX, match_key, youtube_search_url
 from emotion_garden.themes import validate_theme
 from emotion_garden.vocabulary import Emotion
 
 
-def validate_prompt_placeholders(text: str) -> None:
-    """Only {emotion} and {theme}: a template's texts are filled in with str.format (curation.prompts' rules)."""
-    from curation.prompts import PromptError, check_placeholders  # here: that module reads PromptTemplate from this
-
-    try:
-        check_placeholders(text=text)
-    except PromptError as error:
-        raise ValidationError(str(error), code="invalid_placeholder") from None
-
-
 class PromptTemplate(models.Model):
     """A text-to-image prompt for an emotion (and optionally a theme), with {emotion} and {theme} placeholders."""
 
-    PLACEHOLDERS = ("emotion", "theme")
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     emotion = models.CharField(_("emotion"), max_length=16, choices=Emotion.choices)

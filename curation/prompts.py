@@ -1,35 +1,11 @@
-"""Prompt templates: checking their placeholders, rendering them for an emotion and theme, picking one for a job,
-and creating a job from one."""
-
-import string
+"""Prompt templates: rendering them for an emotion and theme (their placeholders checked by curation.placeholders),
+picking one for a job, and creating a job from one."""
 
 from django.utils import translation
 
 from curation.models import PromptTemplate
+from curation.placeholders import check_placeholders
 from emotion_garden.vocabulary import Emotion
-
-
-class PromptError(ValueError):
-    """A prompt or template that cannot be rendered: unknown placeholders or unbalanced braces."""
-
-
-def check_placeholders(*, text: str) -> None:
-    """Raise PromptError unless every placeholder in `text` is a plain {emotion} or {theme}.
-
-    Conversions, format specs and attribute or index lookups are refused too: str.format would evaluate them, and a
-    template is written in the admin, not in code.
-    """
-    try:
-        fields = [
-            (name, conversion, spec) for _, name, spec, conversion in string.Formatter().parse(text) if name is not None
-        ]
-    except ValueError as error:
-        raise PromptError(f"The braces do not match ({error}); write {{{{ and }}}} for literal braces.") from None
-    allowed = ", ".join(f"{{{name}}}" for name in PromptTemplate.PLACEHOLDERS)
-    for name, conversion, spec in fields:
-        if name not in PromptTemplate.PLACEHOLDERS or conversion or spec:
-            shown = f"{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}"
-            raise PromptError(f"Unknown placeholder {shown}: only {allowed} may be used.")
 
 
 def render_prompt(*, text: str, emotion: str, theme: str) -> str:

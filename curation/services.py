@@ -18,7 +18,8 @@ from curation.duplicates import Duplicate, find_duplicate, fingerprint
 from curation.generators import DEFAULT_GENERATOR, available_generators, image_generator
 from curation.generators.base import GenerationFailed, GenerationRequest, ImageGenerator
 from curation.models import GenerationItem, GenerationJob, Image, PromptTemplate, Track, validate_image_name
-from curation.prompts import PromptError, render_prompt
+from curation.placeholders import PromptError
+from curation.prompts import render_prompt
 from curation.signals import image_corrected, image_published, image_withdrawn
 from emotion_garden.imaging import InvalidImage, check_proportions, encode_jpeg, thumbnail_jpeg
 from emotion_garden.themes import checked_theme

@@ -22,7 +22,8 @@ from curation import services
 from curation.admin.common import CSS, THEME_HELP, CheckedSelectionMixin, thumbnail_html
 from curation.generators import available_generators
 from curation.models import GenerationItem, GenerationJob, Image, PromptTemplate
-from curation.prompts import PromptError, default_template, render_prompt
+from curation.placeholders import PromptError
+from curation.prompts import default_template, render_prompt
 from curation.selectors import JobProgress, job_progress
 from curation.services import MAX_JOB_IMAGES
 from emotion_garden.themes import checked_theme

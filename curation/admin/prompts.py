@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy
 
 from curation.admin.common import CheckedSelectionMixin
 from curation.models import PromptTemplate
-from curation.prompts import PromptError, check_placeholders, render_prompt
+from curation.placeholders import PromptError, check_placeholders
+from curation.prompts import render_prompt
 from emotion_garden.themes import checked_theme
 
 

@@ -3,7 +3,7 @@ the text is checked for placeholders as the template's prompt text is (it is fil
 
 from django.db import migrations, models
 
-import curation.models
+import curation.placeholders
 
 
 class Migration(migrations.Migration):
@@ -21,6 +21,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='prompttemplate',
             name='negative_text',
-            field=models.TextField(blank=True, help_text='What the image must not show (where supported).', validators=[curation.models.validate_prompt_placeholders], verbose_name='negative text'),
+            field=models.TextField(blank=True, help_text='What the image must not show (where supported).', validators=[curation.placeholders.validate_prompt_placeholders], verbose_name='negative text'),
         ),
     ]

@@ -21,7 +21,7 @@ from curation.generators.bedrock import DEFAULT_NEGATIVE_PROMPT, BedrockImageGen
 from curation.generators.procedural import ProceduralGenerator
 from curation.generators.sagemaker import SageMakerStableDiffusion
 from curation.models import GenerationItem, PromptTemplate
-from curation.prompts import PromptError
+from curation.placeholders import PromptError
 from curation.services import create_generation_job, run_generation_job
 from emotion_garden.vocabulary import Emotion
 from tests.aws import jpeg_base64

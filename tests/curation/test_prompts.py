@@ -4,7 +4,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from curation.models import PromptTemplate
-from curation.prompts import PromptError, check_placeholders, default_template, render_prompt
+from curation.placeholders import PromptError, check_placeholders
+from curation.prompts import default_template, render_prompt
 from emotion_garden.vocabulary import Emotion
 
 
