@@ -303,6 +303,7 @@ def text2image(request: HttpRequest) -> HttpResponse:
     })
 
 
+@csrf_exempt  # reads only: a POST gets require_safe's 405, not CSRF's HTML page
 @require_safe
 def image_page(request: HttpRequest) -> HttpResponse:
     """EG's GET /image?content=<key>: a page that hands a visitor their image. Only a live image's key: the original
@@ -315,6 +316,7 @@ def image_page(request: HttpRequest) -> HttpResponse:
         "image": image, "emotion": emotion.label, "feeling": emotion.feeling, "theme": theme_label(image.theme)})
 
 
+@csrf_exempt  # reads only: a POST gets require_safe's 405, not CSRF's HTML page
 @require_safe
 def image_file(request: HttpRequest, prefix: str, rest: str) -> HttpResponse:
     """GET emotions/... (approved) or imgPool/... (pending); anything else is S3's 403."""

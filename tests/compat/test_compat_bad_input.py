@@ -93,3 +93,12 @@ def test_a_body_over_the_upload_limit_is_a_413_that_says_so(compat_client: Clien
     response = compat_client.post(path, data=b"x" * 2048, content_type=content_type)
     assert (response.status_code, response["Content-Type"]) == (413, "text/plain; charset=utf-8")
     assert response.content.decode() == "The request body is larger than 1024 bytes."
+
+
+@pytest.mark.parametrize("path", ["/image?content=emotions/happy/live_1h.jpeg", "/emotions/happy/live_1h.jpeg",
+                                  "/display/zone1/img1h.jpeg"])
+def test_the_pages_and_files_that_are_only_read_refuse_a_post_with_405(compat_client: Client, path: str) -> None:
+    """A POST got Django's CSRF page (403, HTML) where every other route answers a wrong method with 405."""
+    live_image("live_1h.jpeg")
+    response = compat_client.post(path, b"{}", content_type="application/json")
+    assert response.status_code == 405
