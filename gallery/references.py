@@ -142,9 +142,10 @@ def import_reference_archive(*, archive: bytes) -> ArchiveImport:
         people = {person.name_key: person for person in ReferencePerson.objects.filter(
             name_key__in={match_key(name) for _, name, _ in prepared})}
         for file_name, name, photo in prepared:
-            person = people.get(match_key(name))
+            key = match_key(name)
+            person = people.get(key)
             if person is None:
-                person = people[match_key(name)] = ReferencePerson.objects.create(name=name)
+                person = people[key] = ReferencePerson.objects.create(name=name)
                 report.new_people.append(name)
             _store(person, photo, stored)
             report.stored.append((file_name, person.name))

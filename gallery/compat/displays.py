@@ -7,14 +7,12 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_safe
 
 from gallery.compat.bodies import json_object, read_keys, read_text
 from gallery.compat.curators import PUBLISH_DISPLAY, curator_only
 from gallery.compat.keys import display_key
 from gallery.compat.services import SCREENS_PER_ORIENTATION, update_display
-from gallery.compat.views import access_denied, compat_endpoint
+from gallery.compat.views import access_denied, compat_endpoint, compat_read
 
 
 def _screen_keys(body: dict[str, object], field: str) -> list[str]:
@@ -30,8 +28,7 @@ def update_display_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse("sucess", content_type="text/plain; charset=utf-8")  # sic: the original's body
 
 
-@csrf_exempt  # reads only: a POST gets require_safe's 405, not CSRF's HTML page
-@require_safe
+@compat_read
 def screen(request: HttpRequest, zone: str, name: str) -> HttpResponse:
     """One screen's picture; a screen never updated is S3's 403, as for any missing key."""
     stored = display_key(zone, name)

@@ -95,6 +95,12 @@ def compat_endpoint(view: View) -> View:
     return endpoint
 
 
+def compat_read(view: View) -> View:
+    """GET and HEAD only, exempt from CSRF as compat_endpoint is: a POST gets require_safe's 405, not CSRF's HTML
+    page (403)."""
+    return csrf_exempt(require_safe(view))
+
+
 def throttled(view: View, *, face: bool = False, searches_people: bool = False) -> View:
     """Count each request as the REST API counts a face request without a key (gallery.api_access.request_wait: in
     its address's budget, whatever cookie comes with one that searches the people), and answer 429 with
@@ -303,8 +309,7 @@ def text2image(request: HttpRequest) -> HttpResponse:
     })
 
 
-@csrf_exempt  # reads only: a POST gets require_safe's 405, not CSRF's HTML page
-@require_safe
+@compat_read
 def image_page(request: HttpRequest) -> HttpResponse:
     """EG's GET /image?content=<key>: a page that hands a visitor their image. Only a live image's key: the original
     wrote whatever `content` held into its page."""
@@ -316,8 +321,7 @@ def image_page(request: HttpRequest) -> HttpResponse:
         "image": image, "emotion": emotion.label, "feeling": emotion.feeling, "theme": theme_label(image.theme)})
 
 
-@csrf_exempt  # reads only: a POST gets require_safe's 405, not CSRF's HTML page
-@require_safe
+@compat_read
 def image_file(request: HttpRequest, prefix: str, rest: str) -> HttpResponse:
     """GET emotions/... (approved) or imgPool/... (pending); anything else is S3's 403."""
     image = find_image(f"{prefix}/{rest}")
