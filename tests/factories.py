@@ -1,6 +1,7 @@
 """factory_boy factories for the catalogue, face users and interactions."""
 
 import io
+import zipfile
 
 import factory
 import numpy as np
@@ -79,6 +80,15 @@ class FaceUserFactory(factory.django.DjangoModelFactory):
     age_high = 34
     consented_at = factory.LazyFunction(timezone.now)
     last_seen_at = factory.LazyFunction(timezone.now)
+
+
+def zipped(files: list[tuple[str, bytes]]) -> bytes:
+    """A zip archive of (name, content) members, in order (a name may repeat)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files:
+            archive.writestr(name, content)
+    return buffer.getvalue()
 
 
 def unit_vector(seed: int) -> np.ndarray:

@@ -16,19 +16,12 @@ from emotion_garden.archives import ArchiveRefused
 from gallery.models import ReferencePerson, ReferencePhoto
 from gallery.references import import_reference_archive, person_from_file_name
 from tests.conftest import encode
+from tests.factories import zipped
 
 pytestmark = pytest.mark.django_db
 
 IMPORT_URL = "/admin/gallery/referenceperson/import/"
 HOPPER = (Path(settings.BASE_DIR) / "gallery" / "demo_references" / "grace_hopper.jpg").read_bytes()
-
-
-def zipped(files: list[tuple[str, bytes]]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in files:
-            archive.writestr(name, content)
-    return buffer.getvalue()
 
 
 def stored_files() -> list[str]:

@@ -1,8 +1,6 @@
 """The Curators group curates the look-alike's reference people (F3: every reference page was a 403 for them), and
 still reaches nothing else of the gallery: face users, their embeddings and credentials, API keys, interactions."""
 
-import io
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ from django.urls import reverse
 from pytest_django.fixtures import Settings
 
 from gallery.models import ReferencePerson
+from tests.factories import zipped
 
 pytestmark = pytest.mark.django_db
 
@@ -61,11 +60,9 @@ def test_curators_add_a_person_with_a_photo_and_import_an_archive(curator_client
     assert added.status_code == 302
     assert ReferencePerson.objects.get().photos.count() == 1
 
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("Eileen_Collins_0001.jpg", astronaut_jpeg)
+    archive = zipped([("Eileen_Collins_0001.jpg", astronaut_jpeg)])
     imported = curator_client.post(reverse("admin:gallery_referenceperson_import"),
-                                   {"archive": SimpleUploadedFile("people.zip", buffer.getvalue())})
+                                   {"archive": SimpleUploadedFile("people.zip", archive)})
     assert imported.status_code == 200
     assert imported.context["report"].stored == [("Eileen_Collins_0001.jpg", "Eileen Collins")]
 

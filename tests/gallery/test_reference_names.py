@@ -3,7 +3,6 @@ wolf" had all been added, and an archive's Scott_Wolf_0002.jpg then went to whic
 
 import importlib
 import io
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from pytest_django.fixtures import Settings
 
 from gallery.models import ReferencePerson, ReferencePhoto
 from gallery.references import import_reference_archive
+from tests.factories import zipped
 
 pytestmark = pytest.mark.django_db
 
@@ -29,14 +29,6 @@ EMPTY_INLINE = {"info_url": "", "photos-TOTAL_FORMS": "0", "photos-INITIAL_FORMS
 def media_root(settings: Settings, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
-
-
-def zipped(files: list[tuple[str, bytes]]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in files:
-            archive.writestr(name, content)
-    return buffer.getvalue()
 
 
 @pytest.mark.parametrize("namesake", ["Scott Wolf", "scott wolf", "Scott  Wolf", " SCOTT\tWOLF "])
