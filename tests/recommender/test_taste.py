@@ -195,7 +195,7 @@ def test_images_nobody_liked_say_nothing_against_the_emotion_they_were_shown_to(
     rate, _ = mood_baseline(emotions, [everyone, unliked[SAD]], mood=SAD, config=config, prior_rate=prior_rate,
                             mirror=mirror)
     sad_image, calm_image = 1, 2
-    assert rate[sad_image] > 1.2 * rate[calm_image]  # it was below: 0.4 of it
+    assert rate[sad_image] > 1.2 * rate[calm_image]  # it was 0.06 of it, with a mirror of 0.43
     # Where visitors do like, as often as the strengths assume, the same impressions still teach as much as before.
     assert evidence_scale(0.1) == evidence_scale(0.3) == 1.0
 
